@@ -1,0 +1,38 @@
+/**
+ * Facts about the guest that both the image build and the host side rely on.
+ * One place, so the init scripts and the QEMU arguments cannot drift apart.
+ */
+
+/** The guest's fixed address on QEMU's user network (slirp's default DHCP lease). */
+export const GUEST_IP = '10.0.2.15';
+/** QEMU's user-network address for the host, as seen from the guest. */
+export const GUEST_HOST_GATEWAY = '10.0.2.2';
+/** dockerd's mutual-TLS port inside the guest. */
+export const GUEST_ENGINE_PORT = 2376;
+/** Virtio-blk serials the guest uses to tell its disks apart. */
+export const DISK_SERIAL = { root: 'berth-root', data: 'berth-data' } as const;
+/** fw_cfg entries that carry the per-install TLS material into the guest. */
+export const FW_CFG_PREFIX = 'opt/berth';
+export const FW_CFG_TLS_FILES = ['ca.pem', 'server-cert.pem', 'server-key.pem'] as const;
+
+/** Boot stages the guest prints as `BERTH-BOOT stage=<name>`, in order. */
+export const BOOT_STAGES = ['init', 'modules', 'root', 'network', 'format', 'data', 'dockerd', 'ready'] as const;
+export type BootStage = (typeof BOOT_STAGES)[number] | 'shutdown' | 'poweroff';
+
+/** One parsed console marker. */
+export type BootMarker = { kind: 'stage'; stage: BootStage } | { kind: 'error'; error: string };
+
+const MARKER = /BERTH-BOOT (stage|error)=([A-Za-z0-9_-]+)/;
+
+/** Parses a console line; returns undefined for ordinary output. */
+export function parseBootMarker(line: string): BootMarker | undefined {
+  const m = MARKER.exec(line);
+  if (!m) return undefined;
+  return m[1] === 'stage' ? { kind: 'stage', stage: m[2] as BootStage } : { kind: 'error', error: m[2] };
+}
+
+/** Boot progress as a fraction in [0, 1], for progress bars. */
+export function bootProgress(stage: BootStage): number {
+  const i = (BOOT_STAGES as readonly string[]).indexOf(stage);
+  return i < 0 ? 1 : (i + 1) / BOOT_STAGES.length;
+}

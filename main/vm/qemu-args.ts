@@ -1,0 +1,73 @@
+import { join } from 'node:path';
+import type { HostFacts } from './accel';
+import { DISK_SERIAL, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from './guest';
+
+/** Everything the argument builder needs; no I/O happens while building. */
+export interface QemuLaunchSpec {
+  cpus: number;
+  memoryMiB: number;
+  /** vmlinux (PVH) or bzImage. */
+  kernel: string;
+  initrd: string;
+  cmdline: string;
+  rootfs: string;
+  dataDisk: string;
+  /** Directory holding ca.pem, server-cert.pem, server-key.pem for the guest. */
+  guestTlsDir: string;
+  /** Host port on 127.0.0.1 forwarded to dockerd's TLS port. */
+  enginePort: number;
+  qmpSocket: string;
+  pidFile: string;
+}
+
+/** A ready-to-spawn command line. */
+export interface QemuCommand {
+  binary: string;
+  args: string[];
+}
+
+/** The QEMU binary for the host's architecture. */
+export function qemuBinary(arch: string): string {
+  return arch === 'arm64' ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
+}
+
+/**
+ * Builds QEMU's command line from the launch spec and host facts. Pure, so
+ * every flag is unit-tested. x86_64 boots vmlinux through its PVH note;
+ * aarch64 would use `-M virt` and an Image kernel (not built yet).
+ */
+export function buildQemuCommand(spec: QemuLaunchSpec, host: HostFacts): QemuCommand {
+  const args: string[] = [];
+  const push = (...a: string[]) => args.push(...a);
+
+  push('-name', 'berth,process=berth-vm');
+  push('-M', host.arch === 'arm64' ? 'virt' : 'pc');
+  if (host.accel === 'tcg') {
+    // Multi-threaded TCG uses one host thread per vCPU; a larger translation cache avoids re-translating dockerd.
+    push('-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max');
+  } else {
+    push('-accel', host.accel, '-cpu', 'host');
+  }
+  push('-smp', String(spec.cpus), '-m', `${spec.memoryMiB}M`);
+  // No default devices, no user config, no reboot: a guest panic ends QEMU instead of looping.
+  push('-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot');
+  push('-kernel', spec.kernel, '-initrd', spec.initrd, '-append', spec.cmdline);
+
+  push('-drive', `file=${spec.rootfs},if=none,id=root,format=raw,readonly=on`);
+  push('-device', `virtio-blk-pci,drive=root,serial=${DISK_SERIAL.root}`);
+  // discard=unmap lets the guest's trims shrink the qcow2 on the host.
+  push('-drive', `file=${spec.dataDisk},if=none,id=data,format=qcow2,discard=unmap,cache=writeback`);
+  push('-device', `virtio-blk-pci,drive=data,serial=${DISK_SERIAL.data}`);
+
+  // The engine port binds 127.0.0.1 only: nobody else on the host or network reaches dockerd.
+  push('-netdev', `user,id=net0,ipv6=off,hostfwd=tcp:127.0.0.1:${spec.enginePort}-${GUEST_IP}:${GUEST_ENGINE_PORT}`);
+  push('-device', 'virtio-net-pci,netdev=net0');
+  push('-device', 'virtio-rng-pci');
+
+  for (const f of FW_CFG_TLS_FILES) push('-fw_cfg', `name=${FW_CFG_PREFIX}/${f},file=${join(spec.guestTlsDir, f)}`);
+
+  push('-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console');
+  push('-chardev', `socket,id=qmp,path=${spec.qmpSocket},server=on,wait=off`, '-mon', 'chardev=qmp,mode=control');
+  push('-pidfile', spec.pidFile);
+  return { binary: qemuBinary(host.arch), args };
+}

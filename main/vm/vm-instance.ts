@@ -1,0 +1,158 @@
+import { EventEmitter } from 'node:events';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { ensureTlsMaterial, type TlsPaths } from '../engine/tls-material';
+import { loadClientCreds, pingEngineTls, type TlsClientCreds } from '../engine/tls-ping';
+import type { HostFacts } from './accel';
+import type { VmAssets } from './assets';
+import { ensureDataDisk } from './data-disk';
+import type { BootMarker } from './guest';
+import { buildQemuCommand, type QemuCommand } from './qemu-args';
+import { QemuProcess, type QemuExit } from './qemu-process';
+import { QmpClient } from './qmp-client';
+
+/** The VM's size. */
+export interface VmResources {
+  cpus: number;
+  memoryMiB: number;
+  diskGiB: number;
+}
+
+/** Where one VM keeps its files. */
+export interface VmPaths {
+  dir: string;
+  dataDisk: string;
+  qmpSocket: string;
+  pidFile: string;
+  tlsDir: string;
+}
+
+/** The file layout of a VM state directory. */
+export function vmPaths(dir: string): VmPaths {
+  return {
+    dir,
+    dataDisk: join(dir, 'data.qcow2'),
+    qmpSocket: join(dir, 'qmp.sock'),
+    pidFile: join(dir, 'qemu.pid'),
+    tlsDir: join(dir, 'tls'),
+  };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * One boot of the guest: prepares the data disk and TLS material, starts QEMU,
+ * connects QMP, and tells when the engine answers. It knows nothing about
+ * retries or state; the supervisor owns those.
+ */
+export class VmInstance extends EventEmitter {
+  readonly paths: VmPaths;
+  readonly tls: TlsPaths;
+  readonly command: QemuCommand;
+  qemu?: QemuProcess;
+  qmp?: QmpClient;
+  private creds?: TlsClientCreds;
+
+  constructor(
+    dir: string,
+    private readonly res: VmResources,
+    private readonly assets: VmAssets,
+    readonly host: HostFacts,
+    readonly enginePort: number,
+  ) {
+    super();
+    this.paths = vmPaths(dir);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.tls = ensureTlsMaterial(this.paths.tlsDir);
+    this.command = buildQemuCommand(
+      {
+        cpus: res.cpus,
+        memoryMiB: res.memoryMiB,
+        kernel: assets.vmlinux,
+        initrd: assets.initrd,
+        cmdline: assets.manifest.cmdline,
+        rootfs: assets.rootfs,
+        dataDisk: this.paths.dataDisk,
+        guestTlsDir: this.paths.tlsDir,
+        enginePort,
+        qmpSocket: this.paths.qmpSocket,
+        pidFile: this.paths.pidFile,
+      },
+      host,
+    );
+  }
+
+  /** Starts QEMU and connects QMP. Console lines and markers are re-emitted. */
+  async start(): Promise<void> {
+    ensureDataDisk(this.paths.dataDisk, this.res.diskGiB);
+    rmSync(this.paths.qmpSocket, { force: true });
+    const q = new QemuProcess(this.command);
+    this.qemu = q;
+    q.on('line', (l: string) => this.emit('console', l));
+    q.on('stderr', (l: string) => this.emit('console', `[qemu] ${l}`));
+    q.on('marker', (m: BootMarker) => this.emit('marker', m));
+    q.on('exit', (e: QemuExit) => this.emit('exit', e));
+    const spawnError = new Promise<never>((_, reject) => q.once('spawn-error', reject));
+    this.qmp = await Promise.race([this.connectQmp(), spawnError]);
+  }
+
+  private async connectQmp(): Promise<QmpClient> {
+    // QEMU creates the socket while it sets the machine up; give it a few seconds.
+    let last: unknown;
+    for (let i = 0; i < 100 && this.qemu?.running; i++) {
+      try {
+        return await QmpClient.connect(this.paths.qmpSocket, 2000);
+      } catch (e) {
+        last = e;
+        await sleep(50);
+      }
+    }
+    throw new Error(`QMP did not answer: ${(last as Error)?.message ?? 'QEMU exited'}`);
+  }
+
+  /** Resolves when the guest said `ready` and the engine answered over mutual TLS. */
+  async waitEngine(timeoutMs: number): Promise<void> {
+    const q = this.qemu;
+    if (!q) throw new Error('VM not started');
+    const deadline = Date.now() + timeoutMs;
+    await q.waitForMarker((m) => m.kind === 'stage' && m.stage === 'ready', timeoutMs);
+    while (true) {
+      try {
+        await this.pingEngine();
+        return;
+      } catch (e) {
+        if (!q.running) throw new Error('QEMU exited before the engine answered');
+        if (Date.now() > deadline) throw new Error(`engine did not answer over TLS: ${(e as Error).message}`);
+        await sleep(100);
+      }
+    }
+  }
+
+  /** One mutual-TLS `/_ping` to the engine through the forwarded port. */
+  pingEngine(timeoutMs = 3000): Promise<void> {
+    this.creds ??= loadClientCreds(this.tls);
+    return pingEngineTls(this.enginePort, this.creds, timeoutMs);
+  }
+
+  /**
+   * Presses the ACPI power button and waits for QEMU to exit by itself.
+   * Returns false if it is still running after `timeoutMs`.
+   */
+  async powerdown(timeoutMs: number): Promise<boolean> {
+    const q = this.qemu;
+    if (!q?.running) return true;
+    await this.qmp?.execute('system_powerdown').catch(() => undefined);
+    return (await q.waitFor(timeoutMs)) !== undefined;
+  }
+
+  /** SIGTERM, then SIGKILL if QEMU is still there after `graceMs`. */
+  async kill(graceMs = 5000): Promise<void> {
+    const q = this.qemu;
+    if (!q?.running) return;
+    q.kill('SIGTERM');
+    if (!(await q.waitFor(graceMs))) {
+      q.kill('SIGKILL');
+      await q.wait();
+    }
+  }
+}

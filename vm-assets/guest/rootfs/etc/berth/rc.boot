@@ -1,0 +1,83 @@
+#!/bin/sh
+# Berth stage 2: mounts, network, data disk, TLS material, then containerd and
+# dockerd. Progress goes to the console as BERTH-BOOT markers the host parses.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+mark() { echo "BERTH-BOOT $*" >/dev/console; }
+
+mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
+mkdir -p /dev/pts /dev/shm /run/berth
+mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
+mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
+mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
+mount -t mqueue mqueue /dev/mqueue 2>/dev/null
+ln -sf /proc/self/fd /dev/fd
+hostname berth
+
+# Network: QEMU user mode gives a fixed layout, so no DHCP round trip is needed.
+ip link set lo up
+ip link set eth0 up
+ip addr add @GUEST_IP@/24 dev eth0
+ip route add default via 10.0.2.2
+echo "nameserver 10.0.2.3" > /etc/resolv.conf
+mark stage=network
+
+find_disk() {
+  for d in /sys/block/vd*; do
+    [ "$(cat "$d/serial" 2>/dev/null)" = "$1" ] && { echo "/dev/${d##*/}"; return 0; }
+  done
+  return 1
+}
+data=$(find_disk berth-data)
+if [ -n "$data" ]; then
+  # Format on first boot only: an ext2/3/4 superblock has the magic 0xEF53 at
+  # byte 1080. A disk that has it is never formatted, even if it fails to mount.
+  # busybox's own mke2fs is ext2-only, hence the full path.
+  magic=$(dd if="$data" bs=1 skip=1080 count=2 2>/dev/null | od -An -tx1 | tr -d ' \n')
+  if [ "$magic" != "53ef" ]; then
+    mark stage=format
+    /usr/sbin/mke2fs -q -F -t ext4 -L berth-data -E lazy_itable_init=1,lazy_journal_init=1 "$data" \
+      || mark error=format-data
+  fi
+  mkdir -p /mnt/data
+  if mount -t ext4 -o noatime,discard "$data" /mnt/data; then
+    mkdir -p /mnt/data/docker /mnt/data/containerd /var/lib/docker /var/lib/containerd
+    mount --bind /mnt/data/docker /var/lib/docker
+    mount --bind /mnt/data/containerd /var/lib/containerd
+  else
+    mark error=mount-data
+  fi
+else
+  mark error=no-data-disk
+fi
+mark stage=data
+
+# Per-install TLS material arrives through fw_cfg; nothing secret is in the image.
+fwcfg=/sys/firmware/qemu_fw_cfg/by_name/opt/berth
+tls=""
+if [ -r "$fwcfg/ca.pem/raw" ]; then
+  mkdir -p /run/berth/tls
+  chmod 0700 /run/berth/tls
+  for f in ca.pem server-cert.pem server-key.pem; do
+    cat "$fwcfg/$f/raw" > "/run/berth/tls/$f"
+  done
+  tls="--host=tcp://@GUEST_IP@:@GUEST_ENGINE_PORT@ --tlsverify --tlscacert=/run/berth/tls/ca.pem --tlscert=/run/berth/tls/server-cert.pem --tlskey=/run/berth/tls/server-key.pem"
+else
+  mark error=no-tls-material
+fi
+
+acpid -c /etc/acpi
+
+# containerd starts beside dockerd rather than from it, so the two start in parallel.
+mark stage=dockerd
+containerd --config /etc/containerd/config.toml >/var/log/containerd.log 2>&1 &
+# shellcheck disable=SC2086
+dockerd --containerd=/run/containerd/containerd.sock --host=unix:///var/run/docker.sock $tls 2>&1 \
+  | { ready=""
+      while read -r line; do
+        echo "$line" >> /var/log/dockerd.log
+        case "$line" in
+          *"API listen on"*) [ -z "$ready" ] && { ready=1; mark stage=ready; } ;;
+          *level=error*|*level=fatal*) echo "dockerd: $line" >/dev/console ;;
+        esac
+      done; } &

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Orders kernel modules for loading: each module's dependencies (from
+ * modules.dep, written by depmod) come before it. Returns paths relative to
+ * /lib/modules/<kver>.
+ */
+export function moduleLoadOrder(modulesDir: string, wanted: readonly string[]): string[] {
+  const deps = new Map<string, string[]>();
+  const byName = new Map<string, string>();
+  for (const line of readFileSync(join(modulesDir, 'modules.dep'), 'utf8').split('\n')) {
+    const [path, rest] = line.split(':');
+    if (!path || rest === undefined) continue;
+    deps.set(path, rest.trim().split(/\s+/).filter(Boolean));
+    byName.set(moduleName(path), path);
+  }
+  const order: string[] = [];
+  const seen = new Set<string>();
+  const visit = (path: string) => {
+    if (seen.has(path)) return;
+    seen.add(path);
+    // modules.dep lists the full transitive closure, nearest last; load deepest first.
+    for (const d of [...(deps.get(path) ?? [])].reverse()) visit(d);
+    order.push(path);
+  };
+  for (const name of wanted) {
+    const path = byName.get(name.replace(/-/g, '_'));
+    if (!path) throw new Error(`kernel module ${name} is not in ${modulesDir} (built in, or renamed?)`);
+    visit(path);
+  }
+  return order;
+}
+
+/** `kernel/fs/ext4/ext4.ko` → `ext4`; dashes and underscores are the same to the kernel. */
+export function moduleName(path: string): string {
+  return path.split('/').pop()!.replace(/\.ko(\.\w+)?$/, '').replace(/-/g, '_');
+}

@@ -1,0 +1,115 @@
+/**
+ * What the guest is made of. Everything here comes from Debian packages fetched
+ * with `apt-get download`; nothing is downloaded from any other host.
+ */
+
+/** The kernel metapackage; it is resolved to the concrete `linux-image-<abi>-amd64`. */
+export const KERNEL_METAPACKAGE = 'linux-image-amd64';
+
+/**
+ * Packages whose files go into the squashfs root. Libraries are listed
+ * explicitly so the build is hermetic; the NEEDED closure is checked against
+ * them and the build fails naming any soname that is missing.
+ */
+export const ROOT_PACKAGES = [
+  'busybox-static',
+  'docker.io',
+  'containerd',
+  'runc',
+  'tini',
+  'iptables',
+  'libxtables12',
+  'libip4tc2',
+  'libip6tc2',
+  'libnetfilter-conntrack3',
+  'libnfnetlink0',
+  'libmnl0',
+  'e2fsprogs',
+  'libext2fs2',
+  'libcom-err2',
+  'libblkid1',
+  'libuuid1',
+  'libss2',
+  'libc6',
+  'libsystemd0',
+  'libdevmapper1.02.1',
+  'libcap2',
+  'libgcrypt20',
+  'libgpg-error0',
+  'liblzma5',
+  'libzstd1',
+  'liblz4-1',
+  'libselinux1',
+  'libudev1',
+  'libpcre2-8-0',
+  'libseccomp2',
+] as const;
+
+/**
+ * Files taken from the extracted packages into the root, as [source, destination].
+ * Only what dockerd needs at run time: no docker CLI, no ctr, no nft tools.
+ */
+export const ROOT_FILES: ReadonlyArray<readonly [string, string]> = [
+  ['usr/sbin/dockerd', 'usr/bin/dockerd'],
+  ['usr/sbin/docker-proxy', 'usr/bin/docker-proxy'],
+  ['usr/bin/tini-static', 'usr/bin/docker-init'],
+  ['usr/bin/containerd', 'usr/bin/containerd'],
+  ['usr/bin/containerd-shim-runc-v2', 'usr/bin/containerd-shim-runc-v2'],
+  ['usr/sbin/runc', 'usr/bin/runc'],
+  ['usr/sbin/xtables-legacy-multi', 'usr/sbin/xtables-legacy-multi'],
+  ['sbin/mke2fs', 'usr/sbin/mke2fs'],
+  ['etc/mke2fs.conf', 'etc/mke2fs.conf'],
+  ['bin/busybox', 'bin/busybox'],
+];
+
+/** Whole directories copied as they are (iptables loads these at run time, so ldd cannot see them). */
+export const ROOT_DIRS = ['usr/lib/x86_64-linux-gnu/xtables'] as const;
+
+/** Names that point at xtables-legacy-multi: dockerd calls `iptables`, legacy mode avoids nf_tables. */
+export const IPTABLES_LINKS = [
+  'iptables',
+  'iptables-save',
+  'iptables-restore',
+  'ip6tables',
+  'ip6tables-save',
+  'ip6tables-restore',
+] as const;
+
+/**
+ * Kernel modules the stage-1 initrd loads, in this order after their
+ * dependencies. Loading them all up front means the root needs no
+ * /lib/modules and dockerd's own modprobe calls find them already present.
+ */
+export const KERNEL_MODULES = [
+  // virtio and firmware config
+  'virtio_pci', 'virtio_blk', 'virtio_net', 'virtio_console', 'virtio_rng', 'qemu_fw_cfg',
+  // filesystems (crc32c is a soft dependency of ext4 that modules.dep does not list)
+  'crc32c_generic', 'squashfs', 'overlay', 'ext4', '9p', '9pnet_virtio', 'virtiofs',
+  // container networking
+  'veth', 'bridge', 'br_netfilter', 'nf_conntrack', 'nf_nat', 'ip_tables', 'iptable_filter',
+  'iptable_nat', 'xt_MASQUERADE', 'xt_addrtype', 'xt_conntrack', 'xt_nat', 'xt_tcpudp',
+  'xt_comment', 'xt_mark', 'xt_multiport', 'ipt_REJECT',
+  // the ACPI power button, so QMP system_powerdown reaches acpid
+  'button', 'evdev',
+] as const;
+
+/** Busybox applets the stage-1 initrd needs. */
+export const INITRD_APPLETS = ['sh', 'mount', 'umount', 'insmod', 'mkdir', 'cat', 'switch_root', 'echo', 'sleep', 'ls'] as const;
+
+/**
+ * The kernel command line. `panic=-1` plus QEMU's `-no-reboot` turns a guest
+ * panic into a QEMU exit the host sees, instead of a VM that hangs.
+ * The i8042 flags skip probing a PS/2 mouse and keyboard we never attach.
+ */
+export const KERNEL_CMDLINE = [
+  'console=ttyS0',
+  'quiet',
+  'loglevel=3',
+  'panic=-1',
+  'cryptomgr.notests',
+  'random.trust_cpu=on',
+  'i8042.noaux',
+  'i8042.nomux',
+  'i8042.nopnp',
+  'i8042.dumbkbd',
+].join(' ');
