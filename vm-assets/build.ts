@@ -5,19 +5,23 @@
  *
  *   npm run vm-assets            # build if the inputs changed
  *   npm run vm-assets -- --force # rebuild from scratch
+ *   npm run vm-assets -- --dev   # skip the zstd size measurement while iterating
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { defaultAssetsDir, type AssetManifest } from '../main/vm/assets';
 import { GUEST_ENGINE_PORT, GUEST_IP } from '../main/vm/guest';
 import { candidateVersion, download, extract, resolveDependency, type PinnedPackage } from './lib/apt';
 import { isElf, libraryClosure, realFile } from './lib/elf';
 import { extractVmlinux } from './lib/kernel';
 import { copyDir, install, installTree, link, USRMERGE_LINKS, usrMerged } from './lib/layout';
-import { moduleLoadOrder } from './lib/modules';
+import { moduleLoadOrder, stripModuleSignature } from './lib/modules';
 import { run } from './lib/run';
-import { INITRD_APPLETS, IPTABLES_LINKS, KERNEL_CMDLINE, KERNEL_METAPACKAGE, KERNEL_MODULES, ROOT_DIRS, ROOT_FILES, ROOT_PACKAGES } from './lib/spec';
+import {
+  INITRD_APPLETS, IPTABLES_LINKS, KERNEL_CMDLINE, KERNEL_METAPACKAGE, ROOT_DIRS, ROOT_FILES, ROOT_MODULES_LATER, ROOT_MODULES_NOW,
+  ROOT_PACKAGES, STAGE1_MODULES,
+} from './lib/spec';
 
 const HERE = __dirname;
 const ARTIFACTS = ['vmlinux', 'bzImage', 'initrd.img', 'rootfs.squashfs'] as const;
@@ -26,6 +30,7 @@ const EPOCH = '1700000000';
 
 function main(): void {
   const force = process.argv.includes('--force');
+  const dev = process.argv.includes('--dev');
   const outDir = defaultAssetsDir();
   const cacheDir = join(outDir, '..', 'debs');
   const berthVersion = JSON.parse(readFileSync(join(HERE, '..', 'package.json'), 'utf8')).version as string;
@@ -35,7 +40,7 @@ function main(): void {
   const inputsKey = hashInputs(pins, berthVersion);
 
   const previous = readManifest(outDir);
-  if (!force && previous?.inputsKey === inputsKey && ARTIFACTS.every((a) => existsSync(join(outDir, a)))) {
+  if (!force && previous?.inputsKey === inputsKey && (dev || Object.values(previous.artifacts).every((a) => a.zstdSize > 0)) && ARTIFACTS.every((a) => existsSync(join(outDir, a)))) {
     console.log(`vm-assets: up to date in ${outDir} (use --force to rebuild)`);
     printSizes(previous);
     return;
@@ -60,7 +65,7 @@ function main(): void {
   extractVmlinux(bz, join(stage, 'vmlinux'));
 
   buildInitrd(join(work, 'initrd'), kroot, kver, sysroot, join(stage, 'initrd.img'));
-  buildRoot(join(work, 'root'), sysroot, berthVersion, join(stage, 'rootfs.squashfs'));
+  buildRoot(join(work, 'root'), sysroot, kroot, kver, berthVersion, join(stage, 'rootfs.squashfs'));
 
   const manifest: AssetManifest = {
     berthVersion,
@@ -74,8 +79,9 @@ function main(): void {
   for (const a of ARTIFACTS) {
     const file = join(stage, a);
     // zstd -19 is how the artifacts would ship; the size budget is measured on it.
-    run('zstd', ['-19', '-T0', '-q', '-f', file, '-o', `${file}.zst`]);
-    manifest.artifacts[a] = { size: statSync(file).size, sha256: sha256File(file), zstdSize: statSync(`${file}.zst`).size };
+    // `--dev` skips it to iterate on the guest faster, and says so in the sizes.
+    if (!dev) run('zstd', ['-19', '-T0', '-q', '-f', file, '-o', `${file}.zst`]);
+    manifest.artifacts[a] = { size: statSync(file).size, sha256: sha256File(file), zstdSize: dev ? 0 : statSync(`${file}.zst`).size };
   }
   writeFileSync(join(stage, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
 
@@ -86,15 +92,11 @@ function main(): void {
   printSizes(manifest);
 }
 
-/** Stage 1: busybox, the modules in load order, and /init. */
+/** Stage 1: busybox, the few modules needed to mount the root, and /init. */
 function buildInitrd(dir: string, kroot: string, kver: string, sysroot: string, out: string): void {
-  const kmods = join(kroot, 'lib/modules', kver);
-  // dpkg-deb -x does not run depmod; modules.dep is what gives the load order.
-  run('depmod', ['-b', kroot, kver]);
-  const order = moduleLoadOrder(kmods, KERNEL_MODULES);
-  for (const m of order) install(join(kmods, m), dir, join('lib/modules', m));
+  installModules(kroot, kver, dir, STAGE1_MODULES);
   mkdirSync(join(dir, 'etc'), { recursive: true });
-  writeFileSync(join(dir, 'etc/modules.load'), order.join('\n') + '\n');
+  writeFileSync(join(dir, 'etc/modules.load'), STAGE1_MODULES.join('\n') + '\n');
   install(join(sysroot, 'bin/busybox'), dir, 'bin/busybox', 0o755);
   for (const a of INITRD_APPLETS) link(dir, `bin/${a}`, 'busybox');
   for (const d of ['dev', 'proc', 'sys']) mkdirSync(join(dir, d), { recursive: true });
@@ -103,8 +105,29 @@ function buildInitrd(dir: string, kroot: string, kver: string, sysroot: string, 
   run('cpio', ['--quiet', '-o', '-H', 'newc', '--reproducible', '-R', '0:0', '-O', out], { cwd: dir, input: files });
 }
 
-/** Stage 2: the read-only root with the engine, its libraries and Berth's init scripts. */
-function buildRoot(root: string, sysroot: string, version: string, out: string): void {
+/**
+ * Copies kernel modules (with their dependencies, signatures stripped) into
+ * `<root>/lib/modules/<kver>` and writes that tree's own modules.dep.
+ */
+function installModules(kroot: string, kver: string, root: string, wanted: readonly string[]): void {
+  const kmods = join(kroot, 'lib/modules', kver);
+  // dpkg-deb -x does not run depmod; modules.dep is what gives the load order.
+  if (!existsSync(join(kmods, 'modules.dep'))) run('depmod', ['-b', kroot, kver]);
+  for (const m of moduleLoadOrder(kmods, wanted)) {
+    const dest = join(root, 'lib/modules', kver, m);
+    mkdirSync(dirname(dest), { recursive: true });
+    writeFileSync(dest, stripModuleSignature(readFileSync(join(kmods, m))));
+  }
+  for (const f of ['modules.builtin', 'modules.builtin.modinfo', 'modules.order']) {
+    if (existsSync(join(kmods, f))) install(join(kmods, f), root, join('lib/modules', kver, f));
+  }
+  run('depmod', ['-b', root, kver]);
+}
+
+/** Stage 2: the read-only root with the engine, its libraries, modules and Berth's init scripts. */
+function buildRoot(root: string, sysroot: string, kroot: string, kver: string, version: string, out: string): void {
+  // Modules go in before the merged-/usr links so depmod sees a plain /lib/modules.
+  installModules(kroot, kver, join(root, 'usr'), [...ROOT_MODULES_NOW, ...ROOT_MODULES_LATER]);
   for (const [name, target] of USRMERGE_LINKS) link(root, name, target);
   const elves: string[] = [];
   for (const [src, dest] of ROOT_FILES) {
@@ -124,7 +147,12 @@ function buildRoot(root: string, sysroot: string, version: string, out: string):
   // Every busybox applet as a link, except `busybox` itself (it would replace the binary).
   const applets = run(join(root, 'usr/bin/busybox'), ['--list-full']).split('\n').filter((a) => a && !a.endsWith('/busybox'));
   for (const a of applets) link(root, usrMerged(a), '/usr/bin/busybox');
-  installTree(join(HERE, 'guest/rootfs'), root, { GUEST_IP, GUEST_ENGINE_PORT });
+  installTree(join(HERE, 'guest/rootfs'), root, {
+    GUEST_IP,
+    GUEST_ENGINE_PORT,
+    MODULES_NOW: ROOT_MODULES_NOW.join(' '),
+    MODULES_LATER: ROOT_MODULES_LATER.join(' '),
+  });
   writeFileSync(join(root, 'etc/os-release'), osRelease(version));
   for (const d of ['dev', 'proc', 'sys', 'run', 'tmp', 'root', 'mnt', 'var/lib/docker', 'var/lib/containerd', 'var/log', 'var/run', 'dev/mqueue']) {
     mkdirSync(join(root, d), { recursive: true });

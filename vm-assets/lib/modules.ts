@@ -36,3 +36,20 @@ export function moduleLoadOrder(modulesDir: string, wanted: readonly string[]): 
 export function moduleName(path: string): string {
   return path.split('/').pop()!.replace(/\.ko(\.\w+)?$/, '').replace(/-/g, '_');
 }
+
+const SIG_MAGIC = Buffer.from('~Module signature appended~\n');
+
+/**
+ * Drops the appended signature from a kernel module. The guest's modules come
+ * from a Debian package apt already verified, and the kernel does not enforce
+ * signatures (CONFIG_MODULE_SIG_FORCE is off); checking ~45 RSA signatures
+ * under software emulation costs boot time for no added trust.
+ */
+export function stripModuleSignature(ko: Buffer): Buffer {
+  if (ko.length < SIG_MAGIC.length + 12 || !ko.subarray(ko.length - SIG_MAGIC.length).equals(SIG_MAGIC)) return ko;
+  // struct module_signature (12 bytes) precedes the magic; its last field is the big-endian signature length.
+  const info = ko.length - SIG_MAGIC.length - 12;
+  const sigLen = ko.readUInt32BE(info + 8);
+  const end = info - sigLen;
+  return end > 0 ? ko.subarray(0, end) : ko;
+}

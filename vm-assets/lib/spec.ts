@@ -75,26 +75,28 @@ export const IPTABLES_LINKS = [
   'ip6tables-restore',
 ] as const;
 
+/** Kernel modules stage 1 needs to reach the root filesystem; nothing else slows the initrd. */
+export const STAGE1_MODULES = ['virtio_pci', 'virtio_blk', 'squashfs', 'overlay'] as const;
+
 /**
- * Kernel modules the stage-1 initrd loads, in this order after their
- * dependencies. Loading them all up front means the root needs no
- * /lib/modules and dockerd's own modprobe calls find them already present.
+ * Kernel modules the root carries (with its own modules.dep, so busybox
+ * modprobe and the kernel's request_module both work there). rc.boot loads the
+ * first group at once and the second in the background while it mounts disks.
  */
-export const KERNEL_MODULES = [
-  // virtio and firmware config
-  'virtio_pci', 'virtio_blk', 'virtio_net', 'virtio_console', 'virtio_rng', 'qemu_fw_cfg',
-  // filesystems (crc32c is a soft dependency of ext4 that modules.dep does not list)
-  'crc32c_generic', 'squashfs', 'overlay', 'ext4', '9p', '9pnet_virtio', 'virtiofs',
-  // container networking
+export const ROOT_MODULES_NOW = ['virtio_net', 'virtio_console', 'virtio_rng', 'qemu_fw_cfg', 'crc32c_generic', 'ext4'] as const;
+export const ROOT_MODULES_LATER = [
+  // container networking (the NAT rule and dockerd's bridge need these before dockerd starts)
   'veth', 'bridge', 'br_netfilter', 'nf_conntrack', 'nf_nat', 'ip_tables', 'iptable_filter',
   'iptable_nat', 'xt_MASQUERADE', 'xt_addrtype', 'xt_conntrack', 'xt_nat', 'xt_tcpudp',
   'xt_comment', 'xt_mark', 'xt_multiport', 'ipt_REJECT',
+  // host folders
+  '9p', '9pnet_virtio', 'virtiofs',
   // the ACPI power button, so QMP system_powerdown reaches acpid
   'button', 'evdev',
 ] as const;
 
 /** Busybox applets the stage-1 initrd needs. */
-export const INITRD_APPLETS = ['sh', 'mount', 'umount', 'insmod', 'mkdir', 'cat', 'switch_root', 'echo', 'sleep', 'ls'] as const;
+export const INITRD_APPLETS = ['sh', 'mount', 'umount', 'modprobe', 'mkdir', 'cat', 'switch_root', 'echo', 'sleep', 'ls'] as const;
 
 /**
  * The kernel command line. `panic=-1` plus QEMU's `-no-reboot` turns a guest

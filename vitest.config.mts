@@ -1,0 +1,30 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: fast unit tests, and the tests that boot the real guest under
+// QEMU. The VM project runs its files one after another in one fork so the
+// machine is never asked to emulate two guests at once.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['main/**/*.test.ts', 'vm-assets/**/*.test.ts', 'bench/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'vm',
+          include: ['e2e/vm/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 240_000,
+          hookTimeout: 300_000,
+          fileParallelism: false,
+          pool: 'forks',
+          sequence: { concurrent: false },
+        },
+      },
+    ],
+  },
+});
