@@ -1,0 +1,42 @@
+/**
+ * Checks the built guest image against its manifest: every artifact is there
+ * with the recorded sha256, the shipped set stays in its size budget, and the
+ * packages came from Debian with pinned versions.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadAssets } from '../../main/vm/assets';
+
+const BUDGET_BYTES = 80e6;
+
+describe('guest image manifest', () => {
+  const assets = loadAssets();
+  const m = assets.manifest;
+
+  test('each artifact matches its recorded size and sha256', () => {
+    for (const [name, a] of Object.entries(m.artifacts)) {
+      const file = join(assets.dir, name);
+      expect(statSync(file).size, name).toBe(a.size);
+      expect(createHash('sha256').update(readFileSync(file)).digest('hex'), name).toBe(a.sha256);
+    }
+  });
+
+  test('kernel + initrd + root, zstd -19, fit in 80 MB', () => {
+    const shipped = ['vmlinux', 'initrd.img', 'rootfs.squashfs'].map((n) => m.artifacts[n].zstdSize);
+    expect(shipped.every((s) => s > 0), 'built with --dev: rebuild without it to measure').toBe(true);
+    const total = shipped.reduce((a, b) => a + b, 0);
+    console.log(`shipped guest (zstd -19): ${(total / 1e6).toFixed(1)} MB`);
+    expect(total).toBeLessThanOrEqual(BUDGET_BYTES);
+  });
+
+  test('the engine comes from pinned Debian packages and the kernel is the generic flavour', () => {
+    expect(m.packages['docker.io']).toMatch(/^20\.10\./);
+    expect(m.packages.containerd).toBeTruthy();
+    expect(m.packages.runc).toBeTruthy();
+    expect(m.kernelVersion).toMatch(/-amd64$/);
+    expect(m.kernelVersion).not.toMatch(/cloud/);
+    expect(m.cmdline).toContain('console=ttyS0');
+  });
+});

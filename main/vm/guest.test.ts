@@ -1,0 +1,15 @@
+import { describe, expect, test } from 'vitest';
+import { bootProgress, parseBootMarker } from './guest';
+
+describe('boot markers', () => {
+  test('stage and error markers are parsed out of console noise', () => {
+    expect(parseBootMarker('[    2.1] BERTH-BOOT stage=modules')).toEqual({ kind: 'stage', stage: 'modules' });
+    expect(parseBootMarker('BERTH-BOOT error=no-data-disk')).toEqual({ kind: 'error', error: 'no-data-disk' });
+    expect(parseBootMarker('dockerd: level=info msg="BERTH"')).toBeUndefined();
+  });
+
+  test('progress grows with the stages and reaches 1 at ready', () => {
+    expect(bootProgress('init')).toBeLessThan(bootProgress('dockerd'));
+    expect(bootProgress('ready')).toBe(1);
+  });
+});

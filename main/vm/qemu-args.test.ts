@@ -1,0 +1,80 @@
+import { describe, expect, test } from 'vitest';
+import type { HostFacts } from './accel';
+import { buildQemuCommand, type QemuLaunchSpec } from './qemu-args';
+
+const spec: QemuLaunchSpec = {
+  cpus: 2,
+  memoryMiB: 2048,
+  kernel: '/a/vmlinux',
+  initrd: '/a/initrd.img',
+  cmdline: 'console=ttyS0 quiet',
+  rootfs: '/a/rootfs.squashfs',
+  dataDisk: '/s/data.qcow2',
+  guestTlsDir: '/s/tls',
+  enginePort: 41234,
+  qmpSocket: '/s/qmp.sock',
+  pidFile: '/s/qemu.pid',
+};
+const linuxTcg: HostFacts = { platform: 'linux', arch: 'x64', cpus: 2, accel: 'tcg', accelReason: 'test' };
+
+/** The value that follows each occurrence of a flag. */
+function values(args: string[], flag: string): string[] {
+  return args.flatMap((a, i) => (a === flag ? [args[i + 1]] : []));
+}
+
+describe('buildQemuCommand', () => {
+  test('x86_64 under TCG boots the PVH kernel with multi-threaded TCG and cpu max', () => {
+    const { binary, args } = buildQemuCommand(spec, linuxTcg);
+    expect(binary).toBe('qemu-system-x86_64');
+    expect(values(args, '-accel')).toEqual(['tcg,thread=multi,tb-size=256']);
+    expect(values(args, '-cpu')).toEqual(['max']);
+    expect(values(args, '-kernel')).toEqual(['/a/vmlinux']);
+    expect(values(args, '-append')).toEqual(['console=ttyS0 quiet']);
+    expect(values(args, '-smp')).toEqual(['2']);
+    expect(values(args, '-m')).toEqual(['2048M']);
+    expect(args).toContain('-no-reboot');
+    expect(args).toContain('-nodefaults');
+  });
+
+  test('kvm and hvf use the host CPU model', () => {
+    for (const accel of ['kvm', 'hvf'] as const) {
+      const { args } = buildQemuCommand(spec, { ...linuxTcg, accel });
+      expect(values(args, '-accel')).toEqual([accel]);
+      expect(values(args, '-cpu')).toEqual(['host']);
+    }
+  });
+
+  test('the engine port is forwarded from 127.0.0.1 only, to the guest TLS port', () => {
+    const { args } = buildQemuCommand(spec, linuxTcg);
+    const netdev = values(args, '-netdev')[0];
+    expect(netdev).toContain('hostfwd=tcp:127.0.0.1:41234-10.0.2.15:2376');
+    expect(netdev).not.toMatch(/hostfwd=tcp::|0\.0\.0\.0/);
+  });
+
+  test('disks carry the serials the guest looks for; the root is read-only', () => {
+    const { args } = buildQemuCommand(spec, linuxTcg);
+    const drives = values(args, '-drive');
+    expect(drives[0]).toMatch(/file=\/a\/rootfs.squashfs,.*format=raw,readonly=on/);
+    expect(drives[1]).toMatch(/file=\/s\/data.qcow2,.*format=qcow2,discard=unmap/);
+    const devices = values(args, '-device');
+    expect(devices).toContain('virtio-blk-pci,drive=root,serial=berth-root');
+    expect(devices).toContain('virtio-blk-pci,drive=data,serial=berth-data');
+  });
+
+  test('TLS material goes in through fw_cfg, QMP through a unix socket', () => {
+    const { args } = buildQemuCommand(spec, linuxTcg);
+    expect(values(args, '-fw_cfg')).toEqual([
+      'name=opt/berth/ca.pem,file=/s/tls/ca.pem',
+      'name=opt/berth/server-cert.pem,file=/s/tls/server-cert.pem',
+      'name=opt/berth/server-key.pem,file=/s/tls/server-key.pem',
+    ]);
+    expect(values(args, '-chardev')).toContain('socket,id=qmp,path=/s/qmp.sock,server=on,wait=off');
+    expect(values(args, '-pidfile')).toEqual(['/s/qemu.pid']);
+  });
+
+  test('arm64 hosts get the aarch64 binary and the virt machine', () => {
+    const { binary, args } = buildQemuCommand(spec, { ...linuxTcg, arch: 'arm64', platform: 'darwin', accel: 'hvf' });
+    expect(binary).toBe('qemu-system-aarch64');
+    expect(values(args, '-M')).toEqual(['virt']);
+  });
+});

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what Berth needs on a Debian/Ubuntu machine, then builds everything:
+# system packages (only the missing ones), npm dependencies, the TypeScript
+# build and the guest image. Safe to run again; each step skips done work.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(
+  qemu-system-x86 qemu-utils           # the VM
+  squashfs-tools busybox-static kmod cpio zstd xz-utils binutils  # building the guest image
+  util-linux                           # setpriv: QEMU dies with the agent
+  docker-compose python3-docker        # real Docker clients the tests drive
+  chromium xvfb                        # the dashboard's browser tests
+)
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "bootstrap: installing ${missing[*]}"
+  sudo_if_needed apt-get update -qq
+  # --no-install-recommends: docker-compose recommends docker.io, and Berth's
+  # whole point is that no Docker engine runs on the host.
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+command -v docker >/dev/null || echo "bootstrap: note: no docker CLI on PATH; install one (the CLI only) to use Berth's socket from a shell"
+
+# The electron package would download a binary from a host we may not reach;
+# the app is type-checked against its typings and packaged elsewhere.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  ELECTRON_SKIP_BINARY_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+fi
+npm run --silent build
+npm run --silent vm-assets
