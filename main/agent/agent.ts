@@ -1,0 +1,176 @@
+import { EventEmitter } from 'node:events';
+import { rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { engineOverTls, stopAllContainers } from '../engine/docker-client';
+import { writeDockerContext } from '../engine/docker-context';
+import { SocketProxy } from '../engine/socket-proxy';
+import { loadClientCreds } from '../engine/tls-ping';
+import { SettingsStore, type LoadedSettings } from '../settings/settings-store';
+import type { Settings } from '../settings/settings-schema';
+import { detectHostFacts, type HostFacts } from '../vm/accel';
+import { loadAssets } from '../vm/assets';
+import { VmSupervisor } from '../vm/supervisor';
+import type { AgentEvent, AgentStatus } from './control-api';
+import type { AgentLogs } from './logger';
+import type { BerthPaths } from './paths';
+
+/** GETs /_ping through a unix socket: the same path every shell tool takes. */
+export function pingSocket(socketPath: string, timeoutMs = 3000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, path: '/_ping', timeout: timeoutMs, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => (res.statusCode === 200 && body === 'OK' ? resolve() : reject(new Error(`answered ${res.statusCode}`))));
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * The agent's behaviour, transport-free: owns settings, the VM supervisor and
+ * the Docker socket proxy, and emits AgentEvents. The control server is a thin
+ * HTTP layer over it.
+ */
+export class BerthAgent extends EventEmitter {
+  readonly settingsStore: SettingsStore;
+  readonly supervisor: VmSupervisor;
+  private readonly loaded: LoadedSettings;
+  private proxy?: SocketProxy;
+  private hostFacts?: HostFacts;
+
+  constructor(
+    readonly paths: BerthPaths,
+    private readonly logs: AgentLogs,
+  ) {
+    super();
+    this.settingsStore = new SettingsStore(paths.settings);
+    this.loaded = this.settingsStore.load();
+    if (this.loaded.recovered) {
+      logs.agent.warn(`settings: ${paths.settings} was unreadable (${this.loaded.recovered.reason}); moved to ${this.loaded.recovered.backup}, using defaults`);
+    }
+    const log = logs.agent;
+    this.supervisor = new VmSupervisor({
+      stateDir: paths.vm,
+      log,
+      assets: () => loadAssets(),
+      host: () => (this.hostFacts ??= detectHostFacts()),
+      resources: () => {
+        const s = this.settings;
+        return { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort };
+      },
+      onEngine: (vm) => this.exposeSocket(vm.enginePort, loadClientCreds(vm.tls)),
+      extraChecks: () => [
+        {
+          name: 'host-socket',
+          hint: `the Docker socket at ${this.socketPath} is not answering; check that nothing else replaced it`,
+          run: () => pingSocket(this.socketPath),
+        },
+      ],
+      beforeStop: async (vm) => {
+        const n = await stopAllContainers(engineOverTls(vm.enginePort, loadClientCreds(vm.tls)), 2);
+        log.info(`vm: stopped ${n} running container(s)`);
+      },
+    });
+    this.supervisor.on('console', (l: string) => logs.vm.info(l));
+    this.supervisor.on('state', (state) => {
+      this.publish({ type: 'state', state });
+      if (state === 'stopped' || state === 'error') void this.closeSocket();
+    });
+    this.supervisor.on('boot-stage', (stage: string) => this.publish({ type: 'boot-stage', stage }));
+    this.supervisor.on('check-passed', (check: string) => this.publish({ type: 'check-passed', check }));
+    this.supervisor.on('stop-step', (step: string) => this.publish({ type: 'stop-step', step }));
+  }
+
+  get settings(): Settings {
+    return this.settingsStore.load().settings;
+  }
+
+  get socketPath(): string {
+    return this.settings.socketPath || this.paths.dockerSocket;
+  }
+
+  private publish(e: AgentEvent): void {
+    this.emit('event', e);
+  }
+
+  /** Opens (or re-points) the Docker socket and writes the `berth` Docker context. */
+  private async exposeSocket(port: number, creds: ReturnType<typeof loadClientCreds>): Promise<void> {
+    if (!this.proxy || this.proxy.path !== this.socketPath) {
+      await this.proxy?.close();
+      this.proxy = new SocketProxy(this.socketPath);
+      this.proxy.on('proxy-error', (e: Error) => this.logs.agent.warn(`socket: ${e.message}`));
+      await this.proxy.listen();
+    }
+    this.proxy.setTarget({ port, creds });
+    try {
+      writeDockerContext(this.socketPath);
+    } catch (e) {
+      this.logs.agent.warn(`could not write the berth docker context: ${(e as Error).message}`);
+    }
+  }
+
+  private async closeSocket(): Promise<void> {
+    const p = this.proxy;
+    this.proxy = undefined;
+    await p?.close();
+  }
+
+  start(): Promise<void> {
+    return this.supervisor.start();
+  }
+
+  stop(): Promise<void> {
+    return this.supervisor.stop();
+  }
+
+  restart(): Promise<void> {
+    return this.supervisor.restart();
+  }
+
+  /** Live status, with the engine's version asked for at the moment. */
+  async status(): Promise<AgentStatus> {
+    const vm = await this.supervisor.status();
+    let engineVersion: string | undefined;
+    let apiVersion: string | undefined;
+    const inst = this.supervisor.instance;
+    if (inst && vm.state !== 'starting') {
+      try {
+        const v = await engineOverTls(inst.enginePort, loadClientCreds(inst.tls)).version();
+        engineVersion = v.Version;
+        apiVersion = v.ApiVersion;
+      } catch {
+        // reported through the checks
+      }
+    }
+    return {
+      ...vm,
+      agentPid: process.pid,
+      socketPath: this.socketPath,
+      dockerHost: `unix://${this.socketPath}`,
+      engineVersion,
+      apiVersion,
+      settings: this.settings,
+      settingsRecovered: this.loaded.recovered,
+    };
+  }
+
+  /** Validates and stores a settings change; VM resources apply at the next start. */
+  updateSettings(patch: Partial<Record<keyof Settings, unknown>>): Settings {
+    return this.settingsStore.update(patch);
+  }
+
+  /** Stops the VM, then deletes its data disk and certificates. Settings are kept. */
+  async reset(): Promise<void> {
+    await this.stop();
+    rmSync(this.paths.vm, { recursive: true, force: true });
+    this.logs.agent.warn('reset: deleted the data disk and TLS material');
+  }
+
+  /** Stops the VM and closes the socket, for agent exit. */
+  async shutdown(): Promise<void> {
+    await this.stop().catch(() => undefined);
+    await this.closeSocket();
+  }
+}

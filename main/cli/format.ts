@@ -1,0 +1,40 @@
+import type { AgentEvent, AgentStatus } from '../agent/control-api';
+
+/** One progress line for `berth start`, or undefined for events not worth a line. */
+export function progressLine(e: AgentEvent): string | undefined {
+  switch (e.type) {
+    case 'boot-stage':
+      return `Starting… (${e.stage})`;
+    case 'check-passed':
+      return `Starting… (${e.check} ok)`;
+    case 'stop-step':
+      return `Stopping… (${e.step})`;
+    case 'error':
+      return `error: ${e.message}`;
+    default:
+      return undefined;
+  }
+}
+
+function duration(s: number): string {
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${s % 60}s`;
+  return `${Math.floor(s / 3600)}h ${Math.floor((s % 3600) / 60)}m`;
+}
+
+/** `berth status` for people. */
+export function formatStatus(s: Partial<AgentStatus>): string {
+  const lines = [`State:        ${s.state}`];
+  if (s.accel) lines.push(`Accelerator:  ${s.accel}${s.accelReason ? ` (${s.accelReason})` : ''}`);
+  if (s.uptimeSeconds !== undefined) lines.push(`Uptime:       ${duration(s.uptimeSeconds)}`);
+  if (s.engineVersion) lines.push(`Engine:       Docker ${s.engineVersion} (API ${s.apiVersion})`);
+  if (s.socketPath) lines.push(`Socket:       ${s.socketPath}`);
+  if (s.settings) lines.push(`Resources:    ${s.settings.cpus} CPUs, ${s.settings.memoryMiB} MiB memory, ${s.settings.diskGiB} GiB disk`);
+  if (s.bootStage && s.state === 'starting') lines.push(`Boot stage:   ${s.bootStage}`);
+  for (const c of s.checks ?? []) {
+    lines.push(`Check:        ${c.status === 'passed' ? 'ok ' : c.status === 'failed' ? 'FAIL' : '-  '} ${c.name}${c.error ? `: ${c.error} (${c.hint})` : ''}`);
+  }
+  if (s.lastError) lines.push(`Last error:   ${s.lastError}`);
+  if (s.settingsRecovered) lines.push(`Note:         settings were unreadable and were reset; the old file is ${s.settingsRecovered.backup}`);
+  return lines.join('\n');
+}

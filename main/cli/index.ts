@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { AgentClient, AgentError, ensureAgent } from '../agent/agent-client';
+import { prepareHome, runAgent } from '../agent/agent-main';
+import type { AgentStatus } from '../agent/control-api';
+import { berthPaths } from '../agent/paths';
+import { SettingsError, SettingsStore } from '../settings/settings-store';
+import { formatStatus, progressLine } from './format';
+import { confirm, linkSocket, resetOffline, showLogs } from './commands';
+
+const paths = berthPaths();
+const agentCommand = { execPath: process.execPath, args: [__filename, 'agent'] };
+
+/** Runs a command body, turning errors into one clear line and exit code 1. */
+function action<A extends unknown[]>(fn: (...a: A) => Promise<void>) {
+  return async (...a: A) => {
+    try {
+      await fn(...a);
+    } catch (e) {
+      const err = e as Error;
+      const prefix = err instanceof SettingsError ? 'invalid setting: ' : '';
+      process.stderr.write(`berth: ${prefix}${err.message}\n`);
+      process.exit(1);
+    }
+  };
+}
+
+/** The agent if one runs, without starting one. */
+async function runningAgent(): Promise<AgentClient | undefined> {
+  const c = new AgentClient(paths.controlSocket);
+  return (await c.alive()) ? c : undefined;
+}
+
+function printReady(s: AgentStatus): void {
+  console.log(`Berth is running (Docker ${s.engineVersion ?? '?'}, ${s.accel ?? '?'}).`);
+  console.log(`Docker socket: ${s.socketPath}`);
+  console.log(`Use it with:   export DOCKER_HOST=${s.dockerHost}`);
+  console.log(`          or:  docker --context berth …   (docker context use berth, to make it the default)`);
+}
+
+const program = new Command();
+program.name('berth').description('Berth: a Docker engine in a small VM, with a socket for your shell.').showHelpAfterError();
+
+program
+  .command('start')
+  .description('boot the VM and return once the Docker socket answers')
+  .action(
+    action(async () => {
+      prepareHome(paths);
+      const agent = await ensureAgent(paths, agentCommand);
+      const tty = process.stderr.isTTY;
+      const unfollow = agent.follow((e) => {
+        const line = progressLine(e);
+        if (line) process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+      });
+      try {
+        const status = await agent.call<AgentStatus>('POST', '/start');
+        if (tty) process.stderr.write('\r\x1b[K');
+        printReady(status);
+      } finally {
+        unfollow();
+      }
+    }),
+  );
+
+program
+  .command('stop')
+  .description('stop the containers and the VM')
+  .action(
+    action(async () => {
+      const agent = await runningAgent();
+      if (!agent) return console.log('Berth is not running.');
+      await agent.call('POST', '/stop');
+      console.log('Berth stopped.');
+    }),
+  );
+
+program
+  .command('restart')
+  .description('stop and start the VM (applies changed settings)')
+  .action(
+    action(async () => {
+      prepareHome(paths);
+      const agent = await ensureAgent(paths, agentCommand);
+      printReady(await agent.call<AgentStatus>('POST', '/restart'));
+    }),
+  );
+
+program
+  .command('status')
+  .description('show the VM state, accelerator, uptime, socket and engine version')
+  .option('--json', 'machine-readable output')
+  .action(
+    action(async (opts: { json?: boolean }) => {
+      const agent = await runningAgent();
+      const status: Partial<AgentStatus> = agent
+        ? await agent.call<AgentStatus>('GET', '/status')
+        : { state: 'stopped', socketPath: new SettingsStore(paths.settings).load().settings.socketPath || paths.dockerSocket, checks: [] };
+      console.log(opts.json ? JSON.stringify(status, null, 2) : formatStatus(status));
+    }),
+  );
+
+program
+  .command('logs')
+  .description('print the agent log or the VM console log')
+  .argument('[which]', 'agent or vm', 'agent')
+  .option('-f, --follow', 'keep printing new lines')
+  .option('-n, --lines <n>', 'how many lines from the end', '200')
+  .action(action(async (which: string, opts: { follow?: boolean; lines: string }) => showLogs(paths, which, opts)));
+
+program
+  .command('env')
+  .description('print the shell line that points docker at Berth')
+  .action(
+    action(async () => {
+      const s = new SettingsStore(paths.settings).load().settings;
+      console.log(`export DOCKER_HOST=unix://${s.socketPath || paths.dockerSocket}`);
+    }),
+  );
+
+program
+  .command('reset')
+  .description('delete the VM data disk (all images, containers, volumes) and the certificates')
+  .option('-y, --yes', 'do not ask for confirmation')
+  .action(
+    action(async (opts: { yes?: boolean }) => {
+      const what = `This deletes every image, container and volume in Berth, and its certificates (${paths.vm}).`;
+      if (!opts.yes && !(await confirm(`${what}\nType "yes" to continue: `))) {
+        console.log('Nothing was deleted.');
+        return;
+      }
+      const agent = await runningAgent();
+      if (agent) await agent.call('POST', '/reset');
+      else resetOffline(paths);
+      console.log('Berth was reset. `berth start` makes a fresh VM.');
+    }),
+  );
+
+program
+  .command('link-socket')
+  .description('point /var/run/docker.sock at Berth, for tools that hard-code that path (needs admin rights)')
+  .option('--target <path>', 'the link to create', '/var/run/docker.sock')
+  .action(action(async (opts: { target: string }) => linkSocket(paths, opts.target)));
+
+const config = program.command('config').description('show or change settings (CPUs, memory, disk, socket path, …)');
+config
+  .command('get')
+  .argument('[key]')
+  .action(
+    action(async (key?: string) => {
+      const s = new SettingsStore(paths.settings).load().settings as Record<string, unknown>;
+      if (key && !(key in s)) throw new SettingsError(`unknown setting: ${key}`);
+      console.log(key ? String(s[key]) : JSON.stringify(s, null, 2));
+    }),
+  );
+config
+  .command('set')
+  .argument('<key>')
+  .argument('<value>')
+  .action(
+    action(async (key: string, value: string) => {
+      prepareHome(paths);
+      const store = new SettingsStore(paths.settings);
+      store.update({ [key]: store.coerce(key, value) });
+      const running = await runningAgent();
+      console.log(`${key} = ${value}${running && ['cpus', 'memoryMiB', 'diskGiB', 'enginePort'].includes(key) ? ' (applies at the next `berth restart`)' : ''}`);
+    }),
+  );
+
+program
+  .command('agent', { hidden: true })
+  .description('run the agent in the foreground (the CLI and the app start it for you)')
+  .action(action(async () => runAgent(paths, { foreground: process.stdout.isTTY })));
+
+void program.parseAsync(process.argv).catch((e: Error) => {
+  process.stderr.write(`berth: ${e instanceof AgentError ? e.message : e.message}\n`);
+  process.exit(1);
+});

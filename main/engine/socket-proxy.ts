@@ -1,0 +1,155 @@
+import { EventEmitter } from 'node:events';
+import { chmodSync, existsSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import { connect as tlsConnect, type ConnectionOptions, type TLSSocket } from 'node:tls';
+import type { TlsClientCreds } from './tls-ping';
+
+/** Where the proxy forwards to. */
+export interface ProxyTarget {
+  port: number;
+  creds: TlsClientCreds;
+}
+
+const HANDSHAKE_RETRIES = 8;
+
+/**
+ * The Docker socket shell users talk to: a unix socket (0600) whose every
+ * connection becomes one mutual-TLS connection to dockerd through QEMU's
+ * 127.0.0.1 forward. Each connection is a plain byte pipe that keeps
+ * half-close, so attach, `run -i`, `exec -it`, `logs -f` and events work.
+ *
+ * QEMU's user networking accepts a forwarded connection before the guest
+ * answers and may then drop it. Such a drop shows up before the TLS handshake
+ * completes, when the engine cannot have seen any request bytes, so only
+ * those failures are retried: the client never gets an empty reply, and no
+ * request is ever sent twice.
+ */
+export class SocketProxy extends EventEmitter {
+  private server?: Server;
+  private target?: ProxyTarget;
+  private session?: Buffer;
+  private readonly live = new Set<Socket>();
+
+  constructor(readonly path: string) {
+    super();
+  }
+
+  /** Points new connections at a (re)started engine; open connections keep their old target. */
+  setTarget(target: ProxyTarget | undefined): void {
+    if (this.target?.port !== target?.port) this.session = undefined;
+    this.target = target;
+  }
+
+  /** Creates the socket, replacing a stale file from a crash but never a socket someone answers on. */
+  async listen(): Promise<void> {
+    const dir = dirname(this.path);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    await removeStaleSocket(this.path);
+    const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (c) => this.onClient(c));
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      // A restrictive umask while binding closes the window before chmod.
+      const old = process.umask(0o177);
+      server.listen(this.path, () => {
+        process.umask(old);
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    chmodSync(this.path, 0o600);
+  }
+
+  /** Stops accepting, ends open pipes, removes the socket file. */
+  async close(): Promise<void> {
+    for (const s of this.live) s.destroy();
+    this.live.clear();
+    const s = this.server;
+    this.server = undefined;
+    if (s) await new Promise<void>((r) => s.close(() => r()));
+    rmSync(this.path, { force: true });
+  }
+
+  get connections(): number {
+    return this.live.size;
+  }
+
+  private onClient(client: Socket): void {
+    this.live.add(client);
+    client.on('close', () => this.live.delete(client));
+    client.on('error', () => undefined);
+    const target = this.target;
+    if (!target) {
+      // No engine: end the connection; the docker CLI reports it cannot connect.
+      client.destroy();
+      return;
+    }
+    this.connectEngine(target, HANDSHAKE_RETRIES)
+      .then((engine) => pipeBoth(client, engine))
+      .catch((e: Error) => {
+        this.emit('proxy-error', e);
+        client.destroy();
+      });
+  }
+
+  private connectEngine(target: ProxyTarget, retries: number): Promise<TLSSocket> {
+    return new Promise((resolve, reject) => {
+      // allowHalfOpen is honoured by tls.connect at run time but missing from its typings.
+      const opts: ConnectionOptions & { allowHalfOpen: boolean } = {
+        host: '127.0.0.1',
+        port: target.port,
+        servername: 'localhost',
+        ...target.creds,
+        session: this.session,
+        allowHalfOpen: true,
+      };
+      const s = tlsConnect(opts);
+      // Resuming the TLS session skips a full handshake for each short-lived `docker` call.
+      s.on('session', (sess: Buffer) => (this.session = sess));
+      const beforeHandshake = (e?: Error) => {
+        s.destroy();
+        if (retries <= 0) return reject(e ?? new Error('engine closed the connection during the TLS handshake'));
+        setTimeout(() => this.connectEngine(target, retries - 1).then(resolve, reject), 50 * (HANDSHAKE_RETRIES - retries + 1));
+      };
+      s.once('error', beforeHandshake);
+      s.once('close', () => beforeHandshake());
+      s.once('secureConnect', () => {
+        s.off('error', beforeHandshake);
+        s.removeAllListeners('close');
+        resolve(s);
+      });
+    });
+  }
+}
+
+/** Pipes two sockets both ways, passing each side's end (half-close) on to the other. */
+function pipeBoth(client: Socket, engine: TLSSocket): void {
+  engine.on('error', () => client.destroy());
+  client.on('error', () => engine.destroy());
+  client.pipe(engine);
+  engine.pipe(client);
+  client.on('close', () => engine.destroy());
+  // end(), not destroy(): what the engine sent last may still sit in the client's write buffer.
+  engine.on('close', () => client.end());
+  client.resume();
+}
+
+/**
+ * Removes a socket file left behind by a crash. A socket that still accepts
+ * connections belongs to a live process and is left alone, with an error.
+ */
+export async function removeStaleSocket(path: string): Promise<void> {
+  if (!existsSync(path)) return;
+  if (!lstatSync(path).isSocket()) throw new Error(`${path} exists and is not a socket; move it away first`);
+  const alive = await new Promise<boolean>((resolve) => {
+    const c = createConnection(path);
+    c.once('connect', () => {
+      c.destroy();
+      resolve(true);
+    });
+    c.once('error', () => resolve(false));
+  });
+  if (alive) throw new Error(`${path} is in use by another running process`);
+  rmSync(path, { force: true });
+}

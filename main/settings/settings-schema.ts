@@ -1,0 +1,60 @@
+import { availableParallelism, totalmem } from 'node:os';
+import { z } from 'zod';
+
+/** Limits the schema checks against; injected so tests do not depend on the machine. */
+export interface HostLimits {
+  cpus: number;
+  memoryMiB: number;
+}
+
+export function hostLimits(): HostLimits {
+  return { cpus: availableParallelism(), memoryMiB: Math.floor(totalmem() / 1024 / 1024) };
+}
+
+/**
+ * Berth's settings. Defaults match Docker Desktop's small-VM defaults; every
+ * field says in its message what a valid value is.
+ */
+export function settingsSchema(limits: HostLimits) {
+  return z.object({
+    cpus: z
+      .number({ error: 'cpus must be a whole number' })
+      .int('cpus must be a whole number')
+      .min(1, 'cpus must be at least 1')
+      .max(limits.cpus, `cpus must be at most ${limits.cpus}, the number of CPUs this machine has`)
+      .default(Math.min(2, limits.cpus)),
+    memoryMiB: z
+      .number({ error: 'memoryMiB must be a whole number of MiB' })
+      .int('memoryMiB must be a whole number of MiB')
+      .min(512, 'memoryMiB must be at least 512 (the engine needs room to run)')
+      .max(limits.memoryMiB, `memoryMiB must be at most ${limits.memoryMiB}, this machine's memory`)
+      .default(2048),
+    diskGiB: z
+      .number({ error: 'diskGiB must be a whole number of GiB' })
+      .int('diskGiB must be a whole number of GiB')
+      .min(8, 'diskGiB must be at least 8')
+      .max(4096, 'diskGiB must be at most 4096')
+      .default(64),
+    /** Where the Docker socket for shell users lives; empty means ~/.berth/docker.sock. */
+    socketPath: z
+      .string()
+      .refine((p) => p === '' || p.startsWith('/'), 'socketPath must be an absolute path, or empty for the default')
+      .refine((p) => Buffer.byteLength(p) < 100, 'socketPath must be shorter than 100 bytes (a unix socket limit)')
+      .default(''),
+    /** Host port for the engine's TLS forward on 127.0.0.1; 0 picks a free one at each start. */
+    enginePort: z
+      .number({ error: 'enginePort must be a port number' })
+      .int('enginePort must be a port number')
+      .min(0, 'enginePort must be 0 (automatic) or 1024–65535')
+      .max(65535, 'enginePort must be at most 65535')
+      .refine((p) => p === 0 || p >= 1024, 'enginePort must be 0 (automatic) or 1024–65535')
+      .default(0),
+    startAtLogin: z.boolean({ error: 'startAtLogin must be true or false' }).default(false),
+    startVmOnLaunch: z.boolean({ error: 'startVmOnLaunch must be true or false' }).default(true),
+    stopVmOnQuit: z.boolean({ error: 'stopVmOnQuit must be true or false' }).default(true),
+  }).strict();
+}
+
+/** The validated settings. */
+export type Settings = z.infer<ReturnType<typeof settingsSchema>>;
+export type SettingsKey = keyof Settings;
