@@ -25,6 +25,15 @@ function action<A extends unknown[]>(fn: (...a: A) => Promise<void>) {
   };
 }
 
+/** Loads settings, telling the user when a corrupt file was moved aside. */
+function loadSettings() {
+  const { settings, recovered } = new SettingsStore(paths.settings).load();
+  if (recovered) {
+    process.stderr.write(`berth: note: ${paths.settings} was unreadable (${recovered.reason}); it was moved to ${recovered.backup} and the defaults are used\n`);
+  }
+  return settings;
+}
+
 /** The agent if one runs, without starting one. */
 async function runningAgent(): Promise<AgentClient | undefined> {
   const c = new AgentClient(paths.controlSocket);
@@ -95,7 +104,7 @@ program
       const agent = await runningAgent();
       const status: Partial<AgentStatus> = agent
         ? await agent.call<AgentStatus>('GET', '/status')
-        : { state: 'stopped', socketPath: new SettingsStore(paths.settings).load().settings.socketPath || paths.dockerSocket, checks: [] };
+        : { state: 'stopped', socketPath: loadSettings().socketPath || paths.dockerSocket, checks: [] };
       console.log(opts.json ? JSON.stringify(status, null, 2) : formatStatus(status));
     }),
   );
@@ -113,8 +122,7 @@ program
   .description('print the shell line that points docker at Berth')
   .action(
     action(async () => {
-      const s = new SettingsStore(paths.settings).load().settings;
-      console.log(`export DOCKER_HOST=unix://${s.socketPath || paths.dockerSocket}`);
+      console.log(`export DOCKER_HOST=unix://${loadSettings().socketPath || paths.dockerSocket}`);
     }),
   );
 
@@ -148,7 +156,7 @@ config
   .argument('[key]')
   .action(
     action(async (key?: string) => {
-      const s = new SettingsStore(paths.settings).load().settings as Record<string, unknown>;
+      const s = loadSettings() as Record<string, unknown>;
       if (key && !(key in s)) throw new SettingsError(`unknown setting: ${key}`);
       console.log(key ? String(s[key]) : JSON.stringify(s, null, 2));
     }),
@@ -160,6 +168,7 @@ config
   .action(
     action(async (key: string, value: string) => {
       prepareHome(paths);
+      loadSettings();
       const store = new SettingsStore(paths.settings);
       store.update({ [key]: store.coerce(key, value) });
       const running = await runningAgent();

@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The built CLI; `npm test` builds it first (scripts/bootstrap.sh). */
+export const CLI = join(__dirname, '..', '..', 'dist', 'main', 'cli', 'index.js');
+
+export interface RunResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `berth …` with an isolated BERTH_HOME and DOCKER_CONFIG. */
+export function berthCli(env: Record<string, string>) {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
+  return (args: string[], opts: { timeoutMs?: number; input?: string; extraEnv?: Record<string, string> } = {}): RunResult => {
+    const r = spawnSync(process.execPath, [CLI, ...args], {
+      env: { ...process.env, ...env, ...opts.extraEnv },
+      encoding: 'utf8',
+      timeout: opts.timeoutMs ?? 300_000,
+      input: opts.input ?? '',
+    });
+    return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+  };
+}
+
+/** The pid in a pid file, if the process is alive. */
+export function livePid(pidFile: string): number | undefined {
+  if (!existsSync(pidFile)) return undefined;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
+/** True while a process with that pid exists. */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Polls until `fn` returns true or the deadline passes; a bounded loop. */
+export async function until(fn: () => boolean | Promise<boolean>, timeoutMs: number, stepMs = 200): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (await fn()) return true;
+    await new Promise((r) => setTimeout(r, stepMs));
+  }
+  return false;
+}
