@@ -107,7 +107,11 @@ export class SocketProxy extends EventEmitter {
       const s = tlsConnect(opts);
       // Resuming the TLS session skips a full handshake for each short-lived `docker` call.
       s.on('session', (sess: Buffer) => (this.session = sess));
+      let failed = false;
       const beforeHandshake = (e?: Error) => {
+        // 'error' and 'close' both arrive for one failure; retry once per failure.
+        if (failed) return;
+        failed = true;
         s.destroy();
         if (retries <= 0) return reject(e ?? new Error('engine closed the connection during the TLS handshake'));
         setTimeout(() => this.connectEngine(target, retries - 1).then(resolve, reject), 50 * (HANDSHAKE_RETRIES - retries + 1));
