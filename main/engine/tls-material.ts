@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import type forgeType from 'node-forge';
 import { GUEST_IP } from '../vm/guest';
 
 /** Paths of the per-install TLS material. Client files use Docker's DOCKER_CERT_PATH names. */
@@ -43,9 +43,11 @@ export function ensureTlsMaterial(dir: string): TlsPaths {
   chmodSync(dir, 0o700);
   if (isCurrent(p)) return p;
 
-  const ca = makeCert({ cn: 'Berth local CA', isCa: true });
-  const server = makeCert({ cn: 'berth-engine', issuer: ca, serverAltNames: true });
-  const client = makeCert({ cn: 'berth-agent', issuer: ca, clientAuth: true });
+  // node-forge is large; it is loaded only on the rare runs that generate certificates.
+  const forge: typeof forgeType = require('node-forge');
+  const ca = makeCert(forge, { cn: 'Berth local CA', isCa: true });
+  const server = makeCert(forge, { cn: 'berth-engine', issuer: ca, serverAltNames: true });
+  const client = makeCert(forge, { cn: 'berth-agent', issuer: ca, clientAuth: true });
   const pem = forge.pki;
   write(p.ca, pem.certificateToPem(ca.cert));
   write(p.caKey, pem.privateKeyToPem(ca.keys.privateKey));
@@ -61,8 +63,8 @@ function isCurrent(p: TlsPaths): boolean {
   if (!files.every((f) => existsSync(f))) return false;
   try {
     for (const f of [p.ca, p.serverCert, p.clientCert]) {
-      const cert = forge.pki.certificateFromPem(readFileSync(f, 'utf8'));
-      if (cert.validity.notAfter.getTime() - Date.now() < RENEW_BEFORE_MS) return false;
+      const cert = new X509Certificate(readFileSync(f));
+      if (new Date(cert.validTo).getTime() - Date.now() < RENEW_BEFORE_MS) return false;
     }
     return true;
   } catch {
@@ -71,11 +73,11 @@ function isCurrent(p: TlsPaths): boolean {
 }
 
 interface Issued {
-  cert: forge.pki.Certificate;
-  keys: forge.pki.rsa.KeyPair;
+  cert: forgeType.pki.Certificate;
+  keys: forgeType.pki.rsa.KeyPair;
 }
 
-function makeCert(o: { cn: string; isCa?: boolean; issuer?: Issued; serverAltNames?: boolean; clientAuth?: boolean }): Issued {
+function makeCert(forge: typeof forgeType, o: { cn: string; isCa?: boolean; issuer?: Issued; serverAltNames?: boolean; clientAuth?: boolean }): Issued {
   // forge hands key generation to Node's native crypto when it is available, so this is fast.
   const keys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
   const cert = forge.pki.createCertificate();
