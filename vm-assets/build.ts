@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { defaultAssetsDir, type AssetManifest } from '../main/vm/assets';
-import { GUEST_ENGINE_PORT, GUEST_IP } from '../main/vm/guest';
+import { FW_CFG_PREFIX, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../main/vm/guest';
 import { candidateVersion, download, extract, resolveDependency, type PinnedPackage } from './lib/apt';
 import { isElf, libraryClosure, realFile } from './lib/elf';
 import { extractVmlinux } from './lib/kernel';
@@ -150,6 +150,8 @@ function buildRoot(root: string, sysroot: string, kroot: string, kver: string, v
   installTree(join(HERE, 'guest/rootfs'), root, {
     GUEST_IP,
     GUEST_ENGINE_PORT,
+    HOST_GATEWAY: GUEST_HOST_GATEWAY,
+    FW_CFG_PREFIX,
     MODULES_NOW: ROOT_MODULES_NOW.join(' '),
     MODULES_LATER: ROOT_MODULES_LATER.join(' '),
   });

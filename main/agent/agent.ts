@@ -1,7 +1,11 @@
+import type Docker from 'dockerode';
 import { EventEmitter } from 'node:events';
+import { homedir } from 'node:os';
 import { rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { engineOverTls, stopAllContainers } from '../engine/docker-client';
+import { followContainerEvents } from '../engine/engine-events';
+import { PortForwards, publishedPorts, qmpForwarder } from '../engine/port-forwarder';
 import { writeDockerContext } from '../engine/docker-context';
 import { SocketProxy } from '../engine/socket-proxy';
 import { loadClientCreds } from '../engine/tls-ping';
@@ -9,6 +13,8 @@ import { SettingsStore, type LoadedSettings } from '../settings/settings-store';
 import type { Settings } from '../settings/settings-schema';
 import { detectHostFacts, type HostFacts } from '../vm/accel';
 import { loadAssets } from '../vm/assets';
+import type { QmpClient } from '../vm/qmp-client';
+import { sharedFolders, type SharedFolder } from '../vm/shared-folders';
 import { VmSupervisor } from '../vm/supervisor';
 import type { AgentEvent, AgentStatus } from './control-api';
 import type { AgentLogs } from './logger';
@@ -39,6 +45,8 @@ export class BerthAgent extends EventEmitter {
   private readonly loaded: LoadedSettings;
   private proxy?: SocketProxy;
   private hostFacts?: HostFacts;
+  private ports?: PortForwards;
+  private stopEvents?: () => void;
 
   constructor(
     readonly paths: BerthPaths,
@@ -58,9 +66,14 @@ export class BerthAgent extends EventEmitter {
       host: () => (this.hostFacts ??= detectHostFacts()),
       resources: () => {
         const s = this.settings;
-        return { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort };
+        const shares = this.sharedFolders();
+        return { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares };
       },
-      onEngine: (vm) => this.exposeSocket(vm.enginePort, loadClientCreds(vm.tls)),
+      onEngine: async (vm) => {
+        const creds = loadClientCreds(vm.tls);
+        await this.exposeSocket(vm.enginePort, creds);
+        this.followPorts(engineOverTls(vm.enginePort, creds), vm.qmp!);
+      },
       extraChecks: () => [
         {
           name: 'host-socket',
@@ -76,6 +89,7 @@ export class BerthAgent extends EventEmitter {
     this.supervisor.on('console', (l: string) => logs.vm.info(l));
     this.supervisor.on('state', (state) => {
       this.publish({ type: 'state', state });
+      if (state !== 'running' && state !== 'degraded') this.unfollowPorts();
       if (state === 'stopped' || state === 'error') void this.closeSocket();
     });
     this.supervisor.on('boot-stage', (stage: string) => this.publish({ type: 'boot-stage', stage }));
@@ -109,6 +123,32 @@ export class BerthAgent extends EventEmitter {
     } catch (e) {
       this.logs.agent.warn(`could not write the berth docker context: ${(e as Error).message}`);
     }
+  }
+
+  /** The home directory and the configured extra paths, as shared into the VM. */
+  private sharedFolders(): SharedFolder[] {
+    const { folders, skipped } = sharedFolders(homedir(), this.settings.sharedPaths);
+    for (const p of skipped) this.logs.agent.warn(`shares: ${p} does not exist or is not a folder; not shared`);
+    return folders;
+  }
+
+  /** Mirrors published container ports onto 127.0.0.1 for as long as this engine runs. */
+  private followPorts(docker: Docker, qmp: QmpClient): void {
+    this.unfollowPorts();
+    const ports = new PortForwards(
+      async () => publishedPorts(await docker.listContainers({ filters: { status: ['running'] } })),
+      qmpForwarder(qmp),
+      this.logs.agent,
+    );
+    this.ports = ports;
+    const reconcile = () => void ports.reconcile().catch((e: Error) => this.logs.agent.warn(`ports: ${e.message}`));
+    this.stopEvents = followContainerEvents(docker, reconcile, this.logs.agent);
+  }
+
+  private unfollowPorts(): void {
+    this.stopEvents?.();
+    this.stopEvents = undefined;
+    this.ports = undefined;
   }
 
   private async closeSocket(): Promise<void> {
@@ -153,6 +193,9 @@ export class BerthAgent extends EventEmitter {
       apiVersion,
       settings: this.settings,
       settingsRecovered: this.loaded.recovered,
+      sharedPaths: this.sharedFolders().map((f) => f.hostPath),
+      ports: this.ports?.active() ?? [],
+      portConflicts: this.ports?.conflicts() ?? [],
     };
   }
 

@@ -1,3 +1,4 @@
+import type { PortConflict, PublishedPort } from '../engine/port-forwarder';
 import type { Settings } from '../settings/settings-schema';
 import type { VmState, } from '../vm/vm-state';
 import type { VmStatus } from '../vm/supervisor';
@@ -15,6 +16,11 @@ export interface AgentStatus extends VmStatus {
   settings: Settings;
   /** Set when settings.json was unreadable and was moved aside at agent start. */
   settingsRecovered?: { backup: string; reason: string };
+  /** Host folders visible in the VM at the same path. */
+  sharedPaths: string[];
+  /** Container ports open on 127.0.0.1, and the ones the host could not open. */
+  ports: PublishedPort[];
+  portConflicts: PortConflict[];
 }
 
 /** One line of `GET /v1/events` (newline-delimited JSON). */

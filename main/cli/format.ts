@@ -30,6 +30,9 @@ export function formatStatus(s: Partial<AgentStatus>): string {
   if (s.engineVersion) lines.push(`Engine:       Docker ${s.engineVersion} (API ${s.apiVersion})`);
   if (s.socketPath) lines.push(`Socket:       ${s.socketPath}`);
   if (s.settings) lines.push(`Resources:    ${s.settings.cpus} CPUs, ${s.settings.memoryMiB} MiB memory, ${s.settings.diskGiB} GiB disk`);
+  if (s.sharedPaths?.length) lines.push(`Shared:       ${s.sharedPaths.join(', ')} (same path in the VM)`);
+  for (const p of s.ports ?? []) lines.push(`Port:         127.0.0.1:${p.port}/${p.proto} → ${p.container}`);
+  for (const p of s.portConflicts ?? []) lines.push(`Port conflict: 127.0.0.1:${p.port}/${p.proto} for ${p.container}: ${p.error}`);
   if (s.bootStage && s.state === 'starting') lines.push(`Boot stage:   ${s.bootStage}`);
   for (const c of s.checks ?? []) {
     lines.push(`Check:        ${c.status === 'passed' ? 'ok ' : c.status === 'failed' ? 'FAIL' : '-  '} ${c.name}${c.error ? `: ${c.error} (${c.hint})` : ''}`);

@@ -49,6 +49,10 @@ export function settingsSchema(limits: HostLimits) {
       .max(65535, 'enginePort must be at most 65535')
       .refine((p) => p === 0 || p >= 1024, 'enginePort must be 0 (automatic) or 1024–65535')
       .default(0),
+    /** Host folders shared into the VM at the same path, besides the home directory. */
+    sharedPaths: z
+      .array(z.string().refine((p) => p.startsWith('/'), 'sharedPaths must hold absolute paths'), { error: 'sharedPaths must be a list of absolute paths' })
+      .default([]),
     startAtLogin: z.boolean({ error: 'startAtLogin must be true or false' }).default(false),
     startVmOnLaunch: z.boolean({ error: 'startVmOnLaunch must be true or false' }).default(true),
     stopVmOnQuit: z.boolean({ error: 'stopVmOnQuit must be true or false' }).default(true),

@@ -48,6 +48,8 @@ describe('SettingsStore', () => {
     const s = fresh();
     expect(s.coerce('cpus', '4')).toBe(4);
     expect(s.coerce('stopVmOnQuit', 'false')).toBe(false);
+    expect(s.coerce('sharedPaths', '/a, /b')).toEqual(['/a', '/b']);
+    expect(() => s.update({ sharedPaths: ['rel'] })).toThrow(/absolute paths/);
     expect(() => s.coerce('stopVmOnQuit', 'yes')).toThrow(/true or false/);
     expect(() => s.coerce('nope', '1')).toThrow(/unknown setting: nope/);
   });

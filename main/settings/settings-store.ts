@@ -72,6 +72,7 @@ export class SettingsStore {
     const shape = this.schema.shape as Record<string, z.ZodTypeAny>;
     if (!(key in shape)) throw new SettingsError(`unknown setting: ${key} (known: ${Object.keys(shape).join(', ')})`);
     const sample = (this.defaults() as Record<string, unknown>)[key];
+    if (Array.isArray(sample)) return raw.split(',').map((x) => x.trim()).filter(Boolean);
     if (typeof sample === 'number') return raw.trim() === '' ? NaN : Number(raw);
     if (typeof sample === 'boolean') {
       if (raw === 'true' || raw === 'false') return raw === 'true';

@@ -14,6 +14,8 @@ const spec: QemuLaunchSpec = {
   enginePort: 41234,
   qmpSocket: '/s/qmp.sock',
   pidFile: '/s/qemu.pid',
+  shares: [{ tag: 'berth0', hostPath: '/home/u' }],
+  mountList: '/s/mounts.tsv',
 };
 const linuxTcg: HostFacts = { platform: 'linux', arch: 'x64', cpus: 2, accel: 'tcg', accelReason: 'test' };
 
@@ -63,13 +65,20 @@ describe('buildQemuCommand', () => {
 
   test('TLS material goes in through fw_cfg, QMP through a unix socket', () => {
     const { args } = buildQemuCommand(spec, linuxTcg);
-    expect(values(args, '-fw_cfg')).toEqual([
+    expect(values(args, '-fw_cfg').slice(0, 3)).toEqual([
       'name=opt/berth/ca.pem,file=/s/tls/ca.pem',
       'name=opt/berth/server-cert.pem,file=/s/tls/server-cert.pem',
       'name=opt/berth/server-key.pem,file=/s/tls/server-key.pem',
     ]);
     expect(values(args, '-chardev')).toContain('socket,id=qmp,path=/s/qmp.sock,server=on,wait=off');
     expect(values(args, '-pidfile')).toEqual(['/s/qemu.pid']);
+  });
+
+  test('host folders are shared over virtio-9p with mapped-xattr, and listed for the guest', () => {
+    const { args } = buildQemuCommand(spec, linuxTcg);
+    expect(values(args, '-fsdev')).toEqual(['local,id=fs0,path=/home/u,security_model=mapped-xattr']);
+    expect(values(args, '-device')).toContain('virtio-9p-pci,fsdev=fs0,mount_tag=berth0');
+    expect(values(args, '-fw_cfg')).toContain('name=opt/berth/mounts,file=/s/mounts.tsv');
   });
 
   test('arm64 hosts get the aarch64 binary and the virt machine', () => {

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { HostFacts } from './accel';
+import type { SharedFolder } from './shared-folders';
 import { DISK_SERIAL, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from './guest';
 
 /** Everything the argument builder needs; no I/O happens while building. */
@@ -18,6 +19,9 @@ export interface QemuLaunchSpec {
   enginePort: number;
   qmpSocket: string;
   pidFile: string;
+  /** Host folders shared over virtio-9p, and the file that lists them for the guest. */
+  shares: readonly SharedFolder[];
+  mountList: string;
 }
 
 /** A ready-to-spawn command line. */
@@ -65,6 +69,15 @@ export function buildQemuCommand(spec: QemuLaunchSpec, host: HostFacts): QemuCom
   push('-device', 'virtio-rng-pci');
 
   for (const f of FW_CFG_TLS_FILES) push('-fw_cfg', `name=${FW_CFG_PREFIX}/${f},file=${join(spec.guestTlsDir, f)}`);
+
+  // mapped-xattr: QEMU creates files as the user running it, and keeps the
+  // guest's view of owner and mode in xattrs, so root in a container can write
+  // the user's files and what it creates is the user's on the host.
+  spec.shares.forEach((s, i) => {
+    push('-fsdev', `local,id=fs${i},path=${s.hostPath},security_model=mapped-xattr`);
+    push('-device', `virtio-9p-pci,fsdev=fs${i},mount_tag=${s.tag}`);
+  });
+  push('-fw_cfg', `name=${FW_CFG_PREFIX}/mounts,file=${spec.mountList}`);
 
   push('-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console');
   push('-chardev', `socket,id=qmp,path=${spec.qmpSocket},server=on,wait=off`, '-mon', 'chardev=qmp,mode=control');

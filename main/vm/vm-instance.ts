@@ -10,12 +10,15 @@ import type { BootMarker } from './guest';
 import { buildQemuCommand, type QemuCommand } from './qemu-args';
 import { QemuProcess, type QemuExit } from './qemu-process';
 import { QmpClient } from './qmp-client';
+import { writeMountList, type SharedFolder } from './shared-folders';
 
-/** The VM's size. */
+/** The VM's size, and the host folders it sees. */
 export interface VmResources {
   cpus: number;
   memoryMiB: number;
   diskGiB: number;
+  /** Shared at the same path in the VM; defaults to none. */
+  shares?: readonly SharedFolder[];
 }
 
 /** Where one VM keeps its files. */
@@ -25,6 +28,7 @@ export interface VmPaths {
   qmpSocket: string;
   pidFile: string;
   tlsDir: string;
+  mountList: string;
 }
 
 /** The file layout of a VM state directory. */
@@ -35,6 +39,7 @@ export function vmPaths(dir: string): VmPaths {
     qmpSocket: join(dir, 'qmp.sock'),
     pidFile: join(dir, 'qemu.pid'),
     tlsDir: join(dir, 'tls'),
+    mountList: join(dir, 'mounts.tsv'),
   };
 }
 
@@ -77,6 +82,8 @@ export class VmInstance extends EventEmitter {
         enginePort,
         qmpSocket: this.paths.qmpSocket,
         pidFile: this.paths.pidFile,
+        shares: res.shares ?? [],
+        mountList: this.paths.mountList,
       },
       host,
     );
@@ -85,6 +92,7 @@ export class VmInstance extends EventEmitter {
   /** Starts QEMU and connects QMP. Console lines and markers are re-emitted. */
   async start(): Promise<void> {
     ensureDataDisk(this.paths.dataDisk, this.res.diskGiB);
+    writeMountList(this.paths.mountList, this.res.shares ?? []);
     rmSync(this.paths.qmpSocket, { force: true });
     const q = new QemuProcess(this.command);
     this.qemu = q;

@@ -43,6 +43,21 @@ export const ROOT_PACKAGES = [
   'libudev1',
   'libpcre2-8-0',
   'libseccomp2',
+  // dnsmasq: answers host.docker.internal and forwards the rest to QEMU's resolver
+  'dnsmasq-base',
+  'libdbus-1-3',
+  'libgmp10',
+  'libhogweed6',
+  'libnettle8',
+  'libidn2-0',
+  'libunistring2',
+  'libnftables1',
+  'libnftnl11',
+  'libjansson4',
+  'libedit2',
+  'libbsd0',
+  'libmd0',
+  'libtinfo6',
 ] as const;
 
 /**
@@ -60,6 +75,7 @@ export const ROOT_FILES: ReadonlyArray<readonly [string, string]> = [
   ['sbin/mke2fs', 'usr/sbin/mke2fs'],
   ['etc/mke2fs.conf', 'etc/mke2fs.conf'],
   ['bin/busybox', 'bin/busybox'],
+  ['usr/sbin/dnsmasq', 'usr/sbin/dnsmasq'],
 ];
 
 /** Whole directories copied as they are (iptables loads these at run time, so ldd cannot see them). */

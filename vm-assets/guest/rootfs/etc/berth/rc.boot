@@ -2,6 +2,7 @@
 # Berth stage 2: mounts, network, data disk, TLS material, then containerd and
 # dockerd. Progress goes to the console as BERTH-BOOT markers the host parses.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+fwcfg=/sys/firmware/qemu_fw_cfg/by_name/@FW_CFG_PREFIX@
 mark() { echo "BERTH-BOOT $*" >/dev/console; }
 
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
@@ -26,8 +27,16 @@ cat /usr/bin/dockerd > /dev/null &
 ip link set lo up
 ip link set eth0 up
 ip addr add @GUEST_IP@/24 dev eth0
-ip route add default via 10.0.2.2
-echo "nameserver 10.0.2.3" > /etc/resolv.conf
+ip route add default via @HOST_GATEWAY@
+# Containers and dockerd resolve through dnsmasq on the guest address (not
+# 127.0.0.1, which containers cannot reach): it answers host.docker.internal
+# with QEMU's address for the host and forwards everything else to QEMU's
+# resolver, which uses the host's.
+dnsmasq --no-resolv --no-hosts --server=10.0.2.3 --listen-address=@GUEST_IP@ --bind-interfaces \
+  --address=/host.docker.internal/@HOST_GATEWAY@ --address=/gateway.docker.internal/@HOST_GATEWAY@ \
+  --user=nobody --group=nogroup --cache-size=1000 --pid-file=/run/dnsmasq.pid \
+  && echo "nameserver @GUEST_IP@" > /etc/resolv.conf \
+  || { mark error=dnsmasq; echo "nameserver 10.0.2.3" > /etc/resolv.conf; }
 mark stage=network
 
 find_disk() {
@@ -66,7 +75,6 @@ mark stage=data
 containerd --config /etc/containerd/config.toml >/var/log/containerd.log 2>&1 &
 
 # Per-install TLS material arrives through fw_cfg; nothing secret is in the image.
-fwcfg=/sys/firmware/qemu_fw_cfg/by_name/opt/berth
 tls=""
 if [ -r "$fwcfg/ca.pem/raw" ]; then
   mkdir -p /run/berth/tls
@@ -94,6 +102,16 @@ iptables-restore <<'RULES'
 -A POSTROUTING -o eth0 -j MASQUERADE
 COMMIT
 RULES
+
+# Host folders, shared over virtio-9p at the same path as on the host. The list
+# (tag<TAB>path per line) comes from the host through fw_cfg.
+if [ -r "$fwcfg/mounts/raw" ]; then
+  while IFS='	' read -r tag path; do
+    [ -n "$tag" ] || continue
+    mkdir -p "$path" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,cache=mmap,access=client "$tag" "$path" \
+      || mark error=share-$tag
+  done < "$fwcfg/mounts/raw"
+fi
 
 acpid -c /etc/acpi
 
