@@ -1,0 +1,50 @@
+import { describe, expect, test } from 'vitest';
+import type { ContainerSummary } from '../contract/berth-api';
+import { VM_STATES } from '../vm/vm-state';
+import { findItem, trayMenu, type TrayState } from './tray-menu';
+
+const web: ContainerSummary = { id: 'abc123', name: 'web', image: 'nginx', state: 'running', status: 'Up', created: 0, ports: [{ host: 8080, container: 80, proto: 'tcp' }] };
+const base: TrayState = { state: 'stopped', containers: [], startAtLogin: false, dockerHost: 'unix:///home/u/.berth/docker.sock' };
+
+describe('trayMenu', () => {
+  test('Start, Stop and Restart are enabled only where the state allows, for every state', () => {
+    const expected: Record<string, [boolean, boolean, boolean]> = {
+      stopped: [true, false, false],
+      starting: [false, true, false],
+      running: [false, true, true],
+      degraded: [false, true, true],
+      stopping: [false, false, false],
+      error: [true, false, true],
+    };
+    for (const state of VM_STATES) {
+      const m = trayMenu({ ...base, state });
+      const got = ['start', 'stop', 'restart'].map((id) => findItem(m, id)!.enabled);
+      expect(got, state).toEqual(expected[state]);
+    }
+  });
+
+  test('the status line tells the state, the boot stage and the container count', () => {
+    expect(findItem(trayMenu({ ...base, state: 'running', containers: [web] }), 'status')!.label).toBe('Berth is running · 1 container');
+    expect(findItem(trayMenu({ ...base, state: 'starting', bootStage: 'dockerd' }), 'status')!.label).toBe('Starting… (dockerd)');
+    expect(findItem(trayMenu(base), 'status')!.enabled).toBe(false);
+  });
+
+  test('running containers get Stop, Restart and Open localhost:PORT, with stable ids', () => {
+    const m = trayMenu({ ...base, state: 'running', containers: [web, { ...web, id: 'dead', name: 'old', state: 'exited' }] });
+    expect(findItem(m, 'containers')!.submenu!.map((i) => i.id)).toEqual(['container:abc123']);
+    expect(findItem(m, 'container:abc123:stop')!.action).toEqual({ kind: 'container', id: 'abc123', action: 'stop' });
+    expect(findItem(m, 'container:abc123:open:8080')!.action).toEqual({ kind: 'open-url', url: 'http://localhost:8080' });
+    expect(findItem(trayMenu(base), 'containers')!.enabled).toBe(false);
+  });
+
+  test('each item maps to the right contract action', () => {
+    const m = trayMenu({ ...base, state: 'running', startAtLogin: true });
+    expect(findItem(m, 'start')!.action).toEqual({ kind: 'call', call: 'vm.start' });
+    expect(findItem(m, 'stop')!.action).toEqual({ kind: 'call', call: 'vm.stop' });
+    expect(findItem(m, 'troubleshoot:restart')!.action).toEqual({ kind: 'call', call: 'vm.restart' });
+    expect(findItem(m, 'start-at-login')).toMatchObject({ type: 'checkbox', checked: true, action: { kind: 'toggle-login-item' } });
+    expect(findItem(m, 'copy-docker-host')!.label).toBe('Copy export DOCKER_HOST=unix:///home/u/.berth/docker.sock');
+    expect(findItem(m, 'quit')!.action).toEqual({ kind: 'quit' });
+    expect(findItem(m, 'troubleshoot:logs')!.action).toEqual({ kind: 'open-logs-folder' });
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * The tray menu as data: a pure function of the VM state, the running
+ * containers and the settings. The Electron adapter only turns this into a
+ * Menu, so every item and its enabled state is unit-tested without Electron.
+ */
+import type { ContainerSummary } from '../contract/berth-api';
+import type { VmState } from '../vm/vm-state';
+
+/** What a click does, as a contract-level action the adapter carries out. */
+export type MenuAction =
+  | { kind: 'call'; call: 'vm.start' | 'vm.stop' | 'vm.restart' }
+  | { kind: 'container'; id: string; action: 'stop' | 'restart' }
+  | { kind: 'open-url'; url: string }
+  | { kind: 'open-dashboard' }
+  | { kind: 'copy-docker-host' }
+  | { kind: 'toggle-login-item' }
+  | { kind: 'open-preferences' }
+  | { kind: 'open-logs-folder' }
+  | { kind: 'quit' };
+
+/** One menu item with a stable id. */
+export interface MenuItemModel {
+  id: string;
+  label?: string;
+  type?: 'normal' | 'separator' | 'checkbox' | 'submenu';
+  enabled?: boolean;
+  checked?: boolean;
+  action?: MenuAction;
+  submenu?: MenuItemModel[];
+}
+
+export interface TrayState {
+  state: VmState;
+  bootStage?: string;
+  containers: ContainerSummary[];
+  startAtLogin: boolean;
+  dockerHost: string;
+}
+
+function statusLine(s: TrayState): string {
+  switch (s.state) {
+    case 'running': {
+      const n = s.containers.filter((c) => c.state === 'running').length;
+      return `Berth is running · ${n} container${n === 1 ? '' : 's'}`;
+    }
+    case 'degraded':
+      return 'Berth is running, but the engine is not answering';
+    case 'starting':
+      return `Starting…${s.bootStage ? ` (${s.bootStage})` : ''}`;
+    case 'stopping':
+      return 'Stopping…';
+    case 'error':
+      return 'Berth could not start: see Troubleshoot';
+    default:
+      return 'Berth is stopped';
+  }
+}
+
+/** Builds the tray menu for a state. */
+export function trayMenu(s: TrayState): MenuItemModel[] {
+  const up = s.state === 'running' || s.state === 'degraded';
+  const running = s.containers.filter((c) => c.state === 'running');
+  const containers: MenuItemModel[] = running.length
+    ? running.map((c) => ({
+        id: `container:${c.id}`,
+        label: c.name,
+        type: 'submenu',
+        submenu: [
+          { id: `container:${c.id}:stop`, label: 'Stop', action: { kind: 'container', id: c.id, action: 'stop' } },
+          { id: `container:${c.id}:restart`, label: 'Restart', action: { kind: 'container', id: c.id, action: 'restart' } },
+          ...c.ports
+            .filter((p) => p.proto === 'tcp')
+            .map((p) => ({ id: `container:${c.id}:open:${p.host}`, label: `Open localhost:${p.host}`, action: { kind: 'open-url', url: `http://localhost:${p.host}` } as MenuAction })),
+        ],
+      }))
+    : [{ id: 'containers:none', label: 'No running containers', enabled: false }];
+  return [
+    { id: 'status', label: statusLine(s), enabled: false },
+    { id: 'sep-1', type: 'separator' },
+    { id: 'start', label: 'Start', enabled: s.state === 'stopped' || s.state === 'error', action: { kind: 'call', call: 'vm.start' } },
+    { id: 'stop', label: 'Stop', enabled: up || s.state === 'starting', action: { kind: 'call', call: 'vm.stop' } },
+    { id: 'restart', label: 'Restart', enabled: up || s.state === 'error', action: { kind: 'call', call: 'vm.restart' } },
+    { id: 'containers', label: 'Containers', type: 'submenu', enabled: up, submenu: containers },
+    { id: 'sep-2', type: 'separator' },
+    { id: 'dashboard', label: 'Open Dashboard', action: { kind: 'open-dashboard' } },
+    { id: 'copy-docker-host', label: `Copy export DOCKER_HOST=${s.dockerHost}`, action: { kind: 'copy-docker-host' } },
+    { id: 'start-at-login', label: 'Start at Login', type: 'checkbox', checked: s.startAtLogin, action: { kind: 'toggle-login-item' } },
+    { id: 'preferences', label: 'Preferences…', action: { kind: 'open-preferences' } },
+    {
+      id: 'troubleshoot',
+      label: 'Troubleshoot',
+      type: 'submenu',
+      submenu: [
+        { id: 'troubleshoot:logs', label: 'Open Logs Folder', action: { kind: 'open-logs-folder' } },
+        { id: 'troubleshoot:restart', label: 'Restart VM', enabled: s.state !== 'stopping', action: { kind: 'call', call: 'vm.restart' } },
+      ],
+    },
+    { id: 'sep-3', type: 'separator' },
+    { id: 'quit', label: 'Quit Berth', action: { kind: 'quit' } },
+  ];
+}
+
+/** Finds an item by id anywhere in the menu. */
+export function findItem(items: MenuItemModel[], id: string): MenuItemModel | undefined {
+  for (const i of items) {
+    if (i.id === id) return i;
+    const inner = i.submenu && findItem(i.submenu, id);
+    if (inner) return inner;
+  }
+  return undefined;
+}

@@ -1,0 +1,34 @@
+import { describe, expect, test } from 'vitest';
+import { launchPlan, quitAction } from './quit-policy';
+import { CONTENT_SECURITY_POLICY, isAllowedExternal, isAllowedNavigation, secureWebPreferences } from './window-security';
+
+describe('window security', () => {
+  test('webPreferences isolate and sandbox the renderer, with no Node', () => {
+    expect(secureWebPreferences('/p.js')).toMatchObject({ preload: '/p.js', contextIsolation: true, sandbox: true, nodeIntegration: false, webviewTag: false });
+  });
+
+  test('the CSP allows only the app itself', () => {
+    expect(CONTENT_SECURITY_POLICY).toContain("default-src 'self'");
+    expect(CONTENT_SECURITY_POLICY).toContain("object-src 'none'");
+    expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|https?:/);
+  });
+
+  test('only http://localhost:PORT and http://127.0.0.1:PORT open externally', () => {
+    for (const ok of ['http://localhost:8080', 'http://127.0.0.1:3000/path?q=1', 'http://localhost:65535/']) expect(isAllowedExternal(ok), ok).toBe(true);
+    for (const bad of ['https://example.com', 'http://example.com:80', 'file:///etc/passwd', 'javascript:alert(1)', 'http://localhost', 'http://user:pw@localhost:80', 'http://localhost.evil.com:80', 'http://127.0.0.2:80', 'not a url', 'http://[::1]:80'])
+      expect(isAllowedExternal(bad), bad).toBe(false);
+    expect(isAllowedNavigation('http://localhost:8080')).toBe(false);
+  });
+});
+
+describe('quit and launch policy', () => {
+  test('quit stops the VM by default, or detaches', () => {
+    expect(quitAction({ stopVmOnQuit: true })).toBe('stop-vm');
+    expect(quitAction({ stopVmOnQuit: false })).toBe('detach');
+  });
+
+  test('a login launch (--hidden) opens no window; the VM starts only if asked', () => {
+    expect(launchPlan({ startVmOnLaunch: false }, ['berth', '--hidden'])).toEqual({ startVm: false, showWindow: false });
+    expect(launchPlan({ startVmOnLaunch: true }, ['berth'])).toEqual({ startVm: true, showWindow: true });
+  });
+});

@@ -1,0 +1,47 @@
+/**
+ * The dashboard window's security settings and URL rules, as plain data and
+ * pure functions so they are tested without Electron.
+ */
+
+/** webPreferences for the dashboard: isolated, sandboxed, no Node. */
+export function secureWebPreferences(preload: string) {
+  return {
+    preload,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    webviewTag: false,
+    spellcheck: false,
+  } as const;
+}
+
+/** The page's Content-Security-Policy: only its own files, no remote content, no eval. */
+export const CONTENT_SECURITY_POLICY =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+
+/**
+ * What may leave the app through the default browser: only local web apps a
+ * container publishes, http://localhost:PORT or http://127.0.0.1:PORT.
+ */
+export function isAllowedExternal(url: string): boolean {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return false;
+  }
+  if (u.protocol !== 'http:') return false;
+  if (u.hostname !== 'localhost' && u.hostname !== '127.0.0.1') return false;
+  if (u.username || u.password) return false;
+  const port = Number(u.port);
+  return Number.isInteger(port) && port >= 1 && port <= 65535;
+}
+
+/** In-window navigation: never; the dashboard is one page. */
+export function isAllowedNavigation(_url: string): boolean {
+  return false;
+}

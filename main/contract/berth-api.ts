@@ -1,0 +1,118 @@
+/**
+ * The one contract between Berth's UI and main: every call the renderer can
+ * make, its argument schema (checked in main before anything runs), and its
+ * result type; and every event main pushes. Main, preload and renderer all
+ * derive their types from this file. It imports nothing from Electron.
+ */
+import { z } from 'zod';
+import type { AgentStatus } from '../agent/control-api';
+import type { Settings } from '../settings/settings-schema';
+
+/** A container, image or volume id or name as Docker accepts them. */
+const ref = z.string().min(1).max(256).regex(/^[A-Za-z0-9][A-Za-z0-9_.:/@-]*$/, 'not a valid Docker id or name');
+const lines = z.number().int().min(1).max(10_000);
+
+/** Argument schemas, one tuple per call. */
+export const CALLS = {
+  'vm.status': z.tuple([]),
+  'vm.start': z.tuple([]),
+  'vm.stop': z.tuple([]),
+  'vm.restart': z.tuple([]),
+  'vm.reset': z.tuple([z.literal('delete-all-data')]),
+  'containers.list': z.tuple([]),
+  'containers.action': z.tuple([ref, z.enum(['start', 'stop', 'restart', 'pause', 'unpause', 'remove'])]),
+  'containers.inspect': z.tuple([ref]),
+  'containers.logs': z.tuple([ref, lines]),
+  'images.list': z.tuple([]),
+  'images.remove': z.tuple([ref]),
+  'images.prune': z.tuple([]),
+  'volumes.list': z.tuple([]),
+  'volumes.remove': z.tuple([ref]),
+  'volumes.prune': z.tuple([]),
+  'system.df': z.tuple([]),
+  'settings.get': z.tuple([]),
+  'settings.update': z.tuple([z.record(z.string(), z.unknown())]),
+  'loginItem.get': z.tuple([]),
+  'loginItem.set': z.tuple([z.boolean()]),
+  'logs.tail': z.tuple([z.enum(['agent', 'vm']), lines]),
+  'app.openExternal': z.tuple([z.string().max(2048)]),
+} as const;
+
+export type CallName = keyof typeof CALLS;
+export type CallArgs<K extends CallName> = z.infer<(typeof CALLS)[K]>;
+
+/** A container row as the UI shows it. */
+export interface ContainerSummary {
+  id: string;
+  name: string;
+  image: string;
+  state: string;
+  status: string;
+  created: number;
+  ports: { host: number; container: number; proto: string }[];
+  composeProject?: string;
+}
+
+export interface ImageSummary {
+  id: string;
+  tags: string[];
+  size: number;
+  created: number;
+  usedBy: string[];
+}
+
+export interface VolumeSummary {
+  name: string;
+  size?: number;
+  usedBy: string[];
+}
+
+/** Result types, one per call. */
+export interface CallResults {
+  'vm.status': AgentStatus;
+  'vm.start': AgentStatus;
+  'vm.stop': AgentStatus;
+  'vm.restart': AgentStatus;
+  'vm.reset': null;
+  'containers.list': ContainerSummary[];
+  'containers.action': null;
+  'containers.inspect': Record<string, unknown>;
+  'containers.logs': string;
+  'images.list': ImageSummary[];
+  'images.remove': null;
+  'images.prune': { reclaimed: number };
+  'volumes.list': VolumeSummary[];
+  'volumes.remove': null;
+  'volumes.prune': { reclaimed: number };
+  'system.df': { images: number; containers: number; volumes: number; buildCache: number };
+  'settings.get': Settings;
+  'settings.update': Settings;
+  'loginItem.get': boolean;
+  'loginItem.set': boolean;
+  'logs.tail': string;
+  'app.openExternal': null;
+}
+
+/** Every reply: never a thrown error across the boundary. */
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
+
+/** Events main pushes to the UI. */
+export interface BerthEvents {
+  'vm.state': { state: AgentStatus['state'] };
+  'vm.bootStage': { stage: string };
+  /** Something in the engine changed (a container event): lists are stale. */
+  'engine.changed': { kind: string };
+}
+export type EventName = keyof BerthEvents;
+
+/** The object the preload exposes as `window.berth`, derived from the contract. */
+export type BerthApi = {
+  [K in CallName]: (...args: CallArgs<K>) => Promise<Reply<CallResults[K]>>;
+} & {
+  on<E extends EventName>(event: E, listener: (payload: BerthEvents[E]) => void): () => void;
+};
+
+/** The IPC channel names, derived so preload and main cannot disagree. */
+export const callChannel = (name: CallName) => `berth:call:${name}`;
+export const EVENT_CHANNEL = 'berth:event';
+export const CALL_NAMES = Object.keys(CALLS) as CallName[];
