@@ -25,6 +25,16 @@ export default defineConfig({
           sequence: { concurrent: false },
         },
       },
+      {
+        test: {
+          name: 'electron',
+          include: ['e2e/electron/**/*.spec.ts'],
+          environment: 'node',
+          testTimeout: 330_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: bootstrap, type-check, unit tests, then the tests that
-# boot the real guest under QEMU (one VM at a time). Prints one closing line
+# The whole test suite: bootstrap, type-check, unit tests, the tests that boot
+# the real guest under QEMU (one VM at a time), then the Electron specs (which
+# skip with one line where no Electron binary exists). Prints one closing line
 # "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +10,7 @@ npm run --silent typecheck || exit 1
 
 out=$(mktemp -d)
 status=0
-for project in unit vm; do
+for project in unit vm electron; do
   npx vitest run --project "$project" --reporter=default --reporter=json --outputFile="$out/$project.json" || status=1
 done
 node -e '

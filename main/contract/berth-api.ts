@@ -5,6 +5,7 @@
  * derive their types from this file. It imports nothing from Electron.
  */
 import { z } from 'zod';
+import { CALL_NAME_LIST, CALL_PREFIX, EVENT_CHANNEL } from './call-names';
 import type { AgentStatus } from '../agent/control-api';
 import type { Settings } from '../settings/settings-schema';
 
@@ -113,6 +114,11 @@ export type BerthApi = {
 };
 
 /** The IPC channel names, derived so preload and main cannot disagree. */
-export const callChannel = (name: CallName) => `berth:call:${name}`;
-export const EVENT_CHANNEL = 'berth:event';
+export const callChannel = (name: CallName) => `${CALL_PREFIX}${name}`;
+export { EVENT_CHANNEL };
 export const CALL_NAMES = Object.keys(CALLS) as CallName[];
+
+// Compile-time check: the preload's plain list names exactly the calls above.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+const sameCalls: Same<(typeof CALL_NAME_LIST)[number], CallName> = true;
+void sameCalls;

@@ -1,0 +1,64 @@
+import { describe, expect, test } from 'vitest';
+import { CALL_NAMES } from '../contract/berth-api';
+import type { BerthHandlers } from '../contract/dispatcher';
+import { menuActionRunner } from './menu-actions';
+import { findItem, trayMenu } from './tray-menu';
+
+/** Fake Electron pieces and recording handlers, injected (no global patching). */
+function rig() {
+  const calls: string[] = [];
+  const handlers = Object.fromEntries(
+    CALL_NAMES.map((n) => [n, async (...args: unknown[]) => (calls.push(`${n}(${args.join(',')})`), n === 'loginItem.get' ? false : null)]),
+  ) as unknown as BerthHandlers;
+  const fake = { clipboard: [] as string[], opened: [] as string[], quit: 0, shown: 0, refreshed: 0 };
+  const run = menuActionRunner({
+    handlers,
+    electron: {
+      clipboard: { writeText: (t) => void fake.clipboard.push(t) },
+      shell: { openPath: async (p) => (fake.opened.push(p), '') },
+      app: { quit: () => void fake.quit++ },
+    },
+    dashboard: { show: () => void fake.shown++ },
+    logsDir: '/home/u/.berth/logs',
+    dockerHost: () => 'unix:///home/u/.berth/docker.sock',
+    refresh: () => void fake.refreshed++,
+  });
+  return { calls, fake, run };
+}
+
+const menu = trayMenu({
+  state: 'running',
+  containers: [{ id: 'c1', name: 'web', image: 'i', state: 'running', status: 'Up', created: 0, ports: [{ host: 8080, container: 80, proto: 'tcp' }] }],
+  startAtLogin: false,
+  dockerHost: 'unix:///home/u/.berth/docker.sock',
+});
+const click = (r: ReturnType<typeof rig>, id: string) => r.run(findItem(menu, id)!.action!);
+
+describe('tray clicks call the right contract method', () => {
+  test('Start, Stop, Restart and Troubleshoot › Restart VM', async () => {
+    const r = rig();
+    for (const id of ['start', 'stop', 'restart', 'troubleshoot:restart']) await click(r, id);
+    expect(r.calls).toEqual(['vm.start()', 'vm.stop()', 'vm.restart()', 'vm.restart()']);
+    expect(r.fake.refreshed).toBe(4);
+  });
+
+  test('container Stop/Restart and Open localhost:PORT', async () => {
+    const r = rig();
+    await click(r, 'container:c1:stop');
+    await click(r, 'container:c1:restart');
+    await click(r, 'container:c1:open:8080');
+    expect(r.calls).toEqual(['containers.action(c1,stop)', 'containers.action(c1,restart)', 'app.openExternal(http://localhost:8080)']);
+  });
+
+  test('Start at Login flips the login item; copy, dashboard, logs folder and quit use Electron pieces', async () => {
+    const r = rig();
+    await click(r, 'start-at-login');
+    expect(r.calls).toEqual(['loginItem.get()', 'loginItem.set(true)']);
+    await click(r, 'copy-docker-host');
+    await click(r, 'dashboard');
+    await click(r, 'preferences');
+    await click(r, 'troubleshoot:logs');
+    await click(r, 'quit');
+    expect(r.fake).toMatchObject({ clipboard: ['export DOCKER_HOST=unix:///home/u/.berth/docker.sock'], shown: 2, opened: ['/home/u/.berth/logs'], quit: 1 });
+  });
+});

@@ -1,0 +1,50 @@
+import { dispatch, type BerthHandlers } from '../contract/dispatcher';
+import type { MenuAction } from './tray-menu';
+
+/** The few Electron pieces a click may use; injected so tests pass fakes. */
+export interface ShellPieces {
+  clipboard: { writeText(text: string): void };
+  shell: { openPath(path: string): Promise<string> };
+  app: { quit(): void };
+}
+
+/** Carries out a tray click through the same contract the UI uses. Resolves when the click's work is done. */
+export function menuActionRunner(o: {
+  handlers: BerthHandlers;
+  electron: ShellPieces;
+  dashboard: { show(): void };
+  logsDir: string;
+  dockerHost: () => string;
+  refresh: () => void;
+}) {
+  const { handlers } = o;
+  const { clipboard, shell, app } = o.electron;
+  return async (a: MenuAction): Promise<void> => {
+    switch (a.kind) {
+      case 'call':
+        await dispatch(handlers, a.call, []);
+        return o.refresh();
+      case 'container':
+        await dispatch(handlers, 'containers.action', [a.id, a.action]);
+        return o.refresh();
+      case 'open-url':
+        await dispatch(handlers, 'app.openExternal', [a.url]);
+        return;
+      case 'open-dashboard':
+      case 'open-preferences':
+        return o.dashboard.show();
+      case 'copy-docker-host':
+        return clipboard.writeText(`export DOCKER_HOST=${o.dockerHost()}`);
+      case 'toggle-login-item': {
+        const r = await dispatch(handlers, 'loginItem.get', []);
+        if (r.ok) await dispatch(handlers, 'loginItem.set', [!r.value]);
+        return o.refresh();
+      }
+      case 'open-logs-folder':
+        await shell.openPath(o.logsDir);
+        return;
+      case 'quit':
+        return app.quit();
+    }
+  };
+}

@@ -1,0 +1,208 @@
+/**
+ * The contract's implementation, shared by every transport (Electron IPC now,
+ * the dashboard's WebSocket later): calls to the agent's control API, plus
+ * dockerode on the Berth socket for containers, images and volumes. It holds
+ * no Electron code, so the same logic serves the app and the browser.
+ */
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { AgentClient, ensureAgent, type AgentCommand } from '../agent/agent-client';
+import type { AgentEvent, AgentStatus } from '../agent/control-api';
+import type { BerthPaths } from '../agent/paths';
+import { engineOverSocket } from '../engine/docker-client';
+import type { Settings } from '../settings/settings-schema';
+import { SettingsStore } from '../settings/settings-store';
+import type { BerthEvents, ContainerSummary, EventName, ImageSummary, VolumeSummary } from './berth-api';
+import { ApiError, type BerthHandlers } from './dispatcher';
+
+/** What the service needs from its host (the app or the dashboard server). */
+export interface ServiceHost {
+  paths: BerthPaths;
+  agentCommand: AgentCommand;
+  loginItem: { get(): boolean; set(enabled: boolean): boolean };
+  openExternal(url: string): Promise<void>;
+  isAllowedExternal(url: string): boolean;
+}
+
+/** Emits contract events ('vm.state', …) from the agent's event stream. */
+export class BerthService extends EventEmitter {
+  private agent?: AgentClient;
+  private unfollow?: () => void;
+
+  constructor(private readonly host: ServiceHost) {
+    super();
+  }
+
+  private emitEvent<E extends EventName>(name: E, payload: BerthEvents[E]): void {
+    this.emit('berth-event', name, payload);
+  }
+
+  /** The running agent, started if needed; its events are followed once. */
+  private async client(start: boolean): Promise<AgentClient | undefined> {
+    if (this.agent && (await this.agent.alive())) return this.agent;
+    const c = start ? await ensureAgent(this.host.paths, this.host.agentCommand) : new AgentClient(this.host.paths.controlSocket);
+    if (!start && !(await c.alive())) return undefined;
+    this.agent = c;
+    this.unfollow?.();
+    this.unfollow = c.follow(
+      (e: AgentEvent) => {
+        if (e.type === 'state') this.emitEvent('vm.state', { state: e.state });
+        if (e.type === 'boot-stage') this.emitEvent('vm.bootStage', { stage: e.stage });
+      },
+      () => {
+        this.agent = undefined;
+        this.emitEvent('vm.state', { state: 'stopped' });
+      },
+    );
+    return c;
+  }
+
+  private docker(): Docker {
+    return engineOverSocket(this.socketPath());
+  }
+
+  private socketPath(): string {
+    try {
+      const s = JSON.parse(readFileSync(this.host.paths.settings, 'utf8')) as Partial<Settings>;
+      if (s.socketPath) return s.socketPath;
+    } catch {
+      // defaults
+    }
+    return this.host.paths.dockerSocket;
+  }
+
+  private async status(): Promise<AgentStatus> {
+    const c = await this.client(false);
+    if (c) return c.call<AgentStatus>('GET', '/status');
+    return { state: 'stopped', checks: [], agentPid: 0, socketPath: this.socketPath(), dockerHost: `unix://${this.socketPath()}`, settings: await this.settings(), sharedPaths: [], ports: [], portConflicts: [] };
+  }
+
+  private async settings(): Promise<Settings> {
+    return new SettingsStore(this.host.paths.settings).load().settings;
+  }
+
+  /** Stops following the agent (the app calls this on quit). */
+  close(): void {
+    this.unfollow?.();
+  }
+
+  /** The handler table the dispatcher validates calls into. */
+  handlers(): BerthHandlers {
+    const agentCall = async (method: string, path: string): Promise<AgentStatus> => {
+      const c = await this.client(true);
+      return c!.call<AgentStatus>(method, path);
+    };
+    return {
+      'vm.status': () => this.status(),
+      'vm.start': () => agentCall('POST', '/start'),
+      'vm.stop': async () => {
+        const c = await this.client(false);
+        return c ? c.call<AgentStatus>('POST', '/stop') : this.status();
+      },
+      'vm.restart': () => agentCall('POST', '/restart'),
+      'vm.reset': async () => {
+        await (await this.client(true))!.call('POST', '/reset');
+        return null;
+      },
+      'containers.list': async () => (await this.docker().listContainers({ all: true })).map(toContainer),
+      'containers.action': async (id, action) => {
+        const c = this.docker().getContainer(id);
+        if (action === 'remove') await c.remove({ force: true });
+        else if (action === 'stop') await c.stop({ t: 5 });
+        else await c[action]();
+        return null;
+      },
+      'containers.inspect': async (id) => (await this.docker().getContainer(id).inspect()) as unknown as Record<string, unknown>,
+      'containers.logs': async (id, lines) => {
+        const buf = (await this.docker().getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
+        return demuxLogs(buf);
+      },
+      'images.list': async () => {
+        const [images, containers] = await Promise.all([this.docker().listImages(), this.docker().listContainers({ all: true })]);
+        return images.map((i): ImageSummary => ({
+          id: i.Id,
+          tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+          size: i.Size,
+          created: i.Created,
+          usedBy: containers.filter((c) => c.ImageID === i.Id).map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')),
+        }));
+      },
+      'images.remove': async (id) => {
+        await this.docker().getImage(id).remove();
+        return null;
+      },
+      'images.prune': async () => ({ reclaimed: (await this.docker().pruneImages({ filters: { dangling: ['true'] } })).SpaceReclaimed ?? 0 }),
+      'volumes.list': async () => {
+        const [df, containers] = await Promise.all([this.docker().df(), this.docker().listContainers({ all: true })]);
+        return ((df.Volumes ?? []) as { Name: string; UsageData?: { Size: number } }[]).map(
+          (v): VolumeSummary => ({
+            name: v.Name,
+            size: v.UsageData?.Size,
+            usedBy: containers.filter((c) => c.Mounts?.some((m) => m.Name === v.Name)).map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')),
+          }),
+        );
+      },
+      'volumes.remove': async (name) => {
+        await this.docker().getVolume(name).remove();
+        return null;
+      },
+      'volumes.prune': async () => ({ reclaimed: (await this.docker().pruneVolumes()).SpaceReclaimed ?? 0 }),
+      'system.df': async () => {
+        const df = await this.docker().df();
+        const sum = (xs: { Size?: number; SizeRw?: number; UsageData?: { Size: number } }[] | undefined, f: (x: never) => number) => (xs ?? []).reduce((a, x) => a + (f(x as never) || 0), 0);
+        return {
+          images: df.LayersSize ?? 0,
+          containers: sum(df.Containers, (c: { SizeRw?: number }) => c.SizeRw ?? 0),
+          volumes: sum(df.Volumes, (v: { UsageData?: { Size: number } }) => v.UsageData?.Size ?? 0),
+          buildCache: sum(df.BuildCache, (b: { Size?: number }) => b.Size ?? 0),
+        };
+      },
+      'settings.get': () => this.settings(),
+      'settings.update': async (patch) => {
+        return new SettingsStore(this.host.paths.settings).update(patch as Partial<Record<keyof Settings, unknown>>);
+      },
+      'loginItem.get': async () => this.host.loginItem.get(),
+      'loginItem.set': async (enabled) => this.host.loginItem.set(enabled),
+      'logs.tail': async (which, lines) => {
+        try {
+          return readFileSync(join(this.host.paths.logs, `${which}.log`), 'utf8').split('\n').slice(-lines - 1).join('\n');
+        } catch {
+          return '';
+        }
+      },
+      'app.openExternal': async (url) => {
+        if (!this.host.isAllowedExternal(url)) throw new ApiError('refused', `only http://localhost:PORT and http://127.0.0.1:PORT can be opened, not ${url.slice(0, 100)}`);
+        await this.host.openExternal(url);
+        return null;
+      },
+    };
+  }
+}
+
+function toContainer(c: Docker.ContainerInfo): ContainerSummary {
+  return {
+    id: c.Id,
+    name: (c.Names[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''),
+    image: c.Image,
+    state: c.State,
+    status: c.Status,
+    created: c.Created,
+    ports: (c.Ports ?? []).filter((p) => p.PublicPort).map((p) => ({ host: p.PublicPort, container: p.PrivatePort, proto: p.Type })),
+    composeProject: c.Labels?.['com.docker.compose.project'],
+  };
+}
+
+/** Docker multiplexes stdout and stderr of a non-tty container into 8-byte-framed chunks. */
+export function demuxLogs(buf: Buffer | string): string {
+  if (typeof buf === 'string') return buf;
+  const out: Buffer[] = [];
+  let i = 0;
+  while (i + 8 <= buf.length && (buf[i] === 1 || buf[i] === 2 || buf[i] === 0) && buf[i + 1] === 0 && buf[i + 2] === 0 && buf[i + 3] === 0) {
+    const len = buf.readUInt32BE(i + 4);
+    out.push(buf.subarray(i + 8, i + 8 + len));
+    i += 8 + len;
+  }
+  return i === 0 ? buf.toString('utf8') : Buffer.concat(out).toString('utf8');
+}

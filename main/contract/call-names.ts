@@ -1,0 +1,16 @@
+/**
+ * The contract's call names as plain data, for the sandboxed preload (which
+ * cannot load zod). berth-api.ts checks at compile time that this list and its
+ * schemas name the same calls.
+ */
+export const CALL_NAME_LIST = [
+  'vm.status', 'vm.start', 'vm.stop', 'vm.restart', 'vm.reset',
+  'containers.list', 'containers.action', 'containers.inspect', 'containers.logs',
+  'images.list', 'images.remove', 'images.prune',
+  'volumes.list', 'volumes.remove', 'volumes.prune',
+  'system.df', 'settings.get', 'settings.update', 'loginItem.get', 'loginItem.set',
+  'logs.tail', 'app.openExternal',
+] as const;
+
+export const CALL_PREFIX = 'berth:call:';
+export const EVENT_CHANNEL = 'berth:event';
