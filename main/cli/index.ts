@@ -7,6 +7,7 @@ import { berthPaths } from '../agent/paths';
 import { SettingsError, SettingsStore } from '../settings/settings-store';
 import { formatStatus, progressLine } from './format';
 import { confirm, linkSocket, resetOffline, showLogs } from './commands';
+import { runDashboard } from './dashboard-command';
 
 const paths = berthPaths();
 const agentCommand = { execPath: process.execPath, args: [__filename, 'agent'] };
@@ -175,6 +176,13 @@ config
       console.log(`${key} = ${value}${running && ['cpus', 'memoryMiB', 'diskGiB', 'enginePort'].includes(key) ? ' (applies at the next `berth restart`)' : ''}`);
     }),
   );
+
+program
+  .command('dashboard')
+  .description('serve the dashboard on 127.0.0.1 for a browser tab (prints a URL with a one-time token)')
+  .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', '0')
+  .option('--no-open', 'do not open the browser')
+  .action(action(async (opts: { port: string; open: boolean }) => runDashboard(paths, agentCommand, Number(opts.port), opts.open)));
 
 program
   .command('agent', { hidden: true })

@@ -12,6 +12,7 @@ import { AgentClient, ensureAgent, type AgentCommand } from '../agent/agent-clie
 import type { AgentEvent, AgentStatus } from '../agent/control-api';
 import type { BerthPaths } from '../agent/paths';
 import { engineOverSocket } from '../engine/docker-client';
+import { followContainerEvents } from '../engine/engine-events';
 import type { Settings } from '../settings/settings-schema';
 import { SettingsStore } from '../settings/settings-store';
 import type { BerthEvents, ContainerSummary, EventName, ImageSummary, VolumeSummary } from './berth-api';
@@ -30,6 +31,7 @@ export interface ServiceHost {
 export class BerthService extends EventEmitter {
   private agent?: AgentClient;
   private unfollow?: () => void;
+  private unfollowEngine?: () => void;
 
   constructor(private readonly host: ServiceHost) {
     super();
@@ -45,10 +47,15 @@ export class BerthService extends EventEmitter {
     const c = start ? await ensureAgent(this.host.paths, this.host.agentCommand) : new AgentClient(this.host.paths.controlSocket);
     if (!start && !(await c.alive())) return undefined;
     this.agent = c;
+    const st = await c.call<AgentStatus>('GET', '/status').catch(() => undefined);
+    if (st?.state === 'running') this.followEngine();
     this.unfollow?.();
     this.unfollow = c.follow(
       (e: AgentEvent) => {
-        if (e.type === 'state') this.emitEvent('vm.state', { state: e.state });
+        if (e.type === 'state') {
+          this.emitEvent('vm.state', { state: e.state });
+          if (e.state === 'running') this.followEngine();
+        }
         if (e.type === 'boot-stage') this.emitEvent('vm.bootStage', { stage: e.stage });
       },
       () => {
@@ -83,9 +90,16 @@ export class BerthService extends EventEmitter {
     return new SettingsStore(this.host.paths.settings).load().settings;
   }
 
-  /** Stops following the agent (the app calls this on quit). */
+  /** Engine events mark the UI's lists stale; the store refetches them with a debounce. */
+  private followEngine(): void {
+    this.unfollowEngine?.();
+    this.unfollowEngine = followContainerEvents(this.docker(), () => this.emitEvent('engine.changed', { kind: 'container' }), { warn: () => undefined });
+  }
+
+  /** Stops following the agent and the engine (the app calls this on quit). */
   close(): void {
     this.unfollow?.();
+    this.unfollowEngine?.();
   }
 
   /** The handler table the dispatcher validates calls into. */

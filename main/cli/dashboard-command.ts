@@ -1,0 +1,40 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { AgentCommand } from '../agent/agent-client';
+import type { BerthPaths } from '../agent/paths';
+import { isAllowedExternal } from '../app/window-security';
+import { BerthService } from '../contract/berth-service';
+import { DashboardServer } from '../dashboard/dashboard-server';
+import { XdgAutostart } from '../login-item/xdg-autostart';
+import { findExecutable } from '../vm/host-tools';
+
+/** Opens a URL in the desktop's browser, if there is a desktop. */
+function openInBrowser(url: string): void {
+  const opener = process.platform === 'darwin' ? 'open' : findExecutable('xdg-open');
+  if (!opener) return;
+  spawn(opener, [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+}
+
+/** `berth dashboard`: serves the UI until interrupted. */
+export async function runDashboard(paths: BerthPaths, agentCommand: AgentCommand, port: number, open: boolean): Promise<void> {
+  const autostart = new XdgAutostart(process.execPath);
+  const service = new BerthService({
+    paths,
+    agentCommand,
+    loginItem: { get: () => autostart.isEnabled(), set: (on) => autostart.set(on) },
+    openExternal: async (url) => openInBrowser(url),
+    isAllowedExternal,
+  });
+  const server = new DashboardServer(service, join(__dirname, '..', '..', 'renderer'));
+  await server.listen(port);
+  console.log(`Berth dashboard: ${server.url}`);
+  if (open) openInBrowser(server.url);
+  const stop = async () => {
+    service.close();
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+  await new Promise(() => undefined);
+}

@@ -1,0 +1,52 @@
+import { useEffect } from 'react';
+import type { Page } from '../store/store';
+import { ContainersPage } from './containers-page';
+import { useApi, useBerth } from './context';
+import { Header } from './header';
+import { ImagesPage, VolumesPage } from './lists-pages';
+import { ResourcesPage, SettingsPage, TroubleshootPage } from './settings-pages';
+
+const PAGES: { id: Page; label: string }[] = [
+  { id: 'containers', label: 'Containers' },
+  { id: 'images', label: 'Images' },
+  { id: 'volumes', label: 'Volumes' },
+  { id: 'resources', label: 'Resources' },
+  { id: 'settings', label: 'Settings' },
+  { id: 'troubleshoot', label: 'Troubleshoot' },
+];
+
+export function App() {
+  const { store } = useApi();
+  const page = useBerth((s) => s.page);
+  const error = useBerth((s) => s.error);
+  useEffect(() => {
+    void store.getState().refreshStatus().then(() => store.getState().refreshLists());
+  }, [store]);
+  return (
+    <div className="app">
+      <Header />
+      <div className="body">
+        <nav aria-label="Sections">
+          {PAGES.map((p) => (
+            <button key={p.id} aria-current={page === p.id ? 'page' : undefined} onClick={() => store.getState().setPage(p.id)}>
+              {p.label}
+            </button>
+          ))}
+        </nav>
+        <main>
+          {error && (
+            <p role="alert" className="error">
+              {error} <button className="link" onClick={() => store.setState({ error: undefined })}>Dismiss</button>
+            </p>
+          )}
+          {page === 'containers' && <ContainersPage />}
+          {page === 'images' && <ImagesPage />}
+          {page === 'volumes' && <VolumesPage />}
+          {page === 'resources' && <ResourcesPage />}
+          {page === 'settings' && <SettingsPage />}
+          {page === 'troubleshoot' && <TroubleshootPage />}
+        </main>
+      </div>
+    </div>
+  );
+}

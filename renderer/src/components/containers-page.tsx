@@ -1,0 +1,126 @@
+import { useMemo, useState } from 'react';
+import type { ContainerSummary } from '../../../main/contract/berth-api';
+import { useApi, useBerth } from './context';
+import { LogsDrawer } from './logs-drawer';
+
+type Action = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'remove';
+
+function uptime(c: ContainerSummary): string {
+  return c.status;
+}
+
+/** Containers grouped by compose project, with a search filter and actions. */
+export function ContainersPage() {
+  const { api, store } = useApi();
+  const containers = useBerth((s) => s.containers);
+  const running = useBerth((s) => s.status?.state === 'running' || s.status?.state === 'degraded');
+  const [filter, setFilter] = useState('');
+  const [selected, setSelected] = useState<Set<string>>(new Set());
+  const [logsFor, setLogsFor] = useState<ContainerSummary | undefined>();
+  const groups = useMemo(() => {
+    const q = filter.toLowerCase();
+    const list = (containers ?? []).filter((c) => !q || c.name.toLowerCase().includes(q) || c.image.toLowerCase().includes(q));
+    const by = new Map<string, ContainerSummary[]>();
+    for (const c of list) {
+      const k = c.composeProject ?? '';
+      by.set(k, [...(by.get(k) ?? []), c]);
+    }
+    return [...by.entries()].sort(([a], [b]) => a.localeCompare(b));
+  }, [containers, filter]);
+
+  const act = async (c: ContainerSummary, action: Action) => {
+    if (action === 'remove' && c.state === 'running' && !confirm(`Remove the running container ${c.name}?`)) return;
+    await store.getState().run(`c:${c.id}`, () => api['containers.action'](c.id, action));
+    await store.getState().refreshLists();
+  };
+  const bulk = async (action: Action) => {
+    const chosen = (containers ?? []).filter((c) => selected.has(c.id));
+    if (action === 'remove' && chosen.some((c) => c.state === 'running') && !confirm(`Remove ${chosen.length} containers, some running?`)) return;
+    for (const c of chosen) await store.getState().run(`c:${c.id}`, () => api['containers.action'](c.id, action));
+    setSelected(new Set());
+    await store.getState().refreshLists();
+  };
+
+  if (!running) return <p className="empty">The VM is not running. Start it to see containers.</p>;
+  if (!containers) return <p className="empty">Loading containers…</p>;
+  return (
+    <section aria-label="Containers">
+      <div className="toolbar">
+        <input type="search" placeholder="Filter by name or image" aria-label="Filter containers" value={filter} onChange={(e) => setFilter(e.target.value)} />
+        {selected.size > 0 && (
+          <>
+            <span className="muted">{selected.size} selected</span>
+            <button onClick={() => void bulk('stop')}>Stop</button>
+            <button onClick={() => void bulk('remove')}>Remove</button>
+          </>
+        )}
+      </div>
+      {containers.length === 0 ? (
+        <p className="empty">No containers yet. Try: docker run -d -p 8080:80 nginx</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col"><span className="sr-only">Select</span></th>
+              <th scope="col">Name</th>
+              <th scope="col">Image</th>
+              <th scope="col">State</th>
+              <th scope="col">Uptime</th>
+              <th scope="col">Ports</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          {groups.map(([project, list]) => (
+            <tbody key={project || '-'}>
+              {project && (
+                <tr className="group">
+                  <th colSpan={7} scope="rowgroup">{project}</th>
+                </tr>
+              )}
+              {list.map((c) => (
+                <tr key={c.id} data-testid={`container-${c.name}`}>
+                  <td>
+                    <input type="checkbox" aria-label={`Select ${c.name}`} checked={selected.has(c.id)} onChange={(e) => {
+                      const next = new Set(selected);
+                      if (e.target.checked) next.add(c.id);
+                      else next.delete(c.id);
+                      setSelected(next);
+                    }} />
+                  </td>
+                  <td>
+                    <button className="link" onClick={() => setLogsFor(c)}>{c.name}</button>
+                  </td>
+                  <td>{c.image}</td>
+                  <td><span className={`badge badge-${c.state}`}>{c.state}</span></td>
+                  <td>{uptime(c)}</td>
+                  <td>
+                    {c.ports.map((p) => (
+                      <button key={`${p.host}/${p.proto}`} className="link" onClick={() => void api['app.openExternal'](`http://localhost:${p.host}`)}>
+                        {p.host}:{p.container}/{p.proto}
+                      </button>
+                    ))}
+                  </td>
+                  <td className="actions">
+                    {c.state === 'running' ? (
+                      <>
+                        <button onClick={() => void act(c, 'stop')} aria-label={`Stop ${c.name}`}>Stop</button>
+                        <button onClick={() => void act(c, 'restart')} aria-label={`Restart ${c.name}`}>Restart</button>
+                        <button onClick={() => void act(c, 'pause')} aria-label={`Pause ${c.name}`}>Pause</button>
+                      </>
+                    ) : c.state === 'paused' ? (
+                      <button onClick={() => void act(c, 'unpause')} aria-label={`Unpause ${c.name}`}>Unpause</button>
+                    ) : (
+                      <button onClick={() => void act(c, 'start')} aria-label={`Start ${c.name}`}>Start</button>
+                    )}
+                    <button onClick={() => void act(c, 'remove')} aria-label={`Remove ${c.name}`}>Remove</button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          ))}
+        </table>
+      )}
+      {logsFor && <LogsDrawer container={logsFor} onClose={() => setLogsFor(undefined)} />}
+    </section>
+  );
+}

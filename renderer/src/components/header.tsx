@@ -1,0 +1,39 @@
+import { BOOT_STAGES } from '../../../main/vm/guest';
+import { useApi, useBerth } from './context';
+
+/** VM state, Start/Stop, and boot progress from the guest's stages. */
+export function Header() {
+  const { api, store } = useApi();
+  const status = useBerth((s) => s.status);
+  const stage = useBerth((s) => s.bootStage);
+  const busy = useBerth((s) => s.busy.vm);
+  const state = status?.state ?? 'stopped';
+  const up = state === 'running' || state === 'degraded';
+  const stageIndex = stage ? (BOOT_STAGES as readonly string[]).indexOf(stage) + 1 : 0;
+  const run = (call: 'vm.start' | 'vm.stop') => store.getState().run('vm', () => api[call]()).then(() => store.getState().refreshStatus());
+  return (
+    <header className="header">
+      <h1>Berth</h1>
+      <span className={`state state-${state}`} role="status" aria-live="polite" data-testid="vm-state">
+        {state}
+      </span>
+      {state === 'starting' && (
+        <progress aria-label="Boot progress" max={BOOT_STAGES.length} value={stageIndex}>
+          {stage}
+        </progress>
+      )}
+      {state === 'starting' && stage && <span className="muted">{stage}</span>}
+      <span className="spacer" />
+      {status?.engineVersion && up && <span className="muted">Docker {status.engineVersion}</span>}
+      {up || state === 'starting' ? (
+        <button onClick={() => void run('vm.stop')} disabled={busy}>
+          Stop
+        </button>
+      ) : (
+        <button className="primary" onClick={() => void run('vm.start')} disabled={busy || state === 'stopping'}>
+          Start
+        </button>
+      )}
+    </header>
+  );
+}

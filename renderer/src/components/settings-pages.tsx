@@ -1,0 +1,124 @@
+import { useEffect, useState } from 'react';
+import type { Settings } from '../../../main/settings/settings-schema';
+import { useApi, useBerth } from './context';
+
+function Toggle({ label, value, onChange }: { label: string; value: boolean; onChange: (v: boolean) => void }) {
+  return (
+    <label className="row">
+      <input type="checkbox" checked={value} onChange={(e) => onChange(e.target.checked)} /> {label}
+    </label>
+  );
+}
+
+/** App behaviour, the socket and the Docker context. */
+export function SettingsPage() {
+  const { api, store } = useApi();
+  const settings = useBerth((s) => s.settings);
+  const status = useBerth((s) => s.status);
+  const [login, setLogin] = useState<boolean>();
+  useEffect(() => void api['loginItem.get']().then((r) => r.ok && setLogin(r.value)), [api]);
+  if (!settings) return <p className="empty">Loading settings…</p>;
+  const update = async (patch: Partial<Settings>) => {
+    const r = await store.getState().run('settings', () => api['settings.update'](patch));
+    if (r) store.setState({ settings: r });
+  };
+  const dockerHost = status?.dockerHost ?? '';
+  return (
+    <section aria-label="Settings" className="form">
+      <Toggle label="Start Berth at login" value={!!login} onChange={(v) => void api['loginItem.set'](v).then((r) => r.ok && setLogin(r.value))} />
+      <Toggle label="Start the VM when Berth launches" value={settings.startVmOnLaunch} onChange={(v) => void update({ startVmOnLaunch: v })} />
+      <Toggle label="Stop the VM when Berth quits" value={settings.stopVmOnQuit} onChange={(v) => void update({ stopVmOnQuit: v })} />
+      <div className="row">
+        <code data-testid="docker-host">export DOCKER_HOST={dockerHost}</code>
+        <button onClick={() => void navigator.clipboard?.writeText(`export DOCKER_HOST=${dockerHost}`)}>Copy</button>
+      </div>
+      <div className="row">
+        <code>docker context use berth</code>
+        <button onClick={() => void navigator.clipboard?.writeText('docker context use berth')}>Copy</button>
+      </div>
+      <p className="muted">For tools that only know /var/run/docker.sock, run <code>berth link-socket</code> (it needs admin rights).</p>
+    </section>
+  );
+}
+
+/** CPUs, memory and disk; a change asks to restart the VM. Disk usage with reclaim. */
+export function ResourcesPage() {
+  const { api, store } = useApi();
+  const settings = useBerth((s) => s.settings);
+  const [draft, setDraft] = useState<Partial<Settings>>({});
+  const [df, setDf] = useState<{ images: number; containers: number; volumes: number; buildCache: number }>();
+  useEffect(() => void api['system.df']().then((r) => r.ok && setDf(r.value)), [api]);
+  if (!settings) return <p className="empty">Loading…</p>;
+  const field = (key: 'cpus' | 'memoryMiB' | 'diskGiB', label: string) => (
+    <label className="row">
+      {label}
+      <input type="number" value={draft[key] ?? settings[key]} onChange={(e) => setDraft({ ...draft, [key]: Number(e.target.value) })} />
+    </label>
+  );
+  const apply = async () => {
+    const r = await store.getState().run('settings', () => api['settings.update'](draft));
+    if (!r) return;
+    store.setState({ settings: r });
+    setDraft({});
+    if (confirm('Restart the VM now to apply the new resources?')) await store.getState().run('vm', () => api['vm.restart']());
+  };
+  return (
+    <section aria-label="Resources" className="form">
+      {field('cpus', 'CPUs')}
+      {field('memoryMiB', 'Memory (MiB)')}
+      {field('diskGiB', 'Disk (GiB)')}
+      <button disabled={Object.keys(draft).length === 0} onClick={() => void apply()}>Apply</button>
+      <h2>Disk usage</h2>
+      {df ? (
+        <ul>
+          <li>Images: {(df.images / 1e6).toFixed(1)} MB</li>
+          <li>Containers: {(df.containers / 1e6).toFixed(1)} MB</li>
+          <li>Volumes: {(df.volumes / 1e6).toFixed(1)} MB</li>
+          <li>Build cache: {(df.buildCache / 1e6).toFixed(1)} MB</li>
+        </ul>
+      ) : (
+        <p className="muted">Disk usage appears while the VM runs.</p>
+      )}
+    </section>
+  );
+}
+
+/** Readiness checks, log tails, restart and factory reset. */
+export function TroubleshootPage() {
+  const { api, store } = useApi();
+  const status = useBerth((s) => s.status);
+  const [agentLog, setAgentLog] = useState('');
+  const [vmLog, setVmLog] = useState('');
+  useEffect(() => {
+    void api['logs.tail']('agent', 50).then((r) => r.ok && setAgentLog(r.value));
+    void api['logs.tail']('vm', 50).then((r) => r.ok && setVmLog(r.value));
+  }, [api, status?.state]);
+  return (
+    <section aria-label="Troubleshoot">
+      <h2>Readiness checks</h2>
+      {status?.checks.length ? (
+        <ul>
+          {status.checks.map((c) => (
+            <li key={c.name}>
+              {c.status === 'passed' ? '✓' : c.status === 'failed' ? '✗' : '–'} {c.name}
+              {c.error && <span className="muted"> — {c.error}. {c.hint}</span>}
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <p className="muted">Checks run while the VM is up.</p>
+      )}
+      {status?.lastError && <p role="alert">{status.lastError}</p>}
+      <div className="toolbar">
+        <button onClick={() => void store.getState().run('vm', () => api['vm.restart']())}>Restart VM</button>
+        <button className="danger" onClick={() => {
+          if (confirm('Factory reset deletes every image, container and volume in Berth, and its certificates. Continue?')) void store.getState().run('vm', () => api['vm.reset']('delete-all-data'));
+        }}>Factory reset…</button>
+      </div>
+      <h2>Agent log</h2>
+      <pre className="logs">{agentLog || 'No log yet.'}</pre>
+      <h2>VM console</h2>
+      <pre className="logs">{vmLog || 'No log yet.'}</pre>
+    </section>
+  );
+}
