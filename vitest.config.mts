@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['main/**/*.test.ts', 'vm-assets/**/*.test.ts', 'bench/**/*.test.ts', 'renderer/**/*.test.ts'],
+          include: ['main/**/*.test.ts', 'vm-assets/**/*.test.ts', 'bench/**/*.test.ts', 'renderer/**/*.test.ts', 'renderer/**/*.test.tsx'],
           environment: 'node',
         },
       },

@@ -98,18 +98,17 @@ export class SocketProxy extends EventEmitter {
 
   private connectEngine(target: ProxyTarget, retries: number): Promise<TLSSocket> {
     return new Promise((resolve, reject) => {
-      // allowHalfOpen is honoured by tls.connect at run time but missing from its typings.
-      const opts: ConnectionOptions & { allowHalfOpen: boolean } = {
-        host: '127.0.0.1',
-        port: target.port,
+      // Our own TCP socket: half-open, so a client's end reaches the engine as
+      // close_notify while the reply still flows back; and no Nagle, which with
+      // delayed ACKs would hold a request's second small write back by 40 ms.
+      const tcp = createConnection({ host: '127.0.0.1', port: target.port, allowHalfOpen: true, noDelay: true });
+      const opts: ConnectionOptions = {
+        socket: tcp,
         servername: 'localhost',
         secureContext: this.context ?? createSecureContext(target.creds),
         session: this.session,
-        allowHalfOpen: true,
       };
       const s = tlsConnect(opts);
-      // Nagle plus delayed ACKs would hold small HTTP writes back by up to 40 ms.
-      s.setNoDelay(true);
       // Resuming the TLS session skips a full handshake for each short-lived `docker` call.
       s.on('session', (sess: Buffer) => (this.session = sess));
       let failed = false;
