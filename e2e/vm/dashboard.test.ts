@@ -87,11 +87,12 @@ describe('dashboard in Chromium against a real VM', () => {
     await page.getByTestId('container-dash-web').waitFor({ timeout: 10_000 });
     const ms = Date.now() - t0;
     console.log(`container row appeared ${ms} ms after docker run returned (goal < 1000 ms)`);
+    await page.getByTestId('container-dash-web').getByText('running', { exact: true }).waitFor({ timeout: 10_000 });
     await shoot('containers');
   });
 
   test('its logs show the expected line', async () => {
-    await page.getByTestId('container-dash-web').getByRole('button', { name: 'dash-web' }).click();
+    await page.getByTestId('container-dash-web').getByRole('button', { name: 'dash-web', exact: true }).click();
     await expect.poll(() => page.getByTestId('logs').textContent(), { timeout: 10_000 }).toContain('dashboard-line');
     await shoot('logs');
     await page.getByRole('button', { name: 'Close' }).click();
@@ -100,7 +101,7 @@ describe('dashboard in Chromium against a real VM', () => {
   test('Stop from the UI, and the CLI agrees', async () => {
     await page.getByRole('button', { name: 'Stop dash-web' }).click();
     expect(await until(() => docker(['inspect', '-f', '{{.State.Running}}', 'dash-web']).stdout.trim() === 'false', 20_000, 500)).toBe(true);
-    await page.getByTestId('container-dash-web').getByText('exited').waitFor({ timeout: 10_000 });
+    await page.getByTestId('container-dash-web').getByText('exited', { exact: true }).waitFor({ timeout: 10_000 });
   });
 
   test('Remove from the UI', async () => {
@@ -130,7 +131,7 @@ describe('dashboard in Chromium against a real VM', () => {
     for (const name of PAGES) {
       await goTo(name);
       await page.waitForTimeout(300);
-      await shoot(name.toLowerCase());
+      await shoot(`page-${name.toLowerCase()}`);
     }
     expect(existsSync(join(SHOTS, 'containers-dark.png'))).toBe(true);
   });

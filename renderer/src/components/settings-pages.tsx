@@ -18,9 +18,12 @@ export function SettingsPage() {
   const [login, setLogin] = useState<boolean>();
   useEffect(() => void api['loginItem.get']().then((r) => r.ok && setLogin(r.value)), [api]);
   if (!settings) return <p className="empty">Loading settings…</p>;
+  // Optimistic: the toggle moves at once; a refused change puts it back.
   const update = async (patch: Partial<Settings>) => {
+    const before = settings;
+    store.setState({ settings: { ...settings, ...patch } });
     const r = await store.getState().run('settings', () => api['settings.update'](patch));
-    if (r) store.setState({ settings: r });
+    store.setState({ settings: r ?? before });
   };
   const dockerHost = status?.dockerHost ?? '';
   return (
