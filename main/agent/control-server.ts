@@ -1,7 +1,6 @@
-import { chmodSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { removeStaleSocket } from '../engine/socket-proxy';
+import { closeServer, listenPrivateSocket } from '../engine/unix-socket';
 import { SettingsError } from '../settings/settings-store';
 import type { BerthAgent } from './agent';
 import { API_PREFIX, type AgentEvent } from './control-api';
@@ -65,25 +64,15 @@ export class ControlServer {
   }
 
   async listen(): Promise<void> {
-    await removeStaleSocket(this.path);
     const server = createServer((req, res) => void this.route(req, res));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      const old = process.umask(0o177);
-      server.listen(this.path, () => {
-        process.umask(old);
-        resolve();
-      });
-    });
-    chmodSync(this.path, 0o600);
+    await listenPrivateSocket(server, this.path);
   }
 
   async close(): Promise<void> {
     for (const s of this.streams) s.end();
     this.streams.clear();
-    const s = this.server;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
+    await closeServer(this.server);
   }
 
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { afterEach, describe, expect, test } from 'vitest';
-import { SocketProxy, removeStaleSocket } from './socket-proxy';
+import { SocketProxy } from './socket-proxy';
+import { removeStaleSocket } from './unix-socket';
 import { ensureTlsMaterial } from './tls-material';
 import { loadClientCreds } from './tls-ping';
 

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { chmodSync, existsSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { dirname } from 'node:path';
 import { connect as tlsConnect, createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import type { TlsClientCreds } from './tls-ping';
+import { closeServer, listenPrivateSocket } from './unix-socket';
 
 /** Where the proxy forwards to. */
 export interface ProxyTarget {
@@ -46,22 +46,9 @@ export class SocketProxy extends EventEmitter {
 
   /** Creates the socket, replacing a stale file from a crash but never a socket someone answers on. */
   async listen(): Promise<void> {
-    const dir = dirname(this.path);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    await removeStaleSocket(this.path);
     const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (c) => this.onClient(c));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      // A restrictive umask while binding closes the window before chmod.
-      const old = process.umask(0o177);
-      server.listen(this.path, () => {
-        process.umask(old);
-        server.off('error', reject);
-        resolve();
-      });
-    });
-    chmodSync(this.path, 0o600);
+    await listenPrivateSocket(server, this.path);
   }
 
   /** Stops accepting, ends open pipes, removes the socket file. */
@@ -70,7 +57,7 @@ export class SocketProxy extends EventEmitter {
     this.live.clear();
     const s = this.server;
     this.server = undefined;
-    if (s) await new Promise<void>((r) => s.close(() => r()));
+    await closeServer(s);
     rmSync(this.path, { force: true });
   }
 
@@ -141,23 +128,4 @@ function pipeBoth(client: Socket, engine: TLSSocket): void {
   // end(), not destroy(): what the engine sent last may still sit in the client's write buffer.
   engine.on('close', () => client.end());
   client.resume();
-}
-
-/**
- * Removes a socket file left behind by a crash. A socket that still accepts
- * connections belongs to a live process and is left alone, with an error.
- */
-export async function removeStaleSocket(path: string): Promise<void> {
-  if (!existsSync(path)) return;
-  if (!lstatSync(path).isSocket()) throw new Error(`${path} exists and is not a socket; move it away first`);
-  const alive = await new Promise<boolean>((resolve) => {
-    const c = createConnection(path);
-    c.once('connect', () => {
-      c.destroy();
-      resolve(true);
-    });
-    c.once('error', () => resolve(false));
-  });
-  if (alive) throw new Error(`${path} is in use by another running process`);
-  rmSync(path, { force: true });
 }
