@@ -185,15 +185,17 @@ describe('berth agent and CLI with a real VM', () => {
   test('200 parallel docker version calls through the socket all succeed', async () => {
     const results = await Promise.all(
       Array.from({ length: 200 }, () =>
-        new Promise<number>((resolve) => {
+        new Promise<string>((resolve) => {
           const p = spawn('docker', ['version', '--format', '{{.Server.Version}}'], { env: shellEnv, stdio: ['ignore', 'pipe', 'pipe'] });
           let out = '';
+          let err = '';
           p.stdout.on('data', (d) => (out += d));
-          p.on('exit', (code) => resolve(code === 0 && out.startsWith('20.10') ? 0 : 1));
+          p.stderr.on('data', (d) => (err += d));
+          p.on('exit', (code) => resolve(code === 0 && out.startsWith('20.10') ? 'ok' : `exit ${code}: ${out.trim()} ${err.trim()}`));
         }),
       ),
     );
-    expect(results.filter((r) => r !== 0).length).toBe(0);
+    expect(results.filter((r) => r !== 'ok')).toEqual([]);
   });
 
   test('the engine port refuses a plain TCP client; the socket file is 0600 in a 0700 dir', async () => {

@@ -78,7 +78,7 @@ export class BerthAgent extends EventEmitter {
         {
           name: 'host-socket',
           hint: `the Docker socket at ${this.socketPath} is not answering; check that nothing else replaced it`,
-          run: () => pingSocket(this.socketPath),
+          run: () => pingSocket(this.socketPath, 10_000),
         },
       ],
       beforeStop: async (vm) => {

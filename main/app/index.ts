@@ -10,6 +10,7 @@ import { BerthService } from '../contract/berth-service';
 import { dispatch } from '../contract/dispatcher';
 import type { ContainerSummary } from '../contract/berth-api';
 import type { VmState } from '../vm/vm-state';
+import { setupAppLog } from './app-log';
 import { DashboardWindow } from './dashboard-window';
 import { registerIpc } from './ipc';
 import { loginItem } from './login-item';
@@ -21,6 +22,7 @@ import { isAllowedExternal } from './window-security';
 
 const root = app.isPackaged ? process.resourcesPath : join(__dirname, '..', '..', '..');
 const paths = berthPaths();
+const log = setupAppLog(paths.logs);
 // A packaged app boots the guest image it ships; the agent inherits this.
 if (app.isPackaged) process.env.BERTH_VM_ASSETS ??= join(process.resourcesPath, 'vm-assets');
 
@@ -67,6 +69,7 @@ void app.whenReady().then(async () => {
     },
   });
   service.on('berth-event', (name: string, payload: { state?: VmState; stage?: string }) => {
+    if (name === 'vm.state') log.info(`vm: ${payload.state}`);
     if (name === 'vm.bootStage') stage = payload.stage;
     if (name === 'vm.state' && payload.state === 'error' && Date.now() - lastNotice > 600_000) {
       lastNotice = Date.now();

@@ -104,14 +104,23 @@ export class SocketProxy extends EventEmitter {
         if (failed) return;
         failed = true;
         s.destroy();
+        tcp.destroy();
         if (retries <= 0) return reject(e ?? new Error('engine closed the connection during the TLS handshake'));
         setTimeout(() => this.connectEngine(target, retries - 1).then(resolve, reject), 50 * (HANDSHAKE_RETRIES - retries + 1));
       };
+      // Listen on both layers: a reset of the TCP socket before the handshake
+      // must count as a pre-handshake failure whichever layer reports it.
+      const onTcpClose = () => beforeHandshake();
+      tcp.once('error', beforeHandshake);
+      tcp.once('close', onTcpClose);
       s.once('error', beforeHandshake);
       s.once('close', () => beforeHandshake());
       s.once('secureConnect', () => {
         s.off('error', beforeHandshake);
         s.removeAllListeners('close');
+        tcp.off('error', beforeHandshake);
+        tcp.off('close', onTcpClose);
+        tcp.on('error', () => undefined);
         resolve(s);
       });
     });

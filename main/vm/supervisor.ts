@@ -176,14 +176,16 @@ export class VmSupervisor extends EventEmitter {
         hint: "QEMU's control socket is not answering; QEMU may be hung",
         run: async () => {
           if (!vm.qmp || vm.qmp.closed) throw new Error('QMP is not connected');
-          const s = await vm.qmp.execute<{ status: string }>('query-status', undefined, 3000);
+          const s = await vm.qmp.execute<{ status: string }>('query-status', undefined, 10_000);
           if (s.status !== 'running') throw new Error(`VM status is ${s.status}`);
         },
       },
       {
         name: 'engine-tls',
         hint: 'dockerd in the VM is not answering over mutual TLS; see `berth logs vm` for the boot stages',
-        run: () => vm.pingEngine(3000),
+        // Generous: a busy guest under emulation can take seconds to answer, and a
+        // failed check can end in a VM restart.
+        run: () => vm.pingEngine(10_000),
       },
     ];
   }
@@ -207,8 +209,8 @@ export class VmSupervisor extends EventEmitter {
     this.badChecks++;
     if (this.machine.fire('unhealthy')) this.o.log.warn(`vm: check ${failed.name} failed: ${failed.error} (${failed.hint})`);
     // A VM whose engine stays unreachable is worse than a restart: colima#1033.
-    if (this.badChecks >= 6 && vm.qemu?.running) {
-      this.o.log.warn('vm: engine unreachable for 30 s; restarting the VM');
+    if (this.badChecks >= 12 && vm.qemu?.running) {
+      this.o.log.warn('vm: engine unreachable for a minute; restarting the VM');
       this.badChecks = 0;
       await vm.kill(5000);
     }
