@@ -11,6 +11,7 @@ export default defineConfig({
           name: 'unit',
           include: ['main/**/*.test.ts', 'vm-assets/**/*.test.ts', 'bench/**/*.test.ts', 'renderer/**/*.test.ts', 'renderer/**/*.test.tsx'],
           environment: 'node',
+          globalSetup: ['e2e/helpers/temp-root.ts'],
         },
       },
       {
@@ -18,6 +19,7 @@ export default defineConfig({
           name: 'vm',
           include: ['e2e/vm/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['e2e/helpers/temp-root.ts'],
           testTimeout: 240_000,
           hookTimeout: 300_000,
           fileParallelism: false,
@@ -30,6 +32,7 @@ export default defineConfig({
           name: 'electron',
           include: ['e2e/electron/**/*.spec.ts'],
           environment: 'node',
+          globalSetup: ['e2e/helpers/temp-root.ts'],
           testTimeout: 330_000,
           hookTimeout: 120_000,
           fileParallelism: false,
