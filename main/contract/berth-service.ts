@@ -30,6 +30,8 @@ export interface ServiceHost {
 /** Emits contract events ('vm.state', …) from the agent's event stream. */
 export class BerthService extends EventEmitter {
   private agent?: AgentClient;
+  private connecting?: Promise<AgentClient | undefined>;
+  private stream?: object;
   private unfollow?: () => void;
   private unfollowEngine?: () => void;
 
@@ -41,15 +43,28 @@ export class BerthService extends EventEmitter {
     this.emit('berth-event', name, payload);
   }
 
-  /** The running agent, started if needed; its events are followed once. */
+  /**
+   * The running agent, started if needed. One client and one event stream at
+   * a time: concurrent first calls share one connection attempt, and only the
+   * current stream's end means the agent went away.
+   */
   private async client(start: boolean): Promise<AgentClient | undefined> {
-    if (this.agent && (await this.agent.alive())) return this.agent;
+    if (this.agent) return this.agent;
+    if (this.connecting) {
+      const c = await this.connecting;
+      if (c || !start) return c;
+    }
+    this.connecting = this.connect(start).finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async connect(start: boolean): Promise<AgentClient | undefined> {
     const c = start ? await ensureAgent(this.host.paths, this.host.agentCommand) : new AgentClient(this.host.paths.controlSocket);
     if (!start && !(await c.alive())) return undefined;
-    this.agent = c;
-    const st = await c.call<AgentStatus>('GET', '/status').catch(() => undefined);
-    if (st?.state === 'running') this.followEngine();
     this.unfollow?.();
+    const stream = {};
+    this.stream = stream;
+    this.agent = c;
     this.unfollow = c.follow(
       (e: AgentEvent) => {
         if (e.type === 'state') {
@@ -59,10 +74,14 @@ export class BerthService extends EventEmitter {
         if (e.type === 'boot-stage') this.emitEvent('vm.bootStage', { stage: e.stage });
       },
       () => {
+        if (this.stream !== stream) return; // a stream we replaced ourselves
         this.agent = undefined;
+        this.unfollowEngine?.();
         this.emitEvent('vm.state', { state: 'stopped' });
       },
     );
+    const st = await c.call<AgentStatus>('GET', '/status').catch(() => undefined);
+    if (st?.state === 'running') this.followEngine();
     return c;
   }
 
@@ -98,6 +117,7 @@ export class BerthService extends EventEmitter {
 
   /** Stops following the agent and the engine (the app calls this on quit). */
   close(): void {
+    this.stream = undefined;
     this.unfollow?.();
     this.unfollowEngine?.();
   }
