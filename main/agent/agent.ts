@@ -46,6 +46,8 @@ export class BerthAgent extends EventEmitter {
   private proxy?: SocketProxy;
   private hostFacts?: HostFacts;
   private ports?: PortForwards;
+  /** What the running VM was booted with; status reports these, not a fresh guess. */
+  private shares: SharedFolder[] = [];
   private stopEvents?: () => void;
 
   constructor(
@@ -66,8 +68,8 @@ export class BerthAgent extends EventEmitter {
       host: () => (this.hostFacts ??= detectHostFacts()),
       resources: () => {
         const s = this.settings;
-        const shares = this.sharedFolders();
-        return { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares };
+        this.shares = this.sharedFolders(s.sharedPaths);
+        return { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares: this.shares };
       },
       onEngine: async (vm) => {
         const creds = loadClientCreds(vm.tls);
@@ -126,8 +128,8 @@ export class BerthAgent extends EventEmitter {
   }
 
   /** The home directory and the configured extra paths, as shared into the VM. */
-  private sharedFolders(): SharedFolder[] {
-    const { folders, skipped } = sharedFolders(homedir(), this.settings.sharedPaths);
+  private sharedFolders(extra: readonly string[]): SharedFolder[] {
+    const { folders, skipped } = sharedFolders(homedir(), extra);
     for (const p of skipped) this.logs.agent.warn(`shares: ${p} does not exist or is not a folder; not shared`);
     return folders;
   }
@@ -171,6 +173,9 @@ export class BerthAgent extends EventEmitter {
 
   /** Live status, with the engine's version asked for at the moment. */
   async status(): Promise<AgentStatus> {
+    // One read of settings.json per status, not one per field.
+    const settings = this.settings;
+    const socketPath = settings.socketPath || this.paths.dockerSocket;
     const vm = await this.supervisor.status();
     let engineVersion: string | undefined;
     let apiVersion: string | undefined;
@@ -187,13 +192,13 @@ export class BerthAgent extends EventEmitter {
     return {
       ...vm,
       agentPid: process.pid,
-      socketPath: this.socketPath,
-      dockerHost: `unix://${this.socketPath}`,
+      socketPath,
+      dockerHost: `unix://${socketPath}`,
       engineVersion,
       apiVersion,
-      settings: this.settings,
+      settings,
       settingsRecovered: this.loaded.recovered,
-      sharedPaths: this.sharedFolders().map((f) => f.hostPath),
+      sharedPaths: inst ? this.shares.map((f) => f.hostPath) : [],
       ports: this.ports?.active() ?? [],
       portConflicts: this.ports?.conflicts() ?? [],
     };

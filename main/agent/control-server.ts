@@ -83,14 +83,13 @@ export class ControlServer {
         case 'GET /status':
           return send(res, 200, await this.agent.status());
         case 'POST /start':
-          await this.agent.start();
-          return send(res, 200, await this.agent.status());
         case 'POST /stop':
-          await this.agent.stop();
+        case 'POST /restart': {
+          // Each answers when the VM has got there, with the status it then has.
+          const op = key.slice('POST /'.length) as 'start' | 'stop' | 'restart';
+          await this.agent[op]();
           return send(res, 200, await this.agent.status());
-        case 'POST /restart':
-          await this.agent.restart();
-          return send(res, 200, await this.agent.status());
+        }
         case 'POST /reset':
           await this.agent.reset();
           return send(res, 200, { ok: true });

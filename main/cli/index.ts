@@ -51,27 +51,28 @@ function printReady(s: AgentStatus): void {
 const program = new Command();
 program.name('berth').description('Berth: a Docker engine in a small VM, with a socket for your shell.').showHelpAfterError();
 
+/** Starts (or restarts) the VM through the agent, with boot progress on stderr. */
+async function bootVm(call: '/start' | '/restart'): Promise<void> {
+  prepareHome(paths);
+  const agent = await ensureAgent(paths, agentCommand);
+  const tty = process.stderr.isTTY;
+  const unfollow = agent.follow((e) => {
+    const line = progressLine(e);
+    if (line) process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+  });
+  try {
+    const status = await agent.call<AgentStatus>('POST', call);
+    if (tty) process.stderr.write('\r\x1b[K');
+    printReady(status);
+  } finally {
+    unfollow();
+  }
+}
+
 program
   .command('start')
   .description('boot the VM and return once the Docker socket answers')
-  .action(
-    action(async () => {
-      prepareHome(paths);
-      const agent = await ensureAgent(paths, agentCommand);
-      const tty = process.stderr.isTTY;
-      const unfollow = agent.follow((e) => {
-        const line = progressLine(e);
-        if (line) process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
-      });
-      try {
-        const status = await agent.call<AgentStatus>('POST', '/start');
-        if (tty) process.stderr.write('\r\x1b[K');
-        printReady(status);
-      } finally {
-        unfollow();
-      }
-    }),
-  );
+  .action(action(() => bootVm('/start')));
 
 program
   .command('stop')
@@ -88,13 +89,7 @@ program
 program
   .command('restart')
   .description('stop and start the VM (applies changed settings)')
-  .action(
-    action(async () => {
-      prepareHome(paths);
-      const agent = await ensureAgent(paths, agentCommand);
-      printReady(await agent.call<AgentStatus>('POST', '/restart'));
-    }),
-  );
+  .action(action(() => bootVm('/restart')));
 
 program
   .command('status')
