@@ -16,6 +16,7 @@ import { loadAssets } from '../vm/assets';
 import type { QmpClient } from '../vm/qmp-client';
 import { sharedFolders, type SharedFolder } from '../vm/shared-folders';
 import { VmSupervisor } from '../vm/supervisor';
+import { VmUsageSampler, type VmUsage } from '../vm/vm-usage';
 import type { AgentEvent, AgentStatus } from './control-api';
 import type { AgentLogs } from './logger';
 import type { BerthPaths } from './paths';
@@ -49,6 +50,7 @@ export class BerthAgent extends EventEmitter {
   /** What the running VM was booted with; status reports these, not a fresh guess. */
   private shares: SharedFolder[] = [];
   private stopEvents?: () => void;
+  private readonly usage = new VmUsageSampler();
 
   constructor(
     readonly paths: BerthPaths,
@@ -92,7 +94,10 @@ export class BerthAgent extends EventEmitter {
     this.supervisor.on('state', (state) => {
       this.publish({ type: 'state', state });
       if (state !== 'running' && state !== 'degraded') this.unfollowPorts();
-      if (state === 'stopped' || state === 'error') void this.closeSocket();
+      if (state === 'stopped' || state === 'error') {
+        void this.closeSocket();
+        this.usage.forget();
+      }
     });
     this.supervisor.on('boot-stage', (stage: string) => this.publish({ type: 'boot-stage', stage }));
     this.supervisor.on('check-passed', (check: string) => this.publish({ type: 'check-passed', check }));
@@ -171,6 +176,13 @@ export class BerthAgent extends EventEmitter {
     return this.supervisor.restart();
   }
 
+  /** One sample of the running VM's CPU and memory, or an error when it is not running. */
+  async vmUsage(): Promise<VmUsage> {
+    const inst = this.supervisor.instance;
+    if (!inst?.qemu?.pid || this.supervisor.state === 'starting') throw new NotRunningError();
+    return this.usage.sample({ pid: inst.qemu.pid, cpus: inst.res.cpus, memoryMiB: inst.res.memoryMiB, qmp: inst.qmp, dataDisk: inst.paths.dataDisk });
+  }
+
   /** Live status, with the engine's version asked for at the moment. */
   async status(): Promise<AgentStatus> {
     // One read of settings.json per status, not one per field.
@@ -220,5 +232,12 @@ export class BerthAgent extends EventEmitter {
   async shutdown(): Promise<void> {
     await this.stop().catch(() => undefined);
     await this.closeSocket();
+  }
+}
+
+/** A call that needs the VM up, made while it is not. */
+export class NotRunningError extends Error {
+  constructor() {
+    super('the VM is not running');
   }
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { z } from 'zod';
 import { closeServer, listenPrivateSocket } from '../engine/unix-socket';
 import { SettingsError } from '../settings/settings-store';
-import type { BerthAgent } from './agent';
+import { NotRunningError, type BerthAgent } from './agent';
 import { API_PREFIX, type AgentEvent } from './control-api';
 
 const MAX_BODY = 64 * 1024;
@@ -93,6 +93,8 @@ export class ControlServer {
         case 'POST /reset':
           await this.agent.reset();
           return send(res, 200, { ok: true });
+        case 'GET /usage':
+          return send(res, 200, await this.agent.vmUsage());
         case 'GET /settings':
           return send(res, 200, this.agent.settings);
         case 'PATCH /settings': {
@@ -111,6 +113,7 @@ export class ControlServer {
     } catch (e) {
       const err = e as Error;
       if (err instanceof SettingsError) return fail(res, 400, 'invalid_settings', err.message);
+      if (err instanceof NotRunningError) return fail(res, 409, 'not_running', err.message);
       return fail(res, 500, 'vm_error', err.message);
     }
   }

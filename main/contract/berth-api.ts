@@ -7,11 +7,20 @@
 import { z } from 'zod';
 import { CALL_NAME_LIST, CALL_PREFIX, EVENT_CHANNEL } from './call-names';
 import type { AgentStatus } from '../agent/control-api';
+import type { ContainerStats } from '../engine/container-stats';
 import type { Settings } from '../settings/settings-schema';
+import type { VmUsage } from '../vm/vm-usage';
+import type { WatchLease } from './stats-hub';
+
+export type { ContainerStats, VmUsage, WatchLease };
 
 /** A container, image or volume id or name as Docker accepts them. */
 const ref = z.string().min(1).max(256).regex(/^[A-Za-z0-9][A-Za-z0-9_.:/@-]*$/, 'not a valid Docker id or name');
 const lines = z.number().int().min(1).max(10_000);
+/** What a page's stats come from: every running container, or the VM itself. */
+const statsTopic = z.enum(['containers', 'vm']);
+/** A page's own random id, so one page closing does not stop another's stats. */
+const watcherId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'not a watcher id');
 
 /** Argument schemas, one tuple per call. */
 export const CALLS = {
@@ -31,6 +40,9 @@ export const CALLS = {
   'volumes.remove': z.tuple([ref]),
   'volumes.prune': z.tuple([]),
   'system.df': z.tuple([]),
+  'system.reclaim': z.tuple([z.object({ volumes: z.boolean() }).strict()]),
+  'stats.watch': z.tuple([statsTopic, watcherId]),
+  'stats.unwatch': z.tuple([statsTopic, watcherId]),
   'settings.get': z.tuple([]),
   'settings.update': z.tuple([z.record(z.string(), z.unknown())]),
   'loginItem.get': z.tuple([]),
@@ -40,6 +52,7 @@ export const CALLS = {
 } as const;
 
 export type CallName = keyof typeof CALLS;
+export type StatsTopic = z.infer<typeof statsTopic>;
 export type CallArgs<K extends CallName> = z.infer<(typeof CALLS)[K]>;
 
 /** A container row as the UI shows it. */
@@ -68,6 +81,16 @@ export interface VolumeSummary {
   usedBy: string[];
 }
 
+/** What "Reclaim space" removed, and what the data disk occupies on the host before and after. */
+export interface ReclaimResult {
+  /** Bytes the engine says it freed. */
+  reclaimedBytes: number;
+  removed: { containers: number; images: number; volumes: number; networks: number; buildCache: number };
+  /** The qcow2's allocated bytes on the host; the guest's discards shrink it. */
+  diskBefore?: number;
+  diskAfter?: number;
+}
+
 /** Result types, one per call. */
 export interface CallResults {
   'vm.status': AgentStatus;
@@ -86,6 +109,9 @@ export interface CallResults {
   'volumes.remove': null;
   'volumes.prune': { reclaimed: number };
   'system.df': { images: number; containers: number; volumes: number; buildCache: number };
+  'system.reclaim': ReclaimResult;
+  'stats.watch': WatchLease;
+  'stats.unwatch': null;
   'settings.get': Settings;
   'settings.update': Settings;
   'loginItem.get': boolean;
@@ -103,6 +129,10 @@ export interface BerthEvents {
   'vm.bootStage': { stage: string };
   /** Something in the engine changed (a container event): lists are stale. */
   'engine.changed': { kind: string };
+  /** Streams only while some page watches 'containers'. */
+  'stats.containers': { at: number; containers: ContainerStats[] };
+  /** Streams only while some page watches 'vm'. */
+  'stats.vm': VmUsage;
 }
 export type EventName = keyof BerthEvents;
 

@@ -15,7 +15,11 @@ import { engineOverSocket } from '../engine/docker-client';
 import { followContainerEvents } from '../engine/engine-events';
 import type { Settings } from '../settings/settings-schema';
 import { SettingsStore } from '../settings/settings-store';
-import type { BerthEvents, ContainerSummary, EventName, ImageSummary, VolumeSummary } from './berth-api';
+import { ContainerStatsSampler } from '../engine/container-stats';
+import { vmPaths } from '../vm/vm-instance';
+import { allocatedSize, type VmUsage } from '../vm/vm-usage';
+import type { BerthEvents, ContainerSummary, EventName, ImageSummary, ReclaimResult, StatsTopic, VolumeSummary } from './berth-api';
+import { StatsHub } from './stats-hub';
 import { ApiError, type BerthHandlers } from './dispatcher';
 
 /** What the service needs from its host (the app or the dashboard server). */
@@ -34,9 +38,28 @@ export class BerthService extends EventEmitter {
   private stream?: object;
   private unfollow?: () => void;
   private unfollowEngine?: () => void;
+  /** Stats are sampled only while a page watches them (see StatsHub). */
+  private readonly stats: { containers: StatsHub<BerthEvents['stats.containers']>; vm: StatsHub<VmUsage> };
 
   constructor(private readonly host: ServiceHost) {
     super();
+    const containers = new ContainerStatsSampler(() => this.docker());
+    this.stats = {
+      containers: new StatsHub(
+        { sample: async () => ({ at: Date.now(), containers: await containers.sample() }), reset: () => containers.reset() },
+        (p) => this.emitEvent('stats.containers', p),
+      ),
+      vm: new StatsHub(
+        {
+          sample: async () => {
+            const c = await this.client(false);
+            if (!c) throw new Error('the agent is not running');
+            return c.call<VmUsage>('GET', '/usage');
+          },
+        },
+        (p) => this.emitEvent('stats.vm', p),
+      ),
+    };
   }
 
   private emitEvent<E extends EventName>(name: E, payload: BerthEvents[E]): void {
@@ -117,6 +140,8 @@ export class BerthService extends EventEmitter {
 
   /** Stops following the agent and the engine (the app calls this on quit). */
   close(): void {
+    this.stats.containers.close();
+    this.stats.vm.close();
     this.stream = undefined;
     this.unfollow?.();
     this.unfollowEngine?.();
@@ -193,6 +218,12 @@ export class BerthService extends EventEmitter {
           buildCache: sum(df.BuildCache, (b: { Size?: number }) => b.Size ?? 0),
         };
       },
+      'system.reclaim': (opts) => this.reclaim(opts.volumes),
+      'stats.watch': async (topic: StatsTopic, watcher) => this.stats[topic].watch(watcher),
+      'stats.unwatch': async (topic, watcher) => {
+        this.stats[topic].unwatch(watcher);
+        return null;
+      },
       'settings.get': () => this.settings(),
       'settings.update': async (patch) => {
         return new SettingsStore(this.host.paths.settings).update(patch as Partial<Record<keyof Settings, unknown>>);
@@ -213,6 +244,59 @@ export class BerthService extends EventEmitter {
       },
     };
   }
+
+  /**
+   * `docker system prune` (stopped containers, unused networks, dangling
+   * images, build cache), plus unused volumes when asked. The guest mounts its
+   * data disk with online discard and QEMU passes discards to the qcow2, so
+   * freed blocks leave the host file within the guest's next journal commit;
+   * this waits for that, bounded, and reports the host-side size before and after.
+   */
+  private async reclaim(volumes: boolean): Promise<ReclaimResult> {
+    const disk = vmPaths(this.host.paths.vm).dataDisk;
+    const diskBefore = allocatedSize(disk)?.allocatedBytes;
+    const d = this.docker();
+    const containers = await d.pruneContainers();
+    const networks = await d.pruneNetworks();
+    const images = await d.pruneImages({ filters: { dangling: ['true'] } });
+    const builder = (await d.pruneBuilder().catch(() => ({}))) as { SpaceReclaimed?: number; CachesDeleted?: string[] };
+    const vols = volumes ? await d.pruneVolumes() : { SpaceReclaimed: 0, VolumesDeleted: [] as string[] };
+    const reclaimedBytes = (containers.SpaceReclaimed ?? 0) + (images.SpaceReclaimed ?? 0) + (builder.SpaceReclaimed ?? 0) + (vols.SpaceReclaimed ?? 0);
+    const diskAfter = reclaimedBytes > 0 && diskBefore !== undefined ? await settledSize(disk, RECLAIM_SETTLE_MS) : allocatedSize(disk)?.allocatedBytes;
+    return {
+      reclaimedBytes,
+      removed: {
+        containers: containers.ContainersDeleted?.length ?? 0,
+        images: images.ImagesDeleted?.length ?? 0,
+        volumes: vols.VolumesDeleted?.length ?? 0,
+        networks: networks.NetworksDeleted?.length ?? 0,
+        buildCache: builder.CachesDeleted?.length ?? 0,
+      },
+      diskBefore,
+      diskAfter,
+    };
+  }
+}
+
+/** ext4 commits (and so discards) every 5 s; wait a little longer for the qcow2 to stop shrinking. */
+const RECLAIM_SETTLE_MS = 8000;
+
+/** The qcow2's allocated size once it has not changed for two seconds, or when the time is up. */
+async function settledSize(path: string, maxMs: number): Promise<number | undefined> {
+  const end = Date.now() + maxMs;
+  let last = allocatedSize(path)?.allocatedBytes;
+  let stableSince = Date.now();
+  while (Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = allocatedSize(path)?.allocatedBytes;
+    if (now !== last) {
+      last = now;
+      stableSince = Date.now();
+    } else if (Date.now() - stableSince >= 2000 && Date.now() - (end - maxMs) >= 6000) {
+      break;
+    }
+  }
+  return last;
 }
 
 function toContainer(c: Docker.ContainerInfo): ContainerSummary {

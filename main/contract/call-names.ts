@@ -8,7 +8,7 @@ export const CALL_NAME_LIST = [
   'containers.list', 'containers.action', 'containers.inspect', 'containers.logs',
   'images.list', 'images.remove', 'images.prune',
   'volumes.list', 'volumes.remove', 'volumes.prune',
-  'system.df', 'settings.get', 'settings.update', 'loginItem.get', 'loginItem.set',
+  'system.df', 'system.reclaim', 'stats.watch', 'stats.unwatch', 'settings.get', 'settings.update', 'loginItem.get', 'loginItem.set',
   'logs.tail', 'app.openExternal',
 ] as const;
 

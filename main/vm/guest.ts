@@ -36,3 +36,6 @@ export function bootProgress(stage: BootStage): number {
   const i = (BOOT_STAGES as readonly string[]).indexOf(stage);
   return i < 0 ? 1 : (i + 1) / BOOT_STAGES.length;
 }
+
+/** The virtio-balloon device's id; its QOM path carries the guest's memory statistics. */
+export const BALLOON_ID = 'balloon0';

@@ -63,6 +63,11 @@ describe('buildQemuCommand', () => {
     expect(devices).toContain('virtio-blk-pci,drive=data,serial=berth-data');
   });
 
+  test('a balloon with free page reporting hands freed guest memory back, and carries the id the stats path names', () => {
+    const { args } = buildQemuCommand(spec, linuxTcg);
+    expect(values(args, '-device')).toContain('virtio-balloon-pci,id=balloon0,deflate-on-oom=on,free-page-reporting=on');
+  });
+
   test('TLS material goes in through fw_cfg, QMP through a unix socket', () => {
     const { args } = buildQemuCommand(spec, linuxTcg);
     expect(values(args, '-fw_cfg').slice(0, 3)).toEqual([

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { HostFacts } from './accel';
 import type { SharedFolder } from './shared-folders';
-import { DISK_SERIAL, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from './guest';
+import { BALLOON_ID, DISK_SERIAL, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from './guest';
 
 /** Everything the argument builder needs; no I/O happens while building. */
 export interface QemuLaunchSpec {
@@ -67,6 +67,10 @@ export function buildQemuCommand(spec: QemuLaunchSpec, host: HostFacts): QemuCom
   push('-netdev', `user,id=net0,ipv6=off,hostfwd=tcp:127.0.0.1:${spec.enginePort}-${GUEST_IP}:${GUEST_ENGINE_PORT}`);
   push('-device', 'virtio-net-pci,netdev=net0');
   push('-device', 'virtio-rng-pci');
+  // Free page reporting hands memory the guest frees back to the host, so the
+  // VM's footprint shrinks after a build; the balloon also reports the guest's
+  // own memory statistics (polled only while someone watches them).
+  push('-device', `virtio-balloon-pci,id=${BALLOON_ID},deflate-on-oom=on,free-page-reporting=on`);
 
   for (const f of FW_CFG_TLS_FILES) push('-fw_cfg', `name=${FW_CFG_PREFIX}/${f},file=${join(spec.guestTlsDir, f)}`);
 

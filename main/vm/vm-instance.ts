@@ -60,7 +60,7 @@ export class VmInstance extends EventEmitter {
 
   constructor(
     dir: string,
-    private readonly res: VmResources,
+    readonly res: VmResources,
     private readonly assets: VmAssets,
     readonly host: HostFacts,
     readonly enginePort: number,

@@ -109,6 +109,8 @@ export const ROOT_MODULES_LATER = [
   '9p', '9pnet_virtio', 'virtiofs',
   // the ACPI power button, so QMP system_powerdown reaches acpid
   'button', 'evdev',
+  // memory statistics for the Resources page, and free page reporting so idle guest memory goes back to the host
+  'virtio_balloon',
 ] as const;
 
 /** Busybox applets the stage-1 initrd needs. */

@@ -1,0 +1,88 @@
+/**
+ * Runs a sampler only while someone watches it. A page that shows stats
+ * calls watch() when it opens and again before its lease runs out, and
+ * unwatch() when it closes; a page that vanished without saying so (a closed
+ * tab, a dropped WebSocket) stops costing anything when its lease expires.
+ */
+
+/** What `stats.watch` tells the page: how often samples come, and when to renew. */
+export interface WatchLease {
+  intervalMs: number;
+  leaseMs: number;
+}
+
+/** One stream of samples, e.g. the containers' stats or the VM's usage. */
+export interface Sampler<T> {
+  sample(): Promise<T>;
+  /** Called when the last watcher goes, so history does not outlive the watching. */
+  reset?(): void;
+}
+
+export class StatsHub<T> {
+  private readonly watchers = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private sampling = false;
+
+  constructor(
+    private readonly sampler: Sampler<T>,
+    private readonly emit: (sample: T) => void,
+    readonly lease: WatchLease = { intervalMs: 2000, leaseMs: 10_000 },
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Starts (or renews) one watcher's lease; sampling starts at once if it was idle. */
+  watch(watcherId: string): WatchLease {
+    this.watchers.set(watcherId, this.now() + this.lease.leaseMs);
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.tick(), this.lease.intervalMs);
+      this.timer.unref?.();
+      void this.tick();
+    }
+    return this.lease;
+  }
+
+  unwatch(watcherId: string): void {
+    this.watchers.delete(watcherId);
+    if (this.watchers.size === 0) this.idle();
+  }
+
+  /** Watchers whose lease is still good. */
+  get active(): number {
+    this.expire();
+    return this.watchers.size;
+  }
+
+  get running(): boolean {
+    return this.timer !== undefined;
+  }
+
+  private expire(): void {
+    const t = this.now();
+    for (const [id, until] of this.watchers) if (until <= t) this.watchers.delete(id);
+  }
+
+  private async tick(): Promise<void> {
+    if (this.active === 0) return this.idle();
+    if (this.sampling) return; // a slow engine: skip a beat rather than pile up requests
+    this.sampling = true;
+    try {
+      this.emit(await this.sampler.sample());
+    } catch {
+      // the VM stopped under us; the page already shows that from the state events
+    } finally {
+      this.sampling = false;
+    }
+  }
+
+  private idle(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.sampler.reset?.();
+  }
+
+  /** Stops sampling for good (the app is quitting). */
+  close(): void {
+    this.watchers.clear();
+    this.idle();
+  }
+}
