@@ -4,7 +4,7 @@
  * page, light and dark, go to e2e/screenshots/ (git-ignored).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -28,6 +28,9 @@ describe('dashboard in Chromium against a real VM', () => {
   let url = '';
   let browser: Browser;
   let page: Page;
+  /** Contract events the page received over its WebSocket, by name, with arrival times. */
+  const frames: { event: string; at: number }[] = [];
+  const eventsSince = (event: string, t: number) => frames.filter((f) => f.event === event && f.at >= t).length;
 
   const shoot = async (name: string) => {
     for (const scheme of ['light', 'dark'] as const) {
@@ -55,6 +58,12 @@ describe('dashboard in Chromium against a real VM', () => {
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
     page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', (f) => {
+        const event = /^\{"event":"([a-z.]+)"/.exec(String(f.payload))?.[1];
+        if (event) frames.push({ event, at: Date.now() });
+      }),
+    );
     await page.goto(url);
   });
 
@@ -88,10 +97,67 @@ describe('dashboard in Chromium against a real VM', () => {
     const ms = Date.now() - t0;
     console.log(`container row appeared ${ms} ms after docker run returned (goal < 1000 ms)`);
     await page.getByTestId('container-dash-web').getByText('running', { exact: true }).waitFor({ timeout: 10_000 });
-    await shoot('containers');
+  });
+
+  test('a busy container shows its CPU and memory, and the drawer graphs them', async () => {
+    expect(docker(['run', '-d', '--name', 'dash-spin', IMG, 'sh', '-c', 'while :; do :; done']).status).toBe(0);
+    const row = page.getByTestId('container-dash-spin');
+    await row.waitFor({ timeout: 10_000 });
+    await expect.poll(async () => parseFloat((await row.getByTestId('cpu').textContent()) ?? ''), { timeout: 20_000 }).toBeGreaterThan(20);
+    expect(await row.getByTestId('memory').textContent()).toMatch(/^\d+(\.\d)? (kB|MB)$/);
+    console.log(`dash-spin: CPU ${await row.getByTestId('cpu').textContent()}, memory ${await row.getByTestId('memory').textContent()}`);
+    await shoot('containers'); // the README's screenshot: two containers with live CPU and memory
+    await row.getByRole('button', { name: 'dash-spin', exact: true }).click();
+    const points = () => page.getByTestId('container-cpu-graph').locator('polyline').getAttribute('points');
+    await expect.poll(async () => ((await points()) ?? '').split(' ').length, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
+    await page.getByTestId('container-memory-graph').getByText(/ of /).waitFor({ timeout: 5000 });
+    await shoot('drawer-graphs');
+    await page.getByRole('button', { name: 'Close' }).click();
+    expect(docker(['rm', '-f', 'dash-spin']).status).toBe(0);
+  });
+
+  test('stats stream only while a page that shows them is open', async () => {
+    await goTo('Settings');
+    await page.getByLabel('Stop the VM when Berth quits').waitFor();
+    await page.waitForTimeout(500); // a sample already in flight may still land
+    const quiet = Date.now();
+    await page.waitForTimeout(5000);
+    expect(eventsSince('stats.containers', quiet) + eventsSince('stats.vm', quiet)).toBe(0);
+    await goTo('Containers');
+    const open = Date.now();
+    await page.waitForTimeout(5000);
+    expect(eventsSince('stats.containers', open)).toBeGreaterThanOrEqual(2);
+    expect(eventsSince('stats.vm', open)).toBe(0);
+  });
+
+  test('Resources graphs the VM live CPU and memory', async () => {
+    await goTo('Resources');
+    await page.getByTestId('vm-cpu-graph').getByText(/\d %$/).waitFor({ timeout: 15_000 });
+    const mem = await page.getByTestId('vm-memory-graph').locator('strong').textContent();
+    expect(mem).toMatch(/^\d+(\.\d)? (MB|GB) of \d+(\.\d)? GB$/);
+    console.log(`VM usage on Resources: CPU ${await page.getByTestId('vm-cpu-graph').locator('strong').textContent()}, memory ${mem}`);
+  });
+
+  test('Reclaim space prunes, and the data disk shrinks on the host', async () => {
+    expect(docker(['run', '--name', 'dash-fill', IMG, 'sh', '-c', 'dd if=/dev/urandom of=/big bs=1M count=100 2>/dev/null; sync']).status).toBe(0);
+    const disk = join(home, 'vm', 'data.qcow2');
+    const allocated = () => statSync(disk).blocks * 512;
+    await new Promise((r) => setTimeout(r, 6000)); // let the guest commit, so "before" includes the 100 MB
+    const before = allocated();
+    await goTo('Resources');
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'Reclaim space' }).click();
+    const result = page.getByTestId('reclaim-result');
+    await result.waitFor({ timeout: 60_000 });
+    const after = allocated();
+    console.log(`Reclaim space: ${await result.textContent()} (host: ${(before / 1e6).toFixed(0)} MB → ${(after / 1e6).toFixed(0)} MB)`);
+    expect(await result.textContent()).toMatch(/1 containers/);
+    expect(before - after).toBeGreaterThan(50e6);
+    expect(docker(['ps', '-a', '-q', '--filter', 'name=dash-fill']).stdout.trim()).toBe('');
   });
 
   test('its logs show the expected line', async () => {
+    await goTo('Containers');
     await page.getByTestId('container-dash-web').getByRole('button', { name: 'dash-web', exact: true }).click();
     await expect.poll(() => page.getByTestId('logs').textContent(), { timeout: 10_000 }).toContain('dashboard-line');
     await shoot('logs');

@@ -4,7 +4,8 @@ import { ContainersPage } from './containers-page';
 import { useApi, useBerth } from './context';
 import { Header } from './header';
 import { ImagesPage, VolumesPage } from './lists-pages';
-import { ResourcesPage, SettingsPage, TroubleshootPage } from './settings-pages';
+import { ResourcesPage } from './resources-page';
+import { SettingsPage, TroubleshootPage } from './settings-pages';
 
 const PAGES: { id: Page; label: string }[] = [
   { id: 'containers', label: 'Containers' },

@@ -1,38 +1,44 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
-import { afterEach, describe, expect, test } from 'vitest';
-import type { BerthApi, ContainerSummary } from '../../../main/contract/berth-api';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import type { ContainerSummary } from '../../../main/contract/berth-api';
+import { createMockBackend, mockWorld } from '../api/mock-backend';
 import { createBerthStore } from '../store/store';
 import { ContainersPage } from './containers-page';
 import { BerthContext } from './context';
 import { Header } from './header';
-
-/** A mock transport (named as such) that records calls. */
-function mockApi(calls: string[]) {
-  return new Proxy({}, {
-    get: (_t, name: string) => name === 'on' ? () => () => undefined : async (...args: unknown[]) => (calls.push(`${name}(${args.join(',')})`), { ok: true, value: name === 'vm.status' ? { state: 'stopped', checks: [], settings: {} } : [] }),
-  }) as BerthApi;
-}
+import { ResourcesPage } from './resources-page';
 
 const c = (name: string, project?: string, state = 'running'): ContainerSummary => ({ id: `id-${name}`, name, image: 'busybox', state, status: 'Up 1 minute', created: 0, ports: [{ host: 8080, container: 80, proto: 'tcp' }], composeProject: project });
 
-function renderWith(ui: React.ReactElement, state: object) {
-  const calls: string[] = [];
-  const api = mockApi(calls);
-  const store = createBerthStore(api);
+/** Renders against the mock backend (named as such); the store starts from `state`. */
+function renderWith(ui: React.ReactElement, state: object, opts: { mock?: boolean } = {}) {
+  const backend = createMockBackend({ world: mockWorld() });
+  const store = createBerthStore(backend.api);
   store.setState(state);
-  render(<BerthContext.Provider value={{ api, store }}>{ui}</BerthContext.Provider>);
-  return { calls, store };
+  const view = render(<BerthContext.Provider value={{ api: backend.api, store, mock: opts.mock }}>{ui}</BerthContext.Provider>);
+  return { calls: backend.calls, store, backend, view };
 }
 
-afterEach(cleanup);
+const running = { status: { state: 'running', checks: [] } };
+
+afterEach(() => {
+  cleanup();
+  vi.restoreAllMocks();
+});
 
 describe('components', () => {
   test('the header offers Start when stopped and calls vm.start', async () => {
     const { calls } = renderWith(<Header />, { status: { state: 'stopped', checks: [] } });
     expect(screen.getByRole('status').textContent).toBe('stopped');
+    expect(screen.queryByTestId('mock-badge')).toBeNull();
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Start' })));
     expect(calls).toContain('vm.start()');
+  });
+
+  test('the header names the mock backend whenever it is in use', () => {
+    renderWith(<Header />, running, { mock: true });
+    expect(screen.getByTestId('mock-badge').textContent).toBe('Mock backend');
   });
 
   test('the header shows boot progress while starting', () => {
@@ -41,7 +47,7 @@ describe('components', () => {
   });
 
   test('containers are grouped by compose project, filtered, and acted on through the contract', async () => {
-    const { calls } = renderWith(<ContainersPage />, { status: { state: 'running', checks: [] }, containers: [c('web', 'shop'), c('db', 'shop'), c('solo')] });
+    const { calls } = renderWith(<ContainersPage />, { ...running, containers: [c('web', 'shop'), c('db', 'shop'), c('solo')] });
     expect(screen.getByText('shop')).toBeTruthy();
     expect(screen.getAllByRole('row').length).toBe(1 + 1 + 3); // header, one group row, three containers
     fireEvent.change(screen.getByLabelText('Filter containers'), { target: { value: 'db' } });
@@ -53,8 +59,66 @@ describe('components', () => {
     expect(calls).toContain('containers.action(id-db,stop)');
   });
 
+  test('the Containers page watches container stats while open, shows CPU and memory, and unwatches on close', async () => {
+    const { calls, backend, view } = renderWith(<ContainersPage />, { ...running, containers: [c('web'), c('idle', undefined, 'exited')] });
+    await act(async () => undefined);
+    const watch = calls.find((x) => x.startsWith('stats.watch(containers,'));
+    expect(watch).toMatch(/^stats\.watch\(containers,[0-9a-f]{24}\)$/);
+    const row = () => screen.getByTestId('container-web');
+    expect(row().querySelector('[data-testid="cpu"]')!.textContent).toBe('—');
+    act(() => backend.fire('stats.containers', { at: 1, containers: [{ id: 'id-web', cpuPercent: 42.4, memoryBytes: 52_400_000, memoryLimitBytes: 2e9 }] }));
+    expect(row().querySelector('[data-testid="cpu"]')!.textContent).toBe('42 %');
+    expect(row().querySelector('[data-testid="memory"]')!.textContent).toBe('52 MB');
+    expect(screen.getByTestId('container-idle').querySelector('[data-testid="cpu"]')!.textContent).toBe('');
+    view.unmount();
+    expect(calls.at(-1)).toBe(watch!.replace('stats.watch', 'stats.unwatch'));
+  });
+
+  test('the details drawer graphs the container history', async () => {
+    const { backend } = renderWith(<ContainersPage />, { ...running, containers: [c('web')] });
+    for (let i = 1; i <= 3; i++) act(() => backend.fire('stats.containers', { at: i, containers: [{ id: 'id-web', cpuPercent: i * 10, memoryBytes: i * 1e6, memoryLimitBytes: 2e9 }] }));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'web' })));
+    expect(screen.getByRole('img', { name: 'CPU: 30 %' }).querySelector('polyline')!.getAttribute('points')!.split(' ')).toHaveLength(3);
+    expect(screen.getByRole('img', { name: 'Memory: 3.0 MB of 2.0 GB' })).toBeTruthy();
+  });
+
+  test('Resources watches the VM only while the VM runs and graphs its usage', async () => {
+    const { calls, backend } = renderWith(<ResourcesPage />, { ...running, settings: backend0().world.settings });
+    await act(async () => undefined);
+    expect(calls.some((x) => x.startsWith('stats.watch(vm,'))).toBe(true);
+    act(() => backend.fire('stats.vm', { at: 1, cpuPercent: 12.5, cpus: 2, hostResidentBytes: 7e8, memoryBytes: 2 ** 31, guest: { totalBytes: 2e9, availableBytes: 1.5e9, usedBytes: 5e8, cacheBytes: 1e8 }, disk: { allocatedBytes: 3e8, path: '/x' } }));
+    expect(screen.getByRole('img', { name: 'CPU (2 vCPUs): 13 %' })).toBeTruthy();
+    expect(screen.getByRole('img', { name: 'Memory in use: 500 MB of 2.0 GB' })).toBeTruthy();
+    expect(screen.getByText(/occupies 700 MB of memory and its disk image 300 MB/)).toBeTruthy();
+  });
+
+  test('Resources does not watch a stopped VM', async () => {
+    const { calls } = renderWith(<ResourcesPage />, { status: { state: 'stopped', checks: [] }, settings: backend0().world.settings });
+    await act(async () => undefined);
+    expect(calls.some((x) => x.startsWith('stats.watch'))).toBe(false);
+    expect(screen.getByText(/appear while the VM runs/)).toBeTruthy();
+  });
+
+  test('Reclaim space names what it deletes, runs only after the confirm, and reports the disk before and after', async () => {
+    const { calls } = renderWith(<ResourcesPage />, { ...running, settings: backend0().world.settings });
+    await act(async () => undefined);
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValueOnce(false).mockReturnValueOnce(true);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Reclaim space' })));
+    expect(confirm.mock.calls[0]![0]).toMatch(/stopped containers, unused networks, dangling images and the build cache\. Continue/);
+    expect(calls.some((x) => x.startsWith('system.reclaim'))).toBe(false);
+    fireEvent.click(screen.getByLabelText(/Also delete volumes/));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Reclaim space' })));
+    expect(confirm.mock.calls[1]![0]).toMatch(/every volume no container uses/);
+    expect(calls).toContain('system.reclaim({"volumes":true})');
+    expect(screen.getByTestId('reclaim-result').textContent).toMatch(/from 2\.1 GB to 2\.0 GB/);
+  });
+
   test('empty and not-running states say so', () => {
     renderWith(<ContainersPage />, { status: { state: 'stopped', checks: [] } });
     expect(screen.getByText(/The VM is not running/)).toBeTruthy();
   });
 });
+
+function backend0() {
+  return createMockBackend({ world: mockWorld() });
+}

@@ -1,7 +1,9 @@
 import { useMemo, useState } from 'react';
 import type { ContainerSummary } from '../../../main/contract/berth-api';
 import { useApi, useBerth } from './context';
+import { bytes, percent } from './format';
 import { LogsDrawer } from './logs-drawer';
+import { useStatsWatch } from './use-stats-watch';
 
 type Action = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'remove';
 
@@ -13,6 +15,8 @@ function uptime(c: ContainerSummary): string {
 export function ContainersPage() {
   const { api, store } = useApi();
   const containers = useBerth((s) => s.containers);
+  const stats = useBerth((s) => s.containerStats);
+  useStatsWatch('containers');
   const running = useBerth((s) => s.status?.state === 'running' || s.status?.state === 'degraded');
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -67,6 +71,8 @@ export function ContainersPage() {
               <th scope="col">State</th>
               <th scope="col">Uptime</th>
               <th scope="col">Ports</th>
+              <th scope="col" className="num">CPU</th>
+              <th scope="col" className="num">Memory</th>
               <th scope="col">Actions</th>
             </tr>
           </thead>
@@ -74,10 +80,12 @@ export function ContainersPage() {
             <tbody key={project || '-'}>
               {project && (
                 <tr className="group">
-                  <th colSpan={7} scope="rowgroup">{project}</th>
+                  <th colSpan={9} scope="rowgroup">{project}</th>
                 </tr>
               )}
-              {list.map((c) => (
+              {list.map((c) => {
+                const now = stats[c.id]?.at(-1);
+                return (
                 <tr key={c.id} data-testid={`container-${c.name}`}>
                   <td>
                     <input type="checkbox" aria-label={`Select ${c.name}`} checked={selected.has(c.id)} onChange={(e) => {
@@ -100,6 +108,8 @@ export function ContainersPage() {
                       </button>
                     ))}
                   </td>
+                  <td className="num" data-testid="cpu">{c.state === 'running' ? percent(now?.cpuPercent) : ''}</td>
+                  <td className="num" data-testid="memory">{c.state === 'running' ? bytes(now?.memoryBytes) : ''}</td>
                   <td className="actions">
                     {c.state === 'running' ? (
                       <>
@@ -115,7 +125,8 @@ export function ContainersPage() {
                     <button onClick={() => void act(c, 'remove')} aria-label={`Remove ${c.name}`}>Remove</button>
                   </td>
                 </tr>
-              ))}
+                );
+              })}
             </tbody>
           ))}
         </table>

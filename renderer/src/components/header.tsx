@@ -3,7 +3,7 @@ import { useApi, useBerth } from './context';
 
 /** VM state, Start/Stop, and boot progress from the guest's stages. */
 export function Header() {
-  const { api, store } = useApi();
+  const { api, store, mock } = useApi();
   const status = useBerth((s) => s.status);
   const stage = useBerth((s) => s.bootStage);
   const busy = useBerth((s) => s.busy.vm);
@@ -14,6 +14,7 @@ export function Header() {
   return (
     <header className="header">
       <h1>Berth</h1>
+      {mock && <span className="mock-badge" data-testid="mock-badge">Mock backend</span>}
       <span className={`state state-${state}`} role="status" aria-live="polite" data-testid="vm-state">
         {state}
       </span>

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { ContainerSummary } from '../../../main/contract/berth-api';
-import { useApi } from './context';
+import { useApi, useBerth } from './context';
+import { bytes, percent } from './format';
+import { Sparkline } from './sparkline';
 
 // eslint-disable-next-line no-control-regex
 const ANSI = /\x1b\[[0-9;]*m/g;
@@ -12,6 +14,9 @@ export function LogsDrawer({ container, onClose }: { container: ContainerSummary
   const [search, setSearch] = useState('');
   const [follow, setFollow] = useState(true);
   const [inspect, setInspect] = useState<Record<string, unknown>>();
+  // The Containers page around this drawer keeps the stats stream open.
+  const history = useBerth((s) => s.containerStats[container.id]) ?? [];
+  const last = history.at(-1);
   useEffect(() => {
     let alive = true;
     const load = async () => {
@@ -27,7 +32,8 @@ export function LogsDrawer({ container, onClose }: { container: ContainerSummary
     };
   }, [api, container.id, follow]);
   const lines = logs.split('\n').filter((l) => !search || l.includes(search));
-  const config = (inspect?.Config ?? {}) as { Env?: string[]; Cmd?: string[]; Labels?: Record<string, string> };
+  const config = (inspect?.Config ?? {}) as { Env?: string[]; Cmd?: string[]; Entrypoint?: string[]; Labels?: Record<string, string> };
+  const mounts = (inspect?.Mounts ?? []) as { Source?: string; Destination?: string; Name?: string; RW?: boolean }[];
   return (
     <aside className="drawer" role="dialog" aria-label={`Details of ${container.name}`}>
       <div className="toolbar">
@@ -39,13 +45,29 @@ export function LogsDrawer({ container, onClose }: { container: ContainerSummary
         <input type="search" placeholder="Search logs" aria-label="Search logs" value={search} onChange={(e) => setSearch(e.target.value)} />
         <button onClick={onClose}>Close</button>
       </div>
+      {container.state === 'running' && (
+        <div className="graphs">
+          <Sparkline label="CPU" testId="container-cpu-graph" values={history.map((h) => h.cpuPercent ?? 0)} max={100} valueText={percent(last?.cpuPercent)} />
+          <Sparkline
+            label="Memory"
+            testId="container-memory-graph"
+            values={history.map((h) => h.memoryBytes)}
+            max={Math.max(...history.map((h) => h.memoryBytes), 1) * 1.25}
+            valueText={last ? `${bytes(last.memoryBytes)} of ${bytes(last.memoryLimitBytes)}` : '—'}
+          />
+        </div>
+      )}
       <pre className="logs" data-testid="logs">{lines.join('\n')}</pre>
       {inspect && (
         <details>
           <summary>Inspect</summary>
           <dl>
             <dt>Command</dt>
-            <dd>{(config.Cmd ?? []).join(' ')}</dd>
+            <dd>{[...(config.Entrypoint ?? []), ...(config.Cmd ?? [])].join(' ') || '—'}</dd>
+            <dt>Ports</dt>
+            <dd>{container.ports.map((p) => `127.0.0.1:${p.host} → ${p.container}/${p.proto}`).join(', ') || '—'}</dd>
+            <dt>Mounts</dt>
+            <dd>{mounts.map((m) => `${m.Name ?? m.Source} → ${m.Destination}${m.RW === false ? ' (read-only)' : ''}`).join(', ') || '—'}</dd>
             <dt>Environment</dt>
             <dd>{(config.Env ?? []).join(', ')}</dd>
             <dt>Labels</dt>

@@ -44,48 +44,6 @@ export function SettingsPage() {
   );
 }
 
-/** CPUs, memory and disk; a change asks to restart the VM. Disk usage with reclaim. */
-export function ResourcesPage() {
-  const { api, store } = useApi();
-  const settings = useBerth((s) => s.settings);
-  const [draft, setDraft] = useState<Partial<Settings>>({});
-  const [df, setDf] = useState<{ images: number; containers: number; volumes: number; buildCache: number }>();
-  useEffect(() => void api['system.df']().then((r) => r.ok && setDf(r.value)), [api]);
-  if (!settings) return <p className="empty">Loading…</p>;
-  const field = (key: 'cpus' | 'memoryMiB' | 'diskGiB', label: string) => (
-    <label className="row">
-      {label}
-      <input type="number" value={draft[key] ?? settings[key]} onChange={(e) => setDraft({ ...draft, [key]: Number(e.target.value) })} />
-    </label>
-  );
-  const apply = async () => {
-    const r = await store.getState().run('settings', () => api['settings.update'](draft));
-    if (!r) return;
-    store.setState({ settings: r });
-    setDraft({});
-    if (confirm('Restart the VM now to apply the new resources?')) await store.getState().run('vm', () => api['vm.restart']());
-  };
-  return (
-    <section aria-label="Resources" className="form">
-      {field('cpus', 'CPUs')}
-      {field('memoryMiB', 'Memory (MiB)')}
-      {field('diskGiB', 'Disk (GiB)')}
-      <button disabled={Object.keys(draft).length === 0} onClick={() => void apply()}>Apply</button>
-      <h2>Disk usage</h2>
-      {df ? (
-        <ul>
-          <li>Images: {(df.images / 1e6).toFixed(1)} MB</li>
-          <li>Containers: {(df.containers / 1e6).toFixed(1)} MB</li>
-          <li>Volumes: {(df.volumes / 1e6).toFixed(1)} MB</li>
-          <li>Build cache: {(df.buildCache / 1e6).toFixed(1)} MB</li>
-        </ul>
-      ) : (
-        <p className="muted">Disk usage appears while the VM runs.</p>
-      )}
-    </section>
-  );
-}
-
 /** Readiness checks, log tails, restart and factory reset. */
 export function TroubleshootPage() {
   const { api, store } = useApi();

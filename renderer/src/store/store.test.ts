@@ -1,27 +1,11 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import type { BerthApi } from '../../../main/contract/berth-api';
-import { createBerthStore, REFETCH_DEBOUNCE_MS } from './store';
+import { createMockBackend, mockWorld } from '../api/mock-backend';
+import { createBerthStore, REFETCH_DEBOUNCE_MS, STATS_HISTORY } from './store';
 
-/** A mock transport (named as such): answers every call, lets the test fire events. */
+/** The mock backend (named as such): answers every call, lets the test fire events. */
 function mockApi() {
-  const listeners = new Map<string, ((p: unknown) => void)[]>();
-  const calls: string[] = [];
-  const ok = (value: unknown) => Promise.resolve({ ok: true, value });
-  const api = new Proxy(
-    {},
-    {
-      get: (_t, name: string) => {
-        if (name === 'on') return (e: string, l: (p: unknown) => void) => (listeners.set(e, [...(listeners.get(e) ?? []), l]), () => undefined);
-        return () => {
-          calls.push(name);
-          if (name === 'vm.status') return ok({ state: 'running', checks: [], settings: {} });
-          return ok([]);
-        };
-      },
-    },
-  ) as BerthApi;
-  const fire = (e: string, p: unknown) => (listeners.get(e) ?? []).forEach((l) => l(p));
-  return { api, calls, fire };
+  const m = createMockBackend({ world: mockWorld({ empty: true }) });
+  return { api: m.api, fire: m.fire, calls: m.calls };
 }
 
 describe('dashboard store', () => {
@@ -39,7 +23,7 @@ describe('dashboard store', () => {
     await vi.advanceTimersByTimeAsync(REFETCH_DEBOUNCE_MS * 2);
     expect(store.getState().refetches).toBeLessThanOrEqual(2);
     expect(store.getState().refetches).toBeGreaterThanOrEqual(1);
-    expect(m.calls.filter((c) => c === 'containers.list').length).toBe(store.getState().refetches);
+    expect(m.calls.filter((c) => c === 'containers.list()').length).toBe(store.getState().refetches);
   });
 
   test('a VM state event refreshes the status, then the lists', async () => {
@@ -48,7 +32,7 @@ describe('dashboard store', () => {
     m.fire('vm.state', { state: 'running' });
     await vi.advanceTimersByTimeAsync(REFETCH_DEBOUNCE_MS * 2);
     expect(store.getState().status?.state).toBe('running');
-    expect(m.calls).toContain('containers.list');
+    expect(m.calls).toContain('containers.list()');
   });
 
   test('boot stages from the agent drive the progress', () => {
@@ -56,5 +40,29 @@ describe('dashboard store', () => {
     const store = createBerthStore(m.api);
     m.fire('vm.bootStage', { stage: 'dockerd' });
     expect(store.getState().bootStage).toBe('dockerd');
+  });
+
+  test('stats events keep a bounded history per running container; stopped ones drop out', () => {
+    const m = mockApi();
+    const store = createBerthStore(m.api);
+    const sample = (id: string, cpu: number) => ({ id, cpuPercent: cpu, memoryBytes: 1, memoryLimitBytes: 2 });
+    for (let i = 0; i < STATS_HISTORY + 5; i++) m.fire('stats.containers', { at: i, containers: [sample('a', i), sample('b', 1)] });
+    expect(store.getState().containerStats.a).toHaveLength(STATS_HISTORY);
+    expect(store.getState().containerStats.a!.at(-1)!.cpuPercent).toBe(STATS_HISTORY + 4);
+    m.fire('stats.containers', { at: 99, containers: [sample('a', 1)] });
+    expect(Object.keys(store.getState().containerStats)).toEqual(['a']);
+  });
+
+  test('VM usage samples accumulate, and a stopped VM clears every graph', async () => {
+    const m = mockApi();
+    const store = createBerthStore(m.api);
+    const u = { at: 1, cpuPercent: 5, cpus: 2, hostResidentBytes: 1, memoryBytes: 2 };
+    m.fire('stats.vm', u);
+    m.fire('stats.vm', { ...u, at: 2 });
+    expect(store.getState().vmStats.map((s) => s.at)).toEqual([1, 2]);
+    store.setState({ status: { state: 'stopped' } as never });
+    await store.getState().refreshLists();
+    expect(store.getState().vmStats).toEqual([]);
+    expect(store.getState().containerStats).toEqual({});
   });
 });

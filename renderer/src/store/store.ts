@@ -5,7 +5,7 @@
  */
 import { create } from 'zustand';
 import type { AgentStatus } from '../../../main/agent/control-api';
-import type { BerthApi, CallResults, ContainerSummary, ImageSummary, Reply, VolumeSummary } from '../../../main/contract/berth-api';
+import type { BerthApi, CallResults, ContainerStats, ContainerSummary, ImageSummary, Reply, VmUsage, VolumeSummary } from '../../../main/contract/berth-api';
 import type { Settings } from '../../../main/settings/settings-schema';
 import { debounce } from './debounce';
 
@@ -22,6 +22,10 @@ export interface BerthState {
   settings?: Settings;
   error?: string;
   busy: Record<string, boolean>;
+  /** Recent samples per running container, newest last; filled only while a page watches them. */
+  containerStats: Record<string, ContainerStats[]>;
+  /** Recent samples of the VM's usage, newest last. */
+  vmStats: VmUsage[];
   /** How many list refetches ran; the debounce test reads it. */
   refetches: number;
   setPage(p: Page): void;
@@ -31,12 +35,19 @@ export interface BerthState {
 }
 
 export const REFETCH_DEBOUNCE_MS = 150;
+/** Two minutes of history at the agent's two-second interval. */
+export const STATS_HISTORY = 60;
+
+const up = (s: BerthState) => s.status?.state === 'running' || s.status?.state === 'degraded';
+const keep = <T>(history: T[] | undefined, sample: T): T[] => [...(history ?? []).slice(-(STATS_HISTORY - 1)), sample];
 
 /** Builds a store bound to one transport (Electron IPC or the WebSocket). */
 export function createBerthStore(api: BerthApi) {
   const store = create<BerthState>((set, get) => ({
     page: 'containers',
     busy: {},
+    containerStats: {},
+    vmStats: [],
     refetches: 0,
     setPage: (page) => set({ page }),
     refreshStatus: async () => {
@@ -45,8 +56,7 @@ export function createBerthStore(api: BerthApi) {
     },
     refreshLists: async () => {
       set((s) => ({ refetches: s.refetches + 1 }));
-      const up = get().status?.state === 'running' || get().status?.state === 'degraded';
-      if (!up) return set({ containers: [], images: [], volumes: [] });
+      if (!up(get())) return set({ containers: [], images: [], volumes: [], containerStats: {}, vmStats: [] });
       const [c, i, v] = await Promise.all([api['containers.list'](), api['images.list'](), api['volumes.list']()]);
       set({ containers: c.ok ? c.value : get().containers, images: i.ok ? i.value : get().images, volumes: v.ok ? v.value : get().volumes, error: c.ok ? undefined : c.error.message });
     },
@@ -64,6 +74,11 @@ export function createBerthStore(api: BerthApi) {
   const stale = debounce(() => void store.getState().refreshLists(), REFETCH_DEBOUNCE_MS);
   api.on('engine.changed', stale);
   api.on('vm.bootStage', ({ stage }) => store.setState({ bootStage: stage }));
+  // Containers that stopped drop out of the next sample, and so out of the history.
+  api.on('stats.containers', ({ containers }) =>
+    store.setState((s) => ({ containerStats: Object.fromEntries(containers.map((c) => [c.id, keep(s.containerStats[c.id], c)])) })),
+  );
+  api.on('stats.vm', (u) => store.setState((s) => ({ vmStats: keep(s.vmStats, u) })));
   api.on('vm.state', () => {
     void store.getState().refreshStatus().then(stale);
   });

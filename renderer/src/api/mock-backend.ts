@@ -1,0 +1,143 @@
+/**
+ * A MOCK backend: the whole contract answered from memory, with made-up
+ * containers and stats. It exists for fast UI work (`npm run dashboard:mock`)
+ * and component tests. It never talks to a VM; the header says "Mock backend"
+ * whenever it is in use, and the real-VM tests never load it.
+ */
+import type { AgentStatus } from '../../../main/agent/control-api';
+import type { BerthApi, BerthEvents, CallArgs, CallName, CallResults, ContainerSummary, EventName, ImageSummary, Reply, StatsTopic, VolumeSummary } from '../../../main/contract/berth-api';
+import type { Settings } from '../../../main/settings/settings-schema';
+
+/** What a test or the mock dev mode can reach besides the API itself. */
+export interface MockBackend {
+  api: BerthApi;
+  /** Every call as `name(arg,arg)`, in order. */
+  calls: string[];
+  /** Pushes an event to the UI as main would. */
+  fire<E extends EventName>(event: E, payload: BerthEvents[E]): void;
+  world: MockWorld;
+}
+
+interface MockWorld {
+  state: AgentStatus['state'];
+  containers: ContainerSummary[];
+  images: ImageSummary[];
+  volumes: VolumeSummary[];
+  settings: Settings;
+  loginItem: boolean;
+}
+
+const MOCK_SETTINGS: Settings = {
+  cpus: 4, memoryMiB: 4096, diskGiB: 64, socketPath: '', enginePort: 0, sharedPaths: [], startAtLogin: false, startVmOnLaunch: false, stopVmOnQuit: true,
+} as Settings;
+
+const container = (name: string, image: string, state: string, project?: string, port?: number): ContainerSummary => ({
+  id: `mock-${name}`, name, image, state, status: state === 'running' ? 'Up 12 minutes' : 'Exited (0) 3 hours ago', created: 1_700_000_000,
+  ports: port ? [{ host: port, container: 80, proto: 'tcp' }] : [], composeProject: project,
+});
+
+/** The made-up world the mock starts from; `empty` starts with no containers, images or volumes. */
+export function mockWorld(opts: { state?: AgentStatus['state']; empty?: boolean } = {}): MockWorld {
+  const empty = opts.empty ?? false;
+  return {
+    state: opts.state ?? 'running',
+    containers: empty ? [] : [container('shop-web-1', 'shop-web:latest', 'running', 'shop', 8080), container('shop-db-1', 'postgres:16', 'running', 'shop'), container('scratch', 'busybox:latest', 'exited')],
+    images: empty ? [] : [
+      { id: 'sha256:mock-web', tags: ['shop-web:latest'], size: 182_000_000, created: 1_700_000_000, usedBy: ['shop-web-1'] },
+      { id: 'sha256:mock-bb', tags: ['busybox:latest'], size: 4_300_000, created: 1_690_000_000, usedBy: ['scratch'] },
+    ],
+    volumes: empty ? [] : [{ name: 'shop_pgdata', size: 48_000_000, usedBy: ['shop-db-1'] }],
+    settings: { ...MOCK_SETTINGS },
+    loginItem: false,
+  };
+}
+
+/** Builds the mock. `live` streams made-up stats on a timer while watched (the dev mode); tests leave it off. */
+export function createMockBackend(opts: { world?: MockWorld; live?: boolean } = {}): MockBackend {
+  const world = opts.world ?? mockWorld();
+  const calls: string[] = [];
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const fire = <E extends EventName>(event: E, payload: BerthEvents[E]) => listeners.get(event)?.forEach((l) => l(payload));
+  const timers = new Map<StatsTopic, ReturnType<typeof setInterval>>();
+  let tick = 0;
+  const sample = (topic: StatsTopic) => {
+    tick++;
+    const wave = (phase: number) => 20 + 15 * Math.sin(tick / 3 + phase);
+    if (topic === 'containers') {
+      fire('stats.containers', { at: Date.now(), containers: world.containers.filter((c) => c.state === 'running').map((c, i) => ({ id: c.id, cpuPercent: wave(i), memoryBytes: (40 + 10 * i + wave(i)) * 1e6, memoryLimitBytes: 4e9 })) });
+    } else {
+      fire('stats.vm', { at: Date.now(), cpuPercent: wave(0), cpus: world.settings.cpus, hostResidentBytes: 900e6, memoryBytes: world.settings.memoryMiB * 1048576, guest: { totalBytes: 4e9, availableBytes: 3.2e9 - wave(1) * 1e7, usedBytes: 0.8e9 + wave(1) * 1e7, cacheBytes: 3e8 }, disk: { allocatedBytes: 2.1e9, path: '/mock/data.qcow2' } });
+    }
+  };
+  const status = (): AgentStatus => ({
+    state: world.state, checks: world.state === 'running' ? [{ name: 'engine-tls', status: 'passed', hint: 'mock' }] : [], agentPid: 0, socketPath: '/mock/docker.sock', dockerHost: 'unix:///mock/docker.sock',
+    engineVersion: world.state === 'running' ? 'mock' : undefined, settings: world.settings, sharedPaths: [], ports: [], portConflicts: [],
+  }) as AgentStatus;
+  const setState = (state: AgentStatus['state']) => {
+    world.state = state;
+    fire('vm.state', { state });
+    return status();
+  };
+  const byId = (id: string) => world.containers.find((c) => c.id === id || c.name === id);
+  const handlers: { [K in CallName]: (...a: CallArgs<K>) => CallResults[K] } = {
+    'vm.status': status,
+    'vm.start': () => setState('running'),
+    'vm.stop': () => setState('stopped'),
+    'vm.restart': () => setState('running'),
+    'vm.reset': () => (setState('stopped'), null),
+    'containers.list': () => world.containers,
+    'containers.action': (id, action) => {
+      const c = byId(id);
+      if (!c) throw new Error(`no such container: ${id}`);
+      if (action === 'remove') world.containers = world.containers.filter((x) => x !== c);
+      else c.state = { start: 'running', restart: 'running', unpause: 'running', stop: 'exited', pause: 'paused' }[action];
+      fire('engine.changed', { kind: 'container' });
+      return null;
+    },
+    'containers.inspect': (id) => ({ Id: id, Config: { Cmd: ['sh', '-c', 'serve'], Env: ['MOCK=1'], Labels: {} }, Mounts: [] }),
+    'containers.logs': (id) => `mock log line from ${byId(id)?.name ?? id}\n\x1b[32mready\x1b[0m\n`,
+    'images.list': () => world.images,
+    'images.remove': (id) => ((world.images = world.images.filter((i) => i.id !== id)), null),
+    'images.prune': () => ({ reclaimed: 0 }),
+    'volumes.list': () => world.volumes,
+    'volumes.remove': (name) => ((world.volumes = world.volumes.filter((v) => v.name !== name)), null),
+    'volumes.prune': () => ({ reclaimed: 0 }),
+    'system.df': () => ({ images: 186_300_000, containers: 1_200_000, volumes: 48_000_000, buildCache: 0 }),
+    'system.reclaim': ({ volumes }) => ({ reclaimedBytes: 1_200_000, removed: { containers: 1, images: 0, volumes: volumes ? 1 : 0, networks: 0, buildCache: 0 }, diskBefore: 2.1e9, diskAfter: 2.0e9 }),
+    'stats.watch': (topic) => {
+      if (opts.live && !timers.has(topic)) timers.set(topic, setInterval(() => sample(topic), 2000));
+      if (opts.live) sample(topic);
+      return { intervalMs: 2000, leaseMs: 10_000 };
+    },
+    'stats.unwatch': (topic) => {
+      clearInterval(timers.get(topic));
+      timers.delete(topic);
+      return null;
+    },
+    'settings.get': () => world.settings,
+    'settings.update': (patch) => (world.settings = { ...world.settings, ...(patch as Partial<Settings>) }),
+    'loginItem.get': () => world.loginItem,
+    'loginItem.set': (v) => (world.loginItem = v),
+    'logs.tail': (which) => `mock ${which} log\n`,
+    'app.openExternal': () => null,
+  };
+  const api: Record<string, unknown> = {
+    on: (event: string, l: (p: unknown) => void) => {
+      const set = listeners.get(event) ?? new Set();
+      set.add(l);
+      listeners.set(event, set);
+      return () => set.delete(l);
+    },
+  };
+  for (const name of Object.keys(handlers) as CallName[]) {
+    api[name] = async (...args: unknown[]): Promise<Reply<unknown>> => {
+      calls.push(`${name}(${args.map((a) => (typeof a === 'object' ? JSON.stringify(a) : String(a))).join(',')})`);
+      try {
+        return { ok: true, value: (handlers[name] as (...a: unknown[]) => unknown)(...args) };
+      } catch (e) {
+        return { ok: false, error: { code: 'failed', message: (e as Error).message } };
+      }
+    };
+  }
+  return { api: api as unknown as BerthApi, calls, fire, world };
+}

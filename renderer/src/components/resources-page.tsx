@@ -1,0 +1,103 @@
+import { useEffect, useState } from 'react';
+import type { CallResults, ReclaimResult } from '../../../main/contract/berth-api';
+import type { Settings } from '../../../main/settings/settings-schema';
+import { useApi, useBerth } from './context';
+import { bytes, percent } from './format';
+import { Sparkline } from './sparkline';
+import { useStatsWatch } from './use-stats-watch';
+
+type Editable = Pick<Settings, 'cpus' | 'memoryMiB' | 'diskGiB'>;
+
+/** The VM's size (editable; applying asks to restart), its live CPU and memory, and disk usage with Reclaim space. */
+export function ResourcesPage() {
+  const { api, store } = useApi();
+  const settings = useBerth((s) => s.settings);
+  const running = useBerth((s) => s.status?.state === 'running' || s.status?.state === 'degraded');
+  const [draft, setDraft] = useState<Partial<Editable>>({});
+  const [df, setDf] = useState<CallResults['system.df']>();
+  const [reclaimed, setReclaimed] = useState<ReclaimResult>();
+  const [withVolumes, setWithVolumes] = useState(false);
+  const reclaiming = useBerth((s) => s.busy.reclaim);
+  const loadDf = () => void api['system.df']().then((r) => setDf(r.ok ? r.value : undefined));
+  useEffect(loadDf, [api, running]);
+  if (!settings) return <p className="empty">Loading…</p>;
+  const field = (key: keyof Editable, label: string, min: number) => (
+    <label className="row">
+      {label}
+      <input type="number" min={min} value={draft[key] ?? settings[key]} onChange={(e) => setDraft({ ...draft, [key]: Number(e.target.value) })} />
+    </label>
+  );
+  const apply = async () => {
+    const r = await store.getState().run('settings', () => api['settings.update'](draft));
+    if (!r) return;
+    store.setState({ settings: r });
+    setDraft({});
+    if (running && confirm('Restart the VM now to apply the new resources?')) await store.getState().run('vm', () => api['vm.restart']());
+  };
+  const reclaim = async () => {
+    const what = `stopped containers, unused networks, dangling images and the build cache${withVolumes ? ', and every volume no container uses' : ''}`;
+    if (!confirm(`Reclaim space deletes ${what}. Continue?`)) return;
+    const r = await store.getState().run('reclaim', () => api['system.reclaim']({ volumes: withVolumes }));
+    if (r) setReclaimed(r);
+    loadDf();
+    await store.getState().refreshLists();
+  };
+  return (
+    <section aria-label="Resources" className="form">
+      <h2>Virtual machine</h2>
+      {field('cpus', 'CPUs', 1)}
+      {field('memoryMiB', 'Memory (MiB)', 512)}
+      {field('diskGiB', 'Disk (GiB)', 8)}
+      <button disabled={Object.keys(draft).length === 0} onClick={() => void apply()}>Apply</button>
+      <h2>Usage</h2>
+      {running ? <VmGraphs /> : <p className="muted">Live CPU and memory appear while the VM runs.</p>}
+      <h2>Disk usage</h2>
+      {df && running ? (
+        <>
+          <ul data-testid="disk-usage">
+            <li>Images: {bytes(df.images)}</li>
+            <li>Containers: {bytes(df.containers)}</li>
+            <li>Volumes: {bytes(df.volumes)}</li>
+            <li>Build cache: {bytes(df.buildCache)}</li>
+          </ul>
+          <label className="row">
+            <input type="checkbox" checked={withVolumes} onChange={(e) => setWithVolumes(e.target.checked)} /> Also delete volumes no container uses
+          </label>
+          <button onClick={() => void reclaim()} disabled={reclaiming}>{reclaiming ? 'Reclaiming…' : 'Reclaim space'}</button>
+          {reclaimed && (
+            <p role="status" data-testid="reclaim-result">
+              Freed {bytes(reclaimed.reclaimedBytes)} in the VM ({reclaimed.removed.containers} containers, {reclaimed.removed.images} images, {reclaimed.removed.volumes} volumes,{' '}
+              {reclaimed.removed.buildCache} cache entries). The disk image on this computer went from {bytes(reclaimed.diskBefore)} to {bytes(reclaimed.diskAfter)}.
+            </p>
+          )}
+        </>
+      ) : (
+        <p className="muted">Disk usage appears while the VM runs.</p>
+      )}
+    </section>
+  );
+}
+
+/** Live CPU and memory of the VM, streamed only while this page is open. */
+function VmGraphs() {
+  useStatsWatch('vm');
+  const history = useBerth((s) => s.vmStats);
+  const last = history.at(-1);
+  if (!last) return <p className="muted">Collecting…</p>;
+  const guest = last.guest;
+  return (
+    <div className="graphs">
+      <Sparkline label={`CPU (${last.cpus} vCPUs)`} testId="vm-cpu-graph" values={history.map((h) => h.cpuPercent)} max={100} valueText={percent(last.cpuPercent)} />
+      <Sparkline
+        label="Memory in use"
+        testId="vm-memory-graph"
+        values={history.map((h) => h.guest?.usedBytes ?? 0)}
+        max={guest?.totalBytes ?? last.memoryBytes}
+        valueText={guest ? `${bytes(guest.usedBytes)} of ${bytes(guest.totalBytes)}` : '—'}
+      />
+      <p className="muted">
+        On this computer the VM occupies {bytes(last.hostResidentBytes)} of memory{last.disk ? ` and its disk image ${bytes(last.disk.allocatedBytes)}` : ''}.
+      </p>
+    </div>
+  );
+}
