@@ -164,6 +164,25 @@ describe('dashboard in Chromium against a real VM', () => {
     await page.getByRole('button', { name: 'Close' }).click();
   });
 
+  test('the drawer follows new log lines live, in their colours', async () => {
+    // The container prints a red line, then waits for a file the test creates, so "later" is surely after the drawer opened.
+    const script = 'printf "\\033[31mred-line\\033[0m\\n"; while [ ! -e /go ]; do sleep 0.2; done; echo later-line; sleep 1000';
+    expect(docker(['run', '-d', '--name', 'dash-color', IMG, 'sh', '-c', script]).status).toBe(0);
+    const row = page.getByTestId('container-dash-color');
+    await row.waitFor({ timeout: 10_000 });
+    await row.getByRole('button', { name: 'dash-color', exact: true }).click();
+    const red = page.getByTestId('logs').locator('span', { hasText: 'red-line' });
+    await red.waitFor({ timeout: 10_000 });
+    expect(await red.evaluate((el) => getComputedStyle(el).color)).toBe('rgb(187, 0, 0)');
+    expect(await page.getByTestId('logs').textContent()).not.toContain('later-line');
+    const t0 = Date.now();
+    expect(docker(['exec', 'dash-color', 'touch', '/go']).status).toBe(0);
+    await page.getByTestId('logs').getByText('later-line').waitFor({ timeout: 10_000 });
+    console.log(`a new log line reached the open drawer ${Date.now() - t0} ms after docker exec returned`);
+    await page.getByRole('button', { name: 'Close' }).click();
+    expect(docker(['rm', '-f', 'dash-color']).status).toBe(0);
+  });
+
   test('Stop from the UI, and the CLI agrees', async () => {
     await page.getByRole('button', { name: 'Stop dash-web' }).click();
     expect(await until(() => docker(['inspect', '-f', '{{.State.Running}}', 'dash-web']).stdout.trim() === 'false', 20_000, 500)).toBe(true);

@@ -10,9 +10,10 @@ import type { AgentStatus } from '../agent/control-api';
 import type { ContainerStats } from '../engine/container-stats';
 import type { Settings } from '../settings/settings-schema';
 import type { VmUsage } from '../vm/vm-usage';
+import type { LogChunk } from './log-followers';
 import type { WatchLease } from './stats-hub';
 
-export type { ContainerStats, VmUsage, WatchLease };
+export type { ContainerStats, LogChunk, VmUsage, WatchLease };
 
 /** A container, image or volume id or name as Docker accepts them. */
 const ref = z.string().min(1).max(256).regex(/^[A-Za-z0-9][A-Za-z0-9_.:/@-]*$/, 'not a valid Docker id or name');
@@ -33,6 +34,8 @@ export const CALLS = {
   'containers.action': z.tuple([ref, z.enum(['start', 'stop', 'restart', 'pause', 'unpause', 'remove'])]),
   'containers.inspect': z.tuple([ref]),
   'containers.logs': z.tuple([ref, lines]),
+  'containers.followLogs': z.tuple([ref, watcherId, lines]),
+  'containers.unfollowLogs': z.tuple([watcherId]),
   'images.list': z.tuple([]),
   'images.remove': z.tuple([ref]),
   'images.prune': z.tuple([]),
@@ -102,6 +105,8 @@ export interface CallResults {
   'containers.action': null;
   'containers.inspect': Record<string, unknown>;
   'containers.logs': string;
+  'containers.followLogs': WatchLease;
+  'containers.unfollowLogs': null;
   'images.list': ImageSummary[];
   'images.remove': null;
   'images.prune': { reclaimed: number };
@@ -129,6 +134,8 @@ export interface BerthEvents {
   'vm.bootStage': { stage: string };
   /** Something in the engine changed (a container event): lists are stale. */
   'engine.changed': { kind: string };
+  /** Log text for the page whose watcher id asked for it with containers.followLogs. */
+  'containers.log': LogChunk;
   /** Streams only while some page watches 'containers'. */
   'stats.containers': { at: number; containers: ContainerStats[] };
   /** Streams only while some page watches 'vm'. */

@@ -16,9 +16,11 @@ import { followContainerEvents } from '../engine/engine-events';
 import type { Settings } from '../settings/settings-schema';
 import { SettingsStore } from '../settings/settings-store';
 import { ContainerStatsSampler } from '../engine/container-stats';
+import { followContainerLogs } from '../engine/log-follow';
 import { vmPaths } from '../vm/vm-instance';
 import { allocatedSize, type VmUsage } from '../vm/vm-usage';
 import type { BerthEvents, ContainerSummary, EventName, ImageSummary, ReclaimResult, StatsTopic, VolumeSummary } from './berth-api';
+import { LogFollowers } from './log-followers';
 import { StatsHub } from './stats-hub';
 import { ApiError, type BerthHandlers } from './dispatcher';
 
@@ -40,6 +42,10 @@ export class BerthService extends EventEmitter {
   private unfollowEngine?: () => void;
   /** Stats are sampled only while a page watches them (see StatsHub). */
   private readonly stats: { containers: StatsHub<BerthEvents['stats.containers']>; vm: StatsHub<VmUsage> };
+  private readonly logFollowers = new LogFollowers(
+    (id, tail, onText, onEnd) => followContainerLogs(this.docker(), id, tail, onText, onEnd),
+    (chunk) => this.emitEvent('containers.log', chunk),
+  );
 
   constructor(private readonly host: ServiceHost) {
     super();
@@ -142,6 +148,7 @@ export class BerthService extends EventEmitter {
   close(): void {
     this.stats.containers.close();
     this.stats.vm.close();
+    this.logFollowers.close();
     this.stream = undefined;
     this.unfollow?.();
     this.unfollowEngine?.();
@@ -177,6 +184,11 @@ export class BerthService extends EventEmitter {
       'containers.logs': async (id, lines) => {
         const buf = (await this.docker().getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
         return demuxLogs(buf);
+      },
+      'containers.followLogs': (id, watcher, tail) => this.logFollowers.follow(watcher, id, tail),
+      'containers.unfollowLogs': async (watcher) => {
+        this.logFollowers.unfollow(watcher);
+        return null;
       },
       'images.list': async () => {
         const [images, containers] = await Promise.all([this.docker().listImages(), this.docker().listContainers({ all: true })]);

@@ -6,6 +6,7 @@
 export const CALL_NAME_LIST = [
   'vm.status', 'vm.start', 'vm.stop', 'vm.restart', 'vm.reset',
   'containers.list', 'containers.action', 'containers.inspect', 'containers.logs',
+  'containers.followLogs', 'containers.unfollowLogs',
   'images.list', 'images.remove', 'images.prune',
   'volumes.list', 'volumes.remove', 'volumes.prune',
   'system.df', 'system.reclaim', 'stats.watch', 'stats.unwatch', 'settings.get', 'settings.update', 'loginItem.get', 'loginItem.set',

@@ -5,6 +5,8 @@
  * tab, a dropped WebSocket) stops costing anything when its lease expires.
  */
 
+import { Leases } from './leases';
+
 /** What `stats.watch` tells the page: how often samples come, and when to renew. */
 export interface WatchLease {
   intervalMs: number;
@@ -19,7 +21,7 @@ export interface Sampler<T> {
 }
 
 export class StatsHub<T> {
-  private readonly watchers = new Map<string, number>();
+  private readonly watchers: Leases;
   private timer?: NodeJS.Timeout;
   private sampling = false;
 
@@ -27,12 +29,14 @@ export class StatsHub<T> {
     private readonly sampler: Sampler<T>,
     private readonly emit: (sample: T) => void,
     readonly lease: WatchLease = { intervalMs: 2000, leaseMs: 10_000 },
-    private readonly now: () => number = Date.now,
-  ) {}
+    now: () => number = Date.now,
+  ) {
+    this.watchers = new Leases(lease.leaseMs, now);
+  }
 
   /** Starts (or renews) one watcher's lease; sampling starts at once if it was idle. */
   watch(watcherId: string): WatchLease {
-    this.watchers.set(watcherId, this.now() + this.lease.leaseMs);
+    this.watchers.renew(watcherId);
     if (!this.timer) {
       this.timer = setInterval(() => void this.tick(), this.lease.intervalMs);
       this.timer.unref?.();
@@ -42,23 +46,17 @@ export class StatsHub<T> {
   }
 
   unwatch(watcherId: string): void {
-    this.watchers.delete(watcherId);
+    this.watchers.drop(watcherId);
     if (this.watchers.size === 0) this.idle();
   }
 
   /** Watchers whose lease is still good. */
   get active(): number {
-    this.expire();
     return this.watchers.size;
   }
 
   get running(): boolean {
     return this.timer !== undefined;
-  }
-
-  private expire(): void {
-    const t = this.now();
-    for (const [id, until] of this.watchers) if (until <= t) this.watchers.delete(id);
   }
 
   private async tick(): Promise<void> {

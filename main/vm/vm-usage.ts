@@ -16,8 +16,8 @@ export interface GuestMemory {
 export interface VmUsage {
   /** Milliseconds since the epoch. */
   at: number;
-  /** QEMU's CPU time as a percentage of the VM's vCPUs (100 = every vCPU busy), as the host sees it. */
-  cpuPercent: number;
+  /** QEMU's CPU time as a percentage of the VM's vCPUs (100 = every vCPU busy), as the host sees it; absent on the first sample. */
+  cpuPercent?: number;
   cpus: number;
   /** QEMU's resident memory on the host. */
   hostResidentBytes: number;
@@ -53,12 +53,16 @@ const LINGER_MS = 15_000;
 export class VmUsageSampler {
   private polling = false;
   private lingerTimer?: NodeJS.Timeout;
+  /** pidusage needs a previous reading of the same QEMU before its CPU figure means anything. */
+  private sampledPid?: number;
 
   async sample(t: UsageTarget): Promise<VmUsage> {
     const [proc, guest] = await Promise.all([pidusage(t.pid), this.guestMemory(t.qmp)]);
+    const first = this.sampledPid !== t.pid;
+    this.sampledPid = t.pid;
     return {
       at: Date.now(),
-      cpuPercent: Math.round((proc.cpu / t.cpus) * 10) / 10,
+      cpuPercent: first ? undefined : Math.round((proc.cpu / t.cpus) * 10) / 10,
       cpus: t.cpus,
       hostResidentBytes: proc.memory,
       memoryBytes: t.memoryMiB * 1024 * 1024,
@@ -91,6 +95,7 @@ export class VmUsageSampler {
   forget(): void {
     clearTimeout(this.lingerTimer);
     this.polling = false;
+    this.sampledPid = undefined;
     pidusage.clear();
   }
 }

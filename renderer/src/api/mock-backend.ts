@@ -96,6 +96,12 @@ export function createMockBackend(opts: { world?: MockWorld; live?: boolean } = 
     },
     'containers.inspect': (id) => ({ Id: id, Config: { Cmd: ['sh', '-c', 'serve'], Env: ['MOCK=1'], Labels: {} }, Mounts: [] }),
     'containers.logs': (id) => `mock log line from ${byId(id)?.name ?? id}\n\x1b[32mready\x1b[0m\n`,
+    'containers.followLogs': (id, watcher) => {
+      const name = byId(id)?.name ?? id;
+      queueMicrotask(() => fire('containers.log', { watcher, id, text: `mock log line from ${name}\n\x1b[32mready\x1b[0m on port 80\n` }));
+      return { intervalMs: 0, leaseMs: 10_000 };
+    },
+    'containers.unfollowLogs': () => null,
     'images.list': () => world.images,
     'images.remove': (id) => ((world.images = world.images.filter((i) => i.id !== id)), null),
     'images.prune': () => ({ reclaimed: 0 }),

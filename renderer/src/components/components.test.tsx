@@ -82,6 +82,26 @@ describe('components', () => {
     expect(screen.getByRole('img', { name: 'Memory: 3.0 MB of 2.0 GB' })).toBeTruthy();
   });
 
+  test('the drawer streams logs with their colours, searches them, and stops following on close', async () => {
+    const { calls, backend } = renderWith(<ContainersPage />, { ...running, containers: [c('web')] });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'web' })));
+    const follow = calls.find((x) => x.startsWith('containers.followLogs(id-web,'))!;
+    const watcher = /,([0-9a-f]{24}),500\)$/.exec(follow)![1]!;
+    expect(screen.getByTestId('logs').textContent).toContain('ready on port 80');
+    const green = [...screen.getByTestId('logs').querySelectorAll('span')].find((el) => el.textContent === 'ready')!;
+    expect(green.style.color).toBe('rgb(0, 187, 0)');
+    // Text split across chunks joins into one line; another page's chunks are not ours.
+    act(() => backend.fire('containers.log', { watcher, id: 'id-web', text: 'GET /index' }));
+    act(() => backend.fire('containers.log', { watcher, id: 'id-web', text: '.html 200\n' }));
+    act(() => backend.fire('containers.log', { watcher: 'someone-else', id: 'id-web', text: 'not for us\n' }));
+    expect(screen.getByTestId('logs').textContent).toContain('GET /index.html 200');
+    expect(screen.getByTestId('logs').textContent).not.toContain('not for us');
+    fireEvent.change(screen.getByLabelText('Search logs'), { target: { value: 'READY' } });
+    expect(screen.getByTestId('logs').textContent).toBe('ready on port 80\n');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Close' })));
+    expect(calls).toContain(`containers.unfollowLogs(${watcher})`);
+  });
+
   test('Resources watches the VM only while the VM runs and graphs its usage', async () => {
     const { calls, backend } = renderWith(<ResourcesPage />, { ...running, settings: backend0().world.settings });
     await act(async () => undefined);

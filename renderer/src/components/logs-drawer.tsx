@@ -2,36 +2,60 @@ import { useEffect, useState } from 'react';
 import type { ContainerSummary } from '../../../main/contract/berth-api';
 import { useApi, useBerth } from './context';
 import { bytes, percent } from './format';
+import { AnsiLine, plain } from './ansi-text';
 import { Sparkline } from './sparkline';
+import { newWatcherId } from './use-stats-watch';
 
-// eslint-disable-next-line no-control-regex
-const ANSI = /\x1b\[[0-9;]*m/g;
+/** At most this many lines stay in the drawer; older ones scroll away. */
+const MAX_LINES = 5000;
 
-/** A container's logs and its inspect data. Logs refresh while the drawer is open and "follow" is on. */
+/**
+ * A container's live logs (the last 500 lines, then streamed while "Follow"
+ * is on, with their ANSI colours), its inspect data and its CPU and memory.
+ */
 export function LogsDrawer({ container, onClose }: { container: ContainerSummary; onClose: () => void }) {
   const { api } = useApi();
-  const [logs, setLogs] = useState('');
+  const [lines, setLines] = useState<string[]>([]);
   const [search, setSearch] = useState('');
   const [follow, setFollow] = useState(true);
+  const [ended, setEnded] = useState(false);
   const [inspect, setInspect] = useState<Record<string, unknown>>();
   // The Containers page around this drawer keeps the stats stream open.
   const history = useBerth((s) => s.containerStats[container.id]) ?? [];
   const last = history.at(-1);
   useEffect(() => {
     let alive = true;
-    const load = async () => {
-      const r = await api['containers.logs'](container.id, 500);
-      if (alive && r.ok) setLogs(r.value.replace(ANSI, ''));
-    };
-    void load();
     void api['containers.inspect'](container.id).then((r) => alive && r.ok && setInspect(r.value));
-    const t = follow ? setInterval(load, 1000) : undefined;
+    return () => void (alive = false);
+  }, [api, container.id]);
+  useEffect(() => {
+    if (!follow) return;
+    const watcher = newWatcherId();
+    let partial = '';
+    let renew: ReturnType<typeof setTimeout> | undefined;
+    let alive = true;
+    setLines([]);
+    setEnded(false);
+    const off = api.on('containers.log', (chunk) => {
+      if (chunk.watcher !== watcher) return;
+      if (chunk.ended) return setEnded(true);
+      const parts = (partial + chunk.text).split('\n');
+      partial = parts.pop() ?? '';
+      setLines((prev) => [...prev, ...parts].slice(-MAX_LINES));
+    });
+    const watch = async () => {
+      const r = await api['containers.followLogs'](container.id, watcher, 500);
+      if (alive) renew = setTimeout(() => void watch(), r.ok ? r.value.leaseMs / 2 : 5000);
+    };
+    void watch();
     return () => {
       alive = false;
-      clearInterval(t);
+      clearTimeout(renew);
+      off();
+      void api['containers.unfollowLogs'](watcher);
     };
   }, [api, container.id, follow]);
-  const lines = logs.split('\n').filter((l) => !search || l.includes(search));
+  const shown = search ? lines.filter((l) => plain(l).toLowerCase().includes(search.toLowerCase())) : lines;
   const config = (inspect?.Config ?? {}) as { Env?: string[]; Cmd?: string[]; Entrypoint?: string[]; Labels?: Record<string, string> };
   const mounts = (inspect?.Mounts ?? []) as { Source?: string; Destination?: string; Name?: string; RW?: boolean }[];
   return (
@@ -57,7 +81,10 @@ export function LogsDrawer({ container, onClose }: { container: ContainerSummary
           />
         </div>
       )}
-      <pre className="logs" data-testid="logs">{lines.join('\n')}</pre>
+      <pre className="logs" data-testid="logs" aria-live="off">
+        {shown.length === 0 ? <span className="muted">{follow ? 'No output yet.' : 'Following is off.'}</span> : shown.map((l, i) => <AnsiLine key={i} text={l} />)}
+      </pre>
+      {ended && <p className="muted">The container stopped; the log ends here.</p>}
       {inspect && (
         <details>
           <summary>Inspect</summary>

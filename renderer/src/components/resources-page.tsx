@@ -87,7 +87,7 @@ function VmGraphs() {
   const guest = last.guest;
   return (
     <div className="graphs">
-      <Sparkline label={`CPU (${last.cpus} vCPUs)`} testId="vm-cpu-graph" values={history.map((h) => h.cpuPercent)} max={100} valueText={percent(last.cpuPercent)} />
+      <Sparkline label={`CPU (${last.cpus} vCPUs)`} testId="vm-cpu-graph" values={history.map((h) => h.cpuPercent ?? 0)} max={100} valueText={percent(last.cpuPercent)} />
       <Sparkline
         label="Memory in use"
         testId="vm-memory-graph"

@@ -3,7 +3,7 @@ import type { StatsTopic } from '../../../main/contract/berth-api';
 import { useApi, useBerth } from './context';
 
 /** A random id per mounted page; getRandomValues works in every context the page runs in. */
-function newWatcherId(): string {
+export function newWatcherId(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(12)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 

@@ -1,0 +1,47 @@
+import { PassThrough } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type Docker from 'dockerode';
+
+/** Log output arrives in bursts; batching to this interval keeps a chatty container from flooding the UI. */
+const BATCH_MS = 100;
+
+/**
+ * Follows a container's logs (the last `tail` lines, then live), calling
+ * `onText` with batched UTF-8 text and `onEnd` when the container stops.
+ * Returns the function that stops following.
+ */
+export async function followContainerLogs(docker: Docker, id: string, tail: number, onText: (text: string) => void, onEnd: () => void): Promise<() => void> {
+  const container = docker.getContainer(id);
+  const tty = (await container.inspect()).Config?.Tty ?? false;
+  const stream = (await container.logs({ follow: true, stdout: true, stderr: true, tail })) as unknown as NodeJS.ReadableStream & { destroy(): void };
+  const decoder = new StringDecoder('utf8');
+  let pending = '';
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (pending) onText(pending);
+    pending = '';
+  };
+  const push = (chunk: Buffer) => {
+    pending += decoder.write(chunk);
+    timer ??= setTimeout(flush, BATCH_MS);
+  };
+  if (tty) {
+    stream.on('data', push);
+  } else {
+    // Without a tty, Docker frames stdout and stderr; the UI shows them interleaved as they came.
+    const out = new PassThrough();
+    out.on('data', push);
+    docker.modem.demuxStream(stream, out, out);
+  }
+  stream.on('end', () => {
+    clearTimeout(timer);
+    flush();
+    onEnd();
+  });
+  stream.on('error', () => undefined); // destroy() below, or the VM going away; 'end' or the state events tell the UI
+  return () => {
+    clearTimeout(timer);
+    stream.destroy();
+  };
+}
