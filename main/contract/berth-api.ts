@@ -66,6 +66,8 @@ export interface ContainerSummary {
   state: string;
   status: string;
   created: number;
+  /** When a running container last started (ms since the epoch), so the UI can show a live uptime. */
+  startedAt?: number;
   ports: { host: number; container: number; proto: string }[];
   composeProject?: string;
 }

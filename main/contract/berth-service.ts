@@ -172,7 +172,18 @@ export class BerthService extends EventEmitter {
         await (await this.client(true))!.call('POST', '/reset');
         return null;
       },
-      'containers.list': async () => (await this.docker().listContainers({ all: true })).map(toContainer),
+      'containers.list': async () => {
+        const d = this.docker();
+        const list = (await d.listContainers({ all: true })).map(toContainer);
+        // The list has no start time; one inspect per running container gives the UI a live uptime.
+        await Promise.all(
+          list.filter((c) => c.state === 'running').map(async (c) => {
+            const started = Date.parse((await d.getContainer(c.id).inspect().catch(() => undefined))?.State?.StartedAt ?? '');
+            if (Number.isFinite(started)) c.startedAt = started;
+          }),
+        );
+        return list;
+      },
       'containers.action': async (id, action) => {
         const c = this.docker().getContainer(id);
         if (action === 'remove') await c.remove({ force: true });
@@ -319,9 +330,16 @@ function toContainer(c: Docker.ContainerInfo): ContainerSummary {
     state: c.State,
     status: c.Status,
     created: c.Created,
-    ports: (c.Ports ?? []).filter((p) => p.PublicPort).map((p) => ({ host: p.PublicPort, container: p.PrivatePort, proto: p.Type })),
+    ports: uniquePorts(c.Ports ?? []),
     composeProject: c.Labels?.['com.docker.compose.project'],
   };
+}
+
+/** Docker lists a published port once per address family (0.0.0.0 and ::); the UI shows it once. */
+function uniquePorts(ports: Docker.Port[]): ContainerSummary['ports'] {
+  const seen = new Map<string, ContainerSummary['ports'][number]>();
+  for (const p of ports) if (p.PublicPort) seen.set(`${p.PublicPort}/${p.PrivatePort}/${p.Type}`, { host: p.PublicPort, container: p.PrivatePort, proto: p.Type });
+  return [...seen.values()];
 }
 
 /** Docker multiplexes stdout and stderr of a non-tty container into 8-byte-framed chunks. */

@@ -142,3 +142,13 @@ describe('components', () => {
 function backend0() {
   return createMockBackend({ world: mockWorld() });
 }
+
+describe('uptime', () => {
+  test('a running container shows a live uptime from its start time, like docker ps', async () => {
+    const { upFor } = await import('./format');
+    expect(upFor(0, 500)).toBe('Up less than a second');
+    expect(upFor(0, 61_000)).toBe('Up 1 minute');
+    expect(upFor(0, 2 * 3600_000 + 5)).toBe('Up 2 hours');
+    expect(upFor(0, 3 * 86400_000)).toBe('Up 3 days');
+  });
+});

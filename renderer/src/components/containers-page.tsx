@@ -1,14 +1,24 @@
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { ContainerSummary } from '../../../main/contract/berth-api';
 import { useApi, useBerth } from './context';
-import { bytes, percent } from './format';
+import { bytes, percent, upFor } from './format';
 import { LogsDrawer } from './logs-drawer';
 import { useStatsWatch } from './use-stats-watch';
 
 type Action = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'remove';
 
-function uptime(c: ContainerSummary): string {
-  return c.status;
+function uptime(c: ContainerSummary, now: number): string {
+  return c.state === 'running' && c.startedAt ? upFor(c.startedAt, now) : c.status;
+}
+
+/** A clock for the uptime column: the UI ticks, the backend is not asked again. */
+function useNow(everyMs: number): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), everyMs);
+    return () => clearInterval(t);
+  }, [everyMs]);
+  return now;
 }
 
 /** Containers grouped by compose project, with a search filter and actions. */
@@ -17,6 +27,7 @@ export function ContainersPage() {
   const containers = useBerth((s) => s.containers);
   const stats = useBerth((s) => s.containerStats);
   useStatsWatch('containers');
+  const now = useNow(1000);
   const running = useBerth((s) => s.status?.state === 'running' || s.status?.state === 'degraded');
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<Set<string>>(new Set());
@@ -62,7 +73,7 @@ export function ContainersPage() {
       {containers.length === 0 ? (
         <p className="empty">No containers yet. Try: docker run -d -p 8080:80 nginx</p>
       ) : (
-        <table>
+        <table className="containers">
           <thead>
             <tr>
               <th scope="col"><span className="sr-only">Select</span></th>
@@ -84,7 +95,7 @@ export function ContainersPage() {
                 </tr>
               )}
               {list.map((c) => {
-                const now = stats[c.id]?.at(-1);
+                const latest = stats[c.id]?.at(-1);
                 return (
                 <tr key={c.id} data-testid={`container-${c.name}`}>
                   <td>
@@ -96,11 +107,11 @@ export function ContainersPage() {
                     }} />
                   </td>
                   <td>
-                    <button className="link" onClick={() => setLogsFor(c)}>{c.name}</button>
+                    <button className="link nowrap" onClick={() => setLogsFor(c)}>{c.name}</button>
                   </td>
                   <td>{c.image}</td>
                   <td><span className={`badge badge-${c.state}`}>{c.state}</span></td>
-                  <td>{uptime(c)}</td>
+                  <td className="nowrap">{uptime(c, now)}</td>
                   <td>
                     {c.ports.map((p) => (
                       <button key={`${p.host}/${p.proto}`} className="link" onClick={() => void api['app.openExternal'](`http://localhost:${p.host}`)}>
@@ -108,9 +119,10 @@ export function ContainersPage() {
                       </button>
                     ))}
                   </td>
-                  <td className="num" data-testid="cpu">{c.state === 'running' ? percent(now?.cpuPercent) : ''}</td>
-                  <td className="num" data-testid="memory">{c.state === 'running' ? bytes(now?.memoryBytes) : ''}</td>
-                  <td className="actions">
+                  <td className="num" data-testid="cpu">{c.state === 'running' ? percent(latest?.cpuPercent) : ''}</td>
+                  <td className="num" data-testid="memory">{c.state === 'running' ? bytes(latest?.memoryBytes) : ''}</td>
+                  <td>
+                    <div className="actions">
                     {c.state === 'running' ? (
                       <>
                         <button onClick={() => void act(c, 'stop')} aria-label={`Stop ${c.name}`}>Stop</button>
@@ -123,6 +135,7 @@ export function ContainersPage() {
                       <button onClick={() => void act(c, 'start')} aria-label={`Start ${c.name}`}>Start</button>
                     )}
                     <button onClick={() => void act(c, 'remove')} aria-label={`Remove ${c.name}`}>Remove</button>
+                    </div>
                   </td>
                 </tr>
                 );
