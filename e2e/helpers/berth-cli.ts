@@ -56,3 +56,21 @@ export async function until(fn: () => boolean | Promise<boolean>, timeoutMs: num
   }
   return false;
 }
+
+/**
+ * On a failed test, prints the tails of the agent log and the VM console,
+ * once per file: the BERTH_HOME is deleted afterwards, and these say why.
+ */
+export function dumpLogsOnFailure(home: string): ({ onTestFailed }: { onTestFailed: (fn: () => void) => void }) => void {
+  let dumped = false;
+  return ({ onTestFailed }) =>
+    onTestFailed(() => {
+      if (dumped) return;
+      dumped = true;
+      for (const name of ['agent.log', 'vm.log']) {
+        const file = join(home, 'logs', name);
+        const tail = existsSync(file) ? readFileSync(file, 'utf8').split('\n').slice(-60).join('\n') : '(none)';
+        console.log(`--- last lines of ${name} ---\n${tail}`);
+      }
+    });
+}

@@ -8,9 +8,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, 
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { AgentStatus } from '../../main/agent/control-api';
-import { alive, berthCli, livePid, until } from '../helpers/berth-cli';
+import { alive, berthCli, livePid, until, dumpLogsOnFailure } from '../helpers/berth-cli';
 import { busyboxRootfsTar } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 
@@ -18,6 +18,7 @@ const IMG = 'berth-test/busybox:latest';
 
 describe('berth agent and CLI with a real VM', () => {
   const home = mkdtempSync(join(tmpdir(), 'berth-agent-'));
+  beforeEach(dumpLogsOnFailure(home));
   const dockerConfig = join(home, 'docker-config');
   const env = { BERTH_HOME: home, DOCKER_CONFIG: dockerConfig };
   const berth = berthCli(env);

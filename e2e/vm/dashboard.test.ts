@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { berthCli, CLI, livePid, until } from '../helpers/berth-cli';
+import { berthCli, CLI, livePid, until, dumpLogsOnFailure } from '../helpers/berth-cli';
 import { busyboxRootfsTar } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 
@@ -21,6 +21,7 @@ const PAGES = ['Containers', 'Images', 'Volumes', 'Resources', 'Settings', 'Trou
 
 describe('dashboard in Chromium against a real VM', () => {
   const home = mkdtempSync(join(tmpdir(), 'berth-dash-'));
+  beforeEach(dumpLogsOnFailure(home));
   const env = { BERTH_HOME: home, DOCKER_CONFIG: join(home, 'docker-config') };
   const berth = berthCli(env);
   const docker = dockerCli({ DOCKER_HOST: `unix://${join(home, 'docker.sock')}`, DOCKER_CONFIG: env.DOCKER_CONFIG });

@@ -10,9 +10,9 @@ import { request } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { AgentStatus } from '../../main/agent/control-api';
-import { berthCli, livePid, until } from '../helpers/berth-cli';
+import { berthCli, livePid, until, dumpLogsOnFailure } from '../helpers/berth-cli';
 import { busyboxRootfsTar } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 
@@ -37,6 +37,7 @@ function httpGet(port: number, timeoutMs = 1000): Promise<string | undefined> {
 
 describe('ports, host folders and host access', () => {
   const home = mkdtempSync(join(tmpdir(), 'berth-net-'));
+  beforeEach(dumpLogsOnFailure(home));
   const env = { BERTH_HOME: home, DOCKER_CONFIG: join(home, 'docker-config') };
   const berth = berthCli(env);
   const socket = join(home, 'docker.sock');

@@ -42,6 +42,7 @@ export class BerthService extends EventEmitter {
   private unfollowEngine?: () => void;
   /** Stats are sampled only while a page watches them (see StatsHub). */
   private readonly stats: { containers: StatsHub<BerthEvents['stats.containers']>; vm: StatsHub<VmUsage> };
+  private dfInFlight?: Promise<DiskUsage>;
   private readonly logFollowers = new LogFollowers(
     (id, tail, onText, onEnd) => followContainerLogs(this.docker(), id, tail, onText, onEnd),
     (chunk) => this.emitEvent('containers.log', chunk),
@@ -112,6 +113,18 @@ export class BerthService extends EventEmitter {
     const st = await c.call<AgentStatus>('GET', '/status').catch(() => undefined);
     if (st?.state === 'running') this.followEngine();
     return c;
+  }
+
+  /**
+   * `GET /system/df`, one at a time: dockerd refuses a second while one runs
+   * ("a disk usage operation is already running"), and the Volumes list and
+   * the Resources page often ask together, so concurrent callers share one.
+   */
+  private diskUsage(): Promise<DiskUsage> {
+    this.dfInFlight ??= this.docker()
+      .df()
+      .finally(() => (this.dfInFlight = undefined));
+    return this.dfInFlight;
   }
 
   private docker(): Docker {
@@ -217,7 +230,7 @@ export class BerthService extends EventEmitter {
       },
       'images.prune': async () => ({ reclaimed: (await this.docker().pruneImages({ filters: { dangling: ['true'] } })).SpaceReclaimed ?? 0 }),
       'volumes.list': async () => {
-        const [df, containers] = await Promise.all([this.docker().df(), this.docker().listContainers({ all: true })]);
+        const [df, containers] = await Promise.all([this.diskUsage(), this.docker().listContainers({ all: true })]);
         return ((df.Volumes ?? []) as { Name: string; UsageData?: { Size: number } }[]).map(
           (v): VolumeSummary => ({
             name: v.Name,
@@ -232,7 +245,7 @@ export class BerthService extends EventEmitter {
       },
       'volumes.prune': async () => ({ reclaimed: (await this.docker().pruneVolumes()).SpaceReclaimed ?? 0 }),
       'system.df': async () => {
-        const df = await this.docker().df();
+        const df = await this.diskUsage();
         const sum = (xs: { Size?: number; SizeRw?: number; UsageData?: { Size: number } }[] | undefined, f: (x: never) => number) => (xs ?? []).reduce((a, x) => a + (f(x as never) || 0), 0);
         return {
           images: df.LayersSize ?? 0,
@@ -334,6 +347,8 @@ function toContainer(c: Docker.ContainerInfo): ContainerSummary {
     composeProject: c.Labels?.['com.docker.compose.project'],
   };
 }
+
+type DiskUsage = Awaited<ReturnType<Docker['df']>>;
 
 /** Docker lists a published port once per address family (0.0.0.0 and ::); the UI shows it once. */
 function uniquePorts(ports: Docker.Port[]): ContainerSummary['ports'] {

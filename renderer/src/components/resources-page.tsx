@@ -18,7 +18,8 @@ export function ResourcesPage() {
   const [reclaimed, setReclaimed] = useState<ReclaimResult>();
   const [withVolumes, setWithVolumes] = useState(false);
   const reclaiming = useBerth((s) => s.busy.reclaim);
-  const loadDf = () => void api['system.df']().then((r) => setDf(r.ok ? r.value : undefined));
+  // A failed refresh keeps the last figures rather than hiding the section.
+  const loadDf = () => void api['system.df']().then((r) => r.ok && setDf(r.value));
   useEffect(loadDf, [api, running]);
   if (!settings) return <p className="empty">Loading…</p>;
   const field = (key: keyof Editable, label: string, min: number) => (
@@ -64,15 +65,15 @@ export function ResourcesPage() {
             <input type="checkbox" checked={withVolumes} onChange={(e) => setWithVolumes(e.target.checked)} /> Also delete volumes no container uses
           </label>
           <button onClick={() => void reclaim()} disabled={reclaiming}>{reclaiming ? 'Reclaiming…' : 'Reclaim space'}</button>
-          {reclaimed && (
-            <p role="status" data-testid="reclaim-result">
-              Freed {bytes(reclaimed.reclaimedBytes)} in the VM ({reclaimed.removed.containers} containers, {reclaimed.removed.images} images, {reclaimed.removed.volumes} volumes,{' '}
-              {reclaimed.removed.buildCache} cache entries). The disk image on this computer went from {bytes(reclaimed.diskBefore)} to {bytes(reclaimed.diskAfter)}.
-            </p>
-          )}
         </>
       ) : (
         <p className="muted">Disk usage appears while the VM runs.</p>
+      )}
+      {reclaimed && (
+        <p role="status" data-testid="reclaim-result">
+          Freed {bytes(reclaimed.reclaimedBytes)} in the VM ({reclaimed.removed.containers} containers, {reclaimed.removed.images} images, {reclaimed.removed.volumes} volumes,{' '}
+          {reclaimed.removed.buildCache} cache entries). The disk image on this computer went from {bytes(reclaimed.diskBefore)} to {bytes(reclaimed.diskAfter)}.
+        </p>
       )}
     </section>
   );
