@@ -7,21 +7,20 @@
  *   npm run build && npm run bench:socket -- --latency-only  # latency and idle only
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { engineOverSocket, engineOverTls } from '../main/engine/docker-client';
 import { loadClientCreds } from '../main/engine/tls-ping';
 import { tlsPaths } from '../main/engine/tls-material';
+import { benchVm, cpuSeconds } from './bench-vm';
 
-const CLI = join(__dirname, '..', 'dist', 'main', 'cli', 'index.js');
-const home = mkdtempSync(join(tmpdir(), 'berth-bench-sock-'));
-const env = { ...process.env, BERTH_HOME: home, DOCKER_CONFIG: join(home, 'docker-config') };
+const vm = benchVm('sock');
+const { home, berth } = vm;
+const env = vm.env;
 const socket = join(home, 'docker.sock');
 const viaSocket = { ...env, DOCKER_HOST: `unix://${socket}` };
 let viaTls: NodeJS.ProcessEnv = {};
 
-const berth = (...args: string[]) => execFileSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function timeCmd(cmd: string, e: NodeJS.ProcessEnv): number {
@@ -41,10 +40,6 @@ async function clientLatency(call: () => Promise<unknown>, n: number): Promise<n
   return median(xs);
 }
 
-function cpuTicks(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(f[11]) + Number(f[12]); // utime + stime
-}
 
 async function main(): Promise<void> {
   berth('start');
@@ -97,25 +92,12 @@ async function main(): Promise<void> {
 
 /** Idle: the VM running, no clients, over 30 s (the health check runs every 5 s). */
 async function idle(pid: number): Promise<void> {
-  const hz = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
-  const before = cpuTicks(pid);
+  const before = cpuSeconds(pid);
   const idleS = 30;
   await new Promise((r) => setTimeout(r, idleS * 1000));
-  const cpuPct = ((cpuTicks(pid) - before) / hz / idleS) * 100;
+  const cpuPct = ((cpuSeconds(pid) - before) / idleS) * 100;
   const rssMb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
   console.log(`agent idle over ${idleS} s: ${cpuPct.toFixed(2)} % of a core (goal < 0.5 %), RSS ${rssMb.toFixed(0)} MB (goal < 80 MB)`);
 }
 
-main()
-  .catch((e) => {
-    console.error(`bench/socket: ${(e as Error).message}`);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    try {
-      berth('stop');
-    } catch {
-      // already stopped
-    }
-    rmSync(home, { recursive: true, force: true });
-  });
+vm.run('socket', main);

@@ -8,20 +8,15 @@
  *   npm run build && npm run bench:stats             # about 4 minutes under TCG
  *   npm run build && npm run bench:stats -- 10       # 10-second windows
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { berthPaths } from '../main/agent/paths';
 import { BerthService } from '../main/contract/berth-service';
 import { busyboxRootfsTar } from '../e2e/helpers/busybox-image';
+import { benchVm, cpuSeconds } from './bench-vm';
 
-const CLI = join(__dirname, '..', 'dist', 'main', 'cli', 'index.js');
-const home = mkdtempSync(join(tmpdir(), 'berth-bench-stats-'));
-const env = { ...process.env, BERTH_HOME: home, DOCKER_CONFIG: join(home, 'docker-config'), DOCKER_HOST: `unix://${join(home, 'docker.sock')}` };
+const vm = benchVm('stats');
+const { env, berth, home } = vm;
 const windowSec = Number(process.argv[2] ?? 20);
-
-const berth = (...args: string[]) => execFileSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
 const docker = (...args: string[]) => {
   const r = spawnSync('docker', args, { env, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
@@ -29,17 +24,11 @@ const docker = (...args: string[]) => {
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** utime + stime of a process, in clock ticks (1/100 s on Linux). */
-function cpuTicks(pid: number): number {
-  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(f[11]) + Number(f[12]);
-}
-
 async function measure(pids: Record<string, number>): Promise<Record<string, number>> {
-  const before = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuTicks(p)]));
+  const before = Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, cpuSeconds(p)]));
   await sleep(windowSec * 1000);
   // percent of one core over the window
-  return Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, (cpuTicks(p) - before[k]!) / windowSec]));
+  return Object.fromEntries(Object.entries(pids).map(([k, p]) => [k, ((cpuSeconds(p) - before[k]!) / windowSec) * 100]));
 }
 
 async function main(): Promise<void> {
@@ -56,7 +45,7 @@ async function main(): Promise<void> {
 
   const service = new BerthService({
     paths: berthPaths(home),
-    agentCommand: { execPath: process.execPath, args: [CLI, 'agent'], env },
+    agentCommand: { execPath: process.execPath, args: [vm.cli, 'agent'], env },
     loginItem: { get: () => false, set: () => false },
     openExternal: async () => undefined,
     isAllowedExternal: () => false,
@@ -102,16 +91,4 @@ async function main(): Promise<void> {
   console.log(`stats events received: ${samples} (about ${2 * 4 * (windowSec / 2)} expected: one per topic every 2 s)`);
 }
 
-main()
-  .catch((e) => {
-    console.error(e);
-    process.exitCode = 1;
-  })
-  .finally(() => {
-    try {
-      berth('stop');
-    } catch {
-      // already stopped
-    }
-    rmSync(home, { recursive: true, force: true });
-  });
+vm.run('stats', main);

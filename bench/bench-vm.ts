@@ -1,0 +1,51 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const CLI = join(__dirname, '..', 'dist', 'main', 'cli', 'index.js');
+
+/** A Berth of its own for one bench: a temporary BERTH_HOME, the CLI bound to it, and a teardown. */
+export interface BenchVm {
+  home: string;
+  cli: string;
+  /** BERTH_HOME and DOCKER_CONFIG set; DOCKER_HOST points at this Berth's socket. */
+  env: NodeJS.ProcessEnv;
+  berth(...args: string[]): string;
+  /** Runs the bench, then stops the VM and deletes the home whatever happened. */
+  run(name: string, main: () => Promise<void>): void;
+}
+
+export function benchVm(prefix: string): BenchVm {
+  const home = mkdtempSync(join(tmpdir(), `berth-bench-${prefix}-`));
+  const env = { ...process.env, BERTH_HOME: home, DOCKER_CONFIG: join(home, 'docker-config'), DOCKER_HOST: `unix://${join(home, 'docker.sock')}` };
+  const berth = (...args: string[]) => execFileSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8' });
+  return {
+    home,
+    cli: CLI,
+    env,
+    berth,
+    run: (name, main) =>
+      void main()
+        .catch((e) => {
+          console.error(`bench/${name}: ${(e as Error).message}`);
+          process.exitCode = 1;
+        })
+        .finally(() => {
+          try {
+            berth('stop');
+          } catch {
+            // already stopped
+          }
+          rmSync(home, { recursive: true, force: true });
+        }),
+  };
+}
+
+const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(f[11]) + Number(f[12])) / clockTicks;
+}
