@@ -43,6 +43,8 @@ export class BerthService extends EventEmitter {
   /** Stats are sampled only while a page watches them (see StatsHub). */
   private readonly stats: { containers: StatsHub<BerthEvents['stats.containers']>; vm: StatsHub<VmUsage> };
   private dfInFlight?: Promise<DiskUsage>;
+  /** StartedAt of running containers, so a list refetch inspects only containers that started since the last. */
+  private readonly startTimes = new Map<string, number>();
   private readonly logFollowers = new LogFollowers(
     (id, tail, onText, onEnd) => followContainerLogs(this.docker(), id, tail, onText, onEnd),
     (chunk) => this.emitEvent('containers.log', chunk),
@@ -154,7 +156,16 @@ export class BerthService extends EventEmitter {
   /** Engine events mark the UI's lists stale; the store refetches them with a debounce. */
   private followEngine(): void {
     this.unfollowEngine?.();
-    this.unfollowEngine = followContainerEvents(this.docker(), () => this.emitEvent('engine.changed', { kind: 'container' }), { warn: () => undefined });
+    this.unfollowEngine = followContainerEvents(
+      this.docker(),
+      (e) => {
+        // A (re)connect may have missed starts; a 'start' (also part of a restart) changes StartedAt.
+        if (!e) this.startTimes.clear();
+        else if (e.action === 'start') this.startTimes.delete(e.id);
+        this.emitEvent('engine.changed', { kind: 'container' });
+      },
+      { warn: () => undefined },
+    );
   }
 
   /** Stops following the agent and the engine (the app calls this on quit). */
@@ -188,13 +199,19 @@ export class BerthService extends EventEmitter {
       'containers.list': async () => {
         const d = this.docker();
         const list = (await d.listContainers({ all: true })).map(toContainer);
-        // The list has no start time; one inspect per running container gives the UI a live uptime.
+        const running = list.filter((c) => c.state === 'running');
+        // The list has no start time: inspect each running container once per start, for a live uptime.
         await Promise.all(
-          list.filter((c) => c.state === 'running').map(async (c) => {
-            const started = Date.parse((await d.getContainer(c.id).inspect().catch(() => undefined))?.State?.StartedAt ?? '');
-            if (Number.isFinite(started)) c.startedAt = started;
-          }),
+          running
+            .filter((c) => !this.startTimes.has(c.id))
+            .map(async (c) => {
+              const started = Date.parse((await d.getContainer(c.id).inspect().catch(() => undefined))?.State?.StartedAt ?? '');
+              if (Number.isFinite(started)) this.startTimes.set(c.id, started);
+            }),
         );
+        const live = new Set(running.map((c) => c.id));
+        for (const id of this.startTimes.keys()) if (!live.has(id)) this.startTimes.delete(id);
+        for (const c of running) c.startedAt = this.startTimes.get(c.id);
         return list;
       },
       'containers.action': async (id, action) => {

@@ -1,11 +1,35 @@
 import type Docker from 'dockerode';
 
+/** One container event: which container, and what happened to it ('start', 'die', …). */
+export interface ContainerEvent {
+  id: string;
+  action: string;
+}
+
+/** Splits the engine's newline-delimited JSON event stream into events, keeping a partial line for the next chunk. */
+export function eventLineParser(onEvent: (e: ContainerEvent) => void): (chunk: Buffer | string) => void {
+  let rest = '';
+  return (chunk) => {
+    const lines = (rest + chunk.toString()).split('\n');
+    rest = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        const e = JSON.parse(line) as { Action?: string; status?: string; id?: string; Actor?: { ID?: string } };
+        const id = e.Actor?.ID ?? e.id;
+        if (id) onEvent({ id, action: e.Action ?? e.status ?? '' });
+      } catch {
+        // not an event line; the next chunk carries on
+      }
+    }
+  };
+}
+
 /**
- * Follows the engine's container events and calls `onChange` for each, and
- * once after every (re)connect so the caller can reconcile what it missed
- * while disconnected. Reconnects with a capped backoff until stopped.
+ * Follows the engine's container events and calls `onChange` with each, and
+ * with nothing once after every (re)connect, so the caller can reconcile what
+ * it missed while disconnected. Reconnects with a capped backoff until stopped.
  */
-export function followContainerEvents(docker: Docker, onChange: () => void, log: { warn(...a: unknown[]): void }): () => void {
+export function followContainerEvents(docker: Docker, onChange: (event?: ContainerEvent) => void, log: { warn(...a: unknown[]): void }): () => void {
   let stopped = false;
   let stream: NodeJS.ReadableStream & { destroy?: () => void } | undefined;
   let delay = 500;
@@ -15,7 +39,7 @@ export function followContainerEvents(docker: Docker, onChange: () => void, log:
       stream = (await docker.getEvents({ filters: { type: ['container'] } })) as typeof stream;
       delay = 500;
       onChange();
-      stream!.on('data', () => onChange());
+      stream!.on('data', eventLineParser(onChange));
       stream!.on('error', () => undefined);
       stream!.on('end', () => retry());
       stream!.on('close', () => retry());
