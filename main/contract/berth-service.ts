@@ -315,7 +315,7 @@ export class BerthService extends EventEmitter {
     const builder = (await d.pruneBuilder().catch(() => ({}))) as { SpaceReclaimed?: number; CachesDeleted?: string[] };
     const vols = volumes ? await d.pruneVolumes() : { SpaceReclaimed: 0, VolumesDeleted: [] as string[] };
     const reclaimedBytes = (containers.SpaceReclaimed ?? 0) + (images.SpaceReclaimed ?? 0) + (builder.SpaceReclaimed ?? 0) + (vols.SpaceReclaimed ?? 0);
-    const diskAfter = reclaimedBytes > 0 && diskBefore !== undefined ? await settledSize(disk, RECLAIM_SETTLE_MS) : allocatedSize(disk)?.allocatedBytes;
+    const diskAfter = reclaimedBytes > 0 && diskBefore !== undefined ? await settledSize(disk) : allocatedSize(disk)?.allocatedBytes;
     return {
       reclaimedBytes,
       removed: {
@@ -331,21 +331,24 @@ export class BerthService extends EventEmitter {
   }
 }
 
-/** ext4 commits (and so discards) every 5 s; wait a little longer for the qcow2 to stop shrinking. */
-const RECLAIM_SETTLE_MS = 8000;
+/** ext4 commits (and so discards) every 5 s: wait at least past one commit, at most RECLAIM_MAX_MS. */
+const RECLAIM_MIN_MS = 6000;
+const RECLAIM_MAX_MS = 8000;
+/** The size counts as settled once it has not changed for this long. */
+const RECLAIM_STABLE_MS = 2000;
 
-/** The qcow2's allocated size once it has not changed for two seconds, or when the time is up. */
-async function settledSize(path: string, maxMs: number): Promise<number | undefined> {
-  const end = Date.now() + maxMs;
+/** The qcow2's allocated size once the guest's discards have stopped shrinking it, bounded in time. */
+async function settledSize(path: string): Promise<number | undefined> {
+  const start = Date.now();
   let last = allocatedSize(path)?.allocatedBytes;
-  let stableSince = Date.now();
-  while (Date.now() < end) {
+  let changedAt = start;
+  while (Date.now() - start < RECLAIM_MAX_MS) {
     await new Promise((r) => setTimeout(r, 500));
     const now = allocatedSize(path)?.allocatedBytes;
     if (now !== last) {
       last = now;
-      stableSince = Date.now();
-    } else if (Date.now() - stableSince >= 2000 && Date.now() - (end - maxMs) >= 6000) {
+      changedAt = Date.now();
+    } else if (Date.now() - start >= RECLAIM_MIN_MS && Date.now() - changedAt >= RECLAIM_STABLE_MS) {
       break;
     }
   }

@@ -1,5 +1,6 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { ContainerSummary } from '../../../main/contract/berth-api';
+import { vmUp } from '../store/store';
 import { useApi, useBerth } from './context';
 import { bytes, percent, upFor } from './format';
 import { LogsDrawer } from './logs-drawer';
@@ -28,7 +29,7 @@ export function ContainersPage() {
   const stats = useBerth((s) => s.containerStats);
   useStatsWatch('containers');
   const now = useNow(1000);
-  const running = useBerth((s) => s.status?.state === 'running' || s.status?.state === 'degraded');
+  const running = useBerth(vmUp);
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [logsFor, setLogsFor] = useState<ContainerSummary | undefined>();

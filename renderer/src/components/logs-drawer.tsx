@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { ContainerSummary } from '../../../main/contract/berth-api';
 import { useApi, useBerth } from './context';
 import { bytes, percent } from './format';
+import { holdLease } from '../api/lease';
 import { AnsiLine, plain } from './ansi-text';
 import { Sparkline } from './sparkline';
 import { newWatcherId } from './use-stats-watch';
@@ -32,8 +33,6 @@ export function LogsDrawer({ container, onClose }: { container: ContainerSummary
     if (!follow) return;
     const watcher = newWatcherId();
     let partial = '';
-    let renew: ReturnType<typeof setTimeout> | undefined;
-    let alive = true;
     setLines([]);
     setEnded(false);
     const off = api.on('containers.log', (chunk) => {
@@ -43,16 +42,10 @@ export function LogsDrawer({ container, onClose }: { container: ContainerSummary
       partial = parts.pop() ?? '';
       setLines((prev) => [...prev, ...parts].slice(-MAX_LINES));
     });
-    const watch = async () => {
-      const r = await api['containers.followLogs'](container.id, watcher, 500);
-      if (alive) renew = setTimeout(() => void watch(), r.ok ? r.value.leaseMs / 2 : 5000);
-    };
-    void watch();
+    const letGo = holdLease(() => api['containers.followLogs'](container.id, watcher, 500), () => void api['containers.unfollowLogs'](watcher));
     return () => {
-      alive = false;
-      clearTimeout(renew);
       off();
-      void api['containers.unfollowLogs'](watcher);
+      letGo();
     };
   }, [api, container.id, follow]);
   const shown = search ? lines.filter((l) => plain(l).toLowerCase().includes(search.toLowerCase())) : lines;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { CallResults, ReclaimResult } from '../../../main/contract/berth-api';
 import type { Settings } from '../../../main/settings/settings-schema';
+import { vmUp } from '../store/store';
 import { useApi, useBerth } from './context';
 import { bytes, percent } from './format';
 import { Sparkline } from './sparkline';
@@ -12,7 +13,7 @@ type Editable = Pick<Settings, 'cpus' | 'memoryMiB' | 'diskGiB'>;
 export function ResourcesPage() {
   const { api, store } = useApi();
   const settings = useBerth((s) => s.settings);
-  const running = useBerth((s) => s.status?.state === 'running' || s.status?.state === 'degraded');
+  const running = useBerth(vmUp);
   const [draft, setDraft] = useState<Partial<Editable>>({});
   const [df, setDf] = useState<CallResults['system.df']>();
   const [reclaimed, setReclaimed] = useState<ReclaimResult>();

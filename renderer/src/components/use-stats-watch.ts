@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import type { StatsTopic } from '../../../main/contract/berth-api';
+import { holdLease } from '../api/lease';
+import { vmUp } from '../store/store';
 import { useApi, useBerth } from './context';
 
 /** A random id per mounted page; getRandomValues works in every context the page runs in. */
@@ -14,29 +16,22 @@ export function newWatcherId(): string {
  */
 export function useStatsWatch(topic: StatsTopic): void {
   const { api } = useApi();
-  const running = useBerth((s) => s.status?.state === 'running' || s.status?.state === 'degraded');
+  const running = useBerth(vmUp);
   useEffect(() => {
     if (!running) return;
     const id = newWatcherId();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let live = true;
-    const watch = async () => {
-      clearTimeout(timer);
-      const r = await api['stats.watch'](topic, id);
-      if (!live || document.hidden) return;
-      timer = setTimeout(() => void watch(), r.ok ? r.value.leaseMs / 2 : 5000);
+    let letGo: (() => void) | undefined;
+    const hold = () => (letGo ??= holdLease(() => api['stats.watch'](topic, id), () => void api['stats.unwatch'](topic, id)));
+    const release = () => {
+      letGo?.();
+      letGo = undefined;
     };
-    const stop = () => {
-      clearTimeout(timer);
-      void api['stats.unwatch'](topic, id);
-    };
-    const onVisibility = () => (document.hidden ? stop() : void watch());
-    if (!document.hidden) void watch();
+    const onVisibility = () => (document.hidden ? release() : hold());
+    if (!document.hidden) hold();
     document.addEventListener('visibilitychange', onVisibility);
     return () => {
-      live = false;
       document.removeEventListener('visibilitychange', onVisibility);
-      stop();
+      release();
     };
   }, [api, topic, running]);
 }

@@ -38,7 +38,8 @@ export const REFETCH_DEBOUNCE_MS = 150;
 /** Two minutes of history at the agent's two-second interval. */
 export const STATS_HISTORY = 60;
 
-const up = (s: BerthState) => s.status?.state === 'running' || s.status?.state === 'degraded';
+/** The VM is up (running, or running with a failing check): the selector every page uses. */
+export const vmUp = (s: BerthState) => s.status?.state === 'running' || s.status?.state === 'degraded';
 const keep = <T>(history: T[] | undefined, sample: T): T[] => [...(history ?? []).slice(-(STATS_HISTORY - 1)), sample];
 
 /** Builds a store bound to one transport (Electron IPC or the WebSocket). */
@@ -56,7 +57,7 @@ export function createBerthStore(api: BerthApi) {
     },
     refreshLists: async () => {
       set((s) => ({ refetches: s.refetches + 1 }));
-      if (!up(get())) return set({ containers: [], images: [], volumes: [], containerStats: {}, vmStats: [] });
+      if (!vmUp(get())) return set({ containers: [], images: [], volumes: [], containerStats: {}, vmStats: [] });
       const [c, i, v] = await Promise.all([api['containers.list'](), api['images.list'](), api['volumes.list']()]);
       set({ containers: c.ok ? c.value : get().containers, images: i.ok ? i.value : get().images, volumes: v.ok ? v.value : get().volumes, error: c.ok ? undefined : c.error.message });
     },
