@@ -10,6 +10,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { hermeticEnv } from '../helpers/berth-cli';
 
 const root = join(__dirname, '..', '..');
 function electronBinary(): string | undefined {
@@ -46,7 +47,7 @@ describe.skipIf(!binary)('Berth menu-bar app (Electron)', () => {
     app = await _electron.launch({
       executablePath: binary,
       args: [join(root, 'dist', 'main', 'app', 'index.js'), '--hidden'],
-      env: { ...process.env, BERTH_HOME: home, DOCKER_CONFIG: join(home, 'docker-config') },
+      env: hermeticEnv({ BERTH_HOME: home, DOCKER_CONFIG: join(home, 'docker-config') }) as Record<string, string>,
     });
   }, 60_000);
 

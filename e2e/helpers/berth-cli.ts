@@ -11,12 +11,23 @@ export interface RunResult {
   stderr: string;
 }
 
-/** Runs `berth …` with an isolated BERTH_HOME and DOCKER_CONFIG. */
+/**
+ * The caller's environment without what could steer Berth or the docker CLI
+ * (BERTH_ACCEL, BERTH_HOME, DOCKER_HOST, DOCKER_CONTEXT, …), plus what the test
+ * sets on purpose. A test run behaves the same whatever the developer's shell exports.
+ */
+export function hermeticEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(BERTH|DOCKER)_/.test(k)) env[k] = v;
+  return { ...env, ...extra };
+}
+
+/** Runs `berth …` with an isolated BERTH_HOME and DOCKER_CONFIG, in a hermetic environment. */
 export function berthCli(env: Record<string, string>) {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
   return (args: string[], opts: { timeoutMs?: number; input?: string; extraEnv?: Record<string, string> } = {}): RunResult => {
     const r = spawnSync(process.execPath, [CLI, ...args], {
-      env: { ...process.env, ...env, ...opts.extraEnv },
+      env: hermeticEnv({ ...env, ...opts.extraEnv }),
       encoding: 'utf8',
       timeout: opts.timeoutMs ?? 300_000,
       input: opts.input ?? '',

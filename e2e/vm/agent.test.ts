@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { AgentStatus } from '../../main/agent/control-api';
-import { alive, berthCli, livePid, until, dumpLogsOnFailure } from '../helpers/berth-cli';
+import { alive, berthCli, livePid, until, dumpLogsOnFailure, hermeticEnv } from '../helpers/berth-cli';
 import { busyboxRootfsTar } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 
@@ -24,7 +24,7 @@ describe('berth agent and CLI with a real VM', () => {
   const berth = berthCli(env);
   const socket = join(home, 'docker.sock');
   const docker = dockerCli({ DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: dockerConfig });
-  const shellEnv = { ...process.env, DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: dockerConfig };
+  const shellEnv = hermeticEnv({ DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: dockerConfig });
   const status = () => JSON.parse(berth(['status', '--json']).stdout) as AgentStatus;
 
   beforeAll(() => {

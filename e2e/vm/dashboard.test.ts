@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
-import { berthCli, CLI, livePid, until, dumpLogsOnFailure } from '../helpers/berth-cli';
+import { berthCli, CLI, livePid, until, dumpLogsOnFailure, hermeticEnv } from '../helpers/berth-cli';
 import { busyboxRootfsTar } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 
@@ -45,7 +45,7 @@ describe('dashboard in Chromium against a real VM', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     mkdirSync(env.DOCKER_CONFIG, { recursive: true });
-    server = spawn(process.execPath, [CLI, 'dashboard', '--no-open'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    server = spawn(process.execPath, [CLI, 'dashboard', '--no-open'], { env: hermeticEnv(env), stdio: ['ignore', 'pipe', 'inherit'] });
     url = await new Promise<string>((resolve, reject) => {
       server.stdout!.on('data', (d) => {
         const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(String(d));

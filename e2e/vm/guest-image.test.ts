@@ -10,9 +10,11 @@ import { connect } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freeLoopbackPort } from '../../main/engine/free-port';
-import { detectHostFacts } from '../../main/vm/accel';
+import { hostBase } from '../../main/vm/accel';
+import { AccelPolicy } from '../../main/vm/accel-policy';
 import { loadAssets } from '../../main/vm/assets';
-import { VmInstance } from '../../main/vm/vm-instance';
+import { bootVm } from '../../main/vm/vm-boot';
+import type { VmInstance } from '../../main/vm/vm-instance';
 import { busyboxRootfsTar } from '../helpers/busybox-image';
 import { dockerCli, tlsDockerEnv } from '../helpers/docker-cli';
 
@@ -22,18 +24,26 @@ const RESOURCES = { cpus: 2, memoryMiB: 2048, diskGiB: 64 };
 describe('guest image under QEMU', () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-guest-'));
   const assets = loadAssets();
-  const host = detectHostFacts();
+  // auto, with its own verdict file: it falls back from a broken KVM the way the agent does.
+  const accel = AccelPolicy.auto(join(dir, 'accel-verdict.json'));
   let vm: VmInstance;
   let docker: ReturnType<typeof dockerCli>;
   const consoleLines: string[] = [];
+  const log = { info: () => undefined, warn: (...a: unknown[]) => consoleLines.push(a.join(' ')), error: (...a: unknown[]) => consoleLines.push(a.join(' ')) };
 
   async function boot(): Promise<VmInstance> {
-    const port = await freeLoopbackPort();
-    const v = new VmInstance(join(dir, 'vm'), RESOURCES, assets, host, port);
-    v.on('console', (l: string) => consoleLines.push(l));
-    await v.start();
-    await v.waitEngine(180_000);
-    docker = dockerCli(tlsDockerEnv(port, v.tls.dir));
+    const v = await bootVm({
+      dir: join(dir, 'vm'),
+      res: RESOURCES,
+      assets,
+      host: hostBase(),
+      enginePort: await freeLoopbackPort(),
+      accel,
+      log,
+      onAttempt: (attempt) => attempt.on('console', (l: string) => consoleLines.push(l)),
+      ready: (attempt) => attempt.waitEngine(180_000),
+    });
+    docker = dockerCli(tlsDockerEnv(v.enginePort, v.tls.dir));
     return v;
   }
 

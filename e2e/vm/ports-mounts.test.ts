@@ -12,7 +12,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { AgentStatus } from '../../main/agent/control-api';
-import { berthCli, livePid, until, dumpLogsOnFailure } from '../helpers/berth-cli';
+import { berthCli, livePid, until, dumpLogsOnFailure, hermeticEnv } from '../helpers/berth-cli';
 import { busyboxRootfsTar } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 
@@ -42,7 +42,7 @@ describe('ports, host folders and host access', () => {
   const berth = berthCli(env);
   const socket = join(home, 'docker.sock');
   const docker = dockerCli({ DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: env.DOCKER_CONFIG });
-  const shellEnv = { ...process.env, ...env, DOCKER_HOST: `unix://${socket}` };
+  const shellEnv = hermeticEnv({ ...env, DOCKER_HOST: `unix://${socket}` });
   const status = () => JSON.parse(berth(['status', '--json']).stdout) as AgentStatus;
   // Under $HOME, which Berth shares into the VM at the same path.
   const shared = mkdtempSync(join(homedir(), '.berth-test-share-'));

@@ -11,9 +11,12 @@ import { SocketProxy } from '../engine/socket-proxy';
 import { loadClientCreds } from '../engine/tls-ping';
 import { SettingsStore, type LoadedSettings } from '../settings/settings-store';
 import type { Settings } from '../settings/settings-schema';
-import { detectHostFacts, type HostFacts } from '../vm/accel';
+import { hostBase } from '../vm/accel';
+import { AccelMemory } from '../vm/accel-memory';
+import { AccelPolicy } from '../vm/accel-policy';
 import { loadAssets } from '../vm/assets';
 import type { QmpClient } from '../vm/qmp-client';
+import { qemuBinary } from '../vm/qemu-args';
 import { sharedFolders, type SharedFolder } from '../vm/shared-folders';
 import { VmSupervisor } from '../vm/supervisor';
 import { VmUsageSampler, type VmUsage } from '../vm/vm-usage';
@@ -45,7 +48,6 @@ export class BerthAgent extends EventEmitter {
   readonly supervisor: VmSupervisor;
   private readonly loaded: LoadedSettings;
   private proxy?: SocketProxy;
-  private hostFacts?: HostFacts;
   private ports?: PortForwards;
   /** What the running VM was booted with; status reports these, not a fresh guess. */
   private shares: SharedFolder[] = [];
@@ -55,6 +57,7 @@ export class BerthAgent extends EventEmitter {
   constructor(
     readonly paths: BerthPaths,
     private readonly logs: AgentLogs,
+    opts: { envAccel?: string } = {},
   ) {
     super();
     this.settingsStore = new SettingsStore(paths.settings);
@@ -67,7 +70,13 @@ export class BerthAgent extends EventEmitter {
       stateDir: paths.vm,
       log,
       assets: () => loadAssets(),
-      host: () => (this.hostFacts ??= detectHostFacts()),
+      host: hostBase,
+      accel: new AccelPolicy({
+        setting: () => this.settings.accelerator,
+        envOverride: opts.envAccel,
+        memory: new AccelMemory(paths.accelVerdict),
+        qemu: qemuBinary(process.arch),
+      }),
       resources: () => {
         const s = this.settings;
         this.shares = this.sharedFolders(s.sharedPaths);
@@ -102,6 +111,7 @@ export class BerthAgent extends EventEmitter {
     this.supervisor.on('boot-stage', (stage: string) => this.publish({ type: 'boot-stage', stage }));
     this.supervisor.on('check-passed', (check: string) => this.publish({ type: 'check-passed', check }));
     this.supervisor.on('stop-step', (step: string) => this.publish({ type: 'stop-step', step }));
+    this.supervisor.on('notice', (message: string) => this.publish({ type: 'notice', message }));
   }
 
   get settings(): Settings {

@@ -29,6 +29,8 @@ export type AgentEvent =
   | { type: 'boot-stage'; stage: string }
   | { type: 'check-passed'; check: string }
   | { type: 'stop-step'; step: string }
+  /** Something the person waiting should read, e.g. that the accelerator fell back. */
+  | { type: 'notice'; message: string }
   | { type: 'error'; message: string };
 
 /** Every error reply: `{ error: { code, message } }` with a 4xx/5xx status. */

@@ -11,6 +11,8 @@ export interface BerthPaths {
   dockerSocket: string;
   logs: string;
   vm: string;
+  /** The remembered accelerator verdict for this host (kept across `berth reset`). */
+  accelVerdict: string;
 }
 
 /** `BERTH_HOME` overrides the whole directory, which is how tests isolate themselves. */
@@ -27,5 +29,6 @@ export function berthPaths(home = berthHome()): BerthPaths {
     dockerSocket: join(home, 'docker.sock'),
     logs: join(home, 'logs'),
     vm: join(home, 'vm'),
+    accelVerdict: join(home, 'accel-verdict.json'),
   };
 }

@@ -11,6 +11,8 @@ export function progressLine(e: AgentEvent): string | undefined {
       return `Stopping… (${e.step})`;
     case 'error':
       return `error: ${e.message}`;
+    case 'notice':
+      return e.message;
     default:
       return undefined;
   }

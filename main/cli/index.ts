@@ -58,7 +58,8 @@ async function bootVm(call: '/start' | '/restart'): Promise<void> {
   const tty = process.stderr.isTTY;
   const unfollow = agent.follow((e) => {
     const line = progressLine(e);
-    if (line) process.stderr.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
+    // A notice is for reading, so it keeps its own line; progress overwrites itself on a terminal.
+    if (line) process.stderr.write(tty ? `\r\x1b[K${line}${e.type === 'notice' ? '\n' : ''}` : `${line}\n`);
   });
   try {
     const status = await agent.call<AgentStatus>('POST', call);
@@ -168,7 +169,7 @@ config
       const store = new SettingsStore(paths.settings);
       store.update({ [key]: store.coerce(key, value) });
       const running = await runningAgent();
-      console.log(`${key} = ${value}${running && ['cpus', 'memoryMiB', 'diskGiB', 'enginePort'].includes(key) ? ' (applies at the next `berth restart`)' : ''}`);
+      console.log(`${key} = ${value}${running && ['cpus', 'memoryMiB', 'diskGiB', 'enginePort', 'accelerator'].includes(key) ? ' (applies at the next `berth restart`)' : ''}`);
     }),
   );
 
@@ -182,7 +183,8 @@ program
 program
   .command('agent', { hidden: true })
   .description('run the agent in the foreground (the CLI and the app start it for you)')
-  .action(action(async () => runAgent(paths, { foreground: process.stdout.isTTY })));
+  // The only place BERTH_ACCEL is read: it overrides the accelerator setting for this agent process.
+  .action(action(async () => runAgent(paths, { foreground: process.stdout.isTTY, envAccel: process.env.BERTH_ACCEL })));
 
 void program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`berth: ${e instanceof AgentError ? e.message : e.message}\n`);

@@ -1,5 +1,6 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
+import { ACCEL_SETTINGS } from '../vm/accel';
 
 /** Limits the schema checks against; injected so tests do not depend on the machine. */
 export interface HostLimits {
@@ -53,6 +54,10 @@ export function settingsSchema(limits: HostLimits) {
     sharedPaths: z
       .array(z.string().refine((p) => p.startsWith('/'), 'sharedPaths must hold absolute paths'), { error: 'sharedPaths must be a list of absolute paths' })
       .default([]),
+    /** auto: hvf or KVM where they really work, software emulation (TCG) where they don't. */
+    accelerator: z
+      .enum(ACCEL_SETTINGS, { error: `accelerator must be one of ${ACCEL_SETTINGS.join(', ')}` })
+      .default('auto'),
     startAtLogin: z.boolean({ error: 'startAtLogin must be true or false' }).default(false),
     startVmOnLaunch: z.boolean({ error: 'startVmOnLaunch must be true or false' }).default(true),
     stopVmOnQuit: z.boolean({ error: 'stopVmOnQuit must be true or false' }).default(true),

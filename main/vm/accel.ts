@@ -1,61 +1,128 @@
-import { spawnSync } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
 /** A QEMU accelerator Berth knows how to use. */
 export type Accelerator = 'hvf' | 'kvm' | 'tcg';
 
-/** What the host offers, gathered once per agent; the argument builder is pure over it. */
-export interface HostFacts {
+/** The `accelerator` setting: `auto` picks the best that works, the others force one. */
+export const ACCEL_SETTINGS = ['auto', 'hvf', 'kvm', 'tcg'] as const;
+export type AccelSetting = (typeof ACCEL_SETTINGS)[number];
+
+/** What the host is, independent of the accelerator. */
+export interface HostBase {
   platform: NodeJS.Platform;
   arch: string;
   cpus: number;
+}
+
+/** What one boot runs on; the argument builder is pure over it. */
+export interface HostFacts extends HostBase {
   accel: Accelerator;
   /** Why this accelerator was chosen, for the log and `berth status`. */
   accelReason: string;
 }
 
-/** Runs one QEMU probe; injected so the choice can be tested without QEMU. */
-export type ProbeRunner = (qemu: string, args: string[]) => { ok: boolean; detail: string };
-
-const defaultProbe: ProbeRunner = (qemu, args) => {
-  const input = '{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n';
-  const r = spawnSync(qemu, args, { encoding: 'utf8', timeout: 10_000, input });
-  const detail = `${r.stderr ?? ''}${r.error ? r.error.message : ''}`.trim().split('\n').slice(-1)[0] ?? '';
-  return { ok: r.status === 0 && !r.error, detail };
-};
-
-/**
- * Picks the accelerator: hvf on macOS, KVM on Linux only when a real probe
- * works, TCG otherwise. /dev/kvm opening is not enough: on some hosts
- * `-cpu host` aborts when QEMU resets the vCPU ("failed to set MSR"), so the
- * probe builds a machine, resets it and quits, the same steps a boot takes
- * before the first instruction.
- */
-export function chooseAccelerator(
-  qemu: string,
-  platform: NodeJS.Platform = process.platform,
-  probe: ProbeRunner = defaultProbe,
-  devKvm = '/dev/kvm',
-): { accel: Accelerator; reason: string } {
-  if (process.env.BERTH_ACCEL === 'tcg') return { accel: 'tcg', reason: 'BERTH_ACCEL=tcg' };
-  if (platform === 'darwin') return { accel: 'hvf', reason: 'macOS Hypervisor.framework' };
-  if (platform !== 'linux') return { accel: 'tcg', reason: `no hardware accelerator support on ${platform}` };
-  try {
-    accessSync(devKvm, constants.R_OK | constants.W_OK);
-  } catch {
-    return { accel: 'tcg', reason: `${devKvm} is not accessible` };
-  }
-  const r = probe(qemu, ['-accel', 'kvm', '-cpu', 'host', '-M', 'pc', '-nodefaults', '-display', 'none', '-S', '-qmp', 'stdio', '-no-user-config']);
-  // The probe answers QMP's greeting and sends `quit`: exit 0 means the vCPU reset went through.
-  if (r.ok) return { accel: 'kvm', reason: 'KVM probe passed' };
-  return { accel: 'tcg', reason: `KVM probe failed (${r.detail || 'no detail'}), using TCG software emulation` };
+/** The accelerator for one boot, and whether a person asked for it. */
+export interface AccelChoice {
+  accel: Accelerator;
+  reason: string;
+  /** Set by a setting or BERTH_ACCEL: if it fails, that is an error, never a silent fallback. */
+  forced: boolean;
 }
 
-/** Gathers the host facts once: platform, architecture, cores and the accelerator. */
-export function detectHostFacts(): HostFacts {
-  const arch = process.arch;
-  const qemu = arch === 'arm64' ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
-  const { accel, reason } = chooseAccelerator(qemu);
-  return { platform: process.platform, arch, cpus: availableParallelism(), accel, accelReason: reason };
+/** A forced accelerator that cannot work here; the message says what to do. */
+export class AccelUnavailableError extends Error {}
+
+/** The name people know an accelerator by. */
+export function accelLabel(a: Accelerator): string {
+  return a === 'kvm' ? 'KVM' : a === 'hvf' ? 'HVF' : 'software emulation (TCG)';
+}
+
+export const isHardwareAccel = (a: Accelerator): boolean => a !== 'tcg';
+
+/** The host's platform, architecture and cores. */
+export function hostBase(): HostBase {
+  return { platform: process.platform, arch: process.arch, cpus: availableParallelism() };
+}
+
+/** The outcome of a KVM probe. */
+export interface ProbeResult {
+  ok: boolean;
+  detail: string;
+}
+
+/**
+ * Builds a KVM machine, resets its vCPU and quits through QMP: the steps a boot
+ * takes before the first guest instruction. It catches hosts that refuse KVM at
+ * once ("failed to set MSR"); it cannot catch a vCPU that dies once the guest
+ * runs, which the boot watchdog handles.
+ */
+export function probeKvm(qemu: string, timeoutMs = 10_000): Promise<ProbeResult> {
+  return new Promise((resolve) => {
+    const args = ['-accel', 'kvm', '-cpu', 'host', '-M', 'pc', '-nodefaults', '-display', 'none', '-S', '-qmp', 'stdio', '-no-user-config'];
+    const child = spawn(qemu, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.stderr.on('data', (d) => (stderr += d));
+    child.stdin.on('error', () => undefined);
+    child.stdin.end('{"execute":"qmp_capabilities"}\n{"execute":"quit"}\n');
+    const done = (ok: boolean, extra = '') => {
+      clearTimeout(timer);
+      const lines = `${stderr}${extra}`.trim().split('\n').filter(Boolean);
+      // The first line names the cause; later ones are assertion noise.
+      resolve({ ok, detail: ok ? '' : (lines.find((l) => /error|fail|could not/i.test(l)) ?? lines[0] ?? 'no detail') });
+    };
+    child.on('error', (e) => done(false, e.message));
+    child.on('exit', (code, signal) => done(code === 0, code === null ? `killed by ${signal}` : ''));
+  });
+}
+
+/** Everything the choice depends on; injected so it is tested without QEMU or the caller's environment. */
+export interface AccelInputs {
+  setting: AccelSetting;
+  /** BERTH_ACCEL of the agent process, if set: it overrides the setting for that process. */
+  envOverride?: string;
+  platform: NodeJS.Platform;
+  /** A remembered verdict for this host: hardware acceleration failed during boot here. */
+  remembered?: { reason: string };
+  probe: () => Promise<ProbeResult>;
+}
+
+/**
+ * Picks the accelerator for the next boot. `auto`: hvf on macOS, KVM on Linux
+ * when its probe passes and no boot on this host has failed with it, TCG
+ * otherwise. A forced accelerator that cannot work throws AccelUnavailableError.
+ */
+export async function chooseAccelerator(i: AccelInputs): Promise<AccelChoice> {
+  let setting: AccelSetting = i.setting;
+  let source = `the accelerator setting`;
+  if (i.envOverride !== undefined && i.envOverride !== '') {
+    if (!(ACCEL_SETTINGS as readonly string[]).includes(i.envOverride)) {
+      throw new AccelUnavailableError(`BERTH_ACCEL=${i.envOverride} is not an accelerator; use one of ${ACCEL_SETTINGS.join(', ')}`);
+    }
+    setting = i.envOverride as AccelSetting;
+    source = `BERTH_ACCEL=${setting}`;
+  }
+  const fix = source.startsWith('BERTH_ACCEL') ? 'unset BERTH_ACCEL' : 'run `berth config set accelerator auto`';
+
+  if (setting === 'tcg') return { accel: 'tcg', reason: `set by ${source}`, forced: true };
+  if (setting === 'hvf') {
+    if (i.platform !== 'darwin') throw new AccelUnavailableError(`${source} asks for hvf, which exists only on macOS; ${fix}`);
+    return { accel: 'hvf', reason: `set by ${source}`, forced: true };
+  }
+  if (setting === 'kvm') {
+    if (i.platform !== 'linux') throw new AccelUnavailableError(`${source} asks for KVM, which exists only on Linux; ${fix}`);
+    const p = await i.probe();
+    if (!p.ok) throw new AccelUnavailableError(`${source} asks for KVM, but KVM does not work on this host (${p.detail}); ${fix} to use software emulation`);
+    return { accel: 'kvm', reason: `set by ${source} (KVM probe passed)`, forced: true };
+  }
+
+  if (i.platform !== 'darwin' && i.platform !== 'linux') {
+    return { accel: 'tcg', reason: `no hardware accelerator support on ${i.platform}`, forced: false };
+  }
+  if (i.remembered) return { accel: 'tcg', reason: i.remembered.reason, forced: false };
+  if (i.platform === 'darwin') return { accel: 'hvf', reason: 'macOS Hypervisor.framework', forced: false };
+  const p = await i.probe();
+  if (p.ok) return { accel: 'kvm', reason: 'KVM probe passed', forced: false };
+  return { accel: 'tcg', reason: `KVM probe failed (${p.detail}); using software emulation`, forced: false };
 }

@@ -45,6 +45,8 @@ export async function waitForChecks(
     timeoutMs: number;
     intervalMs?: number;
     onCheck?: (name: string) => void;
+    /** Reports each failed try, so a caller that gives up for its own reasons can say which check was failing. */
+    onRetry?: (name: string, error: string, hint: string) => void;
     /** Returns a reason to give up early (the VM is gone, the start was cancelled). */
     abort?: () => string | undefined;
   },
@@ -61,6 +63,7 @@ export async function waitForChecks(
         break;
       } catch (e) {
         last = e;
+        opts.onRetry?.(c.name, (e as Error)?.message ?? String(e), c.hint);
       }
       if (Date.now() > deadline) {
         throw new Error(`readiness check "${c.name}" failed: ${(last as Error)?.message ?? 'timed out'}. Hint: ${c.hint}`);

@@ -1,15 +1,20 @@
 import { EventEmitter } from 'node:events';
-import { readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { rmSync } from 'node:fs';
 import { freeLoopbackPort } from '../engine/free-port';
-import type { HostFacts } from './accel';
+import type { HostBase } from './accel';
+import type { AccelPolicy } from './accel-policy';
 import type { VmAssets } from './assets';
+import type { BootWatchdog, STAGE_BOUNDS_MS } from './boot-watchdog';
 import type { BootMarker } from './guest';
 import { requireQemuTools } from './host-tools';
+import { assertPortFree } from './port-check';
 import { qemuBinary } from './qemu-args';
 import type { QemuExit } from './qemu-process';
 import { runChecks, waitForChecks, type CheckResult, type ReadinessCheck } from './readiness';
-import { VmInstance, vmPaths, type VmResources } from './vm-instance';
+import { bootVm, failureMessage } from './vm-boot';
+import { reapStaleQemu } from './stale-qemu';
+import { vmChecks } from './vm-checks';
+import { vmPaths, type VmInstance, type VmResources } from './vm-instance';
 import { VmStateMachine, type VmState } from './vm-state';
 
 /** The small logger interface the supervisor needs (electron-log fits it). */
@@ -23,7 +28,9 @@ export interface Logger {
 export interface SupervisorOptions {
   stateDir: string;
   assets: () => VmAssets;
-  host: () => HostFacts;
+  host: () => HostBase;
+  /** Chooses the accelerator per boot, and remembers one that failed. */
+  accel: AccelPolicy;
   resources: () => VmResources & { enginePort: number };
   /** Checks after the VM's own (e.g. the host socket answering). */
   extraChecks?: (vm: VmInstance) => ReadinessCheck[];
@@ -32,9 +39,10 @@ export interface SupervisorOptions {
   /** Runs first on a graceful stop (e.g. stop containers with a short timeout). */
   beforeStop?: (vm: VmInstance) => Promise<void>;
   log: Logger;
-  bootTimeoutMs?: number;
+  /** Per-stage boot bounds; the defaults suit each accelerator. */
+  stageBounds?: typeof STAGE_BOUNDS_MS;
   healthIntervalMs?: number;
-  /** At most `max` automatic restarts within `windowMs`, then the state is error. */
+  /** At most `max` automatic restarts after a crash within `windowMs`, then the state is error. */
   restarts?: { max: number; windowMs: number };
 }
 
@@ -54,6 +62,9 @@ export interface VmStatus {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Only a backstop: the boot watchdog's stage bounds end a stuck boot long before. */
+const READINESS_BACKSTOP_MS = 30 * 60_000;
+
 /**
  * Owns the VM's lifecycle: boots it, waits for the readiness checks, watches
  * it while it runs (degraded when a check fails, restart when QEMU dies, with
@@ -64,6 +75,7 @@ export class VmSupervisor extends EventEmitter {
   readonly machine = new VmStateMachine();
   private vm?: VmInstance;
   private boot?: Promise<void>;
+  private dog?: BootWatchdog;
   private stopping?: Promise<void>;
   private health?: NodeJS.Timeout;
   private crashes: number[] = [];
@@ -92,46 +104,59 @@ export class VmSupervisor extends EventEmitter {
     if (!this.machine.fire('start')) return Promise.reject(new Error(`cannot start while ${this.state}`));
     this.crashes = [];
     this.lastError = undefined;
-    this.boot = this.bootLoop().finally(() => (this.boot = undefined));
+    this.boot = this.bootOnce().finally(() => (this.boot = undefined));
     return this.boot;
   }
 
-  /** Boots, and after an unexpected exit during boot, tries again within the restart budget. */
-  private async bootLoop(): Promise<void> {
-    while (true) {
-      try {
-        await this.bootOnce();
-        return;
-      } catch (e) {
-        const msg = (e as Error).message;
-        if (this.state !== 'starting') throw new Error(`start cancelled: VM is ${this.state}`);
-        await this.vm?.kill(2000);
-        if (this.vm?.qemu && !this.vm.qemu.running && this.withinRestartBudget() && !/not installed|in use|No guest image/.test(msg)) {
-          this.o.log.warn(`vm: boot failed (${msg}); trying again`);
-          this.machine.fire('crashed');
-          await sleep(this.backoffMs());
-          continue;
-        }
-        this.lastError = msg;
-        this.machine.fire('fail');
-        throw e;
-      }
+  /**
+   * One boot, with the accelerator fallback inside bootVm. A failed boot is
+   * not retried as it is: the same host, image and accelerator would fail the
+   * same way. It ends in `error`, with what failed, the last boot stage and
+   * the console lines worth reading.
+   */
+  private async bootOnce(): Promise<void> {
+    let failingCheck: string | undefined;
+    try {
+      const res = this.o.resources();
+      requireQemuTools(qemuBinary(process.arch));
+      const assets = this.o.assets();
+      const port = res.enginePort || (await freeLoopbackPort());
+      if (res.enginePort) await assertPortFree(res.enginePort);
+      await reapStaleQemu(vmPaths(this.o.stateDir), this.o.log);
+      this.bootStage = undefined;
+      await bootVm({
+        dir: this.o.stateDir,
+        res,
+        assets,
+        host: this.o.host(),
+        enginePort: port,
+        accel: this.o.accel,
+        log: this.o.log,
+        bounds: this.o.stageBounds,
+        onAttempt: (vm, dog) => this.adopt(vm, dog),
+        onNotice: (m) => this.emit('notice', m),
+        ready: (vm) => this.waitReady(vm, (name, error, hint) => (failingCheck = `${name}: ${error} (${hint})`)),
+      });
+    } catch (e) {
+      const msg = failureMessage(e, failingCheck);
+      if (this.state !== 'starting') throw new Error(msg);
+      this.lastError = msg;
+      this.o.log.error(`vm: ${msg}`);
+      this.machine.fire('fail');
+      throw new Error(msg);
+    } finally {
+      this.dog = undefined;
     }
+    this.readyAt = Date.now();
+    this.badChecks = 0;
+    if (!this.machine.fire('ready')) throw new Error(`start cancelled: the VM is ${this.state}`);
+    this.watchHealth();
   }
 
-  private async bootOnce(): Promise<void> {
-    const res = this.o.resources();
-    requireQemuTools(qemuBinary(process.arch));
-    const assets = this.o.assets();
-    const host = this.o.host();
-    const port = res.enginePort || (await freeLoopbackPort());
-    if (res.enginePort) await assertPortFree(res.enginePort);
-    await this.reapStaleQemu();
-    this.o.log.info(`vm: booting with ${res.cpus} CPUs, ${res.memoryMiB} MiB, accelerator ${host.accel} (${host.accelReason}), engine port 127.0.0.1:${port}`);
-
-    const vm = new VmInstance(this.o.stateDir, res, assets, host, port);
+  /** Makes a boot attempt's instance the current one and follows its console and markers. */
+  private adopt(vm: VmInstance, dog: BootWatchdog): void {
     this.vm = vm;
-    this.bootStage = undefined;
+    this.dog = dog;
     vm.on('console', (l: string) => this.emit('console', l));
     vm.on('marker', (m: BootMarker) => {
       if (m.kind === 'stage') {
@@ -142,52 +167,24 @@ export class VmSupervisor extends EventEmitter {
       }
     });
     vm.on('exit', (e: QemuExit) => this.onExit(vm, e));
-    await vm.start();
+  }
+
+  /** The readiness checks in order, the engine hook between the VM's own and the caller's. The watchdog bounds the wait. */
+  private async waitReady(vm: VmInstance, onRetry: (name: string, error: string, hint: string) => void): Promise<void> {
     const wait = {
-      timeoutMs: this.o.bootTimeoutMs ?? 240_000,
+      timeoutMs: READINESS_BACKSTOP_MS,
       abort: () => (this.state !== 'starting' ? `start cancelled: VM is ${this.state}` : vm.qemu?.running ? undefined : 'QEMU exited during boot'),
       onCheck: (name: string) => this.emit('check-passed', name),
+      onRetry,
     };
-    await waitForChecks(this.vmChecks(vm), wait);
+    await waitForChecks(vmChecks(vm), wait);
     await this.o.onEngine?.(vm);
     await waitForChecks(this.o.extraChecks?.(vm) ?? [], wait);
-    this.readyAt = Date.now();
-    this.badChecks = 0;
-    if (!this.machine.fire('ready')) throw new Error(`start cancelled: VM is ${this.state}`);
-    this.watchHealth();
   }
 
   /** Every readiness check in order: the VM's own, then the caller's. */
   private checks(vm: VmInstance): ReadinessCheck[] {
-    return [...this.vmChecks(vm), ...(this.o.extraChecks?.(vm) ?? [])];
-  }
-
-  private vmChecks(vm: VmInstance): ReadinessCheck[] {
-    return [
-      {
-        name: 'qemu-alive',
-        hint: 'QEMU is not running; see `berth logs vm` for why it exited',
-        run: async () => {
-          if (!vm.qemu?.running) throw new Error('QEMU process has exited');
-        },
-      },
-      {
-        name: 'qmp-answering',
-        hint: "QEMU's control socket is not answering; QEMU may be hung",
-        run: async () => {
-          if (!vm.qmp || vm.qmp.closed) throw new Error('QMP is not connected');
-          const s = await vm.qmp.execute<{ status: string }>('query-status', undefined, 10_000);
-          if (s.status !== 'running') throw new Error(`VM status is ${s.status}`);
-        },
-      },
-      {
-        name: 'engine-tls',
-        hint: 'dockerd in the VM is not answering over mutual TLS; see `berth logs vm` for the boot stages',
-        // Generous: a busy guest under emulation can take seconds to answer, and a
-        // failed check can end in a VM restart.
-        run: () => vm.pingEngine(10_000),
-      },
-    ];
+    return [...vmChecks(vm), ...(this.o.extraChecks?.(vm) ?? [])];
   }
 
   private watchHealth(): void {
@@ -224,7 +221,7 @@ export class VmSupervisor extends EventEmitter {
       this.machine.fire('exited');
       return;
     }
-    if (this.state === 'starting') return; // bootLoop sees the failed checks and decides.
+    if (this.state === 'starting') return; // the boot watchdog reports it to bootOnce.
     this.o.log.warn(`vm: QEMU exited unexpectedly (code ${e.code}, signal ${e.signal})`);
     if (!this.withinRestartBudget()) {
       this.lastError = `QEMU exited unexpectedly ${this.crashes.length} times within ${(this.o.restarts?.windowMs ?? 300_000) / 60_000} min; not restarting`;
@@ -234,7 +231,7 @@ export class VmSupervisor extends EventEmitter {
     }
     this.machine.fire('crashed');
     this.boot = sleep(this.backoffMs())
-      .then(() => this.bootLoop())
+      .then(() => this.bootOnce())
       .catch((err: Error) => this.o.log.error(`vm: restart failed: ${err.message}`))
       .finally(() => (this.boot = undefined));
   }
@@ -260,6 +257,7 @@ export class VmSupervisor extends EventEmitter {
     if (this.stopping) return this.stopping;
     const wasRunning = this.state === 'running' || this.state === 'degraded';
     if (!this.machine.fire('stop')) return Promise.resolve();
+    this.dog?.cancel('cancelled', 'a stop was requested');
     this.stopping = this.stopSteps(wasRunning).finally(() => (this.stopping = undefined));
     return this.stopping;
   }
@@ -320,61 +318,4 @@ export class VmSupervisor extends EventEmitter {
   get instance(): VmInstance | undefined {
     return this.vm?.qemu?.running ? this.vm : undefined;
   }
-
-  /**
-   * Where setpriv is missing, a QEMU can outlive a crashed agent. Stop it if
-   * its pid file names a live QEMU started with this state directory's QMP socket.
-   */
-  private async reapStaleQemu(): Promise<void> {
-    const p = vmPaths(this.o.stateDir);
-    let pid: number;
-    try {
-      pid = Number(readFileSync(p.pidFile, 'utf8').trim());
-    } catch {
-      return;
-    }
-    if (!Number.isInteger(pid) || pid <= 1) return;
-    let cmdline = '';
-    try {
-      cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    } catch {
-      // not Linux, or not running
-    }
-    if (!cmdline.includes(p.qmpSocket)) {
-      rmSync(p.pidFile, { force: true });
-      return;
-    }
-    this.o.log.warn(`vm: stopping QEMU ${pid} left behind by a previous agent`);
-    try {
-      process.kill(pid, 'SIGTERM');
-    } catch {
-      return;
-    }
-    for (let i = 0; i < 50; i++) {
-      await sleep(100);
-      try {
-        process.kill(pid, 0);
-      } catch {
-        break;
-      }
-    }
-    rmSync(p.pidFile, { force: true });
-  }
-}
-
-/** Fails with a clear message when a fixed port on 127.0.0.1 is taken. */
-export function assertPortFree(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', (e: NodeJS.ErrnoException) =>
-      reject(
-        new Error(
-          e.code === 'EADDRINUSE'
-            ? `port ${port} on 127.0.0.1 is already in use by another program; choose another with \`berth config set enginePort <port>\`, or 0 for automatic`
-            : `cannot use port ${port}: ${e.message}`,
-        ),
-      ),
-    );
-    s.listen(port, '127.0.0.1', () => s.close(() => resolve()));
-  });
 }

@@ -112,6 +112,18 @@ describe('components', () => {
     expect(screen.getByText(/occupies 700 MB of memory and its disk image 300 MB/)).toBeTruthy();
   });
 
+  test('Resources shows the accelerator in use and why, and changes the setting through the contract', async () => {
+    const reason = 'KVM failed during boot on this host (emulation failure); using software emulation';
+    const { calls } = renderWith(<ResourcesPage />, { status: { state: 'running', checks: [], accel: 'tcg', accelReason: reason }, settings: backend0().world.settings });
+    await act(async () => undefined);
+    expect(screen.getByTestId('accel-in-use').textContent).toBe(`Running on tcg: ${reason}`);
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false);
+    fireEvent.change(screen.getByLabelText('Accelerator'), { target: { value: 'tcg' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Apply' })));
+    expect(calls).toContain('settings.update({"accelerator":"tcg"})');
+    expect(confirm).toHaveBeenCalledWith('Restart the VM now to apply the new resources?');
+  });
+
   test('Resources does not watch a stopped VM', async () => {
     const { calls } = renderWith(<ResourcesPage />, { status: { state: 'stopped', checks: [] }, settings: backend0().world.settings });
     await act(async () => undefined);

@@ -7,13 +7,21 @@ import { bytes, percent } from './format';
 import { Sparkline } from './sparkline';
 import { useStatsWatch } from './use-stats-watch';
 
-type Editable = Pick<Settings, 'cpus' | 'memoryMiB' | 'diskGiB'>;
+type Editable = Pick<Settings, 'cpus' | 'memoryMiB' | 'diskGiB' | 'accelerator'>;
+
+const ACCEL_CHOICES: ReadonlyArray<[Settings['accelerator'], string]> = [
+  ['auto', 'Automatic (hardware where it works)'],
+  ['hvf', 'HVF (macOS)'],
+  ['kvm', 'KVM (Linux)'],
+  ['tcg', 'Software emulation (TCG)'],
+];
 
 /** The VM's size (editable; applying asks to restart), its live CPU and memory, and disk usage with Reclaim space. */
 export function ResourcesPage() {
   const { api, store } = useApi();
   const settings = useBerth((s) => s.settings);
   const running = useBerth(vmUp);
+  const status = useBerth((s) => s.status);
   const [draft, setDraft] = useState<Partial<Editable>>({});
   const [df, setDf] = useState<CallResults['system.df']>();
   const [reclaimed, setReclaimed] = useState<ReclaimResult>();
@@ -23,7 +31,7 @@ export function ResourcesPage() {
   const loadDf = () => void api['system.df']().then((r) => r.ok && setDf(r.value));
   useEffect(loadDf, [api, running]);
   if (!settings) return <p className="empty">Loading…</p>;
-  const field = (key: keyof Editable, label: string, min: number) => (
+  const field = (key: 'cpus' | 'memoryMiB' | 'diskGiB', label: string, min: number) => (
     <label className="row">
       {label}
       <input type="number" min={min} value={draft[key] ?? settings[key]} onChange={(e) => setDraft({ ...draft, [key]: Number(e.target.value) })} />
@@ -50,6 +58,19 @@ export function ResourcesPage() {
       {field('cpus', 'CPUs', 1)}
       {field('memoryMiB', 'Memory (MiB)', 512)}
       {field('diskGiB', 'Disk (GiB)', 8)}
+      <label className="row">
+        Accelerator
+        <select value={draft.accelerator ?? settings.accelerator} onChange={(e) => setDraft({ ...draft, accelerator: e.target.value as Settings['accelerator'] })}>
+          {ACCEL_CHOICES.map(([value, label]) => (
+            <option key={value} value={value}>{label}</option>
+          ))}
+        </select>
+      </label>
+      {status?.accel && (
+        <p className="muted" data-testid="accel-in-use">
+          Running on {status.accel}{status.accelReason ? `: ${status.accelReason}` : ''}
+        </p>
+      )}
       <button disabled={Object.keys(draft).length === 0} onClick={() => void apply()}>Apply</button>
       <h2>Usage</h2>
       {running ? <VmGraphs /> : <p className="muted">Live CPU and memory appear while the VM runs.</p>}

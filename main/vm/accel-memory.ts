@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, release } from 'node:os';
+import { dirname } from 'node:path';
+import type { Accelerator } from './accel';
+
+/**
+ * What can change whether hardware acceleration works on a host. A verdict
+ * recorded under one key says nothing about another, so a kernel, QEMU or CPU
+ * change makes Berth try the hardware accelerator again.
+ */
+export interface AccelHostKey {
+  platform: string;
+  arch: string;
+  kernel: string;
+  qemu: string;
+  cpu: string;
+}
+
+/** A hardware accelerator that failed during a boot on this host. */
+export interface AccelVerdict {
+  key: AccelHostKey;
+  failed: Accelerator;
+  /** Shown by `berth status` as the reason TCG is used. */
+  reason: string;
+  at: string;
+}
+
+/** The first line of `qemu --version`, or "unknown" where it cannot be run. */
+export function qemuVersion(qemu: string): Promise<string> {
+  return new Promise((resolve) =>
+    execFile(qemu, ['--version'], { timeout: 10_000 }, (err, stdout) => resolve(err ? 'unknown' : stdout.split('\n')[0].trim() || 'unknown')),
+  );
+}
+
+/** The key of the host Berth runs on. */
+export async function currentHostKey(qemu: string): Promise<AccelHostKey> {
+  return { platform: process.platform, arch: process.arch, kernel: release(), qemu: await qemuVersion(qemu), cpu: cpus()[0]?.model?.trim() ?? 'unknown' };
+}
+
+const sameKey = (a: AccelHostKey, b: AccelHostKey) =>
+  a.platform === b.platform && a.arch === b.arch && a.kernel === b.kernel && a.qemu === b.qemu && a.cpu === b.cpu;
+
+/** Remembers, in one small JSON file, that hardware acceleration failed during boot on a host. */
+export class AccelMemory {
+  constructor(readonly file: string) {}
+
+  /** The verdict for this key; a verdict for another key, or an unreadable file, counts as none. */
+  recall(key: AccelHostKey): AccelVerdict | undefined {
+    try {
+      const v = JSON.parse(readFileSync(this.file, 'utf8')) as AccelVerdict;
+      return v && typeof v.reason === 'string' && v.key && sameKey(v.key, key) ? v : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  remember(v: AccelVerdict): void {
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+    const tmp = `${this.file}.tmp-${process.pid}`;
+    writeFileSync(tmp, JSON.stringify(v, null, 2) + '\n', { mode: 0o600 });
+    renameSync(tmp, this.file);
+  }
+}

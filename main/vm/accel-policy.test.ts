@@ -1,0 +1,69 @@
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import type { AccelSetting } from './accel';
+import { AccelMemory, type AccelHostKey } from './accel-memory';
+import { AccelPolicy } from './accel-policy';
+
+const KEY: AccelHostKey = { platform: 'linux', arch: 'x64', kernel: '6.1.0-1', qemu: 'QEMU emulator version 7.2.22', cpu: 'AMD EPYC' };
+
+function policy(opts: { key?: AccelHostKey; setting?: AccelSetting; env?: string; file?: string } = {}) {
+  const file = opts.file ?? join(mkdtempSync(join(tmpdir(), 'accel-')), 'accel-verdict.json');
+  let probes = 0;
+  const p = new AccelPolicy({
+    setting: () => opts.setting ?? 'auto',
+    envOverride: opts.env,
+    memory: new AccelMemory(file),
+    qemu: 'qemu-stand-in',
+    platform: 'linux',
+    probe: async () => (probes++, { ok: true, detail: '' }),
+    hostKey: async () => opts.key ?? KEY,
+  });
+  return { p, file, probes: () => probes };
+}
+
+describe('AccelPolicy', () => {
+  test('a remembered failure sends the next boot straight to TCG, with the reason and no probe', async () => {
+    const a = policy();
+    expect((await a.p.choose()).accel).toBe('kvm');
+    await a.p.remember('kvm', 'KVM failed during boot on this host (emulation failure); using software emulation');
+    expect(statSync(a.file).mode & 0o777).toBe(0o600);
+    // A new agent process reads the same file.
+    const b = policy({ file: a.file });
+    const c = await b.p.choose();
+    expect(c.accel).toBe('tcg');
+    expect(c.reason).toMatch(/^KVM failed during boot on this host \(emulation failure\).*remembered since \d{4}-\d\d-\d\d/);
+    expect(b.probes()).toBe(0);
+  });
+
+  test('a kernel, QEMU or CPU change tries the hardware accelerator again', async () => {
+    const a = policy();
+    await a.p.remember('kvm', 'r');
+    for (const change of [{ kernel: '6.12.0-1' }, { qemu: 'QEMU emulator version 10.0.0' }, { cpu: 'Intel Xeon' }]) {
+      expect((await policy({ file: a.file, key: { ...KEY, ...change } }).p.choose()).accel).toBe('kvm');
+    }
+  });
+
+  test('a forced accelerator ignores the memory; auto through BERTH_ACCEL uses it', async () => {
+    const a = policy();
+    await a.p.remember('kvm', 'r');
+    expect(await policy({ file: a.file, setting: 'kvm' }).p.choose()).toMatchObject({ accel: 'kvm', forced: true });
+    expect(await policy({ file: a.file, setting: 'kvm', env: 'auto' }).p.choose()).toMatchObject({ accel: 'tcg', forced: false });
+  });
+
+  test('an unreadable verdict file counts as none', async () => {
+    const a = policy();
+    writeFileSync(a.file, '{not json');
+    expect((await a.p.choose()).accel).toBe('kvm');
+    writeFileSync(a.file, JSON.stringify({ key: KEY }));
+    expect((await a.p.choose()).accel).toBe('kvm');
+  });
+
+  test('the probe runs once per process', async () => {
+    const a = policy();
+    await a.p.choose();
+    await a.p.choose();
+    expect(a.probes()).toBe(1);
+  });
+});

@@ -1,0 +1,62 @@
+import { chooseAccelerator, probeKvm, type AccelChoice, type Accelerator, type AccelSetting, type ProbeResult } from './accel';
+import { AccelMemory, currentHostKey, type AccelHostKey } from './accel-memory';
+import { qemuBinary } from './qemu-args';
+
+/** What the policy is given; functions are read at each choice so a changed setting applies at the next boot. */
+export interface AccelPolicyOptions {
+  setting: () => AccelSetting;
+  /** BERTH_ACCEL of this process, read once by the entry point; never read here. */
+  envOverride?: string;
+  memory: AccelMemory;
+  /** The QEMU binary, for the probe and the host key. */
+  qemu: string;
+  platform?: NodeJS.Platform;
+  probe?: (qemu: string) => Promise<ProbeResult>;
+  hostKey?: (qemu: string) => Promise<AccelHostKey>;
+}
+
+/**
+ * The one place that decides which accelerator a boot uses and learns from a
+ * failed one. The CLI, the app, the benches and the tests all boot through it
+ * (via bootVm), so none of them carries its own fallback.
+ */
+export class AccelPolicy {
+  private probed?: Promise<ProbeResult>;
+  private key?: Promise<AccelHostKey>;
+
+  constructor(private readonly o: AccelPolicyOptions) {}
+
+  /**
+   * `auto`, remembering in `memoryFile`, reading no environment: what a bench
+   * or a test that boots a bare VM uses, so it falls back like the agent does.
+   */
+  static auto(memoryFile: string): AccelPolicy {
+    return new AccelPolicy({ setting: () => 'auto', memory: new AccelMemory(memoryFile), qemu: qemuBinary(process.arch) });
+  }
+
+  /** The accelerator for the next boot. Throws AccelUnavailableError for a forced one that cannot work. */
+  async choose(): Promise<AccelChoice> {
+    const setting = this.o.setting();
+    const auto = (this.o.envOverride || setting) === 'auto';
+    const verdict = auto ? this.o.memory.recall(await this.hostKey()) : undefined;
+    return chooseAccelerator({
+      setting,
+      envOverride: this.o.envOverride,
+      platform: this.o.platform ?? process.platform,
+      remembered: verdict && {
+        reason: `${verdict.reason}; remembered since ${verdict.at.slice(0, 10)}, retried after a kernel, QEMU or CPU change`,
+      },
+      // One probe per process: it spawns QEMU, and its answer does not change between boots.
+      probe: () => (this.probed ??= (this.o.probe ?? probeKvm)(this.o.qemu)),
+    });
+  }
+
+  /** Records that `failed` broke a boot on this host, so later boots here go straight to TCG. */
+  async remember(failed: Accelerator, reason: string): Promise<void> {
+    this.o.memory.remember({ key: await this.hostKey(), failed, reason, at: new Date().toISOString() });
+  }
+
+  private hostKey(): Promise<AccelHostKey> {
+    return (this.key ??= (this.o.hostKey ?? currentHostKey)(this.o.qemu));
+  }
+}

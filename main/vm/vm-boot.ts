@@ -1,0 +1,88 @@
+import { accelLabel, isHardwareAccel, type AccelChoice, type HostBase } from './accel';
+import type { AccelPolicy } from './accel-policy';
+import type { VmAssets } from './assets';
+import { BootFailure, BootWatchdog, STAGE_BOUNDS_MS } from './boot-watchdog';
+import type { Logger } from './supervisor';
+import { VmInstance, type VmResources } from './vm-instance';
+
+/** One request to boot the VM until it is usable. */
+export interface BootRequest {
+  dir: string;
+  res: VmResources;
+  assets: VmAssets;
+  host: HostBase;
+  enginePort: number;
+  accel: AccelPolicy;
+  log: Logger;
+  /** Waits until the VM is usable (readiness checks). Raced against the watchdog, which bounds it. */
+  ready: (vm: VmInstance) => Promise<void>;
+  /** Each attempt's instance and watchdog, before QEMU starts: to follow its console, or cancel it. */
+  onAttempt?: (vm: VmInstance, dog: BootWatchdog) => void;
+  /** One line for the person waiting, e.g. that the accelerator fell back. */
+  onNotice?: (message: string) => void;
+  bounds?: typeof STAGE_BOUNDS_MS;
+}
+
+/** The short cause of a failed hardware boot, for the one-line notice. */
+function cause(e: BootFailure): string {
+  if (e.kind === 'accel-fault') return e.detail;
+  if (e.kind === 'stall') return e.stage === 'launch' ? `no guest output within ${e.detail.replace(/^no progress for /, '')}` : `stalled after boot stage "${e.stage}"`;
+  return `QEMU exited: ${e.detail}`;
+}
+
+/**
+ * Boots with the policy's accelerator; if a hardware accelerator fails during
+ * the boot (a dead vCPU, a stall, QEMU dying) and nobody forced it, says so in
+ * one line and boots again with TCG in the same call. A TCG boot that then
+ * succeeds proves the guest was fine, so the verdict is remembered for this host.
+ * Resolves with the running instance; rejects with a BootFailure or a preflight error.
+ */
+export async function bootVm(req: BootRequest): Promise<VmInstance> {
+  const choice = await req.accel.choose();
+  try {
+    return await attempt(req, choice);
+  } catch (e) {
+    if (!(e instanceof BootFailure) || e.kind === 'cancelled' || !isHardwareAccel(choice.accel)) throw e;
+    const label = accelLabel(choice.accel);
+    if (choice.forced) {
+      const fix = choice.reason.includes('BERTH_ACCEL') ? 'unset BERTH_ACCEL' : 'run `berth config set accelerator auto`';
+      const advice = `the accelerator is ${choice.reason}, so Berth does not fall back to software emulation; ${fix} to allow it`;
+      throw new BootFailure(e.kind, e.detail, e.stage, e.consoleTail, e.accel, advice);
+    }
+    const notice = `${label} failed during boot (${cause(e)}); using software emulation, which is slower. Details: berth logs vm`;
+    req.log.warn(`vm: ${notice}`);
+    req.onNotice?.(notice);
+    const reason = `${label} failed during boot on this host (${cause(e)}); using software emulation`;
+    const vm = await attempt(req, { accel: 'tcg', reason, forced: false });
+    await req.accel.remember(choice.accel, reason).catch((err: Error) => req.log.warn(`vm: could not remember the accelerator verdict: ${err.message}`));
+    return vm;
+  }
+}
+
+async function attempt(req: BootRequest, choice: AccelChoice): Promise<VmInstance> {
+  const host = { ...req.host, accel: choice.accel, accelReason: choice.reason };
+  req.log.info(`vm: booting with ${req.res.cpus} CPUs, ${req.res.memoryMiB} MiB, accelerator ${choice.accel} (${choice.reason}), engine port 127.0.0.1:${req.enginePort}`);
+  const vm = new VmInstance(req.dir, req.res, req.assets, host, req.enginePort);
+  const dog = new BootWatchdog(vm, choice.accel, req.bounds);
+  req.onAttempt?.(vm, dog);
+  try {
+    await Promise.race([vm.start().then(() => req.ready(vm)), dog.failed]);
+    dog.stop();
+    return vm;
+  } catch (e) {
+    dog.stop();
+    // Only this attempt's QEMU, by the pid Berth started; nothing is left behind.
+    await vm.kill(2000);
+    throw e;
+  }
+}
+
+/** The one message a failed start ends with: what failed, the last stage, what the console said. */
+export function failureMessage(e: unknown, failingCheck?: string): string {
+  if (!(e instanceof BootFailure)) return (e as Error).message;
+  const lines = [`the VM did not start: ${e.message}`];
+  if (failingCheck && e.kind === 'stall') lines.push(`last failing readiness check: ${failingCheck}`);
+  if (e.consoleTail.length) lines.push('last console lines:', ...e.consoleTail.map((l) => `  ${l}`));
+  lines.push('details: berth logs vm');
+  return lines.join('\n');
+}

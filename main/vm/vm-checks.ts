@@ -1,0 +1,31 @@
+import type { ReadinessCheck } from './readiness';
+import type { VmInstance } from './vm-instance';
+
+/** The VM's own readiness checks, in order: QEMU alive, QMP answering, the engine over mutual TLS. */
+export function vmChecks(vm: VmInstance): ReadinessCheck[] {
+  return [
+    {
+      name: 'qemu-alive',
+      hint: 'QEMU is not running; see `berth logs vm` for why it exited',
+      run: async () => {
+        if (!vm.qemu?.running) throw new Error('QEMU process has exited');
+      },
+    },
+    {
+      name: 'qmp-answering',
+      hint: "QEMU's control socket is not answering; QEMU may be hung",
+      run: async () => {
+        if (!vm.qmp || vm.qmp.closed) throw new Error('QMP is not connected');
+        const s = await vm.qmp.execute<{ status: string }>('query-status', undefined, 10_000);
+        if (s.status !== 'running') throw new Error(`VM status is ${s.status}`);
+      },
+    },
+    {
+      name: 'engine-tls',
+      hint: 'dockerd in the VM is not answering over mutual TLS; see `berth logs vm` for the boot stages',
+      // Generous: a busy guest under emulation can take seconds to answer, and a
+      // failed check can end in a VM restart.
+      run: () => vm.pingEngine(10_000),
+    },
+  ];
+}
