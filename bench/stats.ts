@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     agentCommand: { execPath: process.execPath, args: [vm.cli, 'agent'], env },
     loginItem: { get: () => false, set: () => false },
     openExternal: async () => undefined,
-    isAllowedExternal: () => false,
+    externalUrl: () => undefined,
   });
   const h = service.handlers();
   let samples = 0;

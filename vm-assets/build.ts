@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { defaultAssetsDir, type AssetManifest } from '../main/vm/assets';
-import { FW_CFG_PREFIX, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../main/vm/guest';
+import { FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../main/vm/guest';
 import { candidateVersion, download, extract, resolveDependency, type PinnedPackage } from './lib/apt';
 import { isElf, libraryClosure, realFile } from './lib/elf';
 import { extractVmlinux } from './lib/kernel';
@@ -152,6 +152,7 @@ function buildRoot(root: string, sysroot: string, kroot: string, kver: string, v
     GUEST_ENGINE_PORT,
     HOST_GATEWAY: GUEST_HOST_GATEWAY,
     FW_CFG_PREFIX,
+    FW_CFG_ENGINE_PORT,
     MODULES_NOW: ROOT_MODULES_NOW.join(' '),
     MODULES_LATER: ROOT_MODULES_LATER.join(' '),
   });

@@ -48,7 +48,7 @@ describe('dashboard in Chromium against a real VM', () => {
     server = spawn(process.execPath, [CLI, 'dashboard', '--no-open'], { env: hermeticEnv(env), stdio: ['ignore', 'pipe', 'inherit'] });
     url = await new Promise<string>((resolve, reject) => {
       server.stdout!.on('data', (d) => {
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)/.exec(String(d));
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/open\?code=[0-9a-f]+)/.exec(String(d));
         if (m) resolve(m[1]);
       });
       server.on('exit', (code) => reject(new Error(`berth dashboard exited with ${code}`)));
@@ -224,11 +224,15 @@ describe('dashboard in Chromium against a real VM', () => {
     expect(existsSync(join(SHOTS, 'containers-dark.png'))).toBe(true);
   });
 
-  test('a wrong token, or another origin, gets no data', async () => {
+  test('a used link, no session or another origin gets no data; the address bar holds no secret', async () => {
     const port = new URL(url).port;
-    const attempt = (token: string, origin: string) =>
+    expect(page.url()).toBe(`http://127.0.0.1:${port}/`);
+    const session = (await page.context().cookies()).find((c) => c.name === 'berth_session');
+    expect(session?.httpOnly).toBe(true);
+    expect(session?.sameSite).toBe('Strict');
+    const attempt = (cookie: string, origin: string) =>
       new Promise<string>((resolve) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=${token}`, { headers: { origin } });
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { origin, cookie } });
         ws.on('open', () => {
           ws.send(JSON.stringify({ id: 1, call: 'vm.status', args: [] }));
           ws.on('message', (m) => resolve(`data: ${String(m).slice(0, 40)}`));
@@ -236,15 +240,17 @@ describe('dashboard in Chromium against a real VM', () => {
         ws.on('unexpected-response', (_req, res) => resolve(`refused ${res.statusCode}`));
         ws.on('error', (e) => resolve(`error ${e.message}`));
       });
-    const good = new URL(url).searchParams.get('token')!;
-    expect(await attempt('0'.repeat(good.length), `http://127.0.0.1:${port}`)).toBe('refused 401');
-    expect(await attempt(good, 'http://evil.example')).toBe('refused 401');
-    expect(await attempt(good, `http://127.0.0.1:${port}`)).toMatch(/^data: /);
-    // And in the browser: the same page with a wrong token shows no containers.
-    const bad = await browser.newPage();
-    await bad.goto(url.replace(/token=[0-9a-f]+/, 'token=bad'));
-    await bad.waitForTimeout(1000);
-    expect(await bad.getByTestId('vm-state').textContent()).not.toBe('running');
-    await bad.close();
+    const self = `http://127.0.0.1:${port}`;
+    expect(await attempt('', self)).toBe('refused 401');
+    expect(await attempt(`berth_session=${'0'.repeat(64)}`, self)).toBe('refused 401');
+    expect(await attempt(`berth_session=${session!.value}`, 'http://evil.example')).toBe('refused 401');
+    expect(await attempt(`berth_session=${session!.value}`, self)).toMatch(/^data: /);
+    // The printed link was used by the first page: in a browser without the cookie it gets 401 and no UI.
+    const other = await browser.newContext();
+    const bad = await other.newPage();
+    const res = await bad.goto(url);
+    expect(res?.status()).toBe(401);
+    expect(await bad.getByTestId('vm-state').count()).toBe(0);
+    await other.close();
   });
 });

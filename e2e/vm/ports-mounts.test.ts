@@ -5,7 +5,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer as createTcpServer } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
@@ -154,21 +154,58 @@ describe('ports, host folders and host access', () => {
     expect(createHash('sha256').update(readFileSync(join(shared, 'big-copy.bin'))).digest('hex')).toBe(want);
   });
 
-  test('docker-compose with a relative bind mount and a published port works from its project directory', async () => {
-    const proj = join(shared, 'compose-proj');
+  /** Writes a one-service compose project in `proj` with a relative bind mount, brings it up, and checks the file is served. */
+  async function composeServes(proj: string, name: string, port: number, text: string): Promise<void> {
     mkdirSync(join(proj, 'site'), { recursive: true });
-    writeFileSync(join(proj, 'site', 'index.html'), 'served from a relative bind mount\n');
+    writeFileSync(join(proj, 'site', 'index.html'), text);
     writeFileSync(
       join(proj, 'docker-compose.yml'),
-      ['version: "3"', 'services:', '  web:', `    image: ${IMG}`, '    command: httpd -f -p 80 -h /www', '    volumes:', '      - ./site:/www', '    ports:', '      - "18090:80"', ''].join('\n'),
+      ['version: "3"', 'services:', '  web:', `    image: ${IMG}`, '    command: httpd -f -p 80 -h /www', '    volumes:', '      - ./site:/www', '    ports:', `      - "${port}:80"`, ''].join('\n'),
     );
-    const compose = (args: string[]) => spawnSync('docker-compose', ['-p', 'berthrel', ...args], { cwd: proj, env: shellEnv, encoding: 'utf8', timeout: 180_000 });
+    const compose = (args: string[]) => spawnSync('docker-compose', ['-p', name, ...args], { cwd: proj, env: shellEnv, encoding: 'utf8', timeout: 180_000 });
     const up = compose(['up', '-d']);
     expect(up.status, up.stderr).toBe(0);
     try {
-      expect(await until(async () => (await httpGet(18090)) === 'served from a relative bind mount\n', 10_000)).toBe(true);
+      expect(await until(async () => (await httpGet(port)) === text, 10_000)).toBe(true);
     } finally {
       expect(compose(['down']).status).toBe(0);
+    }
+  }
+
+  test('docker-compose with a relative bind mount and a published port works from its project directory', async () => {
+    await composeServes(join(shared, 'compose-proj'), 'berthrel', 18090, 'served from a relative bind mount\n');
+  });
+
+  test('a compose project under the shared temp folder serves its bind-mounted file', async () => {
+    // /tmp is shared by default: tools that bind-mount a mktemp -d folder must see its files.
+    const proj = mkdtempSync(join('/tmp', 'berth-compose-'));
+    try {
+      await composeServes(proj, 'berthtmp', 18095, 'served from /tmp\n');
+    } finally {
+      rmSync(proj, { recursive: true, force: true });
+    }
+  });
+
+  test('a bind of a host folder the VM cannot see fails with "Mounts denied", through the docker CLI and docker-py, leaving no container', () => {
+    // /var/tmp exists on the host and is not shared.
+    const unshared = mkdtempSync(join('/var/tmp', 'berth-unshared-'));
+    try {
+      const count = () => docker(['ps', '-aq']).stdout.trim().split('\n').filter(Boolean).length;
+      const before = count();
+      const cli = docker(['run', '--rm', '-v', `${unshared}:/site`, IMG, 'ls', '/site']);
+      expect(cli.status).not.toBe(0);
+      expect(cli.stderr).toContain(`Mounts denied: the path ${unshared} is not shared from the host, so the container would see an empty folder.`);
+      expect(cli.stderr).toContain(`berth config set sharedPaths ${unshared} && berth restart`);
+      const py = spawnSync('python3', ['-c', `import docker\ntry:\n  docker.from_env().containers.run('${IMG}', 'true', volumes={'${unshared}': {'bind': '/site'}}, remove=True)\nexcept docker.errors.APIError as e:\n  print('APIError', e.explanation)`], { env: shellEnv, encoding: 'utf8', timeout: 60_000 });
+      expect(py.stdout, py.stderr).toContain(`APIError Mounts denied: the path ${unshared} is not shared from the host`);
+      // The --mount form is checked too.
+      expect(docker(['create', '--mount', `type=bind,source=${unshared},target=/x`, IMG]).stderr).toContain('Mounts denied');
+      expect(count()).toBe(before);
+      // Guest-only paths and named volumes still work, and so does the connection after a refusal.
+      expect(docker(['run', '--rm', '-v', '/var/lib/docker:/d:ro', '-v', 'berth-named:/data', IMG, 'true']).status).toBe(0);
+      expect(docker(['volume', 'rm', 'berth-named']).status).toBe(0);
+    } finally {
+      rmSync(unshared, { recursive: true, force: true });
     }
   });
 
@@ -184,5 +221,27 @@ describe('ports, host folders and host access', () => {
     } finally {
       server.kill();
     }
+  });
+
+  test('containers reach neither the engine\'s TLS port in the guest nor its forward on the host, on a bridge or on the host network', async () => {
+    const enginePort = status().enginePort!;
+    expect(enginePort).toBeGreaterThan(0);
+    // A control: the same kind of connection to a host server succeeds, so a CLOSED below is the firewall.
+    const server = spawn(process.execPath, ['-e', HOST_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const open = await new Promise<number>((resolve) => server.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
+    const probe = (host: string, port: number) => `if nc -w 3 ${host} ${port} </dev/null; then echo ${host}:${port}=OPEN; else echo ${host}:${port}=CLOSED; fi`;
+    const script = [probe('10.0.2.2', open), probe('10.0.2.15', 2376), probe('10.0.2.2', enginePort)].join('; ');
+    try {
+      for (const net of [[], ['--network', 'host']]) {
+        const r = docker(['run', '--rm', ...net, IMG, 'sh', '-c', script]);
+        expect(r.stdout.trim().split('\n'), `${net.join(' ') || 'bridge'}: ${r.stderr}`).toEqual([`10.0.2.2:${open}=OPEN`, '10.0.2.15:2376=CLOSED', `10.0.2.2:${enginePort}=CLOSED`]);
+      }
+    } finally {
+      server.kill();
+    }
+    // The host still reaches the engine: this very docker CLI went through it.
+    expect(docker(['version', '--format', '{{.Server.Version}}']).status).toBe(0);
+    // And the key that could mint client certificates is nowhere on the shared disk.
+    expect(existsSync(join(home, 'vm', 'tls', 'ca-key.pem'))).toBe(false);
   });
 });

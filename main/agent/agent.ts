@@ -11,13 +11,15 @@ import { SocketProxy } from '../engine/socket-proxy';
 import { loadClientCreds } from '../engine/tls-ping';
 import { SettingsStore, type LoadedSettings } from '../settings/settings-store';
 import type { Settings } from '../settings/settings-schema';
+import { exportDockerHost } from '../settings/shell-quote';
 import { hostBase } from '../vm/accel';
 import { AccelMemory } from '../vm/accel-memory';
 import { AccelPolicy } from '../vm/accel-policy';
 import { loadAssets } from '../vm/assets';
 import type { QmpClient } from '../vm/qmp-client';
 import { qemuBinary } from '../vm/qemu-args';
-import { sharedFolders, type SharedFolder } from '../vm/shared-folders';
+import { defaultTempShares, sharedFolders, type SharedFolder } from '../vm/shared-folders';
+import { MountPolicy } from '../engine/mount-policy';
 import { VmSupervisor } from '../vm/supervisor';
 import { VmUsageSampler, type VmUsage } from '../vm/vm-usage';
 import type { AgentEvent, AgentStatus } from './control-api';
@@ -132,9 +134,11 @@ export class BerthAgent extends EventEmitter {
       await this.proxy?.close();
       this.proxy = new SocketProxy(this.socketPath);
       this.proxy.on('proxy-error', (e: Error) => this.logs.agent.warn(`socket: ${e.message}`));
+      this.proxy.on('mount-denied', (reason: string) => this.logs.agent.info(`socket: refused a container: ${reason}`));
       await this.proxy.listen();
     }
     this.proxy.setTarget({ port, creds });
+    this.proxy.setMountPolicy(new MountPolicy(this.shares.map((f) => f.guestPath ?? f.hostPath), this.settings.sharedPaths));
     try {
       writeDockerContext(this.socketPath);
     } catch (e) {
@@ -142,9 +146,10 @@ export class BerthAgent extends EventEmitter {
     }
   }
 
-  /** The home directory and the configured extra paths, as shared into the VM. */
+  /** The home directory, the temp folders and the configured extra paths, as shared into the VM. */
   private sharedFolders(extra: readonly string[]): SharedFolder[] {
-    const { folders, skipped } = sharedFolders(homedir(), extra);
+    const temp = defaultTempShares();
+    const { folders, skipped } = sharedFolders(homedir(), [...temp.paths, ...extra], temp.aliases);
     for (const p of skipped) this.logs.agent.warn(`shares: ${p} does not exist or is not a folder; not shared`);
     return folders;
   }
@@ -216,11 +221,12 @@ export class BerthAgent extends EventEmitter {
       agentPid: process.pid,
       socketPath,
       dockerHost: `unix://${socketPath}`,
+      dockerHostExport: exportDockerHost(`unix://${socketPath}`),
       engineVersion,
       apiVersion,
       settings,
       settingsRecovered: this.loaded.recovered,
-      sharedPaths: inst ? this.shares.map((f) => f.hostPath) : [],
+      sharedPaths: inst ? [...new Set(this.shares.map((f) => f.hostPath))] : [],
       ports: this.ports?.active() ?? [],
       portConflicts: this.ports?.conflicts() ?? [],
     };

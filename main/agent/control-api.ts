@@ -11,6 +11,8 @@ export interface AgentStatus extends VmStatus {
   agentPid: number;
   socketPath: string;
   dockerHost: string;
+  /** The shell line that points docker at the socket, quoted for pasting. */
+  dockerHostExport: string;
   engineVersion?: string;
   apiVersion?: string;
   settings: Settings;

@@ -1,6 +1,6 @@
 import { BrowserWindow, session, shell } from 'electron';
 import { join } from 'node:path';
-import { CONTENT_SECURITY_POLICY, isAllowedExternal, isAllowedNavigation, secureWebPreferences } from './window-security';
+import { CONTENT_SECURITY_POLICY, externalUrl, isAllowedNavigation, secureWebPreferences } from './window-security';
 
 /**
  * The dashboard window, created on first use. Closing it hides it; the app
@@ -45,7 +45,8 @@ export class DashboardWindow {
       if (!isAllowedNavigation(url)) e.preventDefault();
     });
     win.webContents.setWindowOpenHandler(({ url }) => {
-      if (isAllowedExternal(url)) void shell.openExternal(url);
+      const href = externalUrl(url);
+      if (href) void shell.openExternal(href);
       return { action: 'deny' };
     });
     win.on('close', (e) => {

@@ -1,5 +1,6 @@
 import { dispatch, type BerthHandlers } from '../contract/dispatcher';
 import type { MenuAction } from './tray-menu';
+import { exportDockerHost } from '../settings/shell-quote';
 
 /** The few Electron pieces a click may use; injected so tests pass fakes. */
 export interface ShellPieces {
@@ -34,7 +35,7 @@ export function menuActionRunner(o: {
       case 'open-preferences':
         return o.dashboard.show();
       case 'copy-docker-host':
-        return clipboard.writeText(`export DOCKER_HOST=${o.dockerHost()}`);
+        return clipboard.writeText(exportDockerHost(o.dockerHost()));
       case 'toggle-login-item': {
         const r = await dispatch(handlers, 'loginItem.get', []);
         if (r.ok) await dispatch(handlers, 'loginItem.set', [!r.value]);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { launchPlan, quitAction } from './quit-policy';
-import { CONTENT_SECURITY_POLICY, isAllowedExternal, isAllowedNavigation, secureWebPreferences } from './window-security';
+import { CONTENT_SECURITY_POLICY, externalUrl, isAllowedExternal, isAllowedNavigation, secureWebPreferences } from './window-security';
 
 describe('window security', () => {
   test('webPreferences isolate and sandbox the renderer, with no Node', () => {
@@ -18,6 +18,13 @@ describe('window security', () => {
     for (const bad of ['https://example.com', 'http://example.com:80', 'file:///etc/passwd', 'javascript:alert(1)', 'http://localhost', 'http://user:pw@localhost:80', 'http://localhost.evil.com:80', 'http://127.0.0.2:80', 'not a url', 'http://[::1]:80'])
       expect(isAllowedExternal(bad), bad).toBe(false);
     expect(isAllowedNavigation('http://localhost:8080')).toBe(false);
+  });
+
+  test('what is opened is the normalized URL that was checked, not the raw string', () => {
+    expect(externalUrl('\thttp://localhost:8080/a b\n')).toBe('http://localhost:8080/a%20b');
+    expect(externalUrl(' http://127.0.0.1:3000/x?y=1#z ')).toBe('http://127.0.0.1:3000/x?y=1#z');
+    expect(externalUrl('http://localhost:8080\t/')).toBe('http://localhost:8080/');
+    expect(externalUrl('HTTP://LOCALHOST:8080')).toBe('http://localhost:8080/');
   });
 });
 

@@ -25,20 +25,27 @@ export const CONTENT_SECURITY_POLICY =
 
 /**
  * What may leave the app through the default browser: only local web apps a
- * container publishes, http://localhost:PORT or http://127.0.0.1:PORT.
+ * container publishes, http://localhost:PORT or http://127.0.0.1:PORT. Returns
+ * the URL as parsed and checked, which is what must be opened: the raw string
+ * can carry whitespace or control characters the parser dropped.
  */
-export function isAllowedExternal(url: string): boolean {
+export function externalUrl(url: string): string | undefined {
   let u: URL;
   try {
     u = new URL(url);
   } catch {
-    return false;
+    return undefined;
   }
-  if (u.protocol !== 'http:') return false;
-  if (u.hostname !== 'localhost' && u.hostname !== '127.0.0.1') return false;
-  if (u.username || u.password) return false;
+  if (u.protocol !== 'http:') return undefined;
+  if (u.hostname !== 'localhost' && u.hostname !== '127.0.0.1') return undefined;
+  if (u.username || u.password) return undefined;
   const port = Number(u.port);
-  return Number.isInteger(port) && port >= 1 && port <= 65535;
+  return Number.isInteger(port) && port >= 1 && port <= 65535 ? u.href : undefined;
+}
+
+/** True when externalUrl accepts the URL. */
+export function isAllowedExternal(url: string): boolean {
+  return externalUrl(url) !== undefined;
 }
 
 /** In-window navigation: never; the dashboard is one page. */

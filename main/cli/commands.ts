@@ -3,6 +3,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { BerthPaths } from '../agent/paths';
 import { SettingsStore } from '../settings/settings-store';
+import { shellQuote } from '../settings/shell-quote';
 
 /** Asks on the terminal; anything but "yes" is no. Without a terminal, the answer is no. */
 export async function confirm(question: string): Promise<boolean> {
@@ -67,11 +68,11 @@ export function linkSocket(paths: BerthPaths, target: string): void {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EACCES' || code === 'EPERM') {
-      throw new Error(`creating ${target} needs admin rights. Run: sudo ln -s ${socket} ${target}`);
+      throw new Error(`creating ${target} needs admin rights. Run: sudo ln -s ${shellQuote(socket)} ${shellQuote(target)}`);
     }
     throw e;
   }
-  console.log(`${target} → ${socket}. Tools that hard-code ${target} now reach Berth. Remove it with: sudo rm ${target}`);
+  console.log(`${target} → ${socket}. Tools that hard-code ${target} now reach Berth. Remove it with: sudo rm ${shellQuote(target)}`);
 }
 
 function isDanglingLink(p: string): boolean {

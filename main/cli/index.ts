@@ -5,6 +5,7 @@ import { prepareHome, runAgent } from '../agent/agent-main';
 import type { AgentStatus } from '../agent/control-api';
 import { berthPaths } from '../agent/paths';
 import { SettingsError, SettingsStore } from '../settings/settings-store';
+import { exportDockerHost } from '../settings/shell-quote';
 import { formatStatus, progressLine } from './format';
 import { confirm, linkSocket, resetOffline, showLogs } from './commands';
 import { runDashboard } from './dashboard-command';
@@ -44,7 +45,7 @@ async function runningAgent(): Promise<AgentClient | undefined> {
 function printReady(s: AgentStatus): void {
   console.log(`Berth is running (Docker ${s.engineVersion ?? '?'}, ${s.accel ?? '?'}).`);
   console.log(`Docker socket: ${s.socketPath}`);
-  console.log(`Use it with:   export DOCKER_HOST=${s.dockerHost}`);
+  console.log(`Use it with:   ${exportDockerHost(s.dockerHost)}`);
   console.log(`          or:  docker --context berth …   (docker context use berth, to make it the default)`);
 }
 
@@ -119,7 +120,7 @@ program
   .description('print the shell line that points docker at Berth')
   .action(
     action(async () => {
-      console.log(`export DOCKER_HOST=unix://${loadSettings().socketPath || paths.dockerSocket}`);
+      console.log(exportDockerHost(`unix://${loadSettings().socketPath || paths.dockerSocket}`));
     }),
   );
 
@@ -175,7 +176,7 @@ config
 
 program
   .command('dashboard')
-  .description('serve the dashboard on 127.0.0.1 for a browser tab (prints a URL with a one-time token)')
+  .description('serve the dashboard on 127.0.0.1 for a browser tab (prints a link that works once, within 2 minutes)')
   .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', '0')
   .option('--no-open', 'do not open the browser')
   .action(action(async (opts: { port: string; open: boolean }) => runDashboard(paths, agentCommand, Number(opts.port), opts.open)));

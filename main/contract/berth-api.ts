@@ -15,8 +15,20 @@ import type { WatchLease } from './stats-hub';
 
 export type { ContainerStats, LogChunk, VmUsage, WatchLease };
 
-/** A container, image or volume id or name as Docker accepts them. */
-const ref = z.string().min(1).max(256).regex(/^[A-Za-z0-9][A-Za-z0-9_.:/@-]*$/, 'not a valid Docker id or name');
+/**
+ * Ids and names exactly as Docker allows them, and nothing else: each ends up
+ * in an engine API path, so a `/` or `..` that Docker would never produce must
+ * not get through (`x/../../y` would address another endpoint).
+ */
+/** Container and volume names (Docker's [a-zA-Z0-9][a-zA-Z0-9_.-]+) and hex ids: no slash. */
+const objectRef = z.string().min(1).max(256).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'not a valid Docker container or volume id or name');
+const IMAGE_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
+const IMAGE_DOMAIN = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?/)?';
+const IMAGE_REFERENCE = new RegExp(
+  `^(?:(?:sha256:)?[0-9a-f]{12,64}|${IMAGE_DOMAIN}${IMAGE_COMPONENT}(?:/${IMAGE_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?)$`,
+);
+/** Image ids (sha256:…) and references (registry/name:tag@digest) by Docker's reference grammar. */
+const imageRef = z.string().min(1).max(512).regex(IMAGE_REFERENCE, 'not a valid Docker image id or reference');
 const lines = z.number().int().min(1).max(10_000);
 /** What a page's stats come from: every running container, or the VM itself. */
 const statsTopic = z.enum(['containers', 'vm']);
@@ -31,16 +43,16 @@ export const CALLS = {
   'vm.restart': z.tuple([]),
   'vm.reset': z.tuple([z.literal('delete-all-data')]),
   'containers.list': z.tuple([]),
-  'containers.action': z.tuple([ref, z.enum(['start', 'stop', 'restart', 'pause', 'unpause', 'remove'])]),
-  'containers.inspect': z.tuple([ref]),
-  'containers.logs': z.tuple([ref, lines]),
-  'containers.followLogs': z.tuple([ref, watcherId, lines]),
+  'containers.action': z.tuple([objectRef, z.enum(['start', 'stop', 'restart', 'pause', 'unpause', 'remove'])]),
+  'containers.inspect': z.tuple([objectRef]),
+  'containers.logs': z.tuple([objectRef, lines]),
+  'containers.followLogs': z.tuple([objectRef, watcherId, lines]),
   'containers.unfollowLogs': z.tuple([watcherId]),
   'images.list': z.tuple([]),
-  'images.remove': z.tuple([ref]),
+  'images.remove': z.tuple([imageRef]),
   'images.prune': z.tuple([]),
   'volumes.list': z.tuple([]),
-  'volumes.remove': z.tuple([ref]),
+  'volumes.remove': z.tuple([objectRef]),
   'volumes.prune': z.tuple([]),
   'system.df': z.tuple([]),
   'system.reclaim': z.tuple([z.object({ volumes: z.boolean() }).strict()]),

@@ -14,6 +14,7 @@ import type { BerthPaths } from '../agent/paths';
 import { engineOverSocket } from '../engine/docker-client';
 import { followContainerEvents } from '../engine/engine-events';
 import type { Settings } from '../settings/settings-schema';
+import { exportDockerHost } from '../settings/shell-quote';
 import { SettingsStore } from '../settings/settings-store';
 import { ContainerStatsSampler } from '../engine/container-stats';
 import { followContainerLogs } from '../engine/log-follow';
@@ -30,7 +31,8 @@ export interface ServiceHost {
   agentCommand: AgentCommand;
   loginItem: { get(): boolean; set(enabled: boolean): boolean };
   openExternal(url: string): Promise<void>;
-  isAllowedExternal(url: string): boolean;
+  /** The checked, normalized URL to open, or undefined when it may not leave the app. */
+  externalUrl(url: string): string | undefined;
 }
 
 /** Emits contract events ('vm.state', …) from the agent's event stream. */
@@ -146,7 +148,8 @@ export class BerthService extends EventEmitter {
   private async status(): Promise<AgentStatus> {
     const c = await this.client(false);
     if (c) return c.call<AgentStatus>('GET', '/status');
-    return { state: 'stopped', checks: [], agentPid: 0, socketPath: this.socketPath(), dockerHost: `unix://${this.socketPath()}`, settings: await this.settings(), sharedPaths: [], ports: [], portConflicts: [] };
+    const dockerHost = `unix://${this.socketPath()}`;
+    return { state: 'stopped', checks: [], agentPid: 0, socketPath: this.socketPath(), dockerHost, dockerHostExport: exportDockerHost(dockerHost), settings: await this.settings(), sharedPaths: [], ports: [], portConflicts: [] };
   }
 
   private async settings(): Promise<Settings> {
@@ -291,8 +294,10 @@ export class BerthService extends EventEmitter {
         }
       },
       'app.openExternal': async (url) => {
-        if (!this.host.isAllowedExternal(url)) throw new ApiError('refused', `only http://localhost:PORT and http://127.0.0.1:PORT can be opened, not ${url.slice(0, 100)}`);
-        await this.host.openExternal(url);
+        const href = this.host.externalUrl(url);
+        if (!href) throw new ApiError('refused', `only http://localhost:PORT and http://127.0.0.1:PORT can be opened, not ${JSON.stringify(url.slice(0, 100))}`);
+        // Exactly what was checked, never the raw string.
+        await this.host.openExternal(href);
         return null;
       },
     };

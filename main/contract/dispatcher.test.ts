@@ -68,3 +68,22 @@ describe('dispatch: the main-side validator', () => {
     }
   });
 });
+
+describe('ids and names that reach engine API paths', () => {
+  test('only what Docker allows: no slash in container or volume names, image references by their grammar', async () => {
+    const { handlers, calls } = recordingHandlers();
+    for (const bad of ['x/../../y', '../x', 'a/b', '-x', '.x', 'x y', 'x\ny', '']) {
+      expect((await dispatch(handlers, 'containers.inspect', [bad])).ok, bad).toBe(false);
+      expect((await dispatch(handlers, 'volumes.remove', [bad])).ok, bad).toBe(false);
+    }
+    for (const bad of ['x/../../y', 'busybox/../../containers/x', 'Busybox', 'busybox:', 'a//b', 'busybox@sha256:12']) {
+      expect((await dispatch(handlers, 'images.remove', [bad])).ok, bad).toBe(false);
+    }
+    expect(calls).toEqual([]);
+    for (const ok of ['berth-test_web.1', '3f4e5a6b7c8d', 'my-volume']) expect((await dispatch(handlers, 'containers.inspect', [ok])).ok, ok).toBe(true);
+    const digest = 'sha256:' + 'a'.repeat(64);
+    for (const ok of ['busybox', 'berth-test/busybox:latest', 'localhost:5000/team/app:v1.2', digest, `busybox@${digest}`, 'docker.io/library/busybox:1.37', '3f4e5a6b7c8d']) {
+      expect((await dispatch(handlers, 'images.remove', [ok])).ok, ok).toBe(true);
+    }
+  });
+});

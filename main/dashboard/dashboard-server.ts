@@ -1,11 +1,11 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../app/window-security';
 import type { BerthService } from '../contract/berth-service';
 import { dispatch } from '../contract/dispatcher';
+import { DashboardAuth } from './dashboard-auth';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -16,21 +16,45 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
 };
 
-/** One frame from the browser: a contract call. */
+/** One frame from the browser: a contract call. Anything else is ignored. */
 interface CallFrame {
   id: number;
   call: unknown;
   args: unknown;
 }
 
+const isCallFrame = (f: unknown): f is CallFrame =>
+  typeof f === 'object' && f !== null && !Array.isArray(f) && Number.isFinite((f as CallFrame).id);
+
+/**
+ * The path and query of a request target, or undefined for anything that is
+ * not a plain absolute path (`//host`, backslashes, bad escapes). Never throws:
+ * a junk request line from any local user or container must not end the server.
+ */
+export function parseTarget(raw: string | undefined): { pathname: string; params: URLSearchParams } | undefined {
+  if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\')) return undefined;
+  try {
+    const u = new URL(raw, 'http://127.0.0.1');
+    return { pathname: decodeURIComponent(u.pathname), params: u.searchParams };
+  } catch {
+    return undefined;
+  }
+}
+
+const BASE_HEADERS = { 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
+
+function send(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { ...BASE_HEADERS, 'content-type': 'text/plain; charset=utf-8', ...headers }).end(`${text}\n`);
+}
+
 /**
  * `berth dashboard`: serves the built renderer on 127.0.0.1 and speaks the
  * same contract over a WebSocket. It is a transport only: calls go through
- * the same validating dispatcher as Electron IPC. A connection needs the
- * random token from the printed URL and must come from this server's origin.
+ * the same validating dispatcher as Electron IPC. Who may connect is decided
+ * by DashboardAuth (a single-use link, then a session cookie).
  */
 export class DashboardServer {
-  readonly token = randomBytes(24).toString('hex');
+  private readonly auth = new DashboardAuth();
   private server?: Server;
   private wss?: WebSocketServer;
   port = 0;
@@ -40,34 +64,39 @@ export class DashboardServer {
     private readonly rendererDir: string,
   ) {}
 
+  /** The link to open: single-use, valid for a couple of minutes. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}/?token=${this.token}`;
+    return `http://127.0.0.1:${this.port}/open?code=${this.auth.linkCode}`;
   }
 
   async listen(port = 0): Promise<void> {
     if (!existsSync(join(this.rendererDir, 'index.html'))) throw new Error(`the dashboard is not built (${this.rendererDir}); run: npm run build`);
     const server = createServer((req, res) => {
-      const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-      const file = normalize(join(this.rendererDir, path === '/' ? 'index.html' : path));
-      if (!file.startsWith(this.rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) {
-        res.writeHead(404).end('not found');
-        return;
+      try {
+        this.handle(req, res);
+      } catch {
+        if (!res.headersSent) send(res, 400, 'bad request');
+        else res.destroy();
       }
-      res.writeHead(200, {
-        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-        'content-security-policy': CONTENT_SECURITY_POLICY.replace("connect-src 'self'", `connect-src 'self' ws://127.0.0.1:${this.port}`),
-        'x-content-type-options': 'nosniff',
-        'cache-control': 'no-store',
-      });
-      createReadStream(file).pipe(res);
+    });
+    server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+      else socket.destroy();
     });
     const wss = new WebSocketServer({ noServer: true, maxPayload: 1 << 20 });
     server.on('upgrade', (req, socket, head) => {
-      if (!this.authorized(req)) {
+      socket.on('error', () => undefined);
+      const t = parseTarget(req.url);
+      const ok = t?.pathname === '/ws' && DashboardAuth.hostOk(req.headers, this.port) && DashboardAuth.originOk(req.headers, this.port) && this.auth.hasSession(req.headers);
+      if (!ok) {
         socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
         return;
       }
-      wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws));
+      try {
+        wss.handleUpgrade(req, socket, head, (ws) => this.serve(ws));
+      } catch {
+        socket.destroy();
+      }
     });
     this.server = server;
     this.wss = wss;
@@ -78,29 +107,44 @@ export class DashboardServer {
     this.port = (server.address() as { port: number }).port;
   }
 
-  /** The token must match and the page must be ours: a page elsewhere cannot use a leaked token. */
-  private authorized(req: IncomingMessage): boolean {
-    const u = new URL(req.url ?? '/', 'http://x');
-    const given = Buffer.from(u.searchParams.get('token') ?? '');
-    const want = Buffer.from(this.token);
-    const tokenOk = given.length === want.length && timingSafeEqual(given, want);
-    const origin = req.headers.origin;
-    const originOk = origin === `http://127.0.0.1:${this.port}` || origin === `http://localhost:${this.port}`;
-    return u.pathname === '/ws' && tokenOk && originOk;
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    if (!DashboardAuth.hostOk(req.headers, this.port)) return send(res, 403, 'this server answers only to 127.0.0.1 and localhost');
+    const t = parseTarget(req.url);
+    if (!t) return send(res, 400, 'bad request');
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
+    if (t.pathname === '/open') {
+      const session = this.auth.redeem(t.params.get('code') ?? '');
+      if (!session) return send(res, 401, 'This link was used already or has expired. Run `berth dashboard` again for a new one.');
+      // The code leaves the address bar: the page lives at / from here on.
+      return send(res, 303, 'see /', { location: '/', 'set-cookie': DashboardAuth.cookieHeader(session) });
+    }
+    if (!this.auth.hasSession(req.headers)) return send(res, 401, 'Open the link that `berth dashboard` printed.');
+    const file = normalize(join(this.rendererDir, t.pathname === '/' ? 'index.html' : t.pathname));
+    if (!file.startsWith(this.rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) return send(res, 404, 'not found');
+    res.writeHead(200, {
+      ...BASE_HEADERS,
+      'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-security-policy': CONTENT_SECURITY_POLICY.replace("connect-src 'self'", `connect-src 'self' ws://127.0.0.1:${this.port}`),
+    });
+    createReadStream(file).on('error', () => res.destroy()).pipe(res);
   }
 
   private serve(ws: WebSocket): void {
     const handlers = this.service.handlers();
-    const onEvent = (event: string, payload: unknown) => ws.send(JSON.stringify({ event, payload }));
+    const onEvent = (event: string, payload: unknown) => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
+    };
     this.service.on('berth-event', onEvent);
     ws.on('close', () => this.service.off('berth-event', onEvent));
+    ws.on('error', () => ws.terminate());
     ws.on('message', async (data) => {
-      let frame: CallFrame;
+      let frame: unknown;
       try {
         frame = JSON.parse(String(data));
       } catch {
         return;
       }
+      if (!isCallFrame(frame)) return;
       const reply = await dispatch(handlers, frame.call, frame.args);
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ id: frame.id, reply }));
     });

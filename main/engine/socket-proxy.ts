@@ -2,6 +2,8 @@ import { EventEmitter } from 'node:events';
 import { rmSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
+import { bindSources, type MountPolicy } from './mount-policy';
+import { denialResponse, RequestGuard } from './request-guard';
 import type { TlsClientCreds } from './tls-ping';
 import { closeServer, listenPrivateSocket } from './unix-socket';
 
@@ -31,6 +33,7 @@ export class SocketProxy extends EventEmitter {
   private session?: Buffer;
   private context?: SecureContext;
   private readonly live = new Set<Socket>();
+  private mounts?: MountPolicy;
 
   constructor(readonly path: string) {
     super();
@@ -42,6 +45,11 @@ export class SocketProxy extends EventEmitter {
     this.target = target;
     // One parsed context for all connections: parsing the key and certificates per connection costs milliseconds.
     this.context = target ? createSecureContext(target.creds) : undefined;
+  }
+
+  /** Checks the bind mounts of every container created from now on; undefined passes every request through untouched. */
+  setMountPolicy(policy: MountPolicy | undefined): void {
+    this.mounts = policy;
   }
 
   /** Creates the socket, replacing a stale file from a crash but never a socket someone answers on. */
@@ -76,11 +84,31 @@ export class SocketProxy extends EventEmitter {
       return;
     }
     this.connectEngine(target, HANDSHAKE_RETRIES)
-      .then((engine) => pipeBoth(client, engine))
+      .then((engine) => this.pipe(client, engine))
       .catch((e: Error) => {
         this.emit('proxy-error', e);
         client.destroy();
       });
+  }
+
+  /**
+   * Pipes a client to its engine connection. With a mount policy, the request
+   * direction goes through a RequestGuard: a create whose bind mounts the VM
+   * cannot see is answered "Mounts denied" here and never reaches the engine.
+   */
+  private pipe(client: Socket, engine: TLSSocket): void {
+    const policy = this.mounts;
+    if (!policy) return pipeBoth(client, engine, client);
+    const guard = new RequestGuard((body) => policy.deny(bindSources(body)));
+    guard.on('deny', (reason: string) => {
+      this.emit('mount-denied', reason);
+      // The answer first: the engine's close would end the client before it.
+      engine.unpipe(client);
+      client.end(denialResponse(reason));
+      engine.destroy();
+    });
+    client.pipe(guard);
+    pipeBoth(client, engine, guard);
   }
 
   private connectEngine(target: ProxyTarget, retries: number): Promise<TLSSocket> {
@@ -127,11 +155,11 @@ export class SocketProxy extends EventEmitter {
   }
 }
 
-/** Pipes two sockets both ways, passing each side's end (half-close) on to the other. */
-function pipeBoth(client: Socket, engine: TLSSocket): void {
+/** Pipes two sockets both ways, passing each side's end (half-close) on to the other; `requests` is the client, or a guard it feeds. */
+function pipeBoth(client: Socket, engine: TLSSocket, requests: NodeJS.ReadableStream): void {
   engine.on('error', () => client.destroy());
   client.on('error', () => engine.destroy());
-  client.pipe(engine);
+  requests.pipe(engine);
   engine.pipe(client);
   client.on('close', () => engine.destroy());
   // end(), not destroy(): what the engine sent last may still sit in the client's write buffer.

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -27,7 +27,14 @@ describe('ensureTlsMaterial', () => {
 
   test('keys and certificates are 0600 in a 0700 directory', () => {
     expect(statSync(dir).mode & 0o777).toBe(0o700);
-    for (const f of [p.caKey, p.serverKey, p.clientKey, p.ca]) expect(statSync(f).mode & 0o777).toBe(0o600);
+    for (const f of [p.serverKey, p.clientKey, p.ca]) expect(statSync(f).mode & 0o777).toBe(0o600);
+  });
+
+  test('the CA private key is never kept on disk; one left by an older version is deleted', () => {
+    expect(existsSync(p.caKey)).toBe(false);
+    writeFileSync(p.caKey, 'old CA key');
+    ensureTlsMaterial(dir);
+    expect(existsSync(p.caKey)).toBe(false);
   });
 
   test('an existing valid set is kept; a damaged one is regenerated', () => {

@@ -1,5 +1,5 @@
 import { randomBytes, X509Certificate } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type forgeType from 'node-forge';
 import { GUEST_IP } from '../vm/guest';
@@ -8,6 +8,7 @@ import { GUEST_IP } from '../vm/guest';
 export interface TlsPaths {
   dir: string;
   ca: string;
+  /** Never written by this version; a file left by an older one is deleted. */
   caKey: string;
   serverCert: string;
   serverKey: string;
@@ -32,15 +33,19 @@ const YEARS = 10;
 const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
 
 /**
- * Makes sure a CA, a server certificate for the guest's dockerd and a client
- * certificate for the agent exist in `dir`, generating a fresh set when any
- * file is missing or close to expiry. Keys never leave the user's machine and
- * are never baked into the guest image: the guest gets them through fw_cfg.
+ * Makes sure a CA certificate, a server certificate for the guest's dockerd and
+ * a client certificate for the agent exist in `dir`, generating a fresh set
+ * when any file is missing or close to expiry. Keys never leave the user's
+ * machine and are never baked into the guest image: the guest gets them
+ * through fw_cfg. The CA's private key lives only in memory while it signs the
+ * two certificates: the folder is under $HOME, which the VM shares, and a key
+ * that can mint new client certificates must not sit where a container can read it.
  */
 export function ensureTlsMaterial(dir: string): TlsPaths {
   const p = tlsPaths(dir);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
+  rmSync(p.caKey, { force: true });
   if (isCurrent(p)) return p;
 
   // node-forge is large; it is loaded only on the rare runs that generate certificates.
@@ -50,7 +55,6 @@ export function ensureTlsMaterial(dir: string): TlsPaths {
   const client = makeCert(forge, { cn: 'berth-agent', issuer: ca, clientAuth: true });
   const pem = forge.pki;
   write(p.ca, pem.certificateToPem(ca.cert));
-  write(p.caKey, pem.privateKeyToPem(ca.keys.privateKey));
   write(p.serverCert, pem.certificateToPem(server.cert));
   write(p.serverKey, pem.privateKeyToPem(server.keys.privateKey));
   write(p.clientCert, pem.certificateToPem(client.cert));
@@ -59,7 +63,7 @@ export function ensureTlsMaterial(dir: string): TlsPaths {
 }
 
 function isCurrent(p: TlsPaths): boolean {
-  const files = [p.ca, p.caKey, p.serverCert, p.serverKey, p.clientCert, p.clientKey];
+  const files = [p.ca, p.serverCert, p.serverKey, p.clientCert, p.clientKey];
   if (!files.every((f) => existsSync(f))) return false;
   try {
     for (const f of [p.ca, p.serverCert, p.clientCert]) {

@@ -1,6 +1,7 @@
-import { chmodSync, existsSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createConnection, type Server } from 'node:net';
 import { dirname } from 'node:path';
+import { shellQuote } from '../settings/shell-quote';
 
 /**
  * Removes a socket file left behind by a crash. A socket that still accepts
@@ -22,22 +23,47 @@ export async function removeStaleSocket(path: string): Promise<void> {
 }
 
 /**
+ * Refuses a socket folder that others could tamper with: one owned by another
+ * user, or writable by group or others (they could swap Berth's socket for
+ * their own). Berth never loosens or silently uses such a folder.
+ */
+export function assertPrivateDir(dir: string): void {
+  const st = statSync(dir);
+  if (!st.isDirectory()) throw new Error(`${dir} is not a folder; choose another socket path`);
+  const uid = process.getuid?.();
+  if (uid !== undefined && st.uid !== uid) {
+    throw new Error(`${dir} belongs to another user (uid ${st.uid}); Berth keeps its sockets only in a folder of its own. Choose another socket path`);
+  }
+  if (st.mode & 0o022) {
+    throw new Error(`${dir} is writable by other users (mode ${(st.mode & 0o777).toString(8)}), who could replace Berth's socket there; run \`chmod go-w ${shellQuote(dir)}\`, or choose another socket path`);
+  }
+}
+
+/**
  * Binds a server (net or http) to a unix socket that only its owner can use:
- * 0600 in a 0700 directory, replacing a stale file from a crash first.
+ * 0600 in a private folder (made 0700 if new), replacing a stale file from a crash first.
  */
 export async function listenPrivateSocket(server: Server, path: string): Promise<void> {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  assertPrivateDir(dirname(path));
   await removeStaleSocket(path);
-  await new Promise<void>((resolve, reject) => {
+  const listening = new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    // A restrictive umask while binding closes the window before chmod.
-    const old = process.umask(0o177);
-    server.listen(path, () => {
-      process.umask(old);
+    server.once('listening', () => {
       server.off('error', reject);
       resolve();
     });
   });
+  // A restrictive umask while binding closes the window before chmod. The bind
+  // happens inside listen(), so the umask is back before anything else runs,
+  // whether the bind worked or not.
+  const old = process.umask(0o177);
+  try {
+    server.listen(path);
+  } finally {
+    process.umask(old);
+  }
+  await listening;
   chmodSync(path, 0o600);
 }
 

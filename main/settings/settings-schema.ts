@@ -1,6 +1,7 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
 import { ACCEL_SETTINGS } from '../vm/accel';
+import { pathProblem, sharedPathProblem } from './host-paths';
 
 /** Limits the schema checks against; injected so tests do not depend on the machine. */
 export interface HostLimits {
@@ -39,7 +40,10 @@ export function settingsSchema(limits: HostLimits) {
     /** Where the Docker socket for shell users lives; empty means ~/.berth/docker.sock. */
     socketPath: z
       .string()
-      .refine((p) => p === '' || p.startsWith('/'), 'socketPath must be an absolute path, or empty for the default')
+      .superRefine((p, ctx) => {
+        const problem = p === '' ? undefined : pathProblem(p);
+        if (problem) ctx.addIssue({ code: 'custom', message: `socketPath ${problem}, or empty for the default` });
+      })
       .refine((p) => Buffer.byteLength(p) < 100, 'socketPath must be shorter than 100 bytes (a unix socket limit)')
       .default(''),
     /** Host port for the engine's TLS forward on 127.0.0.1; 0 picks a free one at each start. */
@@ -52,7 +56,13 @@ export function settingsSchema(limits: HostLimits) {
       .default(0),
     /** Host folders shared into the VM at the same path, besides the home directory. */
     sharedPaths: z
-      .array(z.string().refine((p) => p.startsWith('/'), 'sharedPaths must hold absolute paths'), { error: 'sharedPaths must be a list of absolute paths' })
+      .array(
+        z.string().superRefine((p, ctx) => {
+          const problem = sharedPathProblem(p);
+          if (problem) ctx.addIssue({ code: 'custom', message: `sharedPaths must hold absolute paths of folders to share: ${JSON.stringify(p)} ${problem}` });
+        }),
+        { error: 'sharedPaths must be a list of absolute paths' },
+      )
       .default([]),
     /** auto: hvf or KVM where they really work, software emulation (TCG) where they don't. */
     accelerator: z

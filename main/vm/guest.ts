@@ -14,6 +14,8 @@ export const DISK_SERIAL = { root: 'berth-root', data: 'berth-data' } as const;
 /** fw_cfg entries that carry the per-install TLS material into the guest. */
 export const FW_CFG_PREFIX = 'opt/berth';
 export const FW_CFG_TLS_FILES = ['ca.pem', 'server-cert.pem', 'server-key.pem'] as const;
+/** fw_cfg entry with the host port QEMU forwards to the engine, so the guest can keep containers away from it. */
+export const FW_CFG_ENGINE_PORT = 'engine-port';
 
 /** Boot stages the guest prints as `BERTH-BOOT stage=<name>`, in order. */
 export const BOOT_STAGES = ['init', 'modules', 'root', 'network', 'format', 'data', 'dockerd', 'ready'] as const;

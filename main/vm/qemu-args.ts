@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { HostFacts } from './accel';
 import type { SharedFolder } from './shared-folders';
-import { BALLOON_ID, DISK_SERIAL, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from './guest';
+import { BALLOON_ID, DISK_SERIAL, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from './guest';
 
 /** Everything the argument builder needs; no I/O happens while building. */
 export interface QemuLaunchSpec {
@@ -30,6 +30,11 @@ export interface QemuCommand {
   args: string[];
 }
 
+/** A value inside a QEMU option string: a comma separates options unless doubled. */
+export function qemuOptValue(v: string): string {
+  return v.replace(/,/g, ',,');
+}
+
 /** The QEMU binary for the host's architecture. */
 export function qemuBinary(arch: string): string {
   return arch === 'arm64' ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
@@ -56,11 +61,12 @@ export function buildQemuCommand(spec: QemuLaunchSpec, host: HostFacts): QemuCom
   // No default devices, no user config, no reboot: a guest panic ends QEMU instead of looping.
   push('-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot');
   push('-kernel', spec.kernel, '-initrd', spec.initrd, '-append', spec.cmdline);
+  const q = qemuOptValue;
 
-  push('-drive', `file=${spec.rootfs},if=none,id=root,format=raw,readonly=on`);
+  push('-drive', `file=${q(spec.rootfs)},if=none,id=root,format=raw,readonly=on`);
   push('-device', `virtio-blk-pci,drive=root,serial=${DISK_SERIAL.root}`);
   // discard=unmap lets the guest's trims shrink the qcow2 on the host.
-  push('-drive', `file=${spec.dataDisk},if=none,id=data,format=qcow2,discard=unmap,cache=writeback`);
+  push('-drive', `file=${q(spec.dataDisk)},if=none,id=data,format=qcow2,discard=unmap,cache=writeback`);
   push('-device', `virtio-blk-pci,drive=data,serial=${DISK_SERIAL.data}`);
 
   // The engine port binds 127.0.0.1 only: nobody else on the host or network reaches dockerd.
@@ -72,19 +78,20 @@ export function buildQemuCommand(spec: QemuLaunchSpec, host: HostFacts): QemuCom
   // own memory statistics (polled only while someone watches them).
   push('-device', `virtio-balloon-pci,id=${BALLOON_ID},deflate-on-oom=on,free-page-reporting=on`);
 
-  for (const f of FW_CFG_TLS_FILES) push('-fw_cfg', `name=${FW_CFG_PREFIX}/${f},file=${join(spec.guestTlsDir, f)}`);
+  for (const f of FW_CFG_TLS_FILES) push('-fw_cfg', `name=${FW_CFG_PREFIX}/${f},file=${q(join(spec.guestTlsDir, f))}`);
+  push('-fw_cfg', `name=${FW_CFG_PREFIX}/${FW_CFG_ENGINE_PORT},string=${spec.enginePort}`);
 
   // mapped-xattr: QEMU creates files as the user running it, and keeps the
   // guest's view of owner and mode in xattrs, so root in a container can write
   // the user's files and what it creates is the user's on the host.
   spec.shares.forEach((s, i) => {
-    push('-fsdev', `local,id=fs${i},path=${s.hostPath},security_model=mapped-xattr`);
+    push('-fsdev', `local,id=fs${i},path=${q(s.hostPath)},security_model=mapped-xattr`);
     push('-device', `virtio-9p-pci,fsdev=fs${i},mount_tag=${s.tag}`);
   });
-  push('-fw_cfg', `name=${FW_CFG_PREFIX}/mounts,file=${spec.mountList}`);
+  push('-fw_cfg', `name=${FW_CFG_PREFIX}/mounts,file=${q(spec.mountList)}`);
 
   push('-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console');
-  push('-chardev', `socket,id=qmp,path=${spec.qmpSocket},server=on,wait=off`, '-mon', 'chardev=qmp,mode=control');
+  push('-chardev', `socket,id=qmp,path=${q(spec.qmpSocket)},server=on,wait=off`, '-mon', 'chardev=qmp,mode=control');
   push('-pidfile', spec.pidFile);
   return { binary: qemuBinary(host.arch), args };
 }

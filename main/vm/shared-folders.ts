@@ -1,10 +1,26 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { resolve, sep } from 'node:path';
 
-/** One host folder shared into the VM at the same path. */
+/** One host folder shared into the VM, at the same path unless `guestPath` says otherwise. */
 export interface SharedFolder {
   tag: string;
   hostPath: string;
+  /** Where the VM mounts it, for a second name of the same folder (macOS's /tmp for /private/tmp). */
+  guestPath?: string;
+}
+
+/**
+ * The temporary folders that test tools and scripts bind-mount (testcontainers,
+ * `mktemp -d` projects), shared by default so they never turn into empty
+ * folders. On macOS /tmp and /var/folders are links into /private, and tools
+ * pass either name, so each gets a mount under both.
+ */
+export function defaultTempShares(platform: NodeJS.Platform = process.platform, tmp: string = tmpdir()): { paths: string[]; aliases: Record<string, string[]> } {
+  if (platform === 'darwin') {
+    return { paths: ['/private/tmp', '/var/folders', tmp], aliases: { '/private/tmp': ['/tmp'], '/var/folders': ['/private/var/folders'] } };
+  }
+  return { paths: ['/tmp', tmp], aliases: {} };
 }
 
 /**
@@ -12,7 +28,7 @@ export interface SharedFolder {
  * same path in the VM. Missing paths are skipped (and reported), and a path
  * inside another shared one is dropped because the outer share already has it.
  */
-export function sharedFolders(home: string, extra: readonly string[]): { folders: SharedFolder[]; skipped: string[] } {
+export function sharedFolders(home: string, extra: readonly string[], aliases: Record<string, string[]> = {}): { folders: SharedFolder[]; skipped: string[] } {
   const skipped: string[] = [];
   const wanted = [home, ...extra].map((p) => resolve(p)).filter((p, i, all) => all.indexOf(p) === i);
   const existing = wanted.filter((p) => {
@@ -22,10 +38,18 @@ export function sharedFolders(home: string, extra: readonly string[]): { folders
   });
   const inside = (p: string, outer: string) => p !== outer && (outer === sep || p.startsWith(outer + sep));
   const roots = existing.filter((p) => !existing.some((o) => inside(p, o)));
-  return { folders: roots.map((hostPath, i) => ({ tag: `berth${i}`, hostPath })), skipped };
+  const folders: SharedFolder[] = roots.map((hostPath, i) => ({ tag: `berth${i}`, hostPath }));
+  // A second name needs a device of its own: a virtio-9p tag mounts once.
+  for (const f of [...folders]) {
+    for (const guestPath of aliases[f.hostPath] ?? []) folders.push({ tag: `berth${folders.length}`, hostPath: f.hostPath, guestPath });
+  }
+  return { folders, skipped };
 }
 
 /** Writes the tag<TAB>path list the guest reads from fw_cfg. */
 export function writeMountList(file: string, folders: readonly SharedFolder[]): void {
-  writeFileSync(file, folders.map((f) => `${f.tag}\t${f.hostPath}\n`).join(''), { mode: 0o600 });
+  // Settings are validated; this is the last line of defence for a line-based format.
+  const bad = folders.find((f) => /[\u0000-\u001f\u007f]/.test(f.hostPath + f.tag + (f.guestPath ?? '')));
+  if (bad) throw new Error(`refusing to share ${JSON.stringify(bad.hostPath)}: it contains control characters`);
+  writeFileSync(file, folders.map((f) => `${f.tag}\t${f.guestPath ?? f.hostPath}\n`).join(''), { mode: 0o600 });
 }

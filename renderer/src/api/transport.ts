@@ -11,7 +11,7 @@ declare global {
   }
 }
 
-/** The contract over a WebSocket to `berth dashboard`; the token comes from the page URL. */
+/** The contract over a WebSocket to `berth dashboard`; the browser sends the session cookie. */
 export function websocketApi(url: string): BerthApi {
   let ws: WebSocket | undefined;
   let opening: Promise<WebSocket> | undefined;
@@ -77,6 +77,6 @@ export function websocketApi(url: string): BerthApi {
 /** Electron's preload API if present, else the WebSocket transport for this page's server. */
 export function berthApi(): BerthApi {
   if (window.berth) return window.berth;
-  const token = new URLSearchParams(location.search).get('token') ?? '';
-  return websocketApi(`ws://${location.host}/ws?token=${encodeURIComponent(token)}`);
+  // The session cookie (HttpOnly, set when the printed link was opened) authenticates the socket.
+  return websocketApi(`ws://${location.host}/ws`);
 }

@@ -8,6 +8,7 @@ import { ContainersPage } from './containers-page';
 import { BerthContext } from './context';
 import { Header } from './header';
 import { ResourcesPage } from './resources-page';
+import { VolumesPage } from './lists-pages';
 
 const c = (name: string, project?: string, state = 'running'): ContainerSummary => ({ id: `id-${name}`, name, image: 'busybox', state, status: 'Up 1 minute', created: 0, ports: [{ host: 8080, container: 80, proto: 'tcp' }], composeProject: project });
 
@@ -122,6 +123,25 @@ describe('components', () => {
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Apply' })));
     expect(calls).toContain('settings.update({"accelerator":"tcg"})');
     expect(confirm).toHaveBeenCalledWith('Restart the VM now to apply the new resources?');
+  });
+
+  test('removing or pruning volumes asks first and names what goes; a refusal deletes nothing', async () => {
+    const volumes = [
+      { name: 'shop_pgdata', size: 1, usedBy: ['shop-db-1'] },
+      { name: 'old_cache', size: 1, usedBy: [] },
+      { name: 'scratch', size: 1, usedBy: [] },
+    ];
+    const { calls } = renderWith(<VolumesPage />, { ...running, volumes });
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Remove shop_pgdata' })));
+    expect(confirm.mock.calls[0]![0]).toBe('Remove volume shop_pgdata? The data in it is deleted and cannot be recovered.');
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Prune unused volumes' })));
+    expect(confirm.mock.calls[1]![0]).toBe('Prune deletes 2 volumes no container uses, and the data in them: old_cache, scratch. Continue?');
+    expect(calls.filter((c) => c.startsWith('volumes.'))).toEqual([]);
+    confirm.mockReturnValue(true);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Prune unused volumes' })));
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Remove shop_pgdata' })));
+    expect(calls.filter((c) => c.startsWith('volumes.') && c !== 'volumes.list()')).toEqual(['volumes.prune()', 'volumes.remove(shop_pgdata)']);
   });
 
   test('Resources does not watch a stopped VM', async () => {

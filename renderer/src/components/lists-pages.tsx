@@ -43,10 +43,21 @@ export function VolumesPage() {
   const volumes = useBerth((s) => s.volumes);
   if (!volumes) return <p className="empty">Loading volumes…</p>;
   const refresh = () => store.getState().refreshLists();
+  // Deleting a volume deletes data nothing else holds: each delete names what goes, and asks first.
+  const remove = (name: string) => {
+    if (!confirm(`Remove volume ${name}? The data in it is deleted and cannot be recovered.`)) return;
+    void store.getState().run(`v:${name}`, () => api['volumes.remove'](name)).then(refresh);
+  };
+  const prune = () => {
+    const unused = volumes.filter((v) => v.usedBy.length === 0).map((v) => v.name);
+    if (unused.length === 0) return void alert('No volume is unused: nothing to prune.');
+    if (!confirm(`Prune deletes ${unused.length} volume${unused.length === 1 ? '' : 's'} no container uses, and the data in them: ${unused.join(', ')}. Continue?`)) return;
+    void store.getState().run('vprune', () => api['volumes.prune']()).then(refresh);
+  };
   return (
     <section aria-label="Volumes">
       <div className="toolbar">
-        <button onClick={() => void store.getState().run('vprune', () => api['volumes.prune']()).then(refresh)}>Prune unused volumes</button>
+        <button onClick={prune}>Prune unused volumes</button>
       </div>
       {volumes.length === 0 ? (
         <p className="empty">No volumes.</p>
@@ -61,7 +72,7 @@ export function VolumesPage() {
                 <td>{v.name}</td>
                 <td>{mb(v.size)}</td>
                 <td>{v.usedBy.join(', ') || '—'}</td>
-                <td><button aria-label={`Remove ${v.name}`} onClick={() => void store.getState().run(`v:${v.name}`, () => api['volumes.remove'](v.name)).then(refresh)}>Remove</button></td>
+                <td><button aria-label={`Remove ${v.name}`} onClick={() => remove(v.name)}>Remove</button></td>
               </tr>
             ))}
           </tbody>

@@ -25,15 +25,15 @@ export function SettingsPage() {
     const r = await store.getState().run('settings', () => api['settings.update'](patch));
     store.setState({ settings: r ?? before });
   };
-  const dockerHost = status?.dockerHost ?? '';
+  const exportLine = status?.dockerHostExport ?? '';
   return (
     <section aria-label="Settings" className="form">
       <Toggle label="Start Berth at login" value={!!login} onChange={(v) => void api['loginItem.set'](v).then((r) => r.ok && setLogin(r.value))} />
       <Toggle label="Start the VM when Berth launches" value={settings.startVmOnLaunch} onChange={(v) => void update({ startVmOnLaunch: v })} />
       <Toggle label="Stop the VM when Berth quits" value={settings.stopVmOnQuit} onChange={(v) => void update({ stopVmOnQuit: v })} />
       <div className="row">
-        <code data-testid="docker-host">export DOCKER_HOST={dockerHost}</code>
-        <button onClick={() => void navigator.clipboard?.writeText(`export DOCKER_HOST=${dockerHost}`)}>Copy</button>
+        <code data-testid="docker-host">{exportLine}</code>
+        <button onClick={() => void navigator.clipboard?.writeText(exportLine)}>Copy</button>
       </div>
       <div className="row">
         <code>docker context use berth</code>

@@ -93,7 +93,13 @@ fi
 # docker-proxy, which needs no NAT rules.
 echo 1 > /proc/sys/net/ipv4/ip_forward
 wait $later_modules
-iptables-restore <<'RULES'
+# The engine is the agent's alone. dockerd's TLS port answers only what QEMU
+# forwards from the host (it arrives on eth0 from the gateway), never a
+# container on a bridge or on the host network; and nothing in the guest may
+# reach the host's end of that forward through QEMU's gateway.
+engine_port=$(cat "$fwcfg/@FW_CFG_ENGINE_PORT@/raw" 2>/dev/null)
+case "$engine_port" in ''|*[!0-9]*) engine_port=""; mark error=no-engine-port ;; esac
+iptables-restore <<RULES
 *nat
 :PREROUTING ACCEPT [0:0]
 :INPUT ACCEPT [0:0]
@@ -101,7 +107,17 @@ iptables-restore <<'RULES'
 :POSTROUTING ACCEPT [0:0]
 -A POSTROUTING -o eth0 -j MASQUERADE
 COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+-A INPUT -p tcp --dport @GUEST_ENGINE_PORT@ ! -i eth0 -j DROP
+-A INPUT -p tcp --dport @GUEST_ENGINE_PORT@ ! -s @HOST_GATEWAY@ -j DROP
+${engine_port:+-A FORWARD -d @HOST_GATEWAY@ -p tcp --dport $engine_port -j DROP}
+${engine_port:+-A OUTPUT -d @HOST_GATEWAY@ -p tcp --dport $engine_port -j DROP}
+COMMIT
 RULES
+[ $? -eq 0 ] || mark error=firewall
 
 # Host folders, shared over virtio-9p at the same path as on the host. The list
 # (tag<TAB>path per line) comes from the host through fw_cfg.

@@ -1,0 +1,224 @@
+import { Transform, type TransformCallback } from 'node:stream';
+
+const MAX_HEAD = 64 * 1024;
+const MAX_CREATE_BODY = 4 * 1024 * 1024;
+const CRLFCRLF = Buffer.from('\r\n\r\n');
+const CREATE = /^\/(?:v[0-9.]+\/)?containers\/create(?:\?|$)/;
+// Streams Docker hijacks: after these the connection carries raw bytes, not requests.
+const HIJACKED = /\/(?:attach|exec\/[^/?]+\/start)(?:\?|$)/;
+
+/** Tracks where a chunked body ends, passing its bytes on unchanged. */
+class ChunkedBody {
+  private line = '';
+  private remaining = 0;
+  private state: 'size' | 'data' | 'data-crlf' | 'trailer' = 'size';
+  private readonly decoded: Buffer[] = [];
+  done = false;
+
+  constructor(private readonly keep: boolean) {}
+
+  /** Consumes bytes; returns how many belonged to the body (the rest is the next request). */
+  feed(buf: Buffer): number {
+    let i = 0;
+    while (i < buf.length && !this.done) {
+      if (this.state === 'data') {
+        const n = Math.min(this.remaining, buf.length - i);
+        if (this.keep) this.decoded.push(buf.subarray(i, i + n));
+        this.remaining -= n;
+        i += n;
+        if (this.remaining === 0) this.state = 'data-crlf';
+        continue;
+      }
+      const c = String.fromCharCode(buf[i++]);
+      if (c !== '\n') {
+        this.line += c;
+        continue;
+      }
+      const line = this.line.replace(/\r$/, '');
+      this.line = '';
+      if (this.state === 'data-crlf') this.state = 'size';
+      else if (this.state === 'size') {
+        this.remaining = parseInt(line.split(';')[0], 16);
+        if (!Number.isFinite(this.remaining)) throw new Error('bad chunk size');
+        this.state = this.remaining === 0 ? 'trailer' : 'data';
+      } else if (line === '') this.done = true; // the empty line after the trailers
+    }
+    return i;
+  }
+
+  body(): Buffer {
+    return Buffer.concat(this.decoded);
+  }
+}
+
+type Mode =
+  | { kind: 'head' }
+  | { kind: 'fixed'; remaining: number; then: 'head' | 'pass' }
+  | { kind: 'chunked'; body: ChunkedBody; then: 'head' | 'pass' }
+  | { kind: 'capture'; head: Buffer; raw: Buffer[]; size: number; length?: number; chunked?: ChunkedBody }
+  | { kind: 'pass' }
+  /** A request was refused: nothing more from this client goes anywhere. */
+  | { kind: 'denied' };
+
+/**
+ * The client→engine half of a Docker API connection, passed through byte for
+ * byte, except that a `POST /containers/create` is held until its body is
+ * complete and shown to `inspect`. If inspect returns a reason, the request
+ * is not forwarded and 'deny' is emitted with that reason. Only request heads
+ * and body framing are parsed; after a hijacked or upgraded request (attach,
+ * exec, anything with an Upgrade header) and after anything it cannot parse,
+ * the rest of the connection is a plain pipe.
+ */
+export class RequestGuard extends Transform {
+  private mode: Mode = { kind: 'head' };
+  private pending = Buffer.alloc(0);
+
+  constructor(private readonly inspect: (body: unknown) => string | undefined) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.consume(chunk);
+    done();
+  }
+
+  override _flush(done: TransformCallback): void {
+    // An incomplete request at the end goes on as it is; the engine answers it.
+    if (this.mode.kind !== 'denied') this.passRest();
+    done();
+  }
+
+  private passRest(): void {
+    if (this.mode.kind === 'capture') this.push(Buffer.concat([this.mode.head, ...this.mode.raw]));
+    if (this.pending.length) this.push(this.pending);
+    this.pending = Buffer.alloc(0);
+    this.mode = { kind: 'pass' };
+  }
+
+  private consume(chunk: Buffer): void {
+    let buf = chunk;
+    while (buf.length) {
+      const m = this.mode;
+      if (m.kind === 'denied') return;
+      if (m.kind === 'head') {
+        buf = this.readHead(buf);
+        continue;
+      }
+      try {
+        buf = this.step(m, buf);
+      } catch {
+        // Framing it cannot follow: the steps push nothing before they throw, so nothing is lost.
+        this.passRest();
+        this.push(buf);
+        return;
+      }
+    }
+  }
+
+  /** Moves through one body or pass-through state; returns what is left of `buf`. */
+  private step(m: Exclude<Mode, { kind: 'head' } | { kind: 'denied' }>, buf: Buffer): Buffer {
+    if (m.kind === 'pass') {
+      this.push(buf);
+      return Buffer.alloc(0);
+    }
+    if (m.kind === 'fixed') {
+      const n = Math.min(m.remaining, buf.length);
+      this.push(buf.subarray(0, n));
+      m.remaining -= n;
+      if (m.remaining === 0) this.mode = { kind: m.then };
+      return buf.subarray(n);
+    }
+    if (m.kind === 'chunked') {
+      const n = m.body.feed(buf);
+      this.push(buf.subarray(0, n));
+      if (m.body.done) this.mode = { kind: m.then };
+      return buf.subarray(n);
+    }
+    return this.capture(m, buf);
+  }
+
+  /** Reads a request head; returns what is left of `buf` after it. */
+  private readHead(buf: Buffer): Buffer {
+    this.pending = Buffer.concat([this.pending, buf]);
+    const end = this.pending.indexOf(CRLFCRLF);
+    if (end < 0) {
+      if (this.pending.length > MAX_HEAD) this.passRest();
+      return Buffer.alloc(0);
+    }
+    try {
+      return this.startRequest(end);
+    } catch {
+      this.passRest();
+      return Buffer.alloc(0);
+    }
+  }
+
+  /** Parses the head ending at `end` in `pending`, and sets up its body. Throws, changing nothing, on a head it cannot follow. */
+  private startRequest(end: number): Buffer {
+    const head = this.pending.subarray(0, end + 4);
+    const rest = this.pending.subarray(end + 4);
+    const lines = head.toString('latin1').split('\r\n');
+    const [method, target] = lines[0].split(' ');
+    const headers = new Map<string, string>();
+    for (const l of lines.slice(1)) {
+      const i = l.indexOf(':');
+      if (i > 0) headers.set(l.slice(0, i).trim().toLowerCase(), l.slice(i + 1).trim());
+    }
+    const chunked = /chunked/i.test(headers.get('transfer-encoding') ?? '');
+    const length = Number(headers.get('content-length') ?? 0);
+    if (!Number.isSafeInteger(length) || length < 0) throw new Error('bad content-length');
+    this.pending = Buffer.alloc(0);
+    const hijack = headers.has('upgrade') || /upgrade/i.test(headers.get('connection') ?? '') || (method === 'POST' && HIJACKED.test(target ?? ''));
+    if (method === 'POST' && CREATE.test(target ?? '') && !hijack) {
+      this.mode = { kind: 'capture', head: Buffer.from(head), raw: [], size: 0, length: chunked ? undefined : length, chunked: chunked ? new ChunkedBody(true) : undefined };
+      return rest;
+    }
+    this.push(head);
+    const then = hijack ? 'pass' : 'head';
+    if (chunked) this.mode = { kind: 'chunked', body: new ChunkedBody(false), then };
+    else if (length > 0) this.mode = { kind: 'fixed', remaining: length, then };
+    else this.mode = { kind: then };
+    return rest;
+  }
+
+  /** Holds a create request's body; when complete, inspects it and forwards or denies. */
+  private capture(m: Extract<Mode, { kind: 'capture' }>, buf: Buffer): Buffer {
+    let used: number;
+    if (m.chunked) used = m.chunked.feed(buf);
+    else used = Math.min(m.length! - m.size, buf.length);
+    m.raw.push(Buffer.from(buf.subarray(0, used)));
+    m.size += used;
+    const rest = buf.subarray(used);
+    const complete = m.chunked ? m.chunked.done : m.size >= m.length!;
+    if (!complete) {
+      if (m.size > MAX_CREATE_BODY) this.passRest();
+      return rest;
+    }
+    const body = m.chunked ? m.chunked.body() : Buffer.concat(m.raw);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body.toString('utf8'));
+    } catch {
+      parsed = undefined;
+    }
+    const reason = parsed === undefined ? undefined : this.inspect(parsed);
+    if (reason) {
+      this.mode = { kind: 'denied' };
+      this.emit('deny', reason);
+      // Nothing more from this client reaches the engine.
+      this.push(null);
+      return Buffer.alloc(0);
+    }
+    this.push(Buffer.concat([m.head, ...m.raw]));
+    this.mode = { kind: 'head' };
+    return rest;
+  }
+}
+
+/** The reply a refused create gets: what dockerd sends for a bad request, so every client shows the message. */
+export function denialResponse(message: string): Buffer {
+  const body = JSON.stringify({ message });
+  return Buffer.from(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
