@@ -12,11 +12,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freeLoopbackPort } from '../main/engine/free-port';
+import { freeLoopbackPort } from '../main/common/free-port';
 import { hostBase } from '../main/vm/accel';
 import { AccelPolicy } from '../main/vm/accel-policy';
 import { loadAssets } from '../main/vm/assets';
-import type { BootMarker } from '../main/vm/guest';
+import type { BootMarker } from '../main/link/guest';
 import { bootVm } from '../main/vm/vm-boot';
 import type { VmInstance } from '../main/vm/vm-instance';
 

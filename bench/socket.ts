@@ -10,8 +10,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { engineOverSocket, engineOverTls } from '../main/engine/docker-client';
-import { loadClientCreds } from '../main/engine/tls-ping';
-import { tlsPaths } from '../main/engine/tls-material';
+import { loadClientCreds } from '../main/link/tls-ping';
+import { tlsPaths } from '../main/link/tls-material';
 import { benchVm, cpuSeconds } from './bench-vm';
 
 const vm = benchVm('sock');

@@ -48,7 +48,6 @@ async function main(): Promise<void> {
     agentCommand: { execPath: process.execPath, args: [vm.cli, 'agent'], env },
     loginItem: { get: () => false, set: () => false },
     openExternal: async () => undefined,
-    externalUrl: () => undefined,
   });
   const h = service.handlers();
   let samples = 0;

@@ -11,7 +11,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { defaultAssetsDir, type AssetManifest } from '../main/vm/assets';
-import { FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../main/vm/guest';
+import { BOOT_MARKER, DISK_SERIAL, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../main/link/guest';
+
+/** Filled into every guest script: the names the host and the guest must agree on. */
+const GUEST_VARS = { BOOT_MARKER, DISK_SERIAL_ROOT: DISK_SERIAL.root, DISK_SERIAL_DATA: DISK_SERIAL.data };
 import { candidateVersion, download, extract, resolveDependency, type PinnedPackage } from './lib/apt';
 import { isElf, libraryClosure, realFile } from './lib/elf';
 import { extractVmlinux } from './lib/kernel';
@@ -100,7 +103,8 @@ function buildInitrd(dir: string, kroot: string, kver: string, sysroot: string, 
   install(join(sysroot, 'bin/busybox'), dir, 'bin/busybox', 0o755);
   for (const a of INITRD_APPLETS) link(dir, `bin/${a}`, 'busybox');
   for (const d of ['dev', 'proc', 'sys']) mkdirSync(join(dir, d), { recursive: true });
-  install(join(HERE, 'guest/initrd/init'), dir, 'init', 0o755);
+  installTree(join(HERE, 'guest/initrd'), dir, GUEST_VARS);
+  installTree(join(HERE, 'guest/common'), join(dir, 'lib'), GUEST_VARS);
   const files = run('find', ['.', '-mindepth', '1'], { cwd: dir }).split('\n').filter(Boolean).sort().join('\n') + '\n';
   run('cpio', ['--quiet', '-o', '-H', 'newc', '--reproducible', '-R', '0:0', '-O', out], { cwd: dir, input: files });
 }
@@ -147,7 +151,9 @@ function buildRoot(root: string, sysroot: string, kroot: string, kver: string, v
   // Every busybox applet as a link, except `busybox` itself (it would replace the binary).
   const applets = run(join(root, 'usr/bin/busybox'), ['--list-full']).split('\n').filter((a) => a && !a.endsWith('/busybox'));
   for (const a of applets) link(root, usrMerged(a), '/usr/bin/busybox');
+  installTree(join(HERE, 'guest/common'), join(root, 'usr/lib/berth'), GUEST_VARS);
   installTree(join(HERE, 'guest/rootfs'), root, {
+    ...GUEST_VARS,
     GUEST_IP,
     GUEST_ENGINE_PORT,
     HOST_GATEWAY: GUEST_HOST_GATEWAY,
@@ -184,7 +190,7 @@ function hashInputs(pins: PinnedPackage[], version: string): string {
   for (const p of pins) h.update(`${p.name}=${p.version}\n`);
   const files = run('find', [HERE, '-type', 'f', '-name', '*'], {}).split('\n').filter(Boolean).sort();
   for (const f of files) h.update(relative(HERE, f)).update(readFileSync(f));
-  h.update(readFileSync(join(HERE, '..', 'main/vm/guest.ts')));
+  h.update(readFileSync(join(HERE, '..', 'main/link/guest.ts')));
   return h.digest('hex').slice(0, 16);
 }
 

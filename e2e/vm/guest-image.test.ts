@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { freeLoopbackPort } from '../../main/engine/free-port';
+import { freeLoopbackPort } from '../../main/common/free-port';
 import { hostBase } from '../../main/vm/accel';
 import { AccelPolicy } from '../../main/vm/accel-policy';
 import { loadAssets } from '../../main/vm/assets';

@@ -3,18 +3,11 @@ import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { API_PREFIX, type AgentEvent, type ApiError } from './control-api';
+import { CodedError } from '../common/coded-error';
+import { API_PREFIX, type AgentEvent, type ErrorReply } from './control-api';
 import type { BerthPaths } from './paths';
+import { sleep } from '../common/sleep';
 
-/** An error the agent answered with. */
-export class AgentError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /** How to run the agent: the CLI passes `node cli.js agent`; the app passes its own binary. */
 export interface AgentCommand {
@@ -50,11 +43,11 @@ export class AgentClient {
             try {
               parsed = JSON.parse(text);
             } catch {
-              return reject(new AgentError('bad_reply', `the agent answered ${res.statusCode} with no JSON`));
+              return reject(new CodedError('bad_reply', `the agent answered ${res.statusCode} with no JSON`));
             }
             if ((res.statusCode ?? 500) >= 400) {
-              const e = (parsed as ApiError).error ?? { code: 'error', message: text };
-              return reject(new AgentError(e.code, e.message));
+              const e = (parsed as ErrorReply).error ?? { code: 'error', message: text };
+              return reject(new CodedError(e.code, e.message));
             }
             resolve(parsed as T);
           });
@@ -97,7 +90,6 @@ export class AgentClient {
   }
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Returns a client of the running agent, starting one detached if none
@@ -121,5 +113,5 @@ export async function ensureAgent(paths: BerthPaths, cmd: AgentCommand): Promise
     if (exited !== null) break;
   }
   const tail = readFileSync(outFile, 'utf8').trim().split('\n').slice(-3).join('\n');
-  throw new AgentError('agent_failed', `the Berth agent did not start${tail ? `:\n${tail}` : ''}`);
+  throw new CodedError('agent_failed', `the Berth agent did not start${tail ? `:\n${tail}` : ''}`);
 }

@@ -5,10 +5,11 @@ import { rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { engineOverTls, stopAllContainers } from '../engine/docker-client';
 import { followContainerEvents } from '../engine/engine-events';
-import { PortForwards, publishedPorts, qmpForwarder } from '../engine/port-forwarder';
+import { PortForwards, publishedPorts } from '../engine/port-forwarder';
+import { qmpForwarder } from '../vm/qmp-forwarder';
 import { writeDockerContext } from '../engine/docker-context';
 import { SocketProxy } from '../engine/socket-proxy';
-import { loadClientCreds } from '../engine/tls-ping';
+import { loadClientCreds } from '../link/tls-ping';
 import { SettingsStore, type LoadedSettings } from '../settings/settings-store';
 import type { Settings } from '../settings/settings-schema';
 import { exportDockerHost } from '../settings/shell-quote';
@@ -25,6 +26,7 @@ import { VmUsageSampler, type VmUsage } from '../vm/vm-usage';
 import type { AgentEvent, AgentStatus } from './control-api';
 import type { AgentLogs } from './logger';
 import type { BerthPaths } from './paths';
+import { isUp } from '../vm/vm-state';
 
 /** GETs /_ping through a unix socket: the same path every shell tool takes. */
 export function pingSocket(socketPath: string, timeoutMs = 3000): Promise<void> {
@@ -104,7 +106,7 @@ export class BerthAgent extends EventEmitter {
     this.supervisor.on('console', (l: string) => logs.vm.info(l));
     this.supervisor.on('state', (state) => {
       this.publish({ type: 'state', state });
-      if (state !== 'running' && state !== 'degraded') this.unfollowPorts();
+      if (!isUp(state)) this.unfollowPorts();
       if (state === 'stopped' || state === 'error') {
         void this.closeSocket();
         this.usage.forget();

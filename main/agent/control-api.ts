@@ -36,6 +36,6 @@ export type AgentEvent =
   | { type: 'error'; message: string };
 
 /** Every error reply: `{ error: { code, message } }` with a 4xx/5xx status. */
-export interface ApiError {
+export interface ErrorReply {
   error: { code: string; message: string };
 }

@@ -1,6 +1,7 @@
 import { BrowserWindow, session, shell } from 'electron';
 import { join } from 'node:path';
-import { CONTENT_SECURITY_POLICY, externalUrl, isAllowedNavigation, secureWebPreferences } from './window-security';
+import { CONTENT_SECURITY_POLICY, externalUrl, isAllowedNavigation } from '../contract/web-security';
+import { secureWebPreferences } from './window-security';
 
 /**
  * The dashboard window, created on first use. Closing it hides it; the app

@@ -18,7 +18,6 @@ import { menuActionRunner } from './menu-actions';
 import { launchPlan, quitAction } from './quit-policy';
 import { BerthTray } from './tray';
 import { findItem, trayMenu, type MenuItemModel } from './tray-menu';
-import { externalUrl } from './window-security';
 
 const root = app.isPackaged ? process.resourcesPath : join(__dirname, '..', '..', '..');
 const paths = berthPaths();
@@ -36,7 +35,6 @@ void app.whenReady().then(async () => {
     agentCommand: { execPath: process.execPath, args: [join(root, app.isPackaged ? 'app.asar' : '', 'dist/main/cli/index.js'), 'agent'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
     loginItem: loginItem(),
     openExternal: (url) => shell.openExternal(url),
-    externalUrl,
   });
   const handlers = service.handlers();
   const dashboard = new DashboardWindow(join(root, 'dist', 'renderer'), join(root, 'dist', 'preload.js'));

@@ -4,7 +4,7 @@
  * Menu, so every item and its enabled state is unit-tested without Electron.
  */
 import type { ContainerSummary } from '../contract/berth-api';
-import type { VmState } from '../vm/vm-state';
+import { isUp, type VmState } from '../vm/vm-state';
 
 /** What a click does, as a contract-level action the adapter carries out. */
 export type MenuAction =
@@ -58,7 +58,7 @@ function statusLine(s: TrayState): string {
 
 /** Builds the tray menu for a state. */
 export function trayMenu(s: TrayState): MenuItemModel[] {
-  const up = s.state === 'running' || s.state === 'degraded';
+  const up = isUp(s.state);
   const running = s.containers.filter((c) => c.state === 'running');
   const containers: MenuItemModel[] = running.length
     ? running.map((c) => ({

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { launchPlan, quitAction } from './quit-policy';
-import { CONTENT_SECURITY_POLICY, externalUrl, isAllowedExternal, isAllowedNavigation, secureWebPreferences } from './window-security';
+import { CONTENT_SECURITY_POLICY, externalUrl, isAllowedExternal, isAllowedNavigation } from '../contract/web-security';
+import { secureWebPreferences } from './window-security';
 
 describe('window security', () => {
   test('webPreferences isolate and sandbox the renderer, with no Node', () => {

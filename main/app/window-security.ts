@@ -1,6 +1,7 @@
 /**
- * The dashboard window's security settings and URL rules, as plain data and
- * pure functions so they are tested without Electron.
+ * The dashboard window's webPreferences, as plain data so they are tested
+ * without Electron. The URL rules and the CSP, which the dashboard server and
+ * the CLI use too, live in main/contract/web-security.ts.
  */
 
 /** webPreferences for the dashboard: isolated, sandboxed, no Node. */
@@ -17,38 +18,4 @@ export function secureWebPreferences(preload: string) {
     webviewTag: false,
     spellcheck: false,
   } as const;
-}
-
-/** The page's Content-Security-Policy: only its own files, no remote content, no eval. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
-
-/**
- * What may leave the app through the default browser: only local web apps a
- * container publishes, http://localhost:PORT or http://127.0.0.1:PORT. Returns
- * the URL as parsed and checked, which is what must be opened: the raw string
- * can carry whitespace or control characters the parser dropped.
- */
-export function externalUrl(url: string): string | undefined {
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (u.protocol !== 'http:') return undefined;
-  if (u.hostname !== 'localhost' && u.hostname !== '127.0.0.1') return undefined;
-  if (u.username || u.password) return undefined;
-  const port = Number(u.port);
-  return Number.isInteger(port) && port >= 1 && port <= 65535 ? u.href : undefined;
-}
-
-/** True when externalUrl accepts the URL. */
-export function isAllowedExternal(url: string): boolean {
-  return externalUrl(url) !== undefined;
-}
-
-/** In-window navigation: never; the dashboard is one page. */
-export function isAllowedNavigation(_url: string): boolean {
-  return false;
 }

@@ -2,7 +2,6 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { AgentCommand } from '../agent/agent-client';
 import type { BerthPaths } from '../agent/paths';
-import { externalUrl } from '../app/window-security';
 import { BerthService } from '../contract/berth-service';
 import { DashboardServer } from '../dashboard/dashboard-server';
 import { XdgAutostart } from '../login-item/xdg-autostart';
@@ -23,7 +22,6 @@ export async function runDashboard(paths: BerthPaths, agentCommand: AgentCommand
     agentCommand,
     loginItem: { get: () => autostart.isEnabled(), set: (on) => autostart.set(on) },
     openExternal: async (url) => openInBrowser(url),
-    externalUrl,
   });
   const server = new DashboardServer(service, join(__dirname, '..', '..', 'renderer'));
   await server.listen(port);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
-import { AgentClient, AgentError, ensureAgent } from '../agent/agent-client';
+import { AgentClient, ensureAgent } from '../agent/agent-client';
 import { prepareHome, runAgent } from '../agent/agent-main';
 import type { AgentStatus } from '../agent/control-api';
 import { berthPaths } from '../agent/paths';
@@ -188,6 +188,6 @@ program
   .action(action(async () => runAgent(paths, { foreground: process.stdout.isTTY, envAccel: process.env.BERTH_ACCEL })));
 
 void program.parseAsync(process.argv).catch((e: Error) => {
-  process.stderr.write(`berth: ${e instanceof AgentError ? e.message : e.message}\n`);
+  process.stderr.write(`berth: ${e.message}\n`);
   process.exit(1);
 });

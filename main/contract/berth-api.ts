@@ -13,7 +13,7 @@ import type { VmUsage } from '../vm/vm-usage';
 import type { LogChunk } from './log-followers';
 import type { WatchLease } from './stats-hub';
 
-export type { ContainerStats, LogChunk, VmUsage, WatchLease };
+export type { AgentStatus, ContainerStats, LogChunk, Settings, VmUsage, WatchLease };
 
 /**
  * Ids and names exactly as Docker allows them, and nothing else: each ends up

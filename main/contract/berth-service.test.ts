@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { berthPaths } from '../agent/paths';
-import { externalUrl } from '../app/window-security';
 import { BerthService } from './berth-service';
 import { dispatch } from './dispatcher';
 
@@ -15,7 +14,6 @@ describe('BerthService app.openExternal', () => {
       agentCommand: { execPath: 'unused', args: [] },
       loginItem: { get: () => false, set: (on) => on },
       openExternal: async (url) => void opened.push(url),
-      externalUrl,
     });
     const handlers = service.handlers();
     expect(await dispatch(handlers, 'app.openExternal', ['\thttp://localhost:8080/a b\n'])).toEqual({ ok: true, value: null });

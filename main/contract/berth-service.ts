@@ -23,16 +23,18 @@ import { allocatedSize, type VmUsage } from '../vm/vm-usage';
 import type { BerthEvents, ContainerSummary, EventName, ImageSummary, ReclaimResult, StatsTopic, VolumeSummary } from './berth-api';
 import { LogFollowers } from './log-followers';
 import { StatsHub } from './stats-hub';
-import { ApiError, type BerthHandlers } from './dispatcher';
+import { CodedError } from '../common/coded-error';
+import type { BerthHandlers } from './dispatcher';
+import { containerName } from '../engine/container-name';
+import { externalUrl } from './web-security';
 
 /** What the service needs from its host (the app or the dashboard server). */
 export interface ServiceHost {
   paths: BerthPaths;
   agentCommand: AgentCommand;
   loginItem: { get(): boolean; set(enabled: boolean): boolean };
+  /** Opens a URL in the default browser; it is given only what web-security's externalUrl accepted. */
   openExternal(url: string): Promise<void>;
-  /** The checked, normalized URL to open, or undefined when it may not leave the app. */
-  externalUrl(url: string): string | undefined;
 }
 
 /** Emits contract events ('vm.state', …) from the agent's event stream. */
@@ -241,7 +243,7 @@ export class BerthService extends EventEmitter {
           tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
           size: i.Size,
           created: i.Created,
-          usedBy: containers.filter((c) => c.ImageID === i.Id).map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')),
+          usedBy: containers.filter((c) => c.ImageID === i.Id).map(containerName),
         }));
       },
       'images.remove': async (id) => {
@@ -255,7 +257,7 @@ export class BerthService extends EventEmitter {
           (v): VolumeSummary => ({
             name: v.Name,
             size: v.UsageData?.Size,
-            usedBy: containers.filter((c) => c.Mounts?.some((m) => m.Name === v.Name)).map((c) => (c.Names[0] ?? c.Id).replace(/^\//, '')),
+            usedBy: containers.filter((c) => c.Mounts?.some((m) => m.Name === v.Name)).map(containerName),
           }),
         );
       },
@@ -294,8 +296,8 @@ export class BerthService extends EventEmitter {
         }
       },
       'app.openExternal': async (url) => {
-        const href = this.host.externalUrl(url);
-        if (!href) throw new ApiError('refused', `only http://localhost:PORT and http://127.0.0.1:PORT can be opened, not ${JSON.stringify(url.slice(0, 100))}`);
+        const href = externalUrl(url);
+        if (!href) throw new CodedError('refused', `only http://localhost:PORT and http://127.0.0.1:PORT can be opened, not ${JSON.stringify(url.slice(0, 100))}`);
         // Exactly what was checked, never the raw string.
         await this.host.openExternal(href);
         return null;
@@ -363,7 +365,7 @@ async function settledSize(path: string): Promise<number | undefined> {
 function toContainer(c: Docker.ContainerInfo): ContainerSummary {
   return {
     id: c.Id,
-    name: (c.Names[0] ?? c.Id.slice(0, 12)).replace(/^\//, ''),
+    name: containerName(c),
     image: c.Image,
     state: c.State,
     status: c.Status,

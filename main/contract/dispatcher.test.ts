@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { CALL_NAMES, CALLS, type CallName } from './berth-api';
-import { ApiError, dispatch, type BerthHandlers } from './dispatcher';
+import { CodedError } from '../common/coded-error';
+import { dispatch, type BerthHandlers } from './dispatcher';
 
 /** Handlers that only record that they ran: the point is what reaches them. */
 function recordingHandlers(): { handlers: BerthHandlers; calls: string[] } {
@@ -40,7 +41,7 @@ describe('dispatch: the main-side validator', () => {
   test('a handler error becomes { ok: false } with its code', async () => {
     const { handlers } = recordingHandlers();
     handlers['vm.start'] = async () => {
-      throw new ApiError('vm_error', 'qemu-system-x86_64 is not installed');
+      throw new CodedError('vm_error', 'qemu-system-x86_64 is not installed');
     };
     expect(await dispatch(handlers, 'vm.start', [])).toEqual({ ok: false, error: { code: 'vm_error', message: 'qemu-system-x86_64 is not installed' } });
   });

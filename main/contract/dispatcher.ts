@@ -1,18 +1,10 @@
 import { CALLS, type CallArgs, type CallName, type CallResults, type Reply } from './berth-api';
 import { describeIssues, SettingsError } from '../settings/settings-store';
+import { CodedError } from '../common/coded-error';
 
 /** The implementation side of the contract: one async function per call. */
 export type BerthHandlers = { [K in CallName]: (...args: CallArgs<K>) => Promise<CallResults[K]> };
 
-/** An error with a code the UI can act on. */
-export class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 /**
  * Validates a call against the contract and runs it. It never throws: an
@@ -35,7 +27,7 @@ export async function dispatch(handlers: BerthHandlers, name: unknown, args: unk
     return { ok: true, value: value ?? null };
   } catch (e) {
     const err = e as Error;
-    const code = err instanceof ApiError ? err.code : err instanceof SettingsError ? 'invalid_settings' : 'failed';
+    const code = err instanceof CodedError ? err.code : err instanceof SettingsError ? 'invalid_settings' : 'failed';
     return { ok: false, error: { code, message: err?.message ?? String(e) } };
   }
 }

@@ -2,7 +2,7 @@ import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { extname, join, normalize, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { CONTENT_SECURITY_POLICY } from '../app/window-security';
+import { CONTENT_SECURITY_POLICY } from '../contract/web-security';
 import type { BerthService } from '../contract/berth-service';
 import { dispatch } from '../contract/dispatcher';
 import { DashboardAuth } from './dashboard-auth';

@@ -1,5 +1,5 @@
 import Docker from 'dockerode';
-import type { TlsClientCreds } from './tls-ping';
+import type { TlsClientCreds } from '../link/tls-ping';
 
 /** A dockerode client for the engine over mutual TLS (the agent's own path, no socket proxy). */
 export function engineOverTls(port: number, creds: TlsClientCreds): Docker {

@@ -1,4 +1,5 @@
 import type Docker from 'dockerode';
+import type { Logger } from '../common/logger';
 
 /** One container event: which container, and what happened to it ('start', 'die', …). */
 export interface ContainerEvent {
@@ -29,7 +30,7 @@ export function eventLineParser(onEvent: (e: ContainerEvent) => void): (chunk: B
  * with nothing once after every (re)connect, so the caller can reconcile what
  * it missed while disconnected. Reconnects with a capped backoff until stopped.
  */
-export function followContainerEvents(docker: Docker, onChange: (event?: ContainerEvent) => void, log: { warn(...a: unknown[]): void }): () => void {
+export function followContainerEvents(docker: Docker, onChange: (event?: ContainerEvent) => void, log: Pick<Logger, 'warn'>): () => void {
   let stopped = false;
   let stream: NodeJS.ReadableStream & { destroy?: () => void } | undefined;
   let delay = 500;

@@ -1,5 +1,5 @@
-import type { QmpClient } from '../vm/qmp-client';
-import { GUEST_IP } from '../vm/guest';
+import type { Logger } from '../common/logger';
+import { containerName } from './container-name';
 
 export type Proto = 'tcp' | 'udp';
 
@@ -21,11 +21,6 @@ export interface Forwarder {
   remove(proto: Proto, port: number): Promise<void>;
 }
 
-/** The small logger interface used here. */
-interface Log {
-  info(...a: unknown[]): void;
-  warn(...a: unknown[]): void;
-}
 
 const key = (p: { proto: Proto; port: number }) => `${p.proto}/${p.port}`;
 
@@ -45,7 +40,7 @@ export class PortForwards {
   constructor(
     private readonly list: () => Promise<PublishedPort[]>,
     private readonly fwd: Forwarder,
-    private readonly log: Log,
+    private readonly log: Pick<Logger, 'info' | 'warn'>,
   ) {}
 
   /** Runs one reconcile; a call during a running one schedules exactly one more. */
@@ -97,30 +92,11 @@ export class PortForwards {
   }
 }
 
-/**
- * Forwards through QEMU's user network, added and removed at run time over
- * QMP. Host side always 127.0.0.1; guest side the same port on the guest,
- * where docker-proxy listens for the container.
- */
-export function qmpForwarder(qmp: QmpClient, netdev = 'net0'): Forwarder {
-  // HMP answers as text, not as QMP errors: adding says nothing on success,
-  // removing says "host forwarding rule for … removed".
-  const run = async (cmd: string, ok: RegExp) => {
-    const out = (await qmp.hmp(cmd)).trim();
-    if (ok.test(out)) return;
-    throw new Error(/could not set up/i.test(out) ? `host port is already in use (${out})` : out);
-  };
-  return {
-    add: (proto, port) => run(`hostfwd_add ${netdev} ${proto}:127.0.0.1:${port}-${GUEST_IP}:${port}`, /^$/),
-    remove: (proto, port) => run(`hostfwd_remove ${netdev} ${proto}:127.0.0.1:${port}`, /^$|removed/),
-  };
-}
-
 /** The published ports in a `docker ps`-style container list. */
 export function publishedPorts(containers: { Names?: string[]; Id: string; Ports?: { PublicPort?: number; Type?: string }[] }[]): PublishedPort[] {
   const out: PublishedPort[] = [];
   for (const c of containers) {
-    const name = (c.Names?.[0] ?? c.Id.slice(0, 12)).replace(/^\//, '');
+    const name = containerName(c);
     for (const p of c.Ports ?? []) {
       if (!p.PublicPort || (p.Type !== 'tcp' && p.Type !== 'udp')) continue;
       out.push({ proto: p.Type, port: p.PublicPort, container: name });

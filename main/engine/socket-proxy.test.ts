@@ -6,8 +6,8 @@ import { createServer as createTlsServer, type Server as TlsServer } from 'node:
 import { afterEach, describe, expect, test } from 'vitest';
 import { SocketProxy } from './socket-proxy';
 import { removeStaleSocket } from './unix-socket';
-import { ensureTlsMaterial } from './tls-material';
-import { loadClientCreds } from './tls-ping';
+import { ensureTlsMaterial } from '../link/tls-material';
+import { loadClientCreds } from '../link/tls-ping';
 
 /**
  * A stand-in engine for fast tests (the real dockerd is exercised in

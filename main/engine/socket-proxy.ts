@@ -4,7 +4,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { connect as tlsConnect, createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import { bindSources, type MountPolicy } from './mount-policy';
 import { denialResponse, RequestGuard } from './request-guard';
-import type { TlsClientCreds } from './tls-ping';
+import type { TlsClientCreds } from '../link/tls-ping';
 import { closeServer, listenPrivateSocket } from './unix-socket';
 
 /** Where the proxy forwards to. */

@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
 import { isHardwareAccel, type Accelerator } from './accel';
-import type { BootMarker, BootStage } from './guest';
+import type { BootMarker, BootStage } from '../link/guest';
 import type { QemuExit } from './qemu-process';
 
 /** Where a boot can be: before the first marker ('launch'), or after a stage marker. */

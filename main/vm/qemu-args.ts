@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { HostFacts } from './accel';
 import type { SharedFolder } from './shared-folders';
-import { BALLOON_ID, DISK_SERIAL, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from './guest';
+import { BALLOON_ID, DISK_SERIAL, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from '../link/guest';
 
 /** Everything the argument builder needs; no I/O happens while building. */
 export interface QemuLaunchSpec {

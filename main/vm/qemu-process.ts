@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
-import { parseBootMarker, type BootMarker } from './guest';
+import { parseBootMarker, type BootMarker } from '../link/guest';
 import type { QemuCommand } from './qemu-args';
 
 /** How a QEMU process ended. */

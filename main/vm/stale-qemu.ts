@@ -1,8 +1,8 @@
 import { readFileSync, rmSync } from 'node:fs';
-import type { Logger } from './supervisor';
+import type { Logger } from '../common/logger';
 import type { VmPaths } from './vm-instance';
+import { sleep } from '../common/sleep';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Where setpriv is missing, a QEMU can outlive a crashed agent. Stop it if

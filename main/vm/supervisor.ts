@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { rmSync } from 'node:fs';
-import { freeLoopbackPort } from '../engine/free-port';
+import { freeLoopbackPort } from '../common/free-port';
 import type { HostBase } from './accel';
 import type { AccelPolicy } from './accel-policy';
 import type { VmAssets } from './assets';
 import type { BootWatchdog, STAGE_BOUNDS_MS } from './boot-watchdog';
-import type { BootMarker } from './guest';
+import type { BootMarker } from '../link/guest';
 import { requireQemuTools } from './host-tools';
 import { assertPortFree } from './port-check';
 import { qemuBinary } from './qemu-args';
@@ -15,14 +15,10 @@ import { bootVm, failureMessage } from './vm-boot';
 import { reapStaleQemu } from './stale-qemu';
 import { vmChecks } from './vm-checks';
 import { vmPaths, type VmInstance, type VmResources } from './vm-instance';
-import { VmStateMachine, type VmState } from './vm-state';
+import { isUp, VmStateMachine, type VmState } from './vm-state';
+import { sleep } from '../common/sleep';
+import type { Logger } from '../common/logger';
 
-/** The small logger interface the supervisor needs (electron-log fits it). */
-export interface Logger {
-  info(...a: unknown[]): void;
-  warn(...a: unknown[]): void;
-  error(...a: unknown[]): void;
-}
 
 /** What the supervisor is given; functions are called at each boot so new settings apply on restart. */
 export interface SupervisorOptions {
@@ -60,7 +56,6 @@ export interface VmStatus {
   lastError?: string;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Only a backstop: the boot watchdog's stage bounds end a stuck boot long before. */
 const READINESS_BACKSTOP_MS = 30 * 60_000;
@@ -98,7 +93,7 @@ export class VmSupervisor extends EventEmitter {
 
   /** Starts the VM and resolves once every readiness check passes. A second call joins the first. */
   start(): Promise<void> {
-    if (this.state === 'running' || this.state === 'degraded') return Promise.resolve();
+    if (isUp(this.state)) return Promise.resolve();
     if (this.state === 'stopping') return Promise.reject(new Error('the VM is stopping; start it again once it has stopped'));
     if (this.boot) return this.boot;
     if (!this.machine.fire('start')) return Promise.reject(new Error(`cannot start while ${this.state}`));
@@ -195,7 +190,7 @@ export class VmSupervisor extends EventEmitter {
 
   private async checkHealth(): Promise<void> {
     const vm = this.vm;
-    if (!vm || (this.state !== 'running' && this.state !== 'degraded')) return;
+    if (!vm || !isUp(this.state)) return;
     const results = await runChecks(this.checks(vm));
     const failed = results.find((r) => r.status === 'failed');
     if (!failed) {
@@ -255,7 +250,7 @@ export class VmSupervisor extends EventEmitter {
   stop(): Promise<void> {
     if (this.state === 'stopped') return Promise.resolve();
     if (this.stopping) return this.stopping;
-    const wasRunning = this.state === 'running' || this.state === 'degraded';
+    const wasRunning = isUp(this.state);
     if (!this.machine.fire('stop')) return Promise.resolve();
     this.dog?.cancel('cancelled', 'a stop was requested');
     this.stopping = this.stopSteps(wasRunning).finally(() => (this.stopping = undefined));
@@ -297,7 +292,7 @@ export class VmSupervisor extends EventEmitter {
   async status(): Promise<VmStatus> {
     const vm = this.vm;
     let state = this.state;
-    const live = vm && (state === 'running' || state === 'degraded');
+    const live = vm && isUp(state);
     const checks = live ? await runChecks(this.checks(vm)) : [];
     if (state === 'running' && checks.some((c) => c.status === 'failed')) state = 'degraded';
     return {

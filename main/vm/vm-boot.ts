@@ -2,7 +2,7 @@ import { accelLabel, isHardwareAccel, type AccelChoice, type HostBase } from './
 import type { AccelPolicy } from './accel-policy';
 import type { VmAssets } from './assets';
 import { BootFailure, BootWatchdog, STAGE_BOUNDS_MS } from './boot-watchdog';
-import type { Logger } from './supervisor';
+import type { Logger } from '../common/logger';
 import { VmInstance, type VmResources } from './vm-instance';
 
 /** One request to boot the VM until it is usable. */

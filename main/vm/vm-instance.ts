@@ -1,16 +1,17 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureTlsMaterial, type TlsPaths } from '../engine/tls-material';
-import { loadClientCreds, pingEngineTls, type TlsClientCreds } from '../engine/tls-ping';
+import { ensureTlsMaterial, type TlsPaths } from '../link/tls-material';
+import { loadClientCreds, pingEngineTls, type TlsClientCreds } from '../link/tls-ping';
 import type { HostFacts } from './accel';
 import type { VmAssets } from './assets';
 import { ensureDataDisk } from './data-disk';
-import type { BootMarker } from './guest';
+import type { BootMarker } from '../link/guest';
 import { buildQemuCommand, type QemuCommand } from './qemu-args';
 import { QemuProcess, type QemuExit } from './qemu-process';
 import { QmpClient } from './qmp-client';
 import { writeMountList, type SharedFolder } from './shared-folders';
+import { sleep } from '../common/sleep';
 
 /** The VM's size, and the host folders it sees. */
 export interface VmResources {
@@ -43,7 +44,6 @@ export function vmPaths(dir: string): VmPaths {
   };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * One boot of the guest: prepares the data disk and TLS material, starts QEMU,

@@ -4,6 +4,9 @@ import { EventEmitter } from 'node:events';
 export const VM_STATES = ['stopped', 'starting', 'running', 'degraded', 'stopping', 'error'] as const;
 export type VmState = (typeof VM_STATES)[number];
 
+/** True in the states where the engine is (or should be) answering: running, or running with a failing check. */
+export const isUp = (s: VmState | undefined): boolean => s === 'running' || s === 'degraded';
+
 /** What can happen to the VM. */
 export type VmEvent =
   | 'start' // a user asked for the VM

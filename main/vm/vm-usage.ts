@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import pidusage from 'pidusage';
-import { BALLOON_ID } from './guest';
+import { BALLOON_ID } from '../link/guest';
 import type { QmpClient } from './qmp-client';
 
 /** The guest's own view of its memory, from the virtio-balloon statistics. */

@@ -24,6 +24,7 @@ export function install(src: string, root: string, rel: string, mode?: number): 
 
 /** Copies a directory tree of guest files, keeping their modes; `@KEY@` tokens are filled in. */
 export function installTree(src: string, root: string, vars: Record<string, string | number>): void {
+  mkdirSync(root, { recursive: true });
   for (const name of readdirSync(src)) {
     const from = join(src, name);
     const to = join(root, name);

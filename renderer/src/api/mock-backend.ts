@@ -4,9 +4,9 @@
  * and component tests. It never talks to a VM; the header says "Mock backend"
  * whenever it is in use, and the real-VM tests never load it.
  */
-import type { AgentStatus } from '../../../main/agent/control-api';
+import type { AgentStatus } from '../../../main/contract/berth-api';
 import type { BerthApi, BerthEvents, CallArgs, CallName, CallResults, ContainerSummary, EventName, ImageSummary, Reply, StatsTopic, VolumeSummary } from '../../../main/contract/berth-api';
-import type { Settings } from '../../../main/settings/settings-schema';
+import type { Settings } from '../../../main/contract/berth-api';
 
 /** What a test or the mock dev mode can reach besides the API itself. */
 export interface MockBackend {

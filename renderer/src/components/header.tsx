@@ -1,5 +1,6 @@
-import { BOOT_STAGES } from '../../../main/vm/guest';
+import { BOOT_STAGES } from '../../../main/contract/ui-constants';
 import { useApi, useBerth } from './context';
+import { vmUp } from '../store/store';
 
 /** VM state, Start/Stop, and boot progress from the guest's stages. */
 export function Header() {
@@ -8,7 +9,7 @@ export function Header() {
   const stage = useBerth((s) => s.bootStage);
   const busy = useBerth((s) => s.busy.vm);
   const state = status?.state ?? 'stopped';
-  const up = state === 'running' || state === 'degraded';
+  const up = useBerth(vmUp);
   const stageIndex = stage ? (BOOT_STAGES as readonly string[]).indexOf(stage) + 1 : 0;
   const run = (call: 'vm.start' | 'vm.stop') => store.getState().run('vm', () => api[call]()).then(() => store.getState().refreshStatus());
   return (

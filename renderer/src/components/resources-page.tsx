@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import type { CallResults, ReclaimResult } from '../../../main/contract/berth-api';
-import type { Settings } from '../../../main/settings/settings-schema';
+import type { Settings } from '../../../main/contract/berth-api';
 import { vmUp } from '../store/store';
 import { useApi, useBerth } from './context';
 import { bytes, percent } from './format';

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { Settings } from '../../../main/settings/settings-schema';
+import type { Settings } from '../../../main/contract/berth-api';
 import { useApi, useBerth } from './context';
 
 function Toggle({ label, value, onChange }: { label: string; value: boolean; onChange: (v: boolean) => void }) {

@@ -4,9 +4,9 @@
  * the agent's events, so the header always tells the truth.
  */
 import { create } from 'zustand';
-import type { AgentStatus } from '../../../main/agent/control-api';
+import type { AgentStatus } from '../../../main/contract/berth-api';
 import type { BerthApi, CallResults, ContainerStats, ContainerSummary, ImageSummary, Reply, VmUsage, VolumeSummary } from '../../../main/contract/berth-api';
-import type { Settings } from '../../../main/settings/settings-schema';
+import type { Settings } from '../../../main/contract/berth-api';
 import { debounce } from './debounce';
 
 export type Page = 'containers' | 'images' | 'volumes' | 'resources' | 'settings' | 'troubleshoot';

@@ -1,9 +1,9 @@
 #!/bin/sh
 # Berth stage 2: mounts, network, data disk, TLS material, then containerd and
-# dockerd. Progress goes to the console as BERTH-BOOT markers the host parses.
+# dockerd. Progress goes to the console as boot markers the host parses.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 fwcfg=/sys/firmware/qemu_fw_cfg/by_name/@FW_CFG_PREFIX@
-mark() { echo "BERTH-BOOT $*" >/dev/console; }
+. /usr/lib/berth/berth-lib.sh
 
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
@@ -39,14 +39,7 @@ dnsmasq --no-resolv --no-hosts --server=10.0.2.3 --listen-address=@GUEST_IP@ --b
   || { mark error=dnsmasq; echo "nameserver 10.0.2.3" > /etc/resolv.conf; }
 mark stage=network
 
-find_disk() {
-  for d in /sys/block/vd*; do
-    read -r serial < "$d/serial" 2>/dev/null
-    [ "$serial" = "$1" ] && { echo "/dev/${d##*/}"; return 0; }
-  done
-  return 1
-}
-data=$(find_disk berth-data)
+data=$(find_disk "$DISK_DATA")
 if [ -n "$data" ]; then
   # Format on first boot only: an ext2/3/4 superblock has the magic 0xEF53 at
   # byte 1080. A disk that has it is never formatted, even if it fails to mount.

@@ -2,7 +2,7 @@ import { randomBytes, X509Certificate } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type forgeType from 'node-forge';
-import { GUEST_IP } from '../vm/guest';
+import { GUEST_IP } from './guest';
 
 /** Paths of the per-install TLS material. Client files use Docker's DOCKER_CERT_PATH names. */
 export interface TlsPaths {

@@ -24,7 +24,9 @@ export type BootStage = (typeof BOOT_STAGES)[number] | 'shutdown' | 'poweroff';
 /** One parsed console marker. */
 export type BootMarker = { kind: 'stage'; stage: BootStage } | { kind: 'error'; error: string };
 
-const MARKER = /BERTH-BOOT (stage|error)=([A-Za-z0-9_-]+)/;
+/** What starts every progress line the guest prints on its console. */
+export const BOOT_MARKER = 'BERTH-BOOT';
+const MARKER = new RegExp(`${BOOT_MARKER} (stage|error)=([A-Za-z0-9_-]+)`);
 
 /** Parses a console line; returns undefined for ordinary output. */
 export function parseBootMarker(line: string): BootMarker | undefined {

@@ -1,0 +1,9 @@
+/** The logger every module takes: electron-log's loggers fit it, and so does a test's array. */
+export interface Logger {
+  info(...a: unknown[]): void;
+  warn(...a: unknown[]): void;
+  error(...a: unknown[]): void;
+}
+
+/** A logger that drops everything, for callers with nothing worth logging. */
+export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };

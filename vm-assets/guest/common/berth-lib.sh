@@ -1,0 +1,18 @@
+# Shared by stage 1 (the initrd's /init) and stage 2 (rc.boot, rc.shutdown).
+# The @…@ values are filled at build time from main/link/guest.ts, the same
+# constants the host parses the console and names the disks with.
+
+# One progress marker on the console: `mark stage=<name>` or `mark error=<what>`.
+mark() { echo "@BOOT_MARKER@ $*" >/dev/console; }
+
+DISK_ROOT=@DISK_SERIAL_ROOT@
+DISK_DATA=@DISK_SERIAL_DATA@
+
+# Disks are found by the serial the host gives them, not by probe order.
+find_disk() {
+  for d in /sys/block/vd*; do
+    read -r serial < "$d/serial" 2>/dev/null
+    [ "$serial" = "$1" ] && { echo "/dev/${d##*/}"; return 0; }
+  done
+  return 1
+}
