@@ -4,7 +4,7 @@ import { request } from 'node:http';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CodedError } from '../common/coded-error';
-import { API_PREFIX, type AgentEvent, type ErrorReply } from './control-api';
+import { API_PREFIX, ROUTES, type AgentEvent, type ErrorReply, type RouteArgs, type RouteName, type RouteTypes } from './control-api';
 import type { BerthPaths } from './paths';
 import { sleep } from '../common/sleep';
 
@@ -20,8 +20,13 @@ export interface AgentCommand {
 export class AgentClient {
   constructor(readonly socketPath: string) {}
 
-  /** One call; long calls (start, stop) wait as long as they take. */
-  call<T>(method: string, path: string, body?: unknown, timeoutMs = 0): Promise<T> {
+  /** One call of the control API, typed by its route; long calls (start, stop) wait as long as they take. */
+  request<R extends RouteName>(route: R, ...args: RouteArgs<R>): Promise<RouteTypes[R]['result']> {
+    const { method, path } = ROUTES[route];
+    return this.call(method, path, args[0]);
+  }
+
+  private call<T>(method: string, path: string, body?: unknown, timeoutMs = 0): Promise<T> {
     return new Promise((resolve, reject) => {
       const payload = body === undefined ? undefined : JSON.stringify(body);
       const req = request(
@@ -62,7 +67,7 @@ export class AgentClient {
   /** True if an agent answers on the socket. */
   async alive(): Promise<boolean> {
     try {
-      await this.call('GET', '/settings', undefined, 3000);
+      await this.call(ROUTES['settings.get'].method, ROUTES['settings.get'].path, undefined, 3000);
       return true;
     } catch {
       return false;

@@ -22,8 +22,9 @@ import { qemuBinary } from '../vm/qemu-args';
 import { defaultTempShares, sharedFolders, type SharedFolder } from '../vm/shared-folders';
 import { MountPolicy } from '../engine/mount-policy';
 import { VmSupervisor } from '../vm/supervisor';
-import { VmUsageSampler, type VmUsage } from '../vm/vm-usage';
-import type { AgentEvent, AgentStatus } from './control-api';
+import { allocatedSize, VmUsageSampler, type VmUsage } from '../vm/vm-usage';
+import { vmPaths } from '../vm/vm-instance';
+import type { AgentEvent, AgentStatus, BootedWith, SettingsView } from './control-api';
 import type { AgentLogs } from './logger';
 import type { BerthPaths } from './paths';
 import { isUp } from '../vm/vm-state';
@@ -48,9 +49,13 @@ export function pingSocket(socketPath: string, timeoutMs = 3000): Promise<void> 
  * HTTP layer over it.
  */
 export class BerthAgent extends EventEmitter {
-  readonly settingsStore: SettingsStore;
+  private readonly settingsStore: SettingsStore;
   readonly supervisor: VmSupervisor;
   private readonly loaded: LoadedSettings;
+  /** The settings, held here: the agent is their one owner, and the file changes only through it. */
+  private current: Settings;
+  /** What the running (or last) VM was booted with. */
+  private booted?: BootedWith;
   private proxy?: SocketProxy;
   private ports?: PortForwards;
   /** What the running VM was booted with; status reports these, not a fresh guess. */
@@ -66,6 +71,7 @@ export class BerthAgent extends EventEmitter {
     super();
     this.settingsStore = new SettingsStore(paths.settings);
     this.loaded = this.settingsStore.load();
+    this.current = this.loaded.settings;
     if (this.loaded.recovered) {
       logs.agent.warn(`settings: ${paths.settings} was unreadable (${this.loaded.recovered.reason}); moved to ${this.loaded.recovered.backup}, using defaults`);
     }
@@ -83,6 +89,7 @@ export class BerthAgent extends EventEmitter {
       }),
       resources: () => {
         const s = this.settings;
+        this.booted = { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, accelerator: s.accelerator, sharedPaths: s.sharedPaths, socketPath: s.socketPath };
         this.shares = this.sharedFolders(s.sharedPaths);
         return { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares: this.shares };
       },
@@ -119,7 +126,19 @@ export class BerthAgent extends EventEmitter {
   }
 
   get settings(): Settings {
-    return this.settingsStore.load().settings;
+    return this.current;
+  }
+
+  /** The settings with what the agent knows about them. */
+  settingsView(): SettingsView {
+    return { settings: this.current, recovered: this.loaded.recovered, pendingRestart: this.pendingRestart() };
+  }
+
+  /** Settings that differ from what the running VM was booted with. */
+  private pendingRestart(): (keyof BootedWith)[] {
+    const b = this.supervisor.instance ? this.booted : undefined;
+    if (!b) return [];
+    return (Object.keys(b) as (keyof BootedWith)[]).filter((k) => JSON.stringify(b[k]) !== JSON.stringify(this.current[k]));
   }
 
   get socketPath(): string {
@@ -200,9 +219,13 @@ export class BerthAgent extends EventEmitter {
     return this.usage.sample({ pid: inst.qemu.pid, cpus: inst.res.cpus, memoryMiB: inst.res.memoryMiB, qmp: inst.qmp, dataDisk: inst.paths.dataDisk });
   }
 
+  /** What the data disk occupies on the host, or undefined before the first boot. */
+  diskBytes(): number | undefined {
+    return allocatedSize(vmPaths(this.paths.vm).dataDisk)?.allocatedBytes;
+  }
+
   /** Live status, with the engine's version asked for at the moment. */
   async status(): Promise<AgentStatus> {
-    // One read of settings.json per status, not one per field.
     const settings = this.settings;
     const socketPath = settings.socketPath || this.paths.dockerSocket;
     const vm = await this.supervisor.status();
@@ -228,6 +251,8 @@ export class BerthAgent extends EventEmitter {
       apiVersion,
       settings,
       settingsRecovered: this.loaded.recovered,
+      booted: inst ? this.booted : undefined,
+      pendingRestart: this.pendingRestart(),
       sharedPaths: inst ? [...new Set(this.shares.map((f) => f.hostPath))] : [],
       ports: this.ports?.active() ?? [],
       portConflicts: this.ports?.conflicts() ?? [],
@@ -235,8 +260,9 @@ export class BerthAgent extends EventEmitter {
   }
 
   /** Validates and stores a settings change; VM resources apply at the next start. */
-  updateSettings(patch: Partial<Record<keyof Settings, unknown>>): Settings {
-    return this.settingsStore.update(patch);
+  updateSettings(patch: Partial<Record<keyof Settings, unknown>>): SettingsView {
+    this.current = this.settingsStore.apply(this.current, patch);
+    return this.settingsView();
   }
 
   /** Stops the VM, then deletes its data disk and certificates. Settings are kept. */

@@ -2,6 +2,7 @@ import type { PortConflict, PublishedPort } from '../engine/port-forwarder';
 import type { Settings } from '../settings/settings-schema';
 import type { VmState, } from '../vm/vm-state';
 import type { VmStatus } from '../vm/supervisor';
+import type { VmUsage } from '../vm/vm-usage';
 
 /** The agent's control API version prefix. */
 export const API_PREFIX = '/v1';
@@ -18,12 +19,66 @@ export interface AgentStatus extends VmStatus {
   settings: Settings;
   /** Set when settings.json was unreadable and was moved aside at agent start. */
   settingsRecovered?: { backup: string; reason: string };
+  /** What the running VM was booted with; `settings` may since have changed. */
+  booted?: BootedWith;
+  /** Settings changed since the boot, which apply at the next restart. */
+  pendingRestart: (keyof BootedWith)[];
   /** Host folders visible in the VM at the same path. */
   sharedPaths: string[];
   /** Container ports open on 127.0.0.1, and the ones the host could not open. */
   ports: PublishedPort[];
   portConflicts: PortConflict[];
 }
+
+/** The settings a boot uses, as the VM got them. */
+export type BootedWith = Pick<Settings, 'cpus' | 'memoryMiB' | 'diskGiB' | 'enginePort' | 'accelerator' | 'sharedPaths' | 'socketPath'>;
+
+/** `GET`/`PATCH /v1/settings`: the settings, with what the agent knows about them. */
+export interface SettingsView {
+  settings: Settings;
+  /** Set when settings.json was unreadable at agent start and was moved aside. */
+  recovered?: { backup: string; reason: string };
+  /** Changed settings that apply at the next restart of the running VM. */
+  pendingRestart: (keyof BootedWith)[];
+}
+
+/**
+ * The control API in one table, Rancher-style: each route's method and path,
+ * and (in RouteTypes) what it takes and returns. The client and the server are
+ * both typed from it, so they cannot drift apart.
+ */
+export const ROUTES = {
+  status: { method: 'GET', path: '/status' },
+  start: { method: 'POST', path: '/start' },
+  stop: { method: 'POST', path: '/stop' },
+  restart: { method: 'POST', path: '/restart' },
+  reset: { method: 'POST', path: '/reset' },
+  usage: { method: 'GET', path: '/usage' },
+  disk: { method: 'GET', path: '/disk' },
+  'settings.get': { method: 'GET', path: '/settings' },
+  'settings.update': { method: 'PATCH', path: '/settings' },
+  shutdown: { method: 'POST', path: '/shutdown' },
+} as const;
+
+export type RouteName = keyof typeof ROUTES;
+
+/** What each route takes as its JSON body (`undefined`: none) and answers with. */
+export interface RouteTypes {
+  status: { body: undefined; result: AgentStatus };
+  start: { body: undefined; result: AgentStatus };
+  stop: { body: undefined; result: AgentStatus };
+  restart: { body: undefined; result: AgentStatus };
+  reset: { body: undefined; result: { ok: true } };
+  usage: { body: undefined; result: VmUsage };
+  /** What the data disk occupies on the host (absent before the first boot). */
+  disk: { body: undefined; result: { allocatedBytes?: number } };
+  'settings.get': { body: undefined; result: SettingsView };
+  'settings.update': { body: Partial<Record<keyof Settings, unknown>>; result: SettingsView };
+  shutdown: { body: undefined; result: { ok: true } };
+}
+
+/** The arguments after the route name: the body, for routes that take one. */
+export type RouteArgs<R extends RouteName> = RouteTypes[R]['body'] extends undefined ? [] : [body: RouteTypes[R]['body']];
 
 /** One line of `GET /v1/events` (newline-delimited JSON). */
 export type AgentEvent =

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { closeServer, listenPrivateSocket } from '../engine/unix-socket';
 import { SettingsError } from '../settings/settings-store';
 import { NotRunningError, type BerthAgent } from './agent';
-import { API_PREFIX, type AgentEvent } from './control-api';
+import { API_PREFIX, ROUTES, type AgentEvent, type RouteName, type RouteTypes } from './control-api';
 
 const MAX_BODY = 64 * 1024;
 const settingsPatch = z.record(z.string(), z.unknown());
@@ -75,41 +75,41 @@ export class ControlServer {
     await closeServer(this.server);
   }
 
+  /** One handler per route of the table in control-api.ts; `events` is the stream, outside the table. */
+  private handlers(): { [R in RouteName]: (body: unknown) => Promise<RouteTypes[R]['result']> } {
+    const a = this.agent;
+    // Each lifecycle call answers when the VM has got there, with the status it then has.
+    const lifecycle = (op: 'start' | 'stop' | 'restart') => async () => (await a[op](), a.status());
+    return {
+      status: () => a.status(),
+      start: lifecycle('start'),
+      stop: lifecycle('stop'),
+      restart: lifecycle('restart'),
+      reset: async () => (await a.reset(), { ok: true as const }),
+      usage: () => a.vmUsage(),
+      disk: async () => ({ allocatedBytes: a.diskBytes() }),
+      'settings.get': async () => a.settingsView(),
+      'settings.update': async (body) => {
+        const patch = settingsPatch.safeParse(body);
+        if (!patch.success) throw new SettingsError('settings must be a JSON object');
+        return a.updateSettings(patch.data);
+      },
+      shutdown: async () => {
+        // After the answer is sent.
+        setImmediate(this.onShutdown);
+        return { ok: true as const };
+      },
+    };
+  }
+
   private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://agent');
-    const key = `${req.method} ${url.pathname.replace(API_PREFIX, '')}`;
+    const path = (req.url ?? '/').split('?')[0].replace(API_PREFIX, '');
+    if (req.method === 'GET' && path === '/events') return this.follow(req, res);
+    const name = (Object.keys(ROUTES) as RouteName[]).find((r) => ROUTES[r].method === req.method && ROUTES[r].path === path);
+    if (!name) return fail(res, 404, 'not_found', `no such call: ${req.method} ${path}`);
     try {
-      switch (key) {
-        case 'GET /status':
-          return send(res, 200, await this.agent.status());
-        case 'POST /start':
-        case 'POST /stop':
-        case 'POST /restart': {
-          // Each answers when the VM has got there, with the status it then has.
-          const op = key.slice('POST /'.length) as 'start' | 'stop' | 'restart';
-          await this.agent[op]();
-          return send(res, 200, await this.agent.status());
-        }
-        case 'POST /reset':
-          await this.agent.reset();
-          return send(res, 200, { ok: true });
-        case 'GET /usage':
-          return send(res, 200, await this.agent.vmUsage());
-        case 'GET /settings':
-          return send(res, 200, this.agent.settings);
-        case 'PATCH /settings': {
-          const body = settingsPatch.safeParse(await readJson(req));
-          if (!body.success) return fail(res, 400, 'invalid_settings', 'settings must be a JSON object');
-          return send(res, 200, this.agent.updateSettings(body.data));
-        }
-        case 'GET /events':
-          return this.follow(req, res);
-        case 'POST /shutdown':
-          send(res, 200, { ok: true });
-          return this.onShutdown();
-        default:
-          return fail(res, 404, 'not_found', `no such call: ${key}`);
-      }
+      const body = req.method === 'GET' ? undefined : await readJson(req);
+      return send(res, 200, await this.handlers()[name](body));
     } catch (e) {
       const err = e as Error;
       if (err instanceof SettingsError) return fail(res, 400, 'invalid_settings', err.message);

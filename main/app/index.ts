@@ -17,7 +17,7 @@ import { loginItem } from './login-item';
 import { menuActionRunner } from './menu-actions';
 import { launchPlan, quitAction } from './quit-policy';
 import { BerthTray } from './tray';
-import { findItem, trayMenu, type MenuItemModel } from './tray-menu';
+import { findItem, trayCares, trayMenu, type MenuItemModel } from './tray-menu';
 
 const root = app.isPackaged ? process.resourcesPath : join(__dirname, '..', '..', '..');
 const paths = berthPaths();
@@ -73,7 +73,7 @@ void app.whenReady().then(async () => {
       lastNotice = Date.now();
       new Notification({ title: 'Berth', body: 'The VM could not start. Open Troubleshoot in the menu for details.' }).show();
     }
-    void refresh();
+    if (trayCares(name)) void refresh();
   });
 
   const settings = await dispatch(handlers, 'settings.get', []);

@@ -1,10 +1,17 @@
 import { describe, expect, test } from 'vitest';
 import type { ContainerSummary } from '../contract/berth-api';
 import { VM_STATES } from '../vm/vm-state';
-import { findItem, trayMenu, type TrayState } from './tray-menu';
+import { findItem, trayCares, trayMenu, type TrayState } from './tray-menu';
 
 const web: ContainerSummary = { id: 'abc123', name: 'web', image: 'nginx', state: 'running', status: 'Up', created: 0, ports: [{ host: 8080, container: 80, proto: 'tcp' }] };
 const base: TrayState = { state: 'stopped', containers: [], startAtLogin: false, dockerHost: 'unix:///home/u/.berth/docker.sock' };
+
+describe('what rebuilds the tray', () => {
+  test('VM state, boot stages and container changes do; stats frames and log chunks never do', () => {
+    for (const e of ['vm.state', 'vm.bootStage', 'engine.changed']) expect(trayCares(e), e).toBe(true);
+    for (const e of ['stats.containers', 'stats.vm', 'containers.log']) expect(trayCares(e), e).toBe(false);
+  });
+});
 
 describe('trayMenu', () => {
   test('Start, Stop and Restart are enabled only where the state allows, for every state', () => {

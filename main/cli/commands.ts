@@ -2,7 +2,6 @@ import { existsSync, lstatSync, readFileSync, readlinkSync, rmSync, statSync, sy
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { BerthPaths } from '../agent/paths';
-import { SettingsStore } from '../settings/settings-store';
 import { shellQuote } from '../settings/shell-quote';
 
 /** Asks on the terminal; anything but "yes" is no. Without a terminal, the answer is no. */
@@ -53,8 +52,7 @@ export async function showLogs(paths: BerthPaths, which: string, opts: { follow?
  * Points /var/run/docker.sock at Berth's socket. Only on request, and it says
  * what it needs: creating a link in /var/run takes admin rights.
  */
-export function linkSocket(paths: BerthPaths, target: string): void {
-  const socket = new SettingsStore(paths.settings).load().settings.socketPath || paths.dockerSocket;
+export function linkSocket(socket: string, target: string): void {
   if (existsSync(target) || isDanglingLink(target)) {
     const st = lstatSync(target);
     if (st.isSymbolicLink() && readlinkSync(target) === socket) {

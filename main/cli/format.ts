@@ -31,7 +31,10 @@ export function formatStatus(s: Partial<AgentStatus>): string {
   if (s.uptimeSeconds !== undefined) lines.push(`Uptime:       ${duration(s.uptimeSeconds)}`);
   if (s.engineVersion) lines.push(`Engine:       Docker ${s.engineVersion} (API ${s.apiVersion})`);
   if (s.socketPath) lines.push(`Socket:       ${s.socketPath}`);
-  if (s.settings) lines.push(`Resources:    ${s.settings.cpus} CPUs, ${s.settings.memoryMiB} MiB memory, ${s.settings.diskGiB} GiB disk`);
+  // What the running VM has, not what the settings now say; a change waits for a restart.
+  const r = s.booted ?? s.settings;
+  if (r) lines.push(`Resources:    ${r.cpus} CPUs, ${r.memoryMiB} MiB memory, ${r.diskGiB} GiB disk`);
+  if (s.pendingRestart?.length) lines.push(`Pending:      ${s.pendingRestart.join(', ')} changed; applies at the next \`berth restart\``);
   if (s.sharedPaths?.length) lines.push(`Shared:       ${s.sharedPaths.join(', ')} (same path in the VM)`);
   for (const p of s.ports ?? []) lines.push(`Port:         127.0.0.1:${p.port}/${p.proto} → ${p.container}`);
   for (const p of s.portConflicts ?? []) lines.push(`Port conflict: 127.0.0.1:${p.port}/${p.proto} for ${p.container}: ${p.error}`);

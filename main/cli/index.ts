@@ -2,10 +2,11 @@
 import { Command } from 'commander';
 import { AgentClient, ensureAgent } from '../agent/agent-client';
 import { prepareHome, runAgent } from '../agent/agent-main';
-import type { AgentStatus } from '../agent/control-api';
+import type { AgentStatus, SettingsView } from '../agent/control-api';
 import { berthPaths } from '../agent/paths';
 import { SettingsError, SettingsStore } from '../settings/settings-store';
 import { exportDockerHost } from '../settings/shell-quote';
+import { CodedError } from '../common/coded-error';
 import { formatStatus, progressLine } from './format';
 import { confirm, linkSocket, resetOffline, showLogs } from './commands';
 import { runDashboard } from './dashboard-command';
@@ -20,20 +21,32 @@ function action<A extends unknown[]>(fn: (...a: A) => Promise<void>) {
       await fn(...a);
     } catch (e) {
       const err = e as Error;
-      const prefix = err instanceof SettingsError ? 'invalid setting: ' : '';
+      const invalid = err instanceof SettingsError || (err instanceof CodedError && err.code === 'invalid_settings');
+      const prefix = invalid ? 'invalid setting: ' : '';
       process.stderr.write(`berth: ${prefix}${err.message}\n`);
       process.exit(1);
     }
   };
 }
 
-/** Loads settings, telling the user when a corrupt file was moved aside. */
-function loadSettings() {
-  const { settings, recovered } = new SettingsStore(paths.settings).load();
-  if (recovered) {
-    process.stderr.write(`berth: note: ${paths.settings} was unreadable (${recovered.reason}); it was moved to ${recovered.backup} and the defaults are used\n`);
-  }
-  return settings;
+/**
+ * The settings, from their owner: the agent (started if none runs), which also
+ * says when it found the file unreadable and moved it aside.
+ */
+async function agentSettings(): Promise<{ agent: AgentClient; view: SettingsView }> {
+  prepareHome(paths);
+  const agent = await ensureAgent(paths, agentCommand);
+  const view = await agent.request('settings.get');
+  const r = view.recovered;
+  if (r) process.stderr.write(`berth: note: ${paths.settings} was unreadable (${r.reason}); it was moved to ${r.backup} and the defaults are used\n`);
+  return { agent, view };
+}
+
+/** The socket path without starting anything: from the running agent, else read-only from the file. */
+async function socketPath(): Promise<string> {
+  const agent = await runningAgent();
+  const s = agent ? (await agent.request('settings.get')).settings : new SettingsStore(paths.settings).peek();
+  return s.socketPath || paths.dockerSocket;
 }
 
 /** The agent if one runs, without starting one. */
@@ -53,7 +66,7 @@ const program = new Command();
 program.name('berth').description('Berth: a Docker engine in a small VM, with a socket for your shell.').showHelpAfterError();
 
 /** Starts (or restarts) the VM through the agent, with boot progress on stderr. */
-async function bootVm(call: '/start' | '/restart'): Promise<void> {
+async function bootVm(call: 'start' | 'restart'): Promise<void> {
   prepareHome(paths);
   const agent = await ensureAgent(paths, agentCommand);
   const tty = process.stderr.isTTY;
@@ -63,7 +76,7 @@ async function bootVm(call: '/start' | '/restart'): Promise<void> {
     if (line) process.stderr.write(tty ? `\r\x1b[K${line}${e.type === 'notice' ? '\n' : ''}` : `${line}\n`);
   });
   try {
-    const status = await agent.call<AgentStatus>('POST', call);
+    const status = await agent.request(call);
     if (tty) process.stderr.write('\r\x1b[K');
     printReady(status);
   } finally {
@@ -74,7 +87,7 @@ async function bootVm(call: '/start' | '/restart'): Promise<void> {
 program
   .command('start')
   .description('boot the VM and return once the Docker socket answers')
-  .action(action(() => bootVm('/start')));
+  .action(action(() => bootVm('start')));
 
 program
   .command('stop')
@@ -83,7 +96,7 @@ program
     action(async () => {
       const agent = await runningAgent();
       if (!agent) return console.log('Berth is not running.');
-      await agent.call('POST', '/stop');
+      await agent.request('stop');
       console.log('Berth stopped.');
     }),
   );
@@ -91,7 +104,7 @@ program
 program
   .command('restart')
   .description('stop and start the VM (applies changed settings)')
-  .action(action(() => bootVm('/restart')));
+  .action(action(() => bootVm('restart')));
 
 program
   .command('status')
@@ -100,9 +113,7 @@ program
   .action(
     action(async (opts: { json?: boolean }) => {
       const agent = await runningAgent();
-      const status: Partial<AgentStatus> = agent
-        ? await agent.call<AgentStatus>('GET', '/status')
-        : { state: 'stopped', socketPath: loadSettings().socketPath || paths.dockerSocket, checks: [] };
+      const status: Partial<AgentStatus> = agent ? await agent.request('status') : { state: 'stopped', socketPath: await socketPath(), checks: [] };
       console.log(opts.json ? JSON.stringify(status, null, 2) : formatStatus(status));
     }),
   );
@@ -120,7 +131,7 @@ program
   .description('print the shell line that points docker at Berth')
   .action(
     action(async () => {
-      console.log(exportDockerHost(`unix://${loadSettings().socketPath || paths.dockerSocket}`));
+      console.log(exportDockerHost(`unix://${await socketPath()}`));
     }),
   );
 
@@ -136,7 +147,7 @@ program
         return;
       }
       const agent = await runningAgent();
-      if (agent) await agent.call('POST', '/reset');
+      if (agent) await agent.request('reset');
       else resetOffline(paths);
       console.log('Berth was reset. `berth start` makes a fresh VM.');
     }),
@@ -146,7 +157,7 @@ program
   .command('link-socket')
   .description('point /var/run/docker.sock at Berth, for tools that hard-code that path (needs admin rights)')
   .option('--target <path>', 'the link to create', '/var/run/docker.sock')
-  .action(action(async (opts: { target: string }) => linkSocket(paths, opts.target)));
+  .action(action(async (opts: { target: string }) => linkSocket(await socketPath(), opts.target)));
 
 const config = program.command('config').description('show or change settings (CPUs, memory, disk, socket path, …)');
 config
@@ -154,7 +165,7 @@ config
   .argument('[key]')
   .action(
     action(async (key?: string) => {
-      const s = loadSettings() as Record<string, unknown>;
+      const s = (await agentSettings()).view.settings as Record<string, unknown>;
       if (key && !(key in s)) throw new SettingsError(`unknown setting: ${key}`);
       console.log(key ? String(s[key]) : JSON.stringify(s, null, 2));
     }),
@@ -165,12 +176,12 @@ config
   .argument('<value>')
   .action(
     action(async (key: string, value: string) => {
-      prepareHome(paths);
-      loadSettings();
-      const store = new SettingsStore(paths.settings);
-      store.update({ [key]: store.coerce(key, value) });
-      const running = await runningAgent();
-      console.log(`${key} = ${value}${running && ['cpus', 'memoryMiB', 'diskGiB', 'enginePort', 'accelerator'].includes(key) ? ' (applies at the next `berth restart`)' : ''}`);
+      // Turning "4" into 4 needs only the schema; the change itself goes through the agent.
+      const coerced = new SettingsStore(paths.settings).coerce(key, value);
+      const { agent } = await agentSettings();
+      const view = await agent.request('settings.update', { [key]: coerced });
+      const pending = (view.pendingRestart as string[]).includes(key);
+      console.log(`${key} = ${value}${pending ? ' (applies at the next `berth restart`)' : ''}`);
     }),
   );
 

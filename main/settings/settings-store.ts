@@ -42,6 +42,17 @@ export class SettingsStore {
     return this.schema.parse({});
   }
 
+  /** Reads without side effects: an unreadable file gives the defaults and stays where it is (the agent moves it aside). */
+  peek(): Settings {
+    try {
+      const r = this.schema.safeParse(JSON.parse(readFileSync(this.path, 'utf8')));
+      if (r.success) return r.data;
+    } catch {
+      // missing or not JSON
+    }
+    return this.defaults();
+  }
+
   load(): LoadedSettings {
     if (!existsSync(this.path)) return { settings: this.defaults() };
     const text = readFileSync(this.path, 'utf8');
@@ -60,7 +71,11 @@ export class SettingsStore {
 
   /** Validates the merged result and stores it; throws SettingsError and writes nothing if it is invalid. */
   update(patch: Partial<Record<keyof Settings, unknown>>): Settings {
-    const current = this.load().settings;
+    return this.apply(this.load().settings, patch);
+  }
+
+  /** Like update, over settings the caller already holds (the agent keeps them in memory). */
+  apply(current: Settings, patch: Partial<Record<keyof Settings, unknown>>): Settings {
     const r = this.schema.safeParse({ ...current, ...patch });
     if (!r.success) throw new SettingsError(describeIssues(r.error));
     this.write(r.data);

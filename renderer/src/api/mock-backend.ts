@@ -71,7 +71,7 @@ export function createMockBackend(opts: { world?: MockWorld; live?: boolean } = 
   };
   const status = (): AgentStatus => ({
     state: world.state, checks: world.state === 'running' ? [{ name: 'engine-tls', status: 'passed', hint: 'mock' }] : [], agentPid: 0, socketPath: '/mock/docker.sock', dockerHost: 'unix:///mock/docker.sock', dockerHostExport: 'export DOCKER_HOST=unix:///mock/docker.sock',
-    engineVersion: world.state === 'running' ? 'mock' : undefined, settings: world.settings, sharedPaths: [], ports: [], portConflicts: [],
+    engineVersion: world.state === 'running' ? 'mock' : undefined, settings: world.settings, pendingRestart: [], sharedPaths: [], ports: [], portConflicts: [],
   }) as AgentStatus;
   const setState = (state: AgentStatus['state']) => {
     world.state = state;
