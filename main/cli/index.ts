@@ -7,6 +7,8 @@ import { berthPaths } from '../agent/paths';
 import { SettingsError, SettingsStore } from '../settings/settings-store';
 import { exportDockerHost } from '../settings/shell-quote';
 import { CodedError } from '../common/coded-error';
+import { sleep } from '../common/sleep';
+import { existsSync } from 'node:fs';
 import { formatStatus, progressLine } from './format';
 import { confirm, linkSocket, resetOffline, showLogs } from './commands';
 import { runDashboard } from './dashboard-command';
@@ -30,16 +32,26 @@ function action<A extends unknown[]>(fn: (...a: A) => Promise<void>) {
 }
 
 /**
- * The settings, from their owner: the agent (started if none runs), which also
- * says when it found the file unreadable and moved it aside.
+ * Runs `fn` against the settings' owner, the agent. An agent started only for
+ * this is shut down afterwards (and waited for), so `berth config` leaves no
+ * process behind. The agent also says when it found the file unreadable and
+ * moved it aside.
  */
-async function agentSettings(): Promise<{ agent: AgentClient; view: SettingsView }> {
+async function withSettings<T>(fn: (agent: AgentClient, view: SettingsView) => Promise<T>): Promise<T> {
   prepareHome(paths);
-  const agent = await ensureAgent(paths, agentCommand);
-  const view = await agent.request('settings.get');
-  const r = view.recovered;
-  if (r) process.stderr.write(`berth: note: ${paths.settings} was unreadable (${r.reason}); it was moved to ${r.backup} and the defaults are used\n`);
-  return { agent, view };
+  const wasRunning = await runningAgent();
+  const agent = wasRunning ?? (await ensureAgent(paths, agentCommand));
+  try {
+    const view = await agent.request('settings.get');
+    const r = view.recovered;
+    if (r) process.stderr.write(`berth: note: ${paths.settings} was unreadable (${r.reason}); it was moved to ${r.backup} and the defaults are used\n`);
+    return await fn(agent, view);
+  } finally {
+    if (!wasRunning) {
+      await agent.request('shutdown').catch(() => undefined);
+      for (let i = 0; i < 50 && existsSync(paths.controlSocket); i++) await sleep(100);
+    }
+  }
 }
 
 /** The socket path without starting anything: from the running agent, else read-only from the file. */
@@ -165,7 +177,7 @@ config
   .argument('[key]')
   .action(
     action(async (key?: string) => {
-      const s = (await agentSettings()).view.settings as Record<string, unknown>;
+      const s = await withSettings(async (_agent, view) => view.settings as Record<string, unknown>);
       if (key && !(key in s)) throw new SettingsError(`unknown setting: ${key}`);
       console.log(key ? String(s[key]) : JSON.stringify(s, null, 2));
     }),
@@ -178,8 +190,7 @@ config
     action(async (key: string, value: string) => {
       // Turning "4" into 4 needs only the schema; the change itself goes through the agent.
       const coerced = new SettingsStore(paths.settings).coerce(key, value);
-      const { agent } = await agentSettings();
-      const view = await agent.request('settings.update', { [key]: coerced });
+      const view = await withSettings((agent) => agent.request('settings.update', { [key]: coerced }));
       const pending = (view.pendingRestart as string[]).includes(key);
       console.log(`${key} = ${value}${pending ? ' (applies at the next `berth restart`)' : ''}`);
     }),
