@@ -13,7 +13,7 @@ import { loadClientCreds } from '../link/tls-ping';
 import { SettingsStore, type LoadedSettings } from '../settings/settings-store';
 import type { Settings } from '../settings/settings-schema';
 import { exportDockerHost } from '../settings/shell-quote';
-import { hostBase } from '../vm/accel';
+import { QemuDriver } from '../vm/qemu-driver';
 import { AccelMemory } from '../vm/accel-memory';
 import { AccelPolicy } from '../vm/accel-policy';
 import { loadAssets } from '../vm/assets';
@@ -77,15 +77,16 @@ export class BerthAgent extends EventEmitter {
     }
     const log = logs.agent;
     this.supervisor = new VmSupervisor({
-      stateDir: paths.vm,
       log,
-      assets: () => loadAssets(),
-      host: hostBase,
-      accel: new AccelPolicy({
-        setting: () => this.settings.accelerator,
-        envOverride: opts.envAccel,
-        memory: new AccelMemory(paths.accelVerdict),
-        qemu: qemuBinary(process.arch),
+      driver: new QemuDriver({
+        stateDir: paths.vm,
+        assets: () => loadAssets(),
+        accel: new AccelPolicy({
+          setting: () => this.settings.accelerator,
+          envOverride: opts.envAccel,
+          memory: new AccelMemory(paths.accelVerdict),
+          qemu: qemuBinary(process.arch),
+        }),
       }),
       resources: () => {
         const s = this.settings;
@@ -96,7 +97,8 @@ export class BerthAgent extends EventEmitter {
       onEngine: async (vm) => {
         const creds = loadClientCreds(vm.tls);
         await this.exposeSocket(vm.enginePort, creds);
-        this.followPorts(engineOverTls(vm.enginePort, creds), vm.qmp!);
+        if (vm.qmp) this.followPorts(engineOverTls(vm.enginePort, creds), vm.qmp);
+        else log.warn('ports: this machine has no QMP channel; published ports are not forwarded');
       },
       extraChecks: () => [
         {
@@ -215,8 +217,8 @@ export class BerthAgent extends EventEmitter {
   /** One sample of the running VM's CPU and memory, or an error when it is not running. */
   async vmUsage(): Promise<VmUsage> {
     const inst = this.supervisor.instance;
-    if (!inst?.qemu?.pid || this.supervisor.state === 'starting') throw new NotRunningError();
-    return this.usage.sample({ pid: inst.qemu.pid, cpus: inst.res.cpus, memoryMiB: inst.res.memoryMiB, qmp: inst.qmp, dataDisk: inst.paths.dataDisk });
+    if (!inst?.pid || this.supervisor.state === 'starting') throw new NotRunningError();
+    return this.usage.sample({ pid: inst.pid, cpus: inst.res.cpus, memoryMiB: inst.res.memoryMiB, qmp: inst.qmp, dataDisk: inst.dataDisk });
   }
 
   /** What the data disk occupies on the host, or undefined before the first boot. */

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { HostFacts } from './accel';
 import type { SharedFolder } from './shared-folders';
 import { BALLOON_ID, DISK_SERIAL, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from '../link/guest';
+import { profileFor } from './machine-profile';
 
 /** Everything the argument builder needs; no I/O happens while building. */
 export interface QemuLaunchSpec {
@@ -37,7 +38,7 @@ export function qemuOptValue(v: string): string {
 
 /** The QEMU binary for the host's architecture. */
 export function qemuBinary(arch: string): string {
-  return arch === 'arm64' ? 'qemu-system-aarch64' : 'qemu-system-x86_64';
+  return profileFor(arch).qemuBinary;
 }
 
 /**
@@ -50,10 +51,11 @@ export function buildQemuCommand(spec: QemuLaunchSpec, host: HostFacts): QemuCom
   const push = (...a: string[]) => args.push(...a);
 
   push('-name', 'berth,process=berth-vm');
-  push('-M', host.arch === 'arm64' ? 'virt' : 'pc');
+  const profile = profileFor(host.arch);
+  push('-M', profile.machine);
   if (host.accel === 'tcg') {
     // Multi-threaded TCG uses one host thread per vCPU; a larger translation cache avoids re-translating dockerd.
-    push('-accel', 'tcg,thread=multi,tb-size=256', '-cpu', 'max');
+    push('-accel', 'tcg,thread=multi,tb-size=256', '-cpu', profile.tcgCpu);
   } else {
     push('-accel', host.accel, '-cpu', 'host');
   }

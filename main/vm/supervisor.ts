@@ -1,42 +1,31 @@
 import { EventEmitter } from 'node:events';
-import { rmSync } from 'node:fs';
 import { freeLoopbackPort } from '../common/free-port';
-import type { HostBase } from './accel';
-import type { AccelPolicy } from './accel-policy';
-import type { VmAssets } from './assets';
-import type { BootWatchdog, STAGE_BOUNDS_MS } from './boot-watchdog';
+import type { Logger } from '../common/logger';
+import { sleep } from '../common/sleep';
 import type { BootMarker } from '../link/guest';
-import { requireQemuTools } from './host-tools';
+import type { BootWatchdog } from './boot-watchdog';
+import type { Machine, MachineDriver } from './machine-driver';
 import { assertPortFree } from './port-check';
-import { qemuBinary } from './qemu-args';
 import type { QemuExit } from './qemu-process';
 import { runChecks, waitForChecks, type CheckResult, type ReadinessCheck } from './readiness';
-import { bootVm, failureMessage } from './vm-boot';
-import { reapStaleQemu } from './stale-qemu';
+import { failureMessage } from './vm-boot';
 import { vmChecks } from './vm-checks';
-import { vmPaths, type VmInstance, type VmResources } from './vm-instance';
+import type { VmResources } from './vm-instance';
 import { isUp, VmStateMachine, type VmState } from './vm-state';
-import { sleep } from '../common/sleep';
-import type { Logger } from '../common/logger';
 
 
 /** What the supervisor is given; functions are called at each boot so new settings apply on restart. */
 export interface SupervisorOptions {
-  stateDir: string;
-  assets: () => VmAssets;
-  host: () => HostBase;
-  /** Chooses the accelerator per boot, and remembers one that failed. */
-  accel: AccelPolicy;
+  /** How the machine is run (QEMU in production; a stand-in in unit tests). */
+  driver: MachineDriver;
   resources: () => VmResources & { enginePort: number };
   /** Checks after the VM's own (e.g. the host socket answering). */
-  extraChecks?: (vm: VmInstance) => ReadinessCheck[];
+  extraChecks?: (vm: Machine) => ReadinessCheck[];
   /** Runs once the engine answers, before `running` is reported (e.g. point the socket proxy at it). */
-  onEngine?: (vm: VmInstance) => Promise<void> | void;
+  onEngine?: (vm: Machine) => Promise<void> | void;
   /** Runs first on a graceful stop (e.g. stop containers with a short timeout). */
-  beforeStop?: (vm: VmInstance) => Promise<void>;
+  beforeStop?: (vm: Machine) => Promise<void>;
   log: Logger;
-  /** Per-stage boot bounds; the defaults suit each accelerator. */
-  stageBounds?: typeof STAGE_BOUNDS_MS;
   healthIntervalMs?: number;
   /** At most `max` automatic restarts after a crash within `windowMs`, then the state is error. */
   restarts?: { max: number; windowMs: number };
@@ -68,7 +57,7 @@ const READINESS_BACKSTOP_MS = 30 * 60_000;
  */
 export class VmSupervisor extends EventEmitter {
   readonly machine = new VmStateMachine();
-  private vm?: VmInstance;
+  private vm?: Machine;
   private boot?: Promise<void>;
   private dog?: BootWatchdog;
   private stopping?: Promise<void>;
@@ -113,21 +102,15 @@ export class VmSupervisor extends EventEmitter {
     let failingCheck: string | undefined;
     try {
       const res = this.o.resources();
-      requireQemuTools(qemuBinary(process.arch));
-      const assets = this.o.assets();
+      this.o.driver.validate();
       const port = res.enginePort || (await freeLoopbackPort());
       if (res.enginePort) await assertPortFree(res.enginePort);
-      await reapStaleQemu(vmPaths(this.o.stateDir), this.o.log);
+      await this.o.driver.reapStale(this.o.log);
       this.bootStage = undefined;
-      await bootVm({
-        dir: this.o.stateDir,
+      await this.o.driver.start({
         res,
-        assets,
-        host: this.o.host(),
         enginePort: port,
-        accel: this.o.accel,
         log: this.o.log,
-        bounds: this.o.stageBounds,
         onAttempt: (vm, dog) => this.adopt(vm, dog),
         onNotice: (m) => this.emit('notice', m),
         ready: (vm) => this.waitReady(vm, (name, error, hint) => (failingCheck = `${name}: ${error} (${hint})`)),
@@ -149,7 +132,7 @@ export class VmSupervisor extends EventEmitter {
   }
 
   /** Makes a boot attempt's instance the current one and follows its console and markers. */
-  private adopt(vm: VmInstance, dog: BootWatchdog): void {
+  private adopt(vm: Machine, dog: BootWatchdog): void {
     this.vm = vm;
     this.dog = dog;
     vm.on('console', (l: string) => this.emit('console', l));
@@ -165,10 +148,10 @@ export class VmSupervisor extends EventEmitter {
   }
 
   /** The readiness checks in order, the engine hook between the VM's own and the caller's. The watchdog bounds the wait. */
-  private async waitReady(vm: VmInstance, onRetry: (name: string, error: string, hint: string) => void): Promise<void> {
+  private async waitReady(vm: Machine, onRetry: (name: string, error: string, hint: string) => void): Promise<void> {
     const wait = {
       timeoutMs: READINESS_BACKSTOP_MS,
-      abort: () => (this.state !== 'starting' ? `start cancelled: VM is ${this.state}` : vm.qemu?.running ? undefined : 'QEMU exited during boot'),
+      abort: () => (this.state !== 'starting' ? `start cancelled: VM is ${this.state}` : vm.running ? undefined : 'QEMU exited during boot'),
       onCheck: (name: string) => this.emit('check-passed', name),
       onRetry,
     };
@@ -178,7 +161,7 @@ export class VmSupervisor extends EventEmitter {
   }
 
   /** Every readiness check in order: the VM's own, then the caller's. */
-  private checks(vm: VmInstance): ReadinessCheck[] {
+  private checks(vm: Machine): ReadinessCheck[] {
     return [...vmChecks(vm), ...(this.o.extraChecks?.(vm) ?? [])];
   }
 
@@ -201,17 +184,16 @@ export class VmSupervisor extends EventEmitter {
     this.badChecks++;
     if (this.machine.fire('unhealthy')) this.o.log.warn(`vm: check ${failed.name} failed: ${failed.error} (${failed.hint})`);
     // A VM whose engine stays unreachable is worse than a restart: colima#1033.
-    if (this.badChecks >= 12 && vm.qemu?.running) {
+    if (this.badChecks >= 12 && vm.running) {
       this.o.log.warn('vm: engine unreachable for a minute; restarting the VM');
       this.badChecks = 0;
       await vm.kill(5000);
     }
   }
 
-  private onExit(vm: VmInstance, e: QemuExit): void {
+  private onExit(vm: Machine, e: QemuExit): void {
     if (vm !== this.vm) return;
     clearInterval(this.health);
-    rmSync(vm.paths.pidFile, { force: true });
     if (this.state === 'stopping' || this.state === 'error') {
       this.machine.fire('exited');
       return;
@@ -264,7 +246,7 @@ export class VmSupervisor extends EventEmitter {
       this.o.log.info(`vm: stop: ${s}`);
       this.emit('stop-step', s);
     };
-    if (vm?.qemu?.running) {
+    if (vm?.running) {
       if (graceful && this.o.beforeStop) {
         step('stopping containers');
         await Promise.race([this.o.beforeStop(vm).catch(() => undefined), sleep(15_000)]);
@@ -275,7 +257,7 @@ export class VmSupervisor extends EventEmitter {
         await vm.kill(5000);
       }
     }
-    if (vm?.qemu) await vm.qemu.wait();
+    if (vm) await vm.exited();
     if (this.state === 'stopping') this.machine.fire('exited');
     this.readyAt = undefined;
     this.bootStage = undefined;
@@ -299,10 +281,10 @@ export class VmSupervisor extends EventEmitter {
       state,
       accel: vm?.host.accel,
       accelReason: vm?.host.accelReason,
-      pid: vm?.qemu?.running ? vm.qemu.pid : undefined,
+      pid: vm?.running ? vm.pid : undefined,
       startedAt: this.readyAt ? new Date(this.readyAt).toISOString() : undefined,
       uptimeSeconds: this.readyAt && live ? Math.round((Date.now() - this.readyAt) / 1000) : undefined,
-      enginePort: vm?.qemu?.running ? vm.enginePort : undefined,
+      enginePort: vm?.running ? vm.enginePort : undefined,
       bootStage: this.bootStage,
       checks,
       lastError: this.lastError,
@@ -310,7 +292,7 @@ export class VmSupervisor extends EventEmitter {
   }
 
   /** The VM currently owned, if any. */
-  get instance(): VmInstance | undefined {
-    return this.vm?.qemu?.running ? this.vm : undefined;
+  get instance(): Machine | undefined {
+    return this.vm?.running ? this.vm : undefined;
   }
 }

@@ -1,23 +1,22 @@
 import type { ReadinessCheck } from './readiness';
-import type { VmInstance } from './vm-instance';
+import type { Machine } from './machine-driver';
 
 /** The VM's own readiness checks, in order: QEMU alive, QMP answering, the engine over mutual TLS. */
-export function vmChecks(vm: VmInstance): ReadinessCheck[] {
+export function vmChecks(vm: Machine): ReadinessCheck[] {
   return [
     {
       name: 'qemu-alive',
       hint: 'QEMU is not running; see `berth logs vm` for why it exited',
       run: async () => {
-        if (!vm.qemu?.running) throw new Error('QEMU process has exited');
+        if (!vm.running) throw new Error('QEMU process has exited');
       },
     },
     {
       name: 'qmp-answering',
       hint: "QEMU's control socket is not answering; QEMU may be hung",
       run: async () => {
-        if (!vm.qmp || vm.qmp.closed) throw new Error('QMP is not connected');
-        const s = await vm.qmp.execute<{ status: string }>('query-status', undefined, 10_000);
-        if (s.status !== 'running') throw new Error(`VM status is ${s.status}`);
+        const status = await vm.runState(10_000);
+        if (status !== 'running') throw new Error(`VM status is ${status}`);
       },
     },
     {

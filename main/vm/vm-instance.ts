@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { Machine } from './machine-driver';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureTlsMaterial, type TlsPaths } from '../link/tls-material';
@@ -50,7 +51,7 @@ export function vmPaths(dir: string): VmPaths {
  * connects QMP, and tells when the engine answers. It knows nothing about
  * retries or state; the supervisor owns those.
  */
-export class VmInstance extends EventEmitter {
+export class VmInstance extends EventEmitter implements Machine {
   readonly paths: VmPaths;
   readonly tls: TlsPaths;
   readonly command: QemuCommand;
@@ -89,6 +90,27 @@ export class VmInstance extends EventEmitter {
     );
   }
 
+  get pid(): number | undefined {
+    return this.qemu?.pid;
+  }
+
+  get running(): boolean {
+    return !!this.qemu?.running;
+  }
+
+  get dataDisk(): string {
+    return this.paths.dataDisk;
+  }
+
+  exited(): Promise<QemuExit> {
+    return this.qemu ? this.qemu.wait() : Promise.resolve({ code: null, signal: null });
+  }
+
+  async runState(timeoutMs: number): Promise<string> {
+    if (!this.qmp || this.qmp.closed) throw new Error('QMP is not connected');
+    return (await this.qmp.execute<{ status: string }>('query-status', undefined, timeoutMs)).status;
+  }
+
   /** Starts QEMU and connects QMP. Console lines and markers are re-emitted. */
   async start(): Promise<void> {
     ensureDataDisk(this.paths.dataDisk, this.res.diskGiB);
@@ -99,7 +121,11 @@ export class VmInstance extends EventEmitter {
     q.on('line', (l: string) => this.emit('console', l));
     q.on('stderr', (l: string) => this.emit('console', `[qemu] ${l}`));
     q.on('marker', (m: BootMarker) => this.emit('marker', m));
-    q.on('exit', (e: QemuExit) => this.emit('exit', e));
+    q.on('exit', (e: QemuExit) => {
+      // The pid file names a process that no longer exists.
+      rmSync(this.paths.pidFile, { force: true });
+      this.emit('exit', e);
+    });
     const spawnError = new Promise<never>((_, reject) => q.once('spawn-error', reject));
     this.qmp = await Promise.race([this.connectQmp(), spawnError]);
   }

@@ -1,0 +1,66 @@
+import type { EventEmitter } from 'node:events';
+import type { Logger } from '../common/logger';
+import type { TlsPaths } from '../link/tls-material';
+import type { HostFacts } from './accel';
+import type { BootWatchdog } from './boot-watchdog';
+import type { QemuExit } from './qemu-process';
+import type { QmpClient } from './qmp-client';
+import type { VmResources } from './vm-instance';
+
+/**
+ * One booted machine, as the supervisor and the agent see it, whatever runs
+ * it. It emits 'console' (a line), 'marker' (a boot marker) and 'exit' (once).
+ */
+export interface Machine extends EventEmitter {
+  /** The accelerator it runs on, and why. */
+  readonly host: HostFacts;
+  readonly res: VmResources;
+  /** The host port on 127.0.0.1 that reaches the engine's TLS port. */
+  readonly enginePort: number;
+  readonly tls: TlsPaths;
+  /** The data disk on the host. */
+  readonly dataDisk: string;
+  readonly pid: number | undefined;
+  readonly running: boolean;
+  /** QEMU's control channel, for drivers that have one (port forwards, balloon statistics). */
+  readonly qmp?: QmpClient;
+  /** Resolves when the machine's process has exited. */
+  exited(): Promise<QemuExit>;
+  /** The hypervisor's own view of the vCPUs: 'running', 'paused', 'internal-error', … */
+  runState(timeoutMs: number): Promise<string>;
+  /** One mutual-TLS ping of the engine. */
+  pingEngine(timeoutMs?: number): Promise<void>;
+  /** The ACPI power button; false if the machine is still up after `timeoutMs`. */
+  powerdown(timeoutMs: number): Promise<boolean>;
+  /** Ends the machine's process (TERM, then KILL after `graceMs`). */
+  kill(graceMs?: number): Promise<void>;
+}
+
+/** What a boot needs from the supervisor. */
+export interface MachineStartRequest {
+  res: VmResources;
+  enginePort: number;
+  log: Logger;
+  /** Resolves once the machine is usable (the readiness checks); the driver bounds it by boot stage. */
+  ready(m: Machine): Promise<void>;
+  /** Each attempt's machine and watchdog, before it starts: to follow its console, or cancel it. */
+  onAttempt?(m: Machine, dog: BootWatchdog): void;
+  /** One line for the person waiting (e.g. the accelerator fell back). */
+  onNotice?(message: string): void;
+}
+
+/**
+ * How Berth runs a machine, Lima-driver style. The supervisor owns the
+ * lifecycle (states, readiness, health, restarts); a driver owns everything
+ * specific to one way of running a guest: its binaries, disk, arguments,
+ * accelerator and the processes it starts.
+ */
+export interface MachineDriver {
+  readonly name: string;
+  /** Throws an error that says what is missing and how to get it (QEMU, the guest image). */
+  validate(): void;
+  /** Stops a machine a previous agent left behind, if there is one. */
+  reapStale(log: Logger): Promise<void>;
+  /** Boots a machine; resolves with it once `ready` passed, rejects with a BootFailure or a preflight error. */
+  start(req: MachineStartRequest): Promise<Machine>;
+}

@@ -1,0 +1,57 @@
+import type { Logger } from '../common/logger';
+import { hostBase, type HostBase } from './accel';
+import type { AccelPolicy } from './accel-policy';
+import type { VmAssets } from './assets';
+import type { STAGE_BOUNDS_MS } from './boot-watchdog';
+import { requireQemuTools } from './host-tools';
+import type { Machine, MachineDriver, MachineStartRequest } from './machine-driver';
+import { profileFor } from './machine-profile';
+import { reapStaleQemu } from './stale-qemu';
+import { bootVm } from './vm-boot';
+import { vmPaths } from './vm-instance';
+
+/** What the QEMU driver is given. */
+export interface QemuDriverOptions {
+  /** Where the machine keeps its disk, TLS material, QMP socket and pid file. */
+  stateDir: string;
+  assets: () => VmAssets;
+  accel: AccelPolicy;
+  host?: () => HostBase;
+  stageBounds?: typeof STAGE_BOUNDS_MS;
+}
+
+/**
+ * Runs the guest under QEMU: the profile of the host's architecture, the
+ * accelerator policy with its fallback, the boot watchdog, and the QEMU
+ * processes (each dies with the agent; a leftover one is reaped).
+ */
+export class QemuDriver implements MachineDriver {
+  readonly name = 'qemu';
+
+  constructor(private readonly o: QemuDriverOptions) {}
+
+  validate(): void {
+    requireQemuTools(profileFor((this.o.host ?? hostBase)().arch).qemuBinary);
+    this.o.assets();
+  }
+
+  reapStale(log: Logger): Promise<void> {
+    return reapStaleQemu(vmPaths(this.o.stateDir), log);
+  }
+
+  start(req: MachineStartRequest): Promise<Machine> {
+    return bootVm({
+      dir: this.o.stateDir,
+      res: req.res,
+      assets: this.o.assets(),
+      host: (this.o.host ?? hostBase)(),
+      enginePort: req.enginePort,
+      accel: this.o.accel,
+      log: req.log,
+      bounds: this.o.stageBounds,
+      onAttempt: req.onAttempt,
+      onNotice: req.onNotice,
+      ready: req.ready,
+    });
+  }
+}
