@@ -1,4 +1,6 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { berthPaths } from '../main/agent/paths';
+import { BerthService } from '../main/contract/berth-service';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,4 +50,23 @@ const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8
 export function cpuSeconds(pid: number): number {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / clockTicks;
+}
+
+/** The docker CLI against a bench's own Berth; throws with docker's words on a failure. */
+export function dockerIn(env: NodeJS.ProcessEnv): (...args: string[]) => string {
+  return (...args) => {
+    const r = spawnSync('docker', args, { env, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+}
+
+/** The UI's service over a bench's own Berth, as the app would hold it (no login item, no browser). */
+export function serviceFor(vm: BenchVm): BerthService {
+  return new BerthService({
+    paths: berthPaths(vm.home),
+    agentCommand: { execPath: process.execPath, args: [vm.cli, 'agent'], env: vm.env },
+    loginItem: { get: () => false, set: () => false },
+    openExternal: async () => undefined,
+  });
 }

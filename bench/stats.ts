@@ -8,20 +8,13 @@
  *   npm run build && npm run bench:stats             # about 4 minutes under TCG
  *   npm run build && npm run bench:stats -- 10       # 10-second windows
  */
-import { spawnSync } from 'node:child_process';
-import { berthPaths } from '../main/agent/paths';
-import { BerthService } from '../main/contract/berth-service';
 import { busyboxRootfsTar } from '../e2e/helpers/busybox-image';
-import { benchVm, cpuSeconds } from './bench-vm';
+import { benchVm, cpuSeconds, dockerIn, serviceFor } from './bench-vm';
 
 const vm = benchVm('stats');
-const { env, berth, home } = vm;
+const { env, berth } = vm;
 const windowSec = Number(process.argv[2] ?? 20);
-const docker = (...args: string[]) => {
-  const r = spawnSync('docker', args, { env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`docker ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-};
+const docker = dockerIn(env);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function measure(pids: Record<string, number>): Promise<Record<string, number>> {
@@ -43,12 +36,7 @@ async function main(): Promise<void> {
   }
   for (let i = 0; i < 5; i++) docker('run', '-d', '--name', `idle-${i}`, 'bench/busybox:latest', 'sleep', '100000');
 
-  const service = new BerthService({
-    paths: berthPaths(home),
-    agentCommand: { execPath: process.execPath, args: [vm.cli, 'agent'], env },
-    loginItem: { get: () => false, set: () => false },
-    openExternal: async () => undefined,
-  });
+  const service = serviceFor(vm);
   const h = service.handlers();
   let samples = 0;
   service.on('berth-event', (name: string) => {

@@ -60,9 +60,47 @@ describe('import rules', () => {
     expect(show(all.filter((i) => i.target?.startsWith('main/app/') && !i.file.startsWith('main/app/')))).toEqual([]);
   });
 
-  test("the renderer imports only the contract from main/: its types, and the plain data in call-names and ui-constants", () => {
+  test("the renderer imports only the contract from main/: its types, the plain data in call-names and ui-constants, and the client factory", () => {
     const reaching = from('renderer/').filter((i) => i.target?.startsWith('main/'));
-    const plainData = ['main/contract/call-names', 'main/contract/ui-constants'];
+    const plainData = ['main/contract/call-names', 'main/contract/ui-constants', 'main/contract/client-factory'];
     expect(show(reaching.filter((i) => !i.target!.startsWith('main/contract/') || (!i.typeOnly && !plainData.includes(i.target!))))).toEqual([]);
+  });
+});
+
+describe('size rules', () => {
+  const files = [...sources(join(ROOT, 'main')), ...sources(join(ROOT, 'renderer', 'src'))];
+  // Lines that open a function body: declarations, methods, and arrow functions with a block.
+  const opener = [
+    /^\s*(export\s+)?(default\s+)?(async\s+)?function\b/,
+    /^\s*(public |private |protected |static |async |get |set |override )*[A-Za-z_$][\w$]*\s*(<[^>]*>)?\(.*\)\s*(:\s*[^={;]+)?\{\s*$/,
+    /=>\s*\{\s*$/,
+    /=>\s*\(\s*$/,
+  ];
+  const control = /^\s*(\/\/|\*|if\b|for\b|while\b|switch\b|catch\b|\} else|else\b)/;
+
+  /** Functions longer than `max` lines, found by matching brackets from each opening line. */
+  function longFunctions(file: string, max: number): string[] {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const out: string[] = [];
+    lines.forEach((line, i) => {
+      if (control.test(line) || !opener.some((re) => re.test(line))) return;
+      let depth = 0;
+      for (let j = i; j < lines.length; j++) {
+        for (const ch of lines[j]) depth += '{('.includes(ch) ? 1 : ')}'.includes(ch) ? -1 : 0;
+        if (depth <= 0 && j > i - 1 && /[{(]/.test(lines.slice(i, j + 1).join(''))) {
+          if (j - i + 1 > max) out.push(`${relative(ROOT, file)}:${i + 1} (${j - i + 1} lines)`);
+          return;
+        }
+      }
+    });
+    return out;
+  }
+
+  test('no source file is over 300 lines', () => {
+    expect(files.filter((f) => readFileSync(f, 'utf8').split('\n').length > 300).map((f) => relative(ROOT, f))).toEqual([]);
+  });
+
+  test('no function is over 60 lines', () => {
+    expect(files.flatMap((f) => longFunctions(f, 60))).toEqual([]);
   });
 });

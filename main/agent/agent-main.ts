@@ -1,4 +1,5 @@
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import type { VmEvent } from '../vm/vm-events';
 import { BerthAgent } from './agent';
 import { ControlServer } from './control-server';
 import { createAgentLogs } from './logger';
@@ -47,7 +48,7 @@ export async function runAgent(paths = berthPaths(), opts: { foreground?: boolea
       if (agent.supervisor.state === 'stopped' && server.followers === 0) void exit('VM stopped and no app attached');
     }, 2000);
   };
-  agent.supervisor.on('state', (s: string) => s === 'stopped' && exitIfIdle());
+  agent.supervisor.on('vm-event', (e: VmEvent) => e.event === 'vm.state' && e.payload.state === 'stopped' && exitIfIdle());
   // An agent nobody talks to within a minute of starting is not needed.
   setTimeout(() => agent.supervisor.state === 'stopped' && exitIfIdle(), 60_000).unref();
 

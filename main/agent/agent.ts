@@ -24,7 +24,8 @@ import { MountPolicy } from '../engine/mount-policy';
 import { VmSupervisor } from '../vm/supervisor';
 import { allocatedSize, VmUsageSampler, type VmUsage } from '../vm/vm-usage';
 import { vmPaths } from '../vm/vm-instance';
-import type { AgentEvent, AgentStatus, BootedWith, SettingsView } from './control-api';
+import type { AgentStatus, BootedWith, SettingsView } from './control-api';
+import type { VmEvent } from '../vm/vm-events';
 import type { AgentLogs } from './logger';
 import type { BerthPaths } from './paths';
 import { isUp } from '../vm/vm-state';
@@ -45,7 +46,7 @@ export function pingSocket(socketPath: string, timeoutMs = 3000): Promise<void> 
 
 /**
  * The agent's behaviour, transport-free: owns settings, the VM supervisor and
- * the Docker socket proxy, and emits AgentEvents. The control server is a thin
+ * the Docker socket proxy, and emits the VM's events ('event'). The control server is a thin
  * HTTP layer over it.
  */
 export class BerthAgent extends EventEmitter {
@@ -113,18 +114,17 @@ export class BerthAgent extends EventEmitter {
       },
     });
     this.supervisor.on('console', (l: string) => logs.vm.info(l));
-    this.supervisor.on('state', (state) => {
-      this.publish({ type: 'state', state });
+    this.supervisor.on('vm-event', (e: VmEvent) => {
+      // Streamed as they are: the agent adds no vocabulary of its own.
+      this.emit('event', e);
+      if (e.event !== 'vm.state') return;
+      const { state } = e.payload;
       if (!isUp(state)) this.unfollowPorts();
       if (state === 'stopped' || state === 'error') {
         void this.closeSocket();
         this.usage.forget();
       }
     });
-    this.supervisor.on('boot-stage', (stage: string) => this.publish({ type: 'boot-stage', stage }));
-    this.supervisor.on('check-passed', (check: string) => this.publish({ type: 'check-passed', check }));
-    this.supervisor.on('stop-step', (step: string) => this.publish({ type: 'stop-step', step }));
-    this.supervisor.on('notice', (message: string) => this.publish({ type: 'notice', message }));
   }
 
   get settings(): Settings {
@@ -147,9 +147,6 @@ export class BerthAgent extends EventEmitter {
     return this.settings.socketPath || this.paths.dockerSocket;
   }
 
-  private publish(e: AgentEvent): void {
-    this.emit('event', e);
-  }
 
   /** Opens (or re-points) the Docker socket and writes the `berth` Docker context. */
   private async exposeSocket(port: number, creds: ReturnType<typeof loadClientCreds>): Promise<void> {

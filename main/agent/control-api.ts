@@ -1,6 +1,6 @@
 import type { PortConflict, PublishedPort } from '../engine/port-forwarder';
 import type { Settings } from '../settings/settings-schema';
-import type { VmState, } from '../vm/vm-state';
+import type { VmEvent } from '../vm/vm-events';
 import type { VmStatus } from '../vm/supervisor';
 import type { VmUsage } from '../vm/vm-usage';
 
@@ -80,15 +80,8 @@ export interface RouteTypes {
 /** The arguments after the route name: the body, for routes that take one. */
 export type RouteArgs<R extends RouteName> = RouteTypes[R]['body'] extends undefined ? [] : [body: RouteTypes[R]['body']];
 
-/** One line of `GET /v1/events` (newline-delimited JSON). */
-export type AgentEvent =
-  | { type: 'state'; state: VmState }
-  | { type: 'boot-stage'; stage: string }
-  | { type: 'check-passed'; check: string }
-  | { type: 'stop-step'; step: string }
-  /** Something the person waiting should read, e.g. that the accelerator fell back. */
-  | { type: 'notice'; message: string }
-  | { type: 'error'; message: string };
+/** One line of `GET /v1/events` (newline-delimited JSON): the VM's own events, in their one vocabulary. */
+export type AgentEvent = VmEvent;
 
 /** Every error reply: `{ error: { code, message } }` with a 4xx/5xx status. */
 export interface ErrorReply {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { closeServer, listenPrivateSocket } from '../engine/unix-socket';
 import { SettingsError } from '../settings/settings-store';
 import { NotRunningError, type BerthAgent } from './agent';
+import { vmEvent } from '../vm/vm-events';
 import { API_PREFIX, ROUTES, type AgentEvent, type RouteName, type RouteTypes } from './control-api';
 
 const MAX_BODY = 64 * 1024;
@@ -120,7 +121,7 @@ export class ControlServer {
 
   private follow(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
-    res.write(JSON.stringify({ type: 'state', state: this.agent.supervisor.state } satisfies AgentEvent) + '\n');
+    res.write(JSON.stringify(vmEvent('vm.state', { state: this.agent.supervisor.state }) satisfies AgentEvent) + '\n');
     this.streams.add(res);
     req.on('close', () => this.streams.delete(res));
   }

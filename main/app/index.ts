@@ -8,16 +8,13 @@ import { join } from 'node:path';
 import { berthPaths } from '../agent/paths';
 import { BerthService } from '../contract/berth-service';
 import { dispatch } from '../contract/dispatcher';
-import type { ContainerSummary } from '../contract/berth-api';
-import type { VmState } from '../vm/vm-state';
 import { setupAppLog } from './app-log';
 import { DashboardWindow } from './dashboard-window';
 import { registerIpc } from './ipc';
 import { loginItem } from './login-item';
-import { menuActionRunner } from './menu-actions';
 import { launchPlan, quitAction } from './quit-policy';
 import { BerthTray } from './tray';
-import { findItem, trayCares, trayMenu, type MenuItemModel } from './tray-menu';
+import { controlTray } from './tray-controller';
 
 const root = app.isPackaged ? process.resourcesPath : join(__dirname, '..', '..', '..');
 const paths = berthPaths();
@@ -40,40 +37,16 @@ void app.whenReady().then(async () => {
   const dashboard = new DashboardWindow(join(root, 'dist', 'renderer'), join(root, 'dist', 'preload.js'));
   const tray = new BerthTray(join(root, 'assets'));
   registerIpc(service, () => dashboard.webContents);
-
-  let state: VmState = 'stopped';
-  let stage: string | undefined;
-  let dockerHost = `unix://${paths.dockerSocket}`;
-  let lastNotice = 0;
-  const refresh = async () => {
-    const [s, c, l] = await Promise.all([dispatch(handlers, 'vm.status', []), dispatch(handlers, 'containers.list', []), dispatch(handlers, 'loginItem.get', [])]);
-    if (s.ok) ({ state } = s.value as { state: VmState }), (dockerHost = (s.value as { dockerHost: string }).dockerHost);
-    const containers = c.ok ? (c.value as ContainerSummary[]) : [];
-    lastMenu = trayMenu({ state, bootStage: stage, containers, startAtLogin: l.ok && l.value === true, dockerHost });
-    tray.update(state, lastMenu, (a) => void run(a));
-  };
-  const run = menuActionRunner({ handlers, electron: { clipboard, shell, app }, dashboard, logsDir: paths.logs, dockerHost: () => dockerHost, refresh: () => void refresh() });
-  let lastMenu: MenuItemModel[] = [];
-  // For the Electron e2e specs: click a tray item by its stable id, read the state.
-  Object.assign(globalThis, {
-    berthTest: {
-      clickMenuItem: (id: string) => {
-        const item = findItem(lastMenu, id);
-        if (!item?.action || item.enabled === false) return false;
-        void run(item.action);
-        return true;
-      },
-      state: () => state,
-    },
-  });
-  service.on('berth-event', (name: string, payload: { state?: VmState; stage?: string }) => {
-    if (name === 'vm.state') log.info(`vm: ${payload.state}`);
-    if (name === 'vm.bootStage') stage = payload.stage;
-    if (name === 'vm.state' && payload.state === 'error' && Date.now() - lastNotice > 600_000) {
-      lastNotice = Date.now();
-      new Notification({ title: 'Berth', body: 'The VM could not start. Open Troubleshoot in the menu for details.' }).show();
-    }
-    if (trayCares(name)) void refresh();
+  const { refresh } = controlTray({
+    service,
+    handlers,
+    tray,
+    dashboard,
+    electron: { clipboard, shell, app },
+    logsDir: paths.logs,
+    dockerSocket: paths.dockerSocket,
+    notify: (body) => new Notification({ title: 'Berth', body }),
+    log,
   });
 
   const settings = await dispatch(handlers, 'settings.get', []);

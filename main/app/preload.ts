@@ -4,18 +4,18 @@
  * bundled (see package.json build:preload) and imports only `electron`.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import { CALL_NAME_LIST, CALL_PREFIX, EVENT_CHANNEL } from '../contract/call-names';
+import { CALL_PREFIX, EVENT_CHANNEL } from '../contract/call-names';
+import { makeBerthApi } from '../contract/client-factory';
 
-const api: Record<string, unknown> = {};
-for (const name of CALL_NAME_LIST) {
-  api[name] = (...args: unknown[]) => ipcRenderer.invoke(`${CALL_PREFIX}${name}`, args);
-}
-api.on = (event: string, listener: (payload: unknown) => void) => {
-  const wrapped = (_e: unknown, name: string, payload: unknown) => {
-    if (name === event) listener(payload);
-  };
-  ipcRenderer.on(EVENT_CHANNEL, wrapped);
-  return () => ipcRenderer.removeListener(EVENT_CHANNEL, wrapped);
-};
+const api = makeBerthApi({
+  call: (name, args) => ipcRenderer.invoke(`${CALL_PREFIX}${name}`, args),
+  subscribe: (event, listener) => {
+    const wrapped = (_e: unknown, name: string, payload: unknown) => {
+      if (name === event) listener(payload);
+    };
+    ipcRenderer.on(EVENT_CHANNEL, wrapped);
+    return () => ipcRenderer.removeListener(EVENT_CHANNEL, wrapped);
+  },
+});
 
-contextBridge.exposeInMainWorld('berth', Object.freeze(api));
+contextBridge.exposeInMainWorld('berth', api);

@@ -2,17 +2,15 @@ import type { AgentEvent, AgentStatus } from '../agent/control-api';
 
 /** One progress line for `berth start`, or undefined for events not worth a line. */
 export function progressLine(e: AgentEvent): string | undefined {
-  switch (e.type) {
-    case 'boot-stage':
-      return `Starting… (${e.stage})`;
-    case 'check-passed':
-      return `Starting… (${e.check} ok)`;
-    case 'stop-step':
-      return `Stopping… (${e.step})`;
-    case 'error':
-      return `error: ${e.message}`;
-    case 'notice':
-      return e.message;
+  switch (e.event) {
+    case 'vm.bootStage':
+      return `Starting… (${e.payload.stage})`;
+    case 'vm.checkPassed':
+      return `Starting… (${e.payload.check} ok)`;
+    case 'vm.stopStep':
+      return `Stopping… (${e.payload.step})`;
+    case 'vm.notice':
+      return e.payload.message;
     default:
       return undefined;
   }

@@ -85,7 +85,7 @@ async function bootVm(call: 'start' | 'restart'): Promise<void> {
   const unfollow = agent.follow((e) => {
     const line = progressLine(e);
     // A notice is for reading, so it keeps its own line; progress overwrites itself on a terminal.
-    if (line) process.stderr.write(tty ? `\r\x1b[K${line}${e.type === 'notice' ? '\n' : ''}` : `${line}\n`);
+    if (line) process.stderr.write(tty ? `\r\x1b[K${line}${e.event === 'vm.notice' ? '\n' : ''}` : `${line}\n`);
   });
   try {
     const status = await agent.request(call);

@@ -9,6 +9,7 @@ import { CALL_NAME_LIST, CALL_PREFIX, EVENT_CHANNEL } from './call-names';
 import type { AgentStatus } from '../agent/control-api';
 import type { ContainerStats } from '../engine/container-stats';
 import type { Settings } from '../settings/settings-schema';
+import type { VmEvents } from '../vm/vm-events';
 import type { VmUsage } from '../vm/vm-usage';
 import type { LogChunk } from './log-followers';
 import type { WatchLease } from './stats-hub';
@@ -143,9 +144,7 @@ export interface CallResults {
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: { code: string; message: string } };
 
 /** Events main pushes to the UI. */
-export interface BerthEvents {
-  'vm.state': { state: AgentStatus['state'] };
-  'vm.bootStage': { stage: string };
+export interface BerthEvents extends Pick<VmEvents, 'vm.state' | 'vm.bootStage'> {
   /** Something in the engine changed (a container event): lists are stale. */
   'engine.changed': { kind: string };
   /** Log text for the page whose watcher id asked for it with containers.followLogs. */

@@ -84,12 +84,13 @@ export class BerthService extends EventEmitter {
     this.emit('berth-event', name, payload);
   }
 
+  /** The agent's VM events that the UI shows go on unchanged: one vocabulary from supervisor to page. */
   private onAgentEvent(e: AgentEvent): void {
-    if (e.type === 'state') {
-      this.emitEvent('vm.state', { state: e.state });
-      if (e.state === 'running') this.followEngine();
+    if (e.event === 'vm.state') {
+      this.emitEvent(e.event, e.payload);
+      if (e.payload.state === 'running') this.followEngine();
     }
-    if (e.type === 'boot-stage') this.emitEvent('vm.bootStage', { stage: e.stage });
+    if (e.event === 'vm.bootStage') this.emitEvent(e.event, e.payload);
   }
 
   /** Engine events mark the UI's lists stale; the store refetches them with a debounce. */

@@ -51,6 +51,10 @@ export class EngineObjects {
   }
 
   handlers(): EngineCalls {
+    return { ...this.containerCalls(), ...this.imageCalls(), ...this.volumeCalls(), ...this.diskCalls() };
+  }
+
+  private containerCalls() {
     return {
       'containers.list': async () => {
         const d = this.docker();
@@ -82,6 +86,11 @@ export class EngineObjects {
         const buf = (await this.docker().getContainer(id).logs({ stdout: true, stderr: true, tail: lines, follow: false })) as unknown as Buffer;
         return demuxLogs(buf);
       },
+    } satisfies Partial<EngineCalls>;
+  }
+
+  private imageCalls() {
+    return {
       'images.list': async () => {
         const [images, containers] = await Promise.all([this.docker().listImages(), this.docker().listContainers({ all: true })]);
         return images.map((i): ImageSummary => ({
@@ -97,6 +106,11 @@ export class EngineObjects {
         return null;
       },
       'images.prune': async () => ({ reclaimed: (await this.docker().pruneImages({ filters: { dangling: ['true'] } })).SpaceReclaimed ?? 0 }),
+    } satisfies Partial<EngineCalls>;
+  }
+
+  private volumeCalls() {
+    return {
       'volumes.list': async () => {
         const [df, containers] = await Promise.all([this.diskUsage(), this.docker().listContainers({ all: true })]);
         return ((df.Volumes ?? []) as { Name: string; UsageData?: { Size: number } }[]).map(
@@ -112,6 +126,11 @@ export class EngineObjects {
         return null;
       },
       'volumes.prune': async () => ({ reclaimed: (await this.docker().pruneVolumes()).SpaceReclaimed ?? 0 }),
+    } satisfies Partial<EngineCalls>;
+  }
+
+  private diskCalls() {
+    return {
       'system.df': async () => {
         const df = await this.diskUsage();
         const sum = (xs: { Size?: number; SizeRw?: number; UsageData?: { Size: number } }[] | undefined, f: (x: never) => number) => (xs ?? []).reduce((a, x) => a + (f(x as never) || 0), 0);
@@ -123,7 +142,7 @@ export class EngineObjects {
         };
       },
       'system.reclaim': (opts) => this.reclaim(opts.volumes),
-    };
+    } satisfies Partial<EngineCalls>;
   }
 
   /**

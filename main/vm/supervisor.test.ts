@@ -5,6 +5,7 @@ import { BootFailure } from './boot-watchdog';
 import type { Machine, MachineDriver, MachineStartRequest } from './machine-driver';
 import type { QemuExit } from './qemu-process';
 import { VmSupervisor } from './supervisor';
+import type { VmEvent } from './vm-events';
 import type { VmState } from './vm-state';
 
 /** A STAND-IN machine: no process, no guest; the test decides when it exits. */
@@ -76,7 +77,7 @@ function supervisor(driver: StandInDriver, restarts = { max: 3, windowMs: 60_000
     restarts,
   });
   const states: VmState[] = [];
-  s.on('state', (x: VmState) => states.push(x));
+  s.on('vm-event', (e: VmEvent) => e.event === 'vm.state' && states.push(e.payload.state));
   return { s, states };
 }
 

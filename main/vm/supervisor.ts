@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { freeLoopbackPort } from '../common/free-port';
 import type { Logger } from '../common/logger';
 import { sleep } from '../common/sleep';
+import { RestartBudget } from './restart-budget';
 import type { BootMarker } from '../link/guest';
 import type { BootWatchdog } from './boot-watchdog';
 import type { Machine, MachineDriver } from './machine-driver';
@@ -11,6 +12,7 @@ import { runChecks, waitForChecks, type CheckResult, type ReadinessCheck } from 
 import { failureMessage } from './vm-boot';
 import { vmChecks } from './vm-checks';
 import type { VmResources } from './vm-instance';
+import { vmEvent, type VmEventName, type VmEvents } from './vm-events';
 import { isUp, VmStateMachine, type VmState } from './vm-state';
 
 
@@ -53,7 +55,7 @@ const READINESS_BACKSTOP_MS = 30 * 60_000;
  * Owns the VM's lifecycle: boots it, waits for the readiness checks, watches
  * it while it runs (degraded when a check fails, restart when QEMU dies, with
  * a bounded budget), and stops it gracefully. Every state change goes through
- * the transition table in vm-state.ts and is emitted as 'state'.
+ * the transition table in vm-state.ts and is emitted as a 'vm-event'.
  */
 export class VmSupervisor extends EventEmitter {
   readonly machine = new VmStateMachine();
@@ -62,7 +64,7 @@ export class VmSupervisor extends EventEmitter {
   private dog?: BootWatchdog;
   private stopping?: Promise<void>;
   private health?: NodeJS.Timeout;
-  private crashes: number[] = [];
+  private readonly budget: RestartBudget;
   private readyAt?: number;
   private bootStage?: string;
   private lastError?: string;
@@ -70,14 +72,20 @@ export class VmSupervisor extends EventEmitter {
 
   constructor(private readonly o: SupervisorOptions) {
     super();
+    this.budget = new RestartBudget(o.restarts?.max, o.restarts?.windowMs);
     this.machine.on('change', (c) => {
       this.o.log.info(`vm: ${c.from} → ${c.to} (${c.event})`);
-      this.emit('state', c.to);
+      this.emitVm('vm.state', { state: c.to });
     });
   }
 
   get state(): VmState {
     return this.machine.state;
+  }
+
+  /** Every lifecycle event goes out as one 'vm-event', in the vocabulary of vm-events.ts. */
+  private emitVm<K extends VmEventName>(event: K, payload: VmEvents[K]): void {
+    this.emit('vm-event', vmEvent(event, payload));
   }
 
   /** Starts the VM and resolves once every readiness check passes. A second call joins the first. */
@@ -86,7 +94,7 @@ export class VmSupervisor extends EventEmitter {
     if (this.state === 'stopping') return Promise.reject(new Error('the VM is stopping; start it again once it has stopped'));
     if (this.boot) return this.boot;
     if (!this.machine.fire('start')) return Promise.reject(new Error(`cannot start while ${this.state}`));
-    this.crashes = [];
+    this.budget.reset();
     this.lastError = undefined;
     this.boot = this.bootOnce().finally(() => (this.boot = undefined));
     return this.boot;
@@ -112,7 +120,7 @@ export class VmSupervisor extends EventEmitter {
         enginePort: port,
         log: this.o.log,
         onAttempt: (vm, dog) => this.adopt(vm, dog),
-        onNotice: (m) => this.emit('notice', m),
+        onNotice: (message) => this.emitVm('vm.notice', { message }),
         ready: (vm) => this.waitReady(vm, (name, error, hint) => (failingCheck = `${name}: ${error} (${hint})`)),
       });
     } catch (e) {
@@ -139,7 +147,7 @@ export class VmSupervisor extends EventEmitter {
     vm.on('marker', (m: BootMarker) => {
       if (m.kind === 'stage') {
         this.bootStage = m.stage;
-        this.emit('boot-stage', m.stage);
+        this.emitVm('vm.bootStage', { stage: m.stage });
       } else {
         this.o.log.warn(`vm: guest reported error ${m.error}`);
       }
@@ -152,7 +160,7 @@ export class VmSupervisor extends EventEmitter {
     const wait = {
       timeoutMs: READINESS_BACKSTOP_MS,
       abort: () => (this.state !== 'starting' ? `start cancelled: VM is ${this.state}` : vm.running ? undefined : 'QEMU exited during boot'),
-      onCheck: (name: string) => this.emit('check-passed', name),
+      onCheck: (check: string) => this.emitVm('vm.checkPassed', { check }),
       onRetry,
     };
     await waitForChecks(vmChecks(vm), wait);
@@ -200,29 +208,17 @@ export class VmSupervisor extends EventEmitter {
     }
     if (this.state === 'starting') return; // the boot watchdog reports it to bootOnce.
     this.o.log.warn(`vm: QEMU exited unexpectedly (code ${e.code}, signal ${e.signal})`);
-    if (!this.withinRestartBudget()) {
-      this.lastError = `QEMU exited unexpectedly ${this.crashes.length} times within ${(this.o.restarts?.windowMs ?? 300_000) / 60_000} min; not restarting`;
+    if (!this.budget.allow()) {
+      this.lastError = `QEMU exited unexpectedly ${this.budget.count} times within ${this.budget.windowMs / 60_000} min; not restarting`;
       this.o.log.error(`vm: ${this.lastError}`);
       this.machine.fire('fail');
       return;
     }
     this.machine.fire('crashed');
-    this.boot = sleep(this.backoffMs())
+    this.boot = sleep(this.budget.backoffMs())
       .then(() => this.bootOnce())
       .catch((err: Error) => this.o.log.error(`vm: restart failed: ${err.message}`))
       .finally(() => (this.boot = undefined));
-  }
-
-  private withinRestartBudget(): boolean {
-    const { max, windowMs } = this.o.restarts ?? { max: 3, windowMs: 300_000 };
-    const now = Date.now();
-    this.crashes = this.crashes.filter((t) => now - t < windowMs);
-    this.crashes.push(now);
-    return this.crashes.length <= max;
-  }
-
-  private backoffMs(): number {
-    return Math.min(1000 * 2 ** (this.crashes.length - 1), 10_000);
   }
 
   /**
@@ -244,7 +240,7 @@ export class VmSupervisor extends EventEmitter {
     const vm = this.vm;
     const step = (s: string) => {
       this.o.log.info(`vm: stop: ${s}`);
-      this.emit('stop-step', s);
+      this.emitVm('vm.stopStep', { step: s });
     };
     if (vm?.running) {
       if (graceful && this.o.beforeStop) {

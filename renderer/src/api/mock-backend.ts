@@ -7,6 +7,7 @@
 import type { AgentStatus } from '../../../main/contract/berth-api';
 import type { BerthApi, BerthEvents, CallArgs, CallName, CallResults, ContainerSummary, EventName, ImageSummary, Reply, StatsTopic, VolumeSummary } from '../../../main/contract/berth-api';
 import type { Settings } from '../../../main/contract/berth-api';
+import { makeBerthApi } from '../../../main/contract/client-factory';
 
 /** What a test or the mock dev mode can reach besides the API itself. */
 export interface MockBackend {
@@ -52,34 +53,37 @@ export function mockWorld(opts: { state?: AgentStatus['state']; empty?: boolean 
   };
 }
 
-/** Builds the mock. `live` streams made-up stats on a timer while watched (the dev mode); tests leave it off. */
-export function createMockBackend(opts: { world?: MockWorld; live?: boolean } = {}): MockBackend {
-  const world = opts.world ?? mockWorld();
-  const calls: string[] = [];
-  const listeners = new Map<string, Set<(p: unknown) => void>>();
-  const fire = <E extends EventName>(event: E, payload: BerthEvents[E]) => listeners.get(event)?.forEach((l) => l(payload));
-  const timers = new Map<StatsTopic, ReturnType<typeof setInterval>>();
-  let tick = 0;
-  const sample = (topic: StatsTopic) => {
-    tick++;
-    const wave = (phase: number) => 20 + 15 * Math.sin(tick / 3 + phase);
-    if (topic === 'containers') {
-      fire('stats.containers', { at: Date.now(), containers: world.containers.filter((c) => c.state === 'running').map((c, i) => ({ id: c.id, cpuPercent: wave(i), memoryBytes: (40 + 10 * i + wave(i)) * 1e6, memoryLimitBytes: 4e9 })) });
-    } else {
-      fire('stats.vm', { at: Date.now(), cpuPercent: wave(0), cpus: world.settings.cpus, hostResidentBytes: 900e6, memoryBytes: world.settings.memoryMiB * 1048576, guest: { totalBytes: 4e9, availableBytes: 3.2e9 - wave(1) * 1e7, usedBytes: 0.8e9 + wave(1) * 1e7, cacheBytes: 3e8 }, disk: { allocatedBytes: 2.1e9, path: '/mock/data.qcow2' } });
-    }
-  };
-  const status = (): AgentStatus => ({
+type Fire = <E extends EventName>(event: E, payload: BerthEvents[E]) => void;
+type MockHandlers = { [K in CallName]: (...a: CallArgs<K>) => CallResults[K] };
+
+/** What the mock's status call answers for the world's state. */
+function mockStatus(world: MockWorld): AgentStatus {
+  return ({
     state: world.state, checks: world.state === 'running' ? [{ name: 'engine-tls', status: 'passed', hint: 'mock' }] : [], agentPid: 0, socketPath: '/mock/docker.sock', dockerHost: 'unix:///mock/docker.sock', dockerHostExport: 'export DOCKER_HOST=unix:///mock/docker.sock',
     engineVersion: world.state === 'running' ? 'mock' : undefined, settings: world.settings, pendingRestart: [], sharedPaths: [], ports: [], portConflicts: [],
   }) as AgentStatus;
+}
+
+/** One made-up stats frame for a topic; `tick` moves the waves along. */
+function fireMockSample(world: MockWorld, fire: Fire, topic: StatsTopic, tick: number): void {
+  const wave = (phase: number) => 20 + 15 * Math.sin(tick / 3 + phase);
+  if (topic === 'containers') {
+    fire('stats.containers', { at: Date.now(), containers: world.containers.filter((c) => c.state === 'running').map((c, i) => ({ id: c.id, cpuPercent: wave(i), memoryBytes: (40 + 10 * i + wave(i)) * 1e6, memoryLimitBytes: 4e9 })) });
+  } else {
+    fire('stats.vm', { at: Date.now(), cpuPercent: wave(0), cpus: world.settings.cpus, hostResidentBytes: 900e6, memoryBytes: world.settings.memoryMiB * 1048576, guest: { totalBytes: 4e9, availableBytes: 3.2e9 - wave(1) * 1e7, usedBytes: 0.8e9 + wave(1) * 1e7, cacheBytes: 3e8 }, disk: { allocatedBytes: 2.1e9, path: '/mock/data.qcow2' } });
+  }
+}
+
+/** The VM and container calls, changing the world and firing the events main would. */
+function vmAndContainerHandlers(world: MockWorld, fire: Fire) {
+  const status = () => mockStatus(world);
   const setState = (state: AgentStatus['state']) => {
     world.state = state;
     fire('vm.state', { state });
     return status();
   };
   const byId = (id: string) => world.containers.find((c) => c.id === id || c.name === id);
-  const handlers: { [K in CallName]: (...a: CallArgs<K>) => CallResults[K] } = {
+  return {
     'vm.status': status,
     'vm.start': () => setState('running'),
     'vm.stop': () => setState('stopped'),
@@ -102,6 +106,15 @@ export function createMockBackend(opts: { world?: MockWorld; live?: boolean } = 
       return { intervalMs: 0, leaseMs: 10_000 };
     },
     'containers.unfollowLogs': () => null,
+  } satisfies Partial<MockHandlers>;
+}
+
+/** Images, volumes, disk, stats, settings and the host calls; `live` streams stats on a timer while watched. */
+function otherHandlers(world: MockWorld, fire: Fire, live: boolean) {
+  const timers = new Map<StatsTopic, ReturnType<typeof setInterval>>();
+  let tick = 0;
+  const sample = (topic: StatsTopic) => fireMockSample(world, fire, topic, ++tick);
+  return {
     'images.list': () => world.images,
     'images.remove': (id) => ((world.images = world.images.filter((i) => i.id !== id)), null),
     'images.prune': () => ({ reclaimed: 0 }),
@@ -111,8 +124,8 @@ export function createMockBackend(opts: { world?: MockWorld; live?: boolean } = 
     'system.df': () => ({ images: 186_300_000, containers: 1_200_000, volumes: 48_000_000, buildCache: 0 }),
     'system.reclaim': ({ volumes }) => ({ reclaimedBytes: 1_200_000, removed: { containers: 1, images: 0, volumes: volumes ? 1 : 0, networks: 0, buildCache: 0 }, diskBefore: 2.1e9, diskAfter: 2.0e9 }),
     'stats.watch': (topic) => {
-      if (opts.live && !timers.has(topic)) timers.set(topic, setInterval(() => sample(topic), 2000));
-      if (opts.live) sample(topic);
+      if (live && !timers.has(topic)) timers.set(topic, setInterval(() => sample(topic), 2000));
+      if (live) sample(topic);
       return { intervalMs: 2000, leaseMs: 10_000 };
     },
     'stats.unwatch': (topic) => {
@@ -126,24 +139,31 @@ export function createMockBackend(opts: { world?: MockWorld; live?: boolean } = 
     'loginItem.set': (v) => (world.loginItem = v),
     'logs.tail': (which) => `mock ${which} log\n`,
     'app.openExternal': () => null,
-  };
-  const api: Record<string, unknown> = {
-    on: (event: string, l: (p: unknown) => void) => {
+  } satisfies Partial<MockHandlers>;
+}
+
+/** Builds the mock. `live` streams made-up stats on a timer while watched (the dev mode); tests leave it off. */
+export function createMockBackend(opts: { world?: MockWorld; live?: boolean } = {}): MockBackend {
+  const world = opts.world ?? mockWorld();
+  const calls: string[] = [];
+  const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const fire: Fire = (event, payload) => listeners.get(event)?.forEach((l) => l(payload));
+  const handlers: MockHandlers = { ...vmAndContainerHandlers(world, fire), ...otherHandlers(world, fire, !!opts.live) };
+  const api = makeBerthApi({
+    subscribe: (event, l) => {
       const set = listeners.get(event) ?? new Set();
       set.add(l);
       listeners.set(event, set);
       return () => set.delete(l);
     },
-  };
-  for (const name of Object.keys(handlers) as CallName[]) {
-    api[name] = async (...args: unknown[]): Promise<Reply<unknown>> => {
+    call: async (name, args) => {
       calls.push(`${name}(${args.map((a) => (typeof a === 'object' ? JSON.stringify(a) : String(a))).join(',')})`);
       try {
         return { ok: true, value: (handlers[name] as (...a: unknown[]) => unknown)(...args) };
       } catch (e) {
         return { ok: false, error: { code: 'failed', message: (e as Error).message } };
       }
-    };
-  }
-  return { api: api as unknown as BerthApi, calls, fire, world };
+    },
+  });
+  return { api, calls, fire, world };
 }

@@ -2,8 +2,8 @@
  * The UI's only way to main: the typed `window.berth` from the Electron
  * preload, or the same contract over the dashboard's WebSocket in a browser.
  */
-import type { BerthApi, BerthEvents, EventName, Reply } from '../../../main/contract/berth-api';
-import { CALL_NAME_LIST } from '../../../main/contract/call-names';
+import type { BerthApi, Reply } from '../../../main/contract/berth-api';
+import { makeBerthApi } from '../../../main/contract/client-factory';
 
 declare global {
   interface Window {
@@ -49,29 +49,28 @@ export function websocketApi(url: string): BerthApi {
     });
     return opening;
   };
-  const api: Record<string, unknown> = {};
-  for (const name of CALL_NAME_LIST) {
-    api[name] = async (...args: unknown[]) => {
-      try {
-        const s = await connect();
-        const id = ++seq;
-        return await new Promise<Reply<unknown>>((resolve) => {
-          pending.set(id, resolve);
-          s.send(JSON.stringify({ id, call: name, args }));
-        });
-      } catch (e) {
-        return { ok: false, error: { code: 'disconnected', message: (e as Error).message } };
-      }
-    };
-  }
-  api.on = <E extends EventName>(event: E, listener: (p: BerthEvents[E]) => void) => {
-    const set = listeners.get(event) ?? new Set();
-    set.add(listener as (p: unknown) => void);
-    listeners.set(event, set);
-    void connect().catch(() => undefined);
-    return () => set.delete(listener as (p: unknown) => void);
+  const send = async (name: string, args: unknown[]): Promise<Reply<unknown>> => {
+    try {
+      const s = await connect();
+      const id = ++seq;
+      return await new Promise<Reply<unknown>>((resolve) => {
+        pending.set(id, resolve);
+        s.send(JSON.stringify({ id, call: name, args }));
+      });
+    } catch (e) {
+      return { ok: false, error: { code: 'disconnected', message: (e as Error).message } };
+    }
   };
-  return api as unknown as BerthApi;
+  return makeBerthApi({
+    call: send,
+    subscribe: (event, listener) => {
+      const set = listeners.get(event) ?? new Set();
+      set.add(listener);
+      listeners.set(event, set);
+      void connect().catch(() => undefined);
+      return () => set.delete(listener);
+    },
+  });
 }
 
 /** Electron's preload API if present, else the WebSocket transport for this page's server. */

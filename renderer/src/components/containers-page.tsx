@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { ContainerSummary } from '../../../main/contract/berth-api';
+import type { ContainerStats, ContainerSummary } from '../../../main/contract/berth-api';
 import { vmUp } from '../store/store';
 import { useApi, useBerth } from './context';
 import { bytes, percent, upFor } from './format';
@@ -33,16 +33,7 @@ export function ContainersPage() {
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [logsFor, setLogsFor] = useState<ContainerSummary | undefined>();
-  const groups = useMemo(() => {
-    const q = filter.toLowerCase();
-    const list = (containers ?? []).filter((c) => !q || c.name.toLowerCase().includes(q) || c.image.toLowerCase().includes(q));
-    const by = new Map<string, ContainerSummary[]>();
-    for (const c of list) {
-      const k = c.composeProject ?? '';
-      by.set(k, [...(by.get(k) ?? []), c]);
-    }
-    return [...by.entries()].sort(([a], [b]) => a.localeCompare(b));
-  }, [containers, filter]);
+  const groups = useGroups(containers, filter);
 
   const act = async (c: ContainerSummary, action: Action) => {
     if (action === 'remove' && c.state === 'running' && !confirm(`Remove the running container ${c.name}?`)) return;
@@ -74,78 +65,154 @@ export function ContainersPage() {
       {containers.length === 0 ? (
         <p className="empty">No containers yet. Try: docker run -d -p 8080:80 nginx</p>
       ) : (
-        <table className="containers">
-          <thead>
-            <tr>
-              <th scope="col"><span className="sr-only">Select</span></th>
-              <th scope="col">Name</th>
-              <th scope="col">Image</th>
-              <th scope="col">State</th>
-              <th scope="col">Uptime</th>
-              <th scope="col">Ports</th>
-              <th scope="col" className="num">CPU</th>
-              <th scope="col" className="num">Memory</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          {groups.map(([project, list]) => (
-            <tbody key={project || '-'}>
-              {project && (
-                <tr className="group">
-                  <th colSpan={9} scope="rowgroup">{project}</th>
-                </tr>
-              )}
-              {list.map((c) => {
-                const latest = stats[c.id]?.at(-1);
-                return (
-                <tr key={c.id} data-testid={`container-${c.name}`}>
-                  <td>
-                    <input type="checkbox" aria-label={`Select ${c.name}`} checked={selected.has(c.id)} onChange={(e) => {
-                      const next = new Set(selected);
-                      if (e.target.checked) next.add(c.id);
-                      else next.delete(c.id);
-                      setSelected(next);
-                    }} />
-                  </td>
-                  <td>
-                    <button className="link nowrap" onClick={() => setLogsFor(c)}>{c.name}</button>
-                  </td>
-                  <td>{c.image}</td>
-                  <td><span className={`badge badge-${c.state}`}>{c.state}</span></td>
-                  <td className="nowrap">{uptime(c, now)}</td>
-                  <td>
-                    {c.ports.map((p) => (
-                      <button key={`${p.host}/${p.proto}`} className="link" onClick={() => void api['app.openExternal'](`http://localhost:${p.host}`)}>
-                        {p.host}:{p.container}/{p.proto}
-                      </button>
-                    ))}
-                  </td>
-                  <td className="num" data-testid="cpu">{c.state === 'running' ? percent(latest?.cpuPercent) : ''}</td>
-                  <td className="num" data-testid="memory">{c.state === 'running' ? bytes(latest?.memoryBytes) : ''}</td>
-                  <td>
-                    <div className="actions">
-                    {c.state === 'running' ? (
-                      <>
-                        <button onClick={() => void act(c, 'stop')} aria-label={`Stop ${c.name}`}>Stop</button>
-                        <button onClick={() => void act(c, 'restart')} aria-label={`Restart ${c.name}`}>Restart</button>
-                        <button onClick={() => void act(c, 'pause')} aria-label={`Pause ${c.name}`}>Pause</button>
-                      </>
-                    ) : c.state === 'paused' ? (
-                      <button onClick={() => void act(c, 'unpause')} aria-label={`Unpause ${c.name}`}>Unpause</button>
-                    ) : (
-                      <button onClick={() => void act(c, 'start')} aria-label={`Start ${c.name}`}>Start</button>
-                    )}
-                    <button onClick={() => void act(c, 'remove')} aria-label={`Remove ${c.name}`}>Remove</button>
-                    </div>
-                  </td>
-                </tr>
-                );
-              })}
-            </tbody>
-          ))}
-        </table>
+        <ContainersTable
+          groups={groups}
+          stats={stats}
+          now={now}
+          selected={selected}
+          setSelected={setSelected}
+          onLogs={setLogsFor}
+          onOpen={(port) => void api['app.openExternal'](`http://localhost:${port}`)}
+          onAct={(c, action) => void act(c, action)}
+        />
       )}
       {logsFor && <LogsDrawer container={logsFor} onClose={() => setLogsFor(undefined)} />}
     </section>
+  );
+}
+
+/** Containers matching the filter, grouped by compose project (ungrouped first). */
+function useGroups(containers: ContainerSummary[] | undefined, filter: string): [string, ContainerSummary[]][] {
+  return useMemo(() => {
+    const q = filter.toLowerCase();
+    const list = (containers ?? []).filter((c) => !q || c.name.toLowerCase().includes(q) || c.image.toLowerCase().includes(q));
+    const by = new Map<string, ContainerSummary[]>();
+    for (const c of list) {
+      const k = c.composeProject ?? '';
+      by.set(k, [...(by.get(k) ?? []), c]);
+    }
+    return [...by.entries()].sort(([a], [b]) => a.localeCompare(b));
+  }, [containers, filter]);
+}
+
+interface RowProps {
+  c: ContainerSummary;
+  latest?: ContainerStats;
+  now: number;
+  selected: boolean;
+  onSelect(on: boolean): void;
+  onLogs(): void;
+  onOpen(port: number): void;
+  onAct(action: Action): void;
+}
+
+/** One container: its facts, live CPU and memory, and its actions. */
+function ContainerRow({ c, latest, now, selected, onSelect, onLogs, onOpen, onAct }: RowProps) {
+  return (
+    <tr data-testid={`container-${c.name}`}>
+      <td>
+        <input type="checkbox" aria-label={`Select ${c.name}`} checked={selected} onChange={(e) => onSelect(e.target.checked)} />
+      </td>
+      <td>
+        <button className="link nowrap" onClick={onLogs}>{c.name}</button>
+      </td>
+      <td>{c.image}</td>
+      <td><span className={`badge badge-${c.state}`}>{c.state}</span></td>
+      <td className="nowrap">{uptime(c, now)}</td>
+      <td>
+        {c.ports.map((p) => (
+          <button key={`${p.host}/${p.proto}`} className="link" onClick={() => onOpen(p.host)}>
+            {p.host}:{p.container}/{p.proto}
+          </button>
+        ))}
+      </td>
+      <td className="num" data-testid="cpu">{c.state === 'running' ? percent(latest?.cpuPercent) : ''}</td>
+      <td className="num" data-testid="memory">{c.state === 'running' ? bytes(latest?.memoryBytes) : ''}</td>
+      <td>
+        <ContainerActions c={c} onAct={onAct} />
+      </td>
+    </tr>
+  );
+}
+
+/** The actions a container's state allows, and Remove. */
+function ContainerActions({ c, onAct }: { c: ContainerSummary; onAct(action: Action): void }) {
+  const button = (action: Action, label: string) => (
+    <button onClick={() => onAct(action)} aria-label={`${label} ${c.name}`}>{label}</button>
+  );
+  return (
+    <div className="actions">
+      {c.state === 'running' ? (
+        <>
+          {button('stop', 'Stop')}
+          {button('restart', 'Restart')}
+          {button('pause', 'Pause')}
+        </>
+      ) : c.state === 'paused' ? (
+        button('unpause', 'Unpause')
+      ) : (
+        button('start', 'Start')
+      )}
+      {button('remove', 'Remove')}
+    </div>
+  );
+}
+
+interface TableProps {
+  groups: [string, ContainerSummary[]][];
+  stats: Record<string, ContainerStats[]>;
+  now: number;
+  selected: Set<string>;
+  setSelected(next: Set<string>): void;
+  onLogs(c: ContainerSummary): void;
+  onOpen(port: number): void;
+  onAct(c: ContainerSummary, action: Action): void;
+}
+
+/** The containers, one body per compose project. */
+function ContainersTable({ groups, stats, now, selected, setSelected, onLogs, onOpen, onAct }: TableProps) {
+  return (
+    <table className="containers">
+      <thead>
+        <tr>
+          <th scope="col"><span className="sr-only">Select</span></th>
+          <th scope="col">Name</th>
+          <th scope="col">Image</th>
+          <th scope="col">State</th>
+          <th scope="col">Uptime</th>
+          <th scope="col">Ports</th>
+          <th scope="col" className="num">CPU</th>
+          <th scope="col" className="num">Memory</th>
+          <th scope="col">Actions</th>
+        </tr>
+      </thead>
+      {groups.map(([project, list]) => (
+        <tbody key={project || '-'}>
+          {project && (
+            <tr className="group">
+              <th colSpan={9} scope="rowgroup">{project}</th>
+            </tr>
+          )}
+          {list.map((c) => (
+            <ContainerRow
+              key={c.id}
+              c={c}
+              latest={stats[c.id]?.at(-1)}
+              now={now}
+              selected={selected.has(c.id)}
+              onSelect={(on) => {
+                const next = new Set(selected);
+                if (on) next.add(c.id);
+                else next.delete(c.id);
+                setSelected(next);
+              }}
+              onLogs={() => onLogs(c)}
+              onOpen={onOpen}
+              onAct={(action) => onAct(c, action)}
+            />
+          ))}
+        </tbody>
+      ))}
+    </table>
   );
 }

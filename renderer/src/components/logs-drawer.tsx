@@ -15,20 +15,36 @@ const MAX_LINES = 5000;
  * is on, with their ANSI colours), its inspect data and its CPU and memory.
  */
 export function LogsDrawer({ container, onClose }: { container: ContainerSummary; onClose: () => void }) {
-  const { api } = useApi();
-  const [lines, setLines] = useState<string[]>([]);
   const [search, setSearch] = useState('');
   const [follow, setFollow] = useState(true);
+  const { lines, ended } = useFollowedLogs(container.id, follow);
+  const shown = search ? lines.filter((l) => plain(l).toLowerCase().includes(search.toLowerCase())) : lines;
+  return (
+    <aside className="drawer" role="dialog" aria-label={`Details of ${container.name}`}>
+      <div className="toolbar">
+        <h2>{container.name}</h2>
+        <span className="spacer" />
+        <label>
+          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
+        </label>
+        <input type="search" placeholder="Search logs" aria-label="Search logs" value={search} onChange={(e) => setSearch(e.target.value)} />
+        <button onClick={onClose}>Close</button>
+      </div>
+      {container.state === 'running' && <ContainerGraphs id={container.id} />}
+      <pre className="logs" data-testid="logs" aria-live="off">
+        {shown.length === 0 ? <span className="muted">{follow ? 'No output yet.' : 'Following is off.'}</span> : shown.map((l, i) => <AnsiLine key={i} text={l} />)}
+      </pre>
+      {ended && <p className="muted">The container stopped; the log ends here.</p>}
+      <InspectDetails container={container} />
+    </aside>
+  );
+}
+
+/** The container's log lines while `follow` is on: a leased `docker logs --follow`, batched by main. */
+function useFollowedLogs(id: string, follow: boolean): { lines: string[]; ended: boolean } {
+  const { api } = useApi();
+  const [lines, setLines] = useState<string[]>([]);
   const [ended, setEnded] = useState(false);
-  const [inspect, setInspect] = useState<Record<string, unknown>>();
-  // The Containers page around this drawer keeps the stats stream open.
-  const history = useBerth((s) => s.containerStats[container.id]) ?? [];
-  const last = history.at(-1);
-  useEffect(() => {
-    let alive = true;
-    void api['containers.inspect'](container.id).then((r) => alive && r.ok && setInspect(r.value));
-    return () => void (alive = false);
-  }, [api, container.id]);
   useEffect(() => {
     if (!follow) return;
     const watcher = newWatcherId();
@@ -42,59 +58,60 @@ export function LogsDrawer({ container, onClose }: { container: ContainerSummary
       partial = parts.pop() ?? '';
       setLines((prev) => [...prev, ...parts].slice(-MAX_LINES));
     });
-    const letGo = holdLease(() => api['containers.followLogs'](container.id, watcher, 500), () => void api['containers.unfollowLogs'](watcher));
+    const letGo = holdLease(() => api['containers.followLogs'](id, watcher, 500), () => void api['containers.unfollowLogs'](watcher));
     return () => {
       off();
       letGo();
     };
-  }, [api, container.id, follow]);
-  const shown = search ? lines.filter((l) => plain(l).toLowerCase().includes(search.toLowerCase())) : lines;
-  const config = (inspect?.Config ?? {}) as { Env?: string[]; Cmd?: string[]; Entrypoint?: string[]; Labels?: Record<string, string> };
-  const mounts = (inspect?.Mounts ?? []) as { Source?: string; Destination?: string; Name?: string; RW?: boolean }[];
+  }, [api, id, follow]);
+  return { lines, ended };
+}
+
+/** CPU and memory graphs; the Containers page around the drawer keeps the stats stream open. */
+function ContainerGraphs({ id }: { id: string }) {
+  const history = useBerth((s) => s.containerStats[id]) ?? [];
+  const last = history.at(-1);
   return (
-    <aside className="drawer" role="dialog" aria-label={`Details of ${container.name}`}>
-      <div className="toolbar">
-        <h2>{container.name}</h2>
-        <span className="spacer" />
-        <label>
-          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
-        </label>
-        <input type="search" placeholder="Search logs" aria-label="Search logs" value={search} onChange={(e) => setSearch(e.target.value)} />
-        <button onClick={onClose}>Close</button>
-      </div>
-      {container.state === 'running' && (
-        <div className="graphs">
-          <Sparkline label="CPU" testId="container-cpu-graph" values={history.map((h) => h.cpuPercent ?? 0)} max={100} valueText={percent(last?.cpuPercent)} />
-          <Sparkline
-            label="Memory"
-            testId="container-memory-graph"
-            values={history.map((h) => h.memoryBytes)}
-            max={Math.max(...history.map((h) => h.memoryBytes), 1) * 1.25}
-            valueText={last ? `${bytes(last.memoryBytes)} of ${bytes(last.memoryLimitBytes)}` : '—'}
-          />
-        </div>
-      )}
-      <pre className="logs" data-testid="logs" aria-live="off">
-        {shown.length === 0 ? <span className="muted">{follow ? 'No output yet.' : 'Following is off.'}</span> : shown.map((l, i) => <AnsiLine key={i} text={l} />)}
-      </pre>
-      {ended && <p className="muted">The container stopped; the log ends here.</p>}
-      {inspect && (
-        <details>
-          <summary>Inspect</summary>
-          <dl>
-            <dt>Command</dt>
-            <dd>{[...(config.Entrypoint ?? []), ...(config.Cmd ?? [])].join(' ') || '—'}</dd>
-            <dt>Ports</dt>
-            <dd>{container.ports.map((p) => `127.0.0.1:${p.host} → ${p.container}/${p.proto}`).join(', ') || '—'}</dd>
-            <dt>Mounts</dt>
-            <dd>{mounts.map((m) => `${m.Name ?? m.Source} → ${m.Destination}${m.RW === false ? ' (read-only)' : ''}`).join(', ') || '—'}</dd>
-            <dt>Environment</dt>
-            <dd>{(config.Env ?? []).join(', ')}</dd>
-            <dt>Labels</dt>
-            <dd>{Object.entries(config.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '—'}</dd>
-          </dl>
-        </details>
-      )}
-    </aside>
+    <div className="graphs">
+      <Sparkline label="CPU" testId="container-cpu-graph" values={history.map((h) => h.cpuPercent ?? 0)} max={100} valueText={percent(last?.cpuPercent)} />
+      <Sparkline
+        label="Memory"
+        testId="container-memory-graph"
+        values={history.map((h) => h.memoryBytes)}
+        max={Math.max(...history.map((h) => h.memoryBytes), 1) * 1.25}
+        valueText={last ? `${bytes(last.memoryBytes)} of ${bytes(last.memoryLimitBytes)}` : '—'}
+      />
+    </div>
+  );
+}
+
+/** The inspect facts people look for: command, ports, mounts, environment, labels. */
+function InspectDetails({ container }: { container: ContainerSummary }) {
+  const { api } = useApi();
+  const [inspect, setInspect] = useState<Record<string, unknown>>();
+  useEffect(() => {
+    let alive = true;
+    void api['containers.inspect'](container.id).then((r) => alive && r.ok && setInspect(r.value));
+    return () => void (alive = false);
+  }, [api, container.id]);
+  if (!inspect) return null;
+  const config = (inspect.Config ?? {}) as { Env?: string[]; Cmd?: string[]; Entrypoint?: string[]; Labels?: Record<string, string> };
+  const mounts = (inspect.Mounts ?? []) as { Source?: string; Destination?: string; Name?: string; RW?: boolean }[];
+  return (
+    <details>
+      <summary>Inspect</summary>
+      <dl>
+        <dt>Command</dt>
+        <dd>{[...(config.Entrypoint ?? []), ...(config.Cmd ?? [])].join(' ') || '—'}</dd>
+        <dt>Ports</dt>
+        <dd>{container.ports.map((p) => `127.0.0.1:${p.host} → ${p.container}/${p.proto}`).join(', ') || '—'}</dd>
+        <dt>Mounts</dt>
+        <dd>{mounts.map((m) => `${m.Name ?? m.Source} → ${m.Destination}${m.RW === false ? ' (read-only)' : ''}`).join(', ') || '—'}</dd>
+        <dt>Environment</dt>
+        <dd>{(config.Env ?? []).join(', ')}</dd>
+        <dt>Labels</dt>
+        <dd>{Object.entries(config.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '—'}</dd>
+      </dl>
+    </details>
   );
 }

@@ -18,19 +18,25 @@ const ACCEL_CHOICES: ReadonlyArray<[Settings['accelerator'], string]> = [
 
 /** The VM's size (editable; applying asks to restart), its live CPU and memory, and disk usage with Reclaim space. */
 export function ResourcesPage() {
-  const { api, store } = useApi();
-  const settings = useBerth((s) => s.settings);
   const running = useBerth(vmUp);
+  const settings = useBerth((s) => s.settings);
+  if (!settings) return <p className="empty">Loading…</p>;
+  return (
+    <section aria-label="Resources" className="form">
+      <h2>Virtual machine</h2>
+      <VmSizeForm settings={settings} running={running} />
+      <h2>Usage</h2>
+      {running ? <VmGraphs /> : <p className="muted">Live CPU and memory appear while the VM runs.</p>}
+      <DiskUsage running={running} />
+    </section>
+  );
+}
+
+/** CPUs, memory, disk and accelerator: a draft that Apply sends to the agent, offering a restart. */
+function VmSizeForm({ settings, running }: { settings: Settings; running: boolean }) {
+  const { api, store } = useApi();
   const status = useBerth((s) => s.status);
   const [draft, setDraft] = useState<Partial<Editable>>({});
-  const [df, setDf] = useState<CallResults['system.df']>();
-  const [reclaimed, setReclaimed] = useState<ReclaimResult>();
-  const [withVolumes, setWithVolumes] = useState(false);
-  const reclaiming = useBerth((s) => s.busy.reclaim);
-  // A failed refresh keeps the last figures rather than hiding the section.
-  const loadDf = () => void api['system.df']().then((r) => r.ok && setDf(r.value));
-  useEffect(loadDf, [api, running]);
-  if (!settings) return <p className="empty">Loading…</p>;
   const field = (key: 'cpus' | 'memoryMiB' | 'diskGiB', label: string, min: number) => (
     <label className="row">
       {label}
@@ -44,17 +50,8 @@ export function ResourcesPage() {
     setDraft({});
     if (running && confirm('Restart the VM now to apply the new resources?')) await store.getState().run('vm', () => api['vm.restart']());
   };
-  const reclaim = async () => {
-    const what = `stopped containers, unused networks, dangling images and the build cache${withVolumes ? ', and every volume no container uses' : ''}`;
-    if (!confirm(`Reclaim space deletes ${what}. Continue?`)) return;
-    const r = await store.getState().run('reclaim', () => api['system.reclaim']({ volumes: withVolumes }));
-    if (r) setReclaimed(r);
-    loadDf();
-    await store.getState().refreshLists();
-  };
   return (
-    <section aria-label="Resources" className="form">
-      <h2>Virtual machine</h2>
+    <>
       {field('cpus', 'CPUs', 1)}
       {field('memoryMiB', 'Memory (MiB)', 512)}
       {field('diskGiB', 'Disk (GiB)', 8)}
@@ -72,8 +69,30 @@ export function ResourcesPage() {
         </p>
       )}
       <button disabled={Object.keys(draft).length === 0} onClick={() => void apply()}>Apply</button>
-      <h2>Usage</h2>
-      {running ? <VmGraphs /> : <p className="muted">Live CPU and memory appear while the VM runs.</p>}
+    </>
+  );
+}
+
+/** What the engine's data takes, and Reclaim space with the host-side result. */
+function DiskUsage({ running }: { running: boolean }) {
+  const { api, store } = useApi();
+  const [df, setDf] = useState<CallResults['system.df']>();
+  const [reclaimed, setReclaimed] = useState<ReclaimResult>();
+  const [withVolumes, setWithVolumes] = useState(false);
+  const reclaiming = useBerth((s) => s.busy.reclaim);
+  // A failed refresh keeps the last figures rather than hiding the section.
+  const loadDf = () => void api['system.df']().then((r) => r.ok && setDf(r.value));
+  useEffect(loadDf, [api, running]);
+  const reclaim = async () => {
+    const what = `stopped containers, unused networks, dangling images and the build cache${withVolumes ? ', and every volume no container uses' : ''}`;
+    if (!confirm(`Reclaim space deletes ${what}. Continue?`)) return;
+    const r = await store.getState().run('reclaim', () => api['system.reclaim']({ volumes: withVolumes }));
+    if (r) setReclaimed(r);
+    loadDf();
+    await store.getState().refreshLists();
+  };
+  return (
+    <>
       <h2>Disk usage</h2>
       {df && running ? (
         <>
@@ -97,7 +116,7 @@ export function ResourcesPage() {
           {reclaimed.removed.buildCache} cache entries). The disk image on this computer went from {bytes(reclaimed.diskBefore)} to {bytes(reclaimed.diskAfter)}.
         </p>
       )}
-    </section>
+    </>
   );
 }
 

@@ -35,6 +35,23 @@ describe('dashboard store', () => {
     expect(m.calls).toContain('containers.list()');
   });
 
+  test('a refetch asks only for the lists the visible page shows; opening a page fetches its list', async () => {
+    const m = mockApi();
+    const store = createBerthStore(m.api);
+    m.fire('vm.state', { state: 'running' });
+    await vi.advanceTimersByTimeAsync(REFETCH_DEBOUNCE_MS * 2);
+    const lists = () => m.calls.filter((c) => /^(containers|images|volumes)\.list/.test(c));
+    expect(lists()).toEqual(['containers.list()']);
+    store.getState().setPage('settings');
+    m.fire('engine.changed', { kind: 'container' });
+    await vi.advanceTimersByTimeAsync(REFETCH_DEBOUNCE_MS * 2);
+    // The volumes list runs `system df` in the engine: a page that does not show it never asks.
+    expect(lists()).toEqual(['containers.list()']);
+    store.getState().setPage('volumes');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(lists()).toEqual(['containers.list()', 'volumes.list()']);
+  });
+
   test('boot stages from the agent drive the progress', () => {
     const m = mockApi();
     const store = createBerthStore(m.api);

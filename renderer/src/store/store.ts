@@ -1,7 +1,10 @@
 /**
- * The dashboard's state. Lists are never polled: engine events mark them
- * stale and one debounced refetch follows a burst. The VM state comes from
- * the agent's events, so the header always tells the truth.
+ * The dashboard's state, in slices: the VM (status, boot stage, usage), the
+ * lists (containers, images, volumes) and the page-independent UI bits (busy
+ * keys, the last error). Lists are never polled: engine events mark them
+ * stale, one debounced refetch follows a burst, and it asks only for the
+ * lists the visible page shows (the volumes list costs a `system df`). The VM
+ * state comes from the agent's events, so the header always tells the truth.
  */
 import { create } from 'zustand';
 import type { AgentStatus } from '../../../main/contract/berth-api';
@@ -35,6 +38,17 @@ export interface BerthState {
 }
 
 export const REFETCH_DEBOUNCE_MS = 150;
+
+type ListName = 'containers' | 'images' | 'volumes';
+/** The lists each page shows; a refetch asks for these only. */
+export const PAGE_LISTS: Readonly<Record<Page, readonly ListName[]>> = {
+  containers: ['containers'],
+  images: ['images'],
+  volumes: ['volumes'],
+  resources: [],
+  settings: [],
+  troubleshoot: [],
+};
 /** Two minutes of history at the agent's two-second interval. */
 export const STATS_HISTORY = 60;
 
@@ -45,32 +59,9 @@ const keep = <T>(history: T[] | undefined, sample: T): T[] => [...(history ?? []
 /** Builds a store bound to one transport (Electron IPC or the WebSocket). */
 export function createBerthStore(api: BerthApi) {
   const store = create<BerthState>((set, get) => ({
-    page: 'containers',
-    busy: {},
-    containerStats: {},
-    vmStats: [],
-    refetches: 0,
-    setPage: (page) => set({ page }),
-    refreshStatus: async () => {
-      const r = await api['vm.status']();
-      if (r.ok) set({ status: r.value, settings: r.value.settings });
-    },
-    refreshLists: async () => {
-      set((s) => ({ refetches: s.refetches + 1 }));
-      if (!vmUp(get())) return set({ containers: [], images: [], volumes: [], containerStats: {}, vmStats: [] });
-      const [c, i, v] = await Promise.all([api['containers.list'](), api['images.list'](), api['volumes.list']()]);
-      set({ containers: c.ok ? c.value : get().containers, images: i.ok ? i.value : get().images, volumes: v.ok ? v.value : get().volumes, error: c.ok ? undefined : c.error.message });
-    },
-    run: async (key, call) => {
-      set((s) => ({ busy: { ...s.busy, [key]: true } }));
-      try {
-        const r = await call();
-        if (!r.ok) set({ error: r.error.message });
-        return r.ok ? r.value : undefined;
-      } finally {
-        set((s) => ({ busy: { ...s.busy, [key]: false } }));
-      }
-    },
+    ...vmSlice(api, set),
+    ...listsSlice(api, set, get),
+    ...uiSlice(set),
   }));
   const stale = debounce(() => void store.getState().refreshLists(), REFETCH_DEBOUNCE_MS);
   api.on('engine.changed', stale);
@@ -87,3 +78,65 @@ export function createBerthStore(api: BerthApi) {
 }
 
 export type BerthStore = ReturnType<typeof createBerthStore>;
+
+type Set = (partial: Partial<BerthState> | ((s: BerthState) => Partial<BerthState>)) => void;
+type Get = () => BerthState;
+
+/** The VM: its status and settings as the agent reports them, and its usage history. */
+function vmSlice(api: BerthApi, set: Set) {
+  return {
+    vmStats: [] as VmUsage[],
+    refreshStatus: async () => {
+      const r = await api['vm.status']();
+      if (r.ok) set({ status: r.value, settings: r.value.settings });
+    },
+  };
+}
+
+/** Containers, images and volumes: fetched for the visible page only, and again when it changes. */
+function listsSlice(api: BerthApi, set: Set, get: Get) {
+  const fetchers: Record<ListName, () => Promise<Reply<unknown>>> = {
+    containers: () => api['containers.list'](),
+    images: () => api['images.list'](),
+    volumes: () => api['volumes.list'](),
+  };
+  return {
+    page: 'containers' as Page,
+    containerStats: {} as Record<string, ContainerStats[]>,
+    refetches: 0,
+    setPage: (page: Page) => {
+      set({ page });
+      void get().refreshLists();
+    },
+    refreshLists: async () => {
+      set((s) => ({ refetches: s.refetches + 1 }));
+      if (!vmUp(get())) return set({ containers: [], images: [], volumes: [], containerStats: {}, vmStats: [] });
+      const wanted = PAGE_LISTS[get().page];
+      const replies = await Promise.all(wanted.map((l) => fetchers[l]()));
+      const next: Partial<BerthState> = { error: undefined };
+      wanted.forEach((l, i) => {
+        const r = replies[i];
+        if (r.ok) Object.assign(next, { [l]: r.value });
+        else next.error = r.error.message;
+      });
+      set(next);
+    },
+  };
+}
+
+/** What every page shares: which actions are running, and the last error. */
+function uiSlice(set: Set) {
+  return {
+    busy: {} as Record<string, boolean>,
+    run: async <T,>(key: string, call: () => Promise<Reply<T>>): Promise<T | undefined> => {
+      set((s) => ({ busy: { ...s.busy, [key]: true } }));
+      try {
+        const r = await call();
+        if (!r.ok) set({ error: r.error.message });
+        return r.ok ? r.value : undefined;
+      } finally {
+        set((s) => ({ busy: { ...s.busy, [key]: false } }));
+      }
+    },
+  };
+}

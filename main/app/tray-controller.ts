@@ -1,0 +1,67 @@
+import type { Notification as ElectronNotification } from 'electron';
+import type { ContainerSummary } from '../contract/berth-api';
+import type { BerthService } from '../contract/berth-service';
+import { dispatch, type BerthHandlers } from '../contract/dispatcher';
+import type { VmState } from '../vm/vm-state';
+import { menuActionRunner, type ShellPieces } from './menu-actions';
+import type { BerthTray } from './tray';
+import { findItem, trayCares, trayMenu, type MenuItemModel } from './tray-menu';
+
+/** What the tray controller is given; Electron's pieces are injected so the wiring stays testable. */
+export interface TrayControllerOptions {
+  service: BerthService;
+  handlers: BerthHandlers;
+  tray: BerthTray;
+  dashboard: { show(): void };
+  electron: ShellPieces;
+  logsDir: string;
+  dockerSocket: string;
+  notify: (body: string) => Pick<ElectronNotification, 'show'>;
+  log: { info(...a: unknown[]): void };
+}
+
+/** At most one error notification per this long: Berth never nags. */
+const NOTIFY_EVERY_MS = 10 * 60_000;
+
+/**
+ * Keeps the menu-bar menu in step with the VM and the container list, and
+ * carries out its clicks. It rebuilds only on the events that change what it
+ * shows (trayCares), and notifies at most once per ten minutes of a VM error.
+ */
+export function controlTray(o: TrayControllerOptions): { refresh: () => Promise<void> } {
+  let state: VmState = 'stopped';
+  let stage: string | undefined;
+  let dockerHost = `unix://${o.dockerSocket}`;
+  let lastNotice = 0;
+  let lastMenu: MenuItemModel[] = [];
+  const refresh = async () => {
+    const [s, c, l] = await Promise.all([dispatch(o.handlers, 'vm.status', []), dispatch(o.handlers, 'containers.list', []), dispatch(o.handlers, 'loginItem.get', [])]);
+    if (s.ok) ({ state, dockerHost } = s.value as { state: VmState; dockerHost: string });
+    const containers = c.ok ? (c.value as ContainerSummary[]) : [];
+    lastMenu = trayMenu({ state, bootStage: stage, containers, startAtLogin: l.ok && l.value === true, dockerHost });
+    o.tray.update(state, lastMenu, (a) => void run(a));
+  };
+  const run = menuActionRunner({ handlers: o.handlers, electron: o.electron, dashboard: o.dashboard, logsDir: o.logsDir, dockerHost: () => dockerHost, refresh: () => void refresh() });
+  // For the Electron e2e specs: click a tray item by its stable id, read the state.
+  Object.assign(globalThis, {
+    berthTest: {
+      clickMenuItem: (id: string) => {
+        const item = findItem(lastMenu, id);
+        if (!item?.action || item.enabled === false) return false;
+        void run(item.action);
+        return true;
+      },
+      state: () => state,
+    },
+  });
+  o.service.on('berth-event', (name: string, payload: { state?: VmState; stage?: string }) => {
+    if (name === 'vm.state') o.log.info(`vm: ${payload.state}`);
+    if (name === 'vm.bootStage') stage = payload.stage;
+    if (name === 'vm.state' && payload.state === 'error' && Date.now() - lastNotice > NOTIFY_EVERY_MS) {
+      lastNotice = Date.now();
+      o.notify('The VM could not start. Open Troubleshoot in the menu for details.').show();
+    }
+    if (trayCares(name)) void refresh();
+  });
+  return { refresh };
+}
