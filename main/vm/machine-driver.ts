@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../common/logger';
 import type { TlsPaths } from '../link/tls-material';
-import type { HostFacts } from './accel';
+import type { Accelerator, HostFacts } from './accel';
 import type { BootWatchdog } from './boot-watchdog';
 import type { QemuExit } from './qemu-process';
 import type { QmpClient } from './qmp-client';
@@ -49,6 +49,20 @@ export interface MachineStartRequest {
   onNotice?(message: string): void;
 }
 
+/** What a driver's machines can do; the agent and the UI ask instead of assuming. */
+export interface MachineCapabilities {
+  /** The guest architecture. */
+  arch: 'x86_64' | 'aarch64';
+  /** Accelerators this driver can use on this host platform, best first. */
+  accelerators: Accelerator[];
+  /** Host ports on 127.0.0.1 can be opened to the guest at run time. */
+  portForwarding: boolean;
+  /** How host folders reach the guest. */
+  sharedFolders: '9p' | 'none';
+  /** The machine's state can be saved and resumed (sleep; not yet). */
+  snapshots: boolean;
+}
+
 /**
  * How Berth runs a machine, Lima-driver style. The supervisor owns the
  * lifecycle (states, readiness, health, restarts); a driver owns everything
@@ -57,8 +71,11 @@ export interface MachineStartRequest {
  */
 export interface MachineDriver {
   readonly name: string;
+  capabilities(): MachineCapabilities;
   /** Throws an error that says what is missing and how to get it (QEMU, the guest image). */
   validate(): void;
+  /** Creates the persistent data disk if there is none; an existing one is never touched. */
+  createDisk(sizeGiB: number): { created: boolean };
   /** Stops a machine a previous agent left behind, if there is one. */
   reapStale(log: Logger): Promise<void>;
   /** Boots a machine; resolves with it once `ready` passed, rejects with a BootFailure or a preflight error. */

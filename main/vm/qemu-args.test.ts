@@ -92,3 +92,14 @@ describe('buildQemuCommand', () => {
     expect(values(args, '-M')).toEqual(['virt']);
   });
 });
+
+describe('QemuDriver', () => {
+  test('capabilities name the architecture, the accelerators and what the machine supports', async () => {
+    const { QemuDriver } = await import('./qemu-driver');
+    const { AccelPolicy } = await import('./accel-policy');
+    const driver = (platform: NodeJS.Platform, arch: string) =>
+      new QemuDriver({ stateDir: '/nonexistent', assets: () => { throw new Error('unused'); }, accel: AccelPolicy.auto('/nonexistent/v.json'), host: () => ({ platform, arch, cpus: 2 }) });
+    expect(driver('linux', 'x64').capabilities()).toEqual({ arch: 'x86_64', accelerators: ['kvm', 'tcg'], portForwarding: true, sharedFolders: '9p', snapshots: false });
+    expect(driver('darwin', 'arm64').capabilities()).toMatchObject({ arch: 'aarch64', accelerators: ['hvf', 'tcg'] });
+  });
+});

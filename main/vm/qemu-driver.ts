@@ -1,10 +1,12 @@
 import type { Logger } from '../common/logger';
-import { hostBase, type HostBase } from './accel';
+import { mkdirSync } from 'node:fs';
+import { hostBase, type Accelerator, type HostBase } from './accel';
+import { ensureDataDisk } from './data-disk';
 import type { AccelPolicy } from './accel-policy';
 import type { VmAssets } from './assets';
 import type { STAGE_BOUNDS_MS } from './boot-watchdog';
 import { requireQemuTools } from './host-tools';
-import type { Machine, MachineDriver, MachineStartRequest } from './machine-driver';
+import type { Machine, MachineCapabilities, MachineDriver, MachineStartRequest } from './machine-driver';
 import { profileFor } from './machine-profile';
 import { reapStaleQemu } from './stale-qemu';
 import { bootVm } from './vm-boot';
@@ -29,6 +31,17 @@ export class QemuDriver implements MachineDriver {
   readonly name = 'qemu';
 
   constructor(private readonly o: QemuDriverOptions) {}
+
+  capabilities(): MachineCapabilities {
+    const host = (this.o.host ?? hostBase)();
+    const hardware: Accelerator[] = host.platform === 'darwin' ? ['hvf'] : host.platform === 'linux' ? ['kvm'] : [];
+    return { arch: profileFor(host.arch).arch, accelerators: [...hardware, 'tcg'], portForwarding: true, sharedFolders: '9p', snapshots: false };
+  }
+
+  createDisk(sizeGiB: number): { created: boolean } {
+    mkdirSync(this.o.stateDir, { recursive: true, mode: 0o700 });
+    return ensureDataDisk(vmPaths(this.o.stateDir).dataDisk, sizeGiB);
+  }
 
   validate(): void {
     requireQemuTools(profileFor((this.o.host ?? hostBase)().arch).qemuBinary);

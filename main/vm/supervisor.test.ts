@@ -54,7 +54,16 @@ class StandInDriver implements MachineDriver {
   /** Failures for the next starts, in order; undefined boots fine. */
   failures: (Error | undefined)[] = [];
 
+  readonly disks: number[] = [];
+
+  capabilities() {
+    return { arch: 'x86_64' as const, accelerators: ['tcg' as const], portForwarding: false, sharedFolders: 'none' as const, snapshots: false };
+  }
   validate(): void {}
+  createDisk(sizeGiB: number) {
+    this.disks.push(sizeGiB);
+    return { created: this.disks.length === 1 };
+  }
   async reapStale(): Promise<void> {}
   async start(req: MachineStartRequest): Promise<Machine> {
     const failure = this.failures.shift();
@@ -93,6 +102,8 @@ describe('VmSupervisor over a stand-in driver', () => {
     const { s, states } = supervisor(d);
     await s.start();
     expect(s.state).toBe('running');
+    // The disk is the driver's: created (or found) before the machine starts, at the configured size.
+    expect(d.disks).toEqual([8]);
     expect((await s.status()).checks.map((c) => `${c.name}:${c.status}`)).toEqual(['qemu-alive:passed', 'qmp-answering:passed', 'engine-tls:passed']);
     await s.stop();
     expect(d.machines[0].powerdowns).toBe(1);

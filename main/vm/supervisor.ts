@@ -111,6 +111,7 @@ export class VmSupervisor extends EventEmitter {
     try {
       const res = this.o.resources();
       this.o.driver.validate();
+      this.o.driver.createDisk(res.diskGiB);
       const port = res.enginePort || (await freeLoopbackPort());
       if (res.enginePort) await assertPortFree(res.enginePort);
       await this.o.driver.reapStale(this.o.log);
