@@ -1,6 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import type { HostFacts } from './accel';
 import { buildQemuCommand, type QemuLaunchSpec } from './qemu-args';
+import { AccelPolicy } from './accel-policy';
+import { QemuDriver } from './qemu-driver';
 
 const spec: QemuLaunchSpec = {
   cpus: 2,
@@ -94,9 +96,7 @@ describe('buildQemuCommand', () => {
 });
 
 describe('QemuDriver', () => {
-  test('capabilities name the architecture, the accelerators and what the machine supports', async () => {
-    const { QemuDriver } = await import('./qemu-driver');
-    const { AccelPolicy } = await import('./accel-policy');
+  test('capabilities name the architecture, the accelerators and what the machine supports', () => {
     const driver = (platform: NodeJS.Platform, arch: string) =>
       new QemuDriver({ stateDir: '/nonexistent', assets: () => { throw new Error('unused'); }, accel: AccelPolicy.auto('/nonexistent/v.json'), host: () => ({ platform, arch, cpus: 2 }) });
     expect(driver('linux', 'x64').capabilities()).toEqual({ arch: 'x86_64', accelerators: ['kvm', 'tcg'], portForwarding: true, sharedFolders: '9p', snapshots: false });
