@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { AgentStatus } from '../../main/agent/control-api';
-import { alive, berthCli, dumpLogsOnFailure, hermeticEnv, livePid, until } from '../helpers/berth-cli';
+import { alive, berthCli, CLI, dumpLogsOnFailure, hermeticEnv, livePid, until } from '../helpers/berth-cli';
 
 const INJECTOR_DIR = join(__dirname, '..', 'fixtures', 'fault-injector');
 
@@ -55,7 +55,7 @@ afterEach(async () => {
   for (const home of homes.splice(0)) {
     const pid = livePid(join(home, 'agent.pid'));
     if (pid) {
-      spawnSync(process.execPath, [join(__dirname, '..', '..', 'dist', 'main', 'cli', 'index.js'), 'stop'], { env: hermeticEnv({ BERTH_HOME: home }), timeout: 60_000 });
+      spawnSync(process.execPath, [CLI, 'stop'], { env: hermeticEnv({ BERTH_HOME: home }), timeout: 60_000 });
       process.kill(pid, 'SIGTERM');
       await until(() => livePid(join(home, 'agent.pid')) === undefined, 10_000);
     }

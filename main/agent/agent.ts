@@ -13,6 +13,7 @@ import { loadClientCreds } from '../link/tls-ping';
 import { SettingsStore, type LoadedSettings } from '../settings/settings-store';
 import type { Settings } from '../settings/settings-schema';
 import { exportDockerHost } from '../settings/shell-quote';
+import type { MachineDriver } from '../vm/machine-driver';
 import { QemuDriver } from '../vm/qemu-driver';
 import { AccelMemory } from '../vm/accel-memory';
 import { AccelPolicy } from '../vm/accel-policy';
@@ -22,8 +23,7 @@ import { qemuBinary } from '../vm/qemu-args';
 import { defaultTempShares, sharedFolders, type SharedFolder } from '../vm/shared-folders';
 import { MountPolicy } from '../engine/mount-policy';
 import { VmSupervisor } from '../vm/supervisor';
-import { allocatedSize, VmUsageSampler, type VmUsage } from '../vm/vm-usage';
-import { vmPaths } from '../vm/vm-instance';
+import { VmUsageSampler, type VmUsage } from '../vm/vm-usage';
 import type { AgentStatus, BootedWith, SettingsView } from './control-api';
 import type { VmEvent } from '../vm/vm-events';
 import type { AgentLogs } from './logger';
@@ -52,6 +52,8 @@ export function pingSocket(socketPath: string, timeoutMs = 3000): Promise<void> 
 export class BerthAgent extends EventEmitter {
   private readonly settingsStore: SettingsStore;
   readonly supervisor: VmSupervisor;
+  /** How the VM runs; the owner of its files under paths.vm (the data disk, TLS material, QMP). */
+  private readonly driver: MachineDriver;
   private readonly loaded: LoadedSettings;
   /** The settings, held here: the agent is their one owner, and the file changes only through it. */
   private current: Settings;
@@ -77,18 +79,19 @@ export class BerthAgent extends EventEmitter {
       logs.agent.warn(`settings: ${paths.settings} was unreadable (${this.loaded.recovered.reason}); moved to ${this.loaded.recovered.backup}, using defaults`);
     }
     const log = logs.agent;
+    this.driver = new QemuDriver({
+      stateDir: paths.vm,
+      assets: () => loadAssets(),
+      accel: new AccelPolicy({
+        setting: () => this.settings.accelerator,
+        envOverride: opts.envAccel,
+        memory: new AccelMemory(paths.accelVerdict),
+        qemu: qemuBinary(process.arch),
+      }),
+    });
     this.supervisor = new VmSupervisor({
       log,
-      driver: new QemuDriver({
-        stateDir: paths.vm,
-        assets: () => loadAssets(),
-        accel: new AccelPolicy({
-          setting: () => this.settings.accelerator,
-          envOverride: opts.envAccel,
-          memory: new AccelMemory(paths.accelVerdict),
-          qemu: qemuBinary(process.arch),
-        }),
-      }),
+      driver: this.driver,
       resources: () => {
         const s = this.settings;
         this.booted = { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, accelerator: s.accelerator, sharedPaths: s.sharedPaths, socketPath: s.socketPath };
@@ -143,24 +146,26 @@ export class BerthAgent extends EventEmitter {
     return (Object.keys(b) as (keyof BootedWith)[]).filter((k) => JSON.stringify(b[k]) !== JSON.stringify(this.current[k]));
   }
 
+  /** The Docker socket: the one listening now, else the one the next boot opens. */
   get socketPath(): string {
-    return this.settings.socketPath || this.paths.dockerSocket;
+    return this.proxy?.path ?? (this.current.socketPath || this.paths.dockerSocket);
   }
-
 
   /** Opens (or re-points) the Docker socket and writes the `berth` Docker context. */
   private async exposeSocket(port: number, creds: ReturnType<typeof loadClientCreds>): Promise<void> {
-    if (!this.proxy || this.proxy.path !== this.socketPath) {
+    // What this boot was given, not what the settings say since: a change waits for the next restart.
+    const path = this.booted?.socketPath || this.paths.dockerSocket;
+    if (!this.proxy || this.proxy.path !== path) {
       await this.proxy?.close();
-      this.proxy = new SocketProxy(this.socketPath);
+      this.proxy = new SocketProxy(path);
       this.proxy.on('proxy-error', (e: Error) => this.logs.agent.warn(`socket: ${e.message}`));
       this.proxy.on('mount-denied', (reason: string) => this.logs.agent.info(`socket: refused a container: ${reason}`));
       await this.proxy.listen();
     }
     this.proxy.setTarget({ port, creds });
-    this.proxy.setMountPolicy(new MountPolicy(this.shares.map((f) => f.guestPath ?? f.hostPath), this.settings.sharedPaths));
+    this.proxy.setMountPolicy(new MountPolicy(this.shares.map((f) => f.guestPath ?? f.hostPath), this.booted?.sharedPaths ?? []));
     try {
-      writeDockerContext(this.socketPath);
+      writeDockerContext(path);
     } catch (e) {
       this.logs.agent.warn(`could not write the berth docker context: ${(e as Error).message}`);
     }
@@ -220,13 +225,13 @@ export class BerthAgent extends EventEmitter {
 
   /** What the data disk occupies on the host, or undefined before the first boot. */
   diskBytes(): number | undefined {
-    return allocatedSize(vmPaths(this.paths.vm).dataDisk)?.allocatedBytes;
+    return this.driver.diskBytes();
   }
 
   /** Live status, with the engine's version asked for at the moment. */
   async status(): Promise<AgentStatus> {
     const settings = this.settings;
-    const socketPath = settings.socketPath || this.paths.dockerSocket;
+    const socketPath = this.socketPath;
     const vm = await this.supervisor.status();
     let engineVersion: string | undefined;
     let apiVersion: string | undefined;

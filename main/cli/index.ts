@@ -54,11 +54,11 @@ async function withSettings<T>(fn: (agent: AgentClient, view: SettingsView) => P
   }
 }
 
-/** The socket path without starting anything: from the running agent, else read-only from the file. */
+/** The socket path without starting anything: the running agent's live one, else read-only from the file. */
 async function socketPath(): Promise<string> {
   const agent = await runningAgent();
-  const s = agent ? (await agent.request('settings.get')).settings : new SettingsStore(paths.settings).peek();
-  return s.socketPath || paths.dockerSocket;
+  if (agent) return (await agent.request('status')).socketPath;
+  return new SettingsStore(paths.settings).peek().socketPath || paths.dockerSocket;
 }
 
 /** The agent if one runs, without starting one. */

@@ -4,6 +4,3 @@ export interface Logger {
   warn(...a: unknown[]): void;
   error(...a: unknown[]): void;
 }
-
-/** A logger that drops everything, for callers with nothing worth logging. */
-export const silentLogger: Logger = { info: () => undefined, warn: () => undefined, error: () => undefined };

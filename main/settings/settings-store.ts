@@ -44,29 +44,29 @@ export class SettingsStore {
 
   /** Reads without side effects: an unreadable file gives the defaults and stays where it is (the agent moves it aside). */
   peek(): Settings {
-    try {
-      const r = this.schema.safeParse(JSON.parse(readFileSync(this.path, 'utf8')));
-      if (r.success) return r.data;
-    } catch {
-      // missing or not JSON
-    }
-    return this.defaults();
+    const r = this.read();
+    return r && 'settings' in r ? r.settings : this.defaults();
   }
 
   load(): LoadedSettings {
-    if (!existsSync(this.path)) return { settings: this.defaults() };
-    const text = readFileSync(this.path, 'utf8');
-    let reason: string;
-    try {
-      const r = this.schema.safeParse(JSON.parse(text));
-      if (r.success) return { settings: r.data };
-      reason = describeIssues(r.error);
-    } catch (e) {
-      reason = `not valid JSON (${(e as Error).message})`;
-    }
+    const r = this.read();
+    if (!r) return { settings: this.defaults() };
+    if ('settings' in r) return { settings: r.settings };
     const backup = `${this.path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     renameSync(this.path, backup);
-    return { settings: this.defaults(), recovered: { backup, reason } };
+    return { settings: this.defaults(), recovered: { backup, reason: r.reason } };
+  }
+
+  /** The stored settings, or why they are unusable; undefined when there is no file. */
+  private read(): { settings: Settings } | { reason: string } | undefined {
+    if (!existsSync(this.path)) return undefined;
+    const text = readFileSync(this.path, 'utf8');
+    try {
+      const r = this.schema.safeParse(JSON.parse(text));
+      return r.success ? { settings: r.data } : { reason: describeIssues(r.error) };
+    } catch (e) {
+      return { reason: `not valid JSON (${(e as Error).message})` };
+    }
   }
 
   /** Validates the merged result and stores it; throws SettingsError and writes nothing if it is invalid. */

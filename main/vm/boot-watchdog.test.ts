@@ -110,6 +110,15 @@ describe('BootWatchdog', () => {
   });
 });
 
+describe('BootFailure.cause', () => {
+  test('names the short cause from the failure\'s own fields, for the one-line notice', () => {
+    expect(new BootFailure('accel-fault', 'emulation failure', 'launch', [], 'kvm').cause).toBe('emulation failure');
+    expect(new BootFailure('stall', 'no progress for 15 s', 'init', [], 'kvm').cause).toBe('stalled after boot stage "init"');
+    expect(new BootFailure('stall', 'no progress for 15 s', 'launch', [], 'kvm').cause).toBe('the guest printed nothing (no progress for 15 s)');
+    expect(new BootFailure('exited', 'exit code 1', 'root', [], 'kvm').cause).toBe('QEMU exited: exit code 1');
+  });
+});
+
 describe('worthReading', () => {
   test('keeps errors and QEMU lines, drops dumps, falls back to the plain tail', () => {
     expect(worthReading(['boot ok', 'RAX=0 RBX=1', 'BERTH-BOOT error=mount-root', 'more'])).toEqual(['BERTH-BOOT error=mount-root']);

@@ -60,6 +60,13 @@ export class BootFailure extends Error {
   ) {
     super(describe(kind, detail, stage, accel) + (advice ? `; ${advice}` : ''));
   }
+
+  /** The short cause, for a one-line notice: "emulation failure", "stalled after boot stage "init"", … */
+  get cause(): string {
+    if (this.kind === 'accel-fault') return this.detail;
+    if (this.kind === 'stall') return this.stage === 'launch' ? `the guest printed nothing (${this.detail})` : `stalled after boot stage "${this.stage}"`;
+    return `QEMU ${this.kind === 'exited' ? 'exited' : 'attempt cancelled'}: ${this.detail}`;
+  }
 }
 
 function describe(kind: BootFailureKind, detail: string, stage: WatchedStage, accel: Accelerator): string {

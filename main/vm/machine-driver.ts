@@ -72,12 +72,14 @@ export interface MachineCapabilities {
 export interface MachineDriver {
   readonly name: string;
   capabilities(): MachineCapabilities;
-  /** Throws an error that says what is missing and how to get it (QEMU, the guest image). */
+  /** Throws an error that says what is missing on the host and how to get it (QEMU's binaries). */
   validate(): void;
   /** Creates the persistent data disk if there is none; an existing one is never touched. */
   createDisk(sizeGiB: number): { created: boolean };
+  /** What the data disk occupies on the host, or undefined before the first boot. */
+  diskBytes(): number | undefined;
   /** Stops a machine a previous agent left behind, if there is one. */
   reapStale(log: Logger): Promise<void>;
-  /** Boots a machine; resolves with it once `ready` passed, rejects with a BootFailure or a preflight error. */
+  /** Boots a machine; resolves with it once `ready` passed, rejects with a BootFailure or a preflight error (e.g. no guest image). */
   start(req: MachineStartRequest): Promise<Machine>;
 }

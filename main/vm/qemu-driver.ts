@@ -11,6 +11,7 @@ import { profileFor } from './machine-profile';
 import { reapStaleQemu } from './stale-qemu';
 import { bootVm } from './vm-boot';
 import { vmPaths } from './vm-instance';
+import { allocatedSize } from './vm-usage';
 
 /** What the QEMU driver is given. */
 export interface QemuDriverOptions {
@@ -43,20 +44,25 @@ export class QemuDriver implements MachineDriver {
     return ensureDataDisk(vmPaths(this.o.stateDir).dataDisk, sizeGiB);
   }
 
+  diskBytes(): number | undefined {
+    return allocatedSize(vmPaths(this.o.stateDir).dataDisk)?.allocatedBytes;
+  }
+
   validate(): void {
     requireQemuTools(profileFor((this.o.host ?? hostBase)().arch).qemuBinary);
-    this.o.assets();
   }
 
   reapStale(log: Logger): Promise<void> {
     return reapStaleQemu(vmPaths(this.o.stateDir), log);
   }
 
-  start(req: MachineStartRequest): Promise<Machine> {
+  async start(req: MachineStartRequest): Promise<Machine> {
+    // Read once per boot, here: a missing or partial guest image fails before any QEMU starts.
+    const assets = this.o.assets();
     return bootVm({
       dir: this.o.stateDir,
       res: req.res,
-      assets: this.o.assets(),
+      assets,
       host: (this.o.host ?? hostBase)(),
       enginePort: req.enginePort,
       accel: this.o.accel,

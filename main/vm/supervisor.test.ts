@@ -60,6 +60,9 @@ class StandInDriver implements MachineDriver {
     return { arch: 'x86_64' as const, accelerators: ['tcg' as const], portForwarding: false, sharedFolders: 'none' as const, snapshots: false };
   }
   validate(): void {}
+  diskBytes(): number | undefined {
+    return this.disks.length ? 4096 : undefined;
+  }
   createDisk(sizeGiB: number) {
     this.disks.push(sizeGiB);
     return { created: this.disks.length === 1 };

@@ -23,13 +23,6 @@ export interface BootRequest {
   bounds?: typeof STAGE_BOUNDS_MS;
 }
 
-/** The short cause of a failed hardware boot, for the one-line notice. */
-function cause(e: BootFailure): string {
-  if (e.kind === 'accel-fault') return e.detail;
-  if (e.kind === 'stall') return e.stage === 'launch' ? `no guest output within ${e.detail.replace(/^no progress for /, '')}` : `stalled after boot stage "${e.stage}"`;
-  return `QEMU exited: ${e.detail}`;
-}
-
 /**
  * Boots with the policy's accelerator; if a hardware accelerator fails during
  * the boot (a dead vCPU, a stall, QEMU dying) and nobody forced it, says so in
@@ -49,10 +42,10 @@ export async function bootVm(req: BootRequest): Promise<VmInstance> {
       const advice = `the accelerator is ${choice.reason}, so Berth does not fall back to software emulation; ${fix} to allow it`;
       throw new BootFailure(e.kind, e.detail, e.stage, e.consoleTail, e.accel, advice);
     }
-    const notice = `${label} failed during boot (${cause(e)}); using software emulation, which is slower. Details: berth logs vm`;
+    const notice = `${label} failed during boot (${e.cause}); using software emulation, which is slower. Details: berth logs vm`;
     req.log.warn(`vm: ${notice}`);
     req.onNotice?.(notice);
-    const reason = `${label} failed during boot on this host (${cause(e)}); using software emulation`;
+    const reason = `${label} failed during boot on this host (${e.cause}); using software emulation`;
     const vm = await attempt(req, { accel: 'tcg', reason, forced: false });
     await req.accel.remember(choice.accel, reason).catch((err: Error) => req.log.warn(`vm: could not remember the accelerator verdict: ${err.message}`));
     return vm;
