@@ -9,7 +9,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['main/**/*.test.ts', 'vm-assets/**/*.test.ts', 'bench/**/*.test.ts', 'renderer/**/*.test.ts', 'renderer/**/*.test.tsx'],
+          include: ['main/**/*.test.ts', 'e2e/electron-standin/**/*.test.ts', 'vm-assets/**/*.test.ts', 'bench/**/*.test.ts', 'renderer/**/*.test.ts', 'renderer/**/*.test.tsx'],
           environment: 'node',
           globalSetup: ['e2e/helpers/temp-root.ts'],
         },

@@ -15,7 +15,7 @@ import { AgentClient } from '../main/agent/agent-client';
 import { trayCares } from '../main/app/tray-menu';
 import type { BerthService } from '../main/contract/berth-service';
 import { dispatch } from '../main/contract/dispatcher';
-import { busyboxRootfsTar } from '../e2e/helpers/busybox-image';
+import { importBusybox } from '../e2e/helpers/busybox-image';
 import { benchVm, dockerIn, serviceFor } from './bench-vm';
 
 const vm = benchVm('agent-calls');
@@ -51,12 +51,7 @@ async function window(service: BerthService, handlers: ReturnType<BerthService['
 
 async function main(): Promise<void> {
   berth('start');
-  const { tar, cleanup } = busyboxRootfsTar();
-  try {
-    docker('import', tar, 'bench/busybox:latest');
-  } finally {
-    cleanup();
-  }
+  importBusybox((tar) => docker('import', tar, 'bench/busybox:latest'));
   docker('run', '-d', '--name', 'busy', 'bench/busybox:latest', 'sh', '-c', 'while :; do :; done');
   const service = serviceFor(vm);
   const handlers = service.handlers();

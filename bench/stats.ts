@@ -8,7 +8,7 @@
  *   npm run build && npm run bench:stats             # about 4 minutes under TCG
  *   npm run build && npm run bench:stats -- 10       # 10-second windows
  */
-import { busyboxRootfsTar } from '../e2e/helpers/busybox-image';
+import { importBusybox } from '../e2e/helpers/busybox-image';
 import { benchVm, cpuSeconds, dockerIn, serviceFor } from './bench-vm';
 
 const vm = benchVm('stats');
@@ -28,12 +28,7 @@ async function main(): Promise<void> {
   berth('start');
   const status = JSON.parse(berth('status', '--json'));
   console.log(`engine ${status.engineVersion}, accelerator ${status.accel}; ${windowSec}-second windows`);
-  const { tar, cleanup } = busyboxRootfsTar();
-  try {
-    docker('import', tar, 'bench/busybox:latest');
-  } finally {
-    cleanup();
-  }
+  importBusybox((tar) => docker('import', tar, 'bench/busybox:latest'));
   for (let i = 0; i < 5; i++) docker('run', '-d', '--name', `idle-${i}`, 'bench/busybox:latest', 'sleep', '100000');
 
   const service = serviceFor(vm);

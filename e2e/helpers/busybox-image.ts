@@ -28,3 +28,13 @@ export function busyboxRootfsTar(): { tar: string; cleanup: () => void } {
   if (r.status !== 0) throw new Error(`tar failed: ${r.stderr}`);
   return { tar, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
+
+/** Imports the busybox rootfs as `tag` through a docker runner; returns what `docker import` returned. */
+export function importBusybox<R>(importTar: (tar: string) => R): R {
+  const { tar, cleanup } = busyboxRootfsTar();
+  try {
+    return importTar(tar);
+  } finally {
+    cleanup();
+  }
+}

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { AgentStatus } from '../../main/agent/control-api';
 import { alive, berthCli, livePid, until, dumpLogsOnFailure, hermeticEnv } from '../helpers/berth-cli';
-import { busyboxRootfsTar } from '../helpers/busybox-image';
+import { importBusybox } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 
 const IMG = 'berth-test/busybox:latest';
@@ -55,12 +55,7 @@ describe('berth agent and CLI with a real VM', () => {
     expect(Date.now() - t1).toBeLessThan(5000);
     expect(status().pid).toBe(pid);
 
-    const { tar, cleanup } = busyboxRootfsTar();
-    try {
-      expect(docker(['import', tar, IMG]).status).toBe(0);
-    } finally {
-      cleanup();
-    }
+    expect(importBusybox((tar) => docker(['import', tar, IMG])).status).toBe(0);
   });
 
   test('the berth docker context points at the socket, and the current context is untouched', () => {

@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { berthCli, CLI, livePid, until, dumpLogsOnFailure, hermeticEnv } from '../helpers/berth-cli';
-import { busyboxRootfsTar } from '../helpers/busybox-image';
+import { importBusybox } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 
 const IMG = 'berth-test/busybox:latest';
@@ -82,12 +82,7 @@ describe('dashboard in Chromium against a real VM', () => {
     await shoot('stopped');
     await page.getByRole('button', { name: 'Start', exact: true }).click();
     await page.getByTestId('vm-state').filter({ hasText: 'running' }).waitFor({ timeout: 240_000 });
-    const { tar, cleanup } = busyboxRootfsTar();
-    try {
-      expect(docker(['import', tar, IMG]).status).toBe(0);
-    } finally {
-      cleanup();
-    }
+    expect(importBusybox((tar) => docker(['import', tar, IMG])).status).toBe(0);
   });
 
   test('a container started from the CLI appears in the table', async () => {

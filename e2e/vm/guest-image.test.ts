@@ -15,7 +15,7 @@ import { AccelPolicy } from '../../main/vm/accel-policy';
 import { loadAssets } from '../../main/vm/assets';
 import { bootVm } from '../../main/vm/vm-boot';
 import type { VmInstance } from '../../main/vm/vm-instance';
-import { busyboxRootfsTar } from '../helpers/busybox-image';
+import { importBusybox } from '../helpers/busybox-image';
 import { dockerCli, tlsDockerEnv } from '../helpers/docker-cli';
 
 const IMG = 'berth-test/busybox:latest';
@@ -63,13 +63,8 @@ describe('guest image under QEMU', () => {
   });
 
   test('a local busybox image imports and runs with the expected output', () => {
-    const { tar, cleanup } = busyboxRootfsTar();
-    try {
-      const imp = docker(['import', tar, IMG]);
-      expect(imp.status, imp.stderr).toBe(0);
-    } finally {
-      cleanup();
-    }
+    const imp = importBusybox((tar) => docker(['import', tar, IMG]));
+    expect(imp.status, imp.stderr).toBe(0);
     const r = docker(['run', '--rm', IMG, 'echo', 'hello from berth']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toBe('hello from berth\n');

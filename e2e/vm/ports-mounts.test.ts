@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { AgentStatus } from '../../main/agent/control-api';
 import { berthCli, livePid, until, dumpLogsOnFailure, hermeticEnv } from '../helpers/berth-cli';
-import { busyboxRootfsTar } from '../helpers/busybox-image';
+import { importBusybox } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 
 const IMG = 'berth-test/busybox:latest';
@@ -51,12 +51,7 @@ describe('ports, host folders and host access', () => {
     mkdirSync(env.DOCKER_CONFIG, { recursive: true });
     const r = berth(['start']);
     if (r.status !== 0) throw new Error(`berth start failed: ${r.stderr}`);
-    const { tar, cleanup } = busyboxRootfsTar();
-    try {
-      docker(['import', tar, IMG]);
-    } finally {
-      cleanup();
-    }
+    importBusybox((tar) => docker(['import', tar, IMG]));
   });
 
   afterAll(() => {

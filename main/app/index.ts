@@ -12,7 +12,7 @@ import { setupAppLog } from './app-log';
 import { DashboardWindow } from './dashboard-window';
 import { registerIpc } from './ipc';
 import { loginItem } from './login-item';
-import { launchPlan, quitAction } from './quit-policy';
+import { launchPlan, quitVm } from './quit-policy';
 import { BerthTray } from './tray';
 import { controlTray } from './tray-controller';
 
@@ -63,12 +63,9 @@ void app.whenReady().then(async () => {
     if (quitting) return;
     quitting = true;
     e.preventDefault();
-    const s = settings.ok ? (settings.value as { stopVmOnQuit: boolean }) : { stopVmOnQuit: true };
-    const done = () => {
+    void quitVm(handlers).finally(() => {
       service.close();
       app.exit(0);
-    };
-    if (quitAction(s) === 'stop-vm') void dispatch(handlers, 'vm.stop', []).finally(done);
-    else done();
+    });
   });
 });

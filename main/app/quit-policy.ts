@@ -1,3 +1,5 @@
+import { dispatch, type BerthHandlers } from '../contract/dispatcher';
+
 /** What happens to the VM when the app quits: stop it (the default) or leave the agent running it. */
 export type QuitAction = 'stop-vm' | 'detach';
 
@@ -9,4 +11,16 @@ export function quitAction(settings: { stopVmOnQuit: boolean }): QuitAction {
 export function launchPlan(settings: { startVmOnLaunch: boolean }, argv: readonly string[]): { startVm: boolean; showWindow: boolean } {
   const hidden = argv.includes('--hidden');
   return { startVm: settings.startVmOnLaunch, showWindow: !hidden };
+}
+
+/**
+ * Carries out the quit action the settings hold now, not at launch: the user
+ * may have switched "stop VM on quit" in Settings since. When the agent cannot
+ * say, the VM is stopped (the default).
+ */
+export async function quitVm(handlers: BerthHandlers): Promise<QuitAction> {
+  const s = await dispatch(handlers, 'settings.get', []);
+  const action = quitAction(s.ok ? (s.value as { stopVmOnQuit: boolean }) : { stopVmOnQuit: true });
+  if (action === 'stop-vm') await dispatch(handlers, 'vm.stop', []);
+  return action;
 }

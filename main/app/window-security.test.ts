@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { launchPlan, quitAction } from './quit-policy';
+import type { BerthHandlers } from '../contract/dispatcher';
+import { launchPlan, quitAction, quitVm } from './quit-policy';
 import { CONTENT_SECURITY_POLICY, externalUrl, isAllowedExternal, isAllowedNavigation } from '../contract/web-security';
 import { secureWebPreferences } from './window-security';
 
@@ -38,5 +39,38 @@ describe('quit and launch policy', () => {
   test('a login launch (--hidden) opens no window; the VM starts only if asked', () => {
     expect(launchPlan({ startVmOnLaunch: false }, ['berth', '--hidden'])).toEqual({ startVm: false, showWindow: false });
     expect(launchPlan({ startVmOnLaunch: true }, ['berth'])).toEqual({ startVm: true, showWindow: true });
+  });
+});
+
+describe('quit reads the settings at quit time', () => {
+  const rig = (stopVmOnQuit: boolean | 'unreachable') => {
+    const calls: string[] = [];
+    const handlers = {
+      'settings.get': async () => {
+        calls.push('settings.get');
+        if (stopVmOnQuit === 'unreachable') throw new Error('the agent is not running');
+        return { stopVmOnQuit };
+      },
+      'vm.stop': async () => (calls.push('vm.stop'), null),
+    } as unknown as BerthHandlers;
+    return { calls, handlers };
+  };
+
+  test('stop VM on quit on: the VM is stopped', async () => {
+    const { calls, handlers } = rig(true);
+    expect(await quitVm(handlers)).toBe('stop-vm');
+    expect(calls).toEqual(['settings.get', 'vm.stop']);
+  });
+
+  test('off (switched after launch): the VM keeps running', async () => {
+    const { calls, handlers } = rig(false);
+    expect(await quitVm(handlers)).toBe('detach');
+    expect(calls).toEqual(['settings.get']);
+  });
+
+  test('settings unreadable: the default, stop', async () => {
+    const { calls, handlers } = rig('unreachable');
+    expect(await quitVm(handlers)).toBe('stop-vm');
+    expect(calls).toEqual(['settings.get', 'vm.stop']);
   });
 });

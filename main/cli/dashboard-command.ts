@@ -16,7 +16,8 @@ function openInBrowser(url: string): void {
 
 /** `berth dashboard`: serves the UI until interrupted. */
 export async function runDashboard(paths: BerthPaths, agentCommand: AgentCommand, port: number, open: boolean): Promise<void> {
-  const autostart = new XdgAutostart(process.execPath);
+  // Without the menu-bar app, starting at login means starting the VM: `berth start`.
+  const autostart = new XdgAutostart([process.execPath, join(__dirname, 'index.js'), 'start']);
   const service = new BerthService({
     paths,
     agentCommand,

@@ -14,27 +14,28 @@ function quoteArg(a: string): string {
 
 /**
  * Start at login on Linux, by the XDG Autostart spec: a berth.desktop file in
- * the autostart folder. An AppImage is started through $APPIMAGE (the mounted
- * path changes every run); `--hidden` means no window at login.
+ * the autostart folder that runs `command` (the program, then its arguments).
+ * An AppImage is started through $APPIMAGE (the mounted path changes every run).
  */
 export class XdgAutostart {
   readonly file: string;
 
   constructor(
-    private readonly execPath: string,
+    private readonly command: readonly string[],
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {
     this.file = join(autostartDir(env), 'berth.desktop');
   }
 
   desktopEntry(): string {
-    const exe = this.env.APPIMAGE || this.execPath;
+    const [program, ...args] = this.command;
+    const exe = this.env.APPIMAGE || program;
     return [
       '[Desktop Entry]',
       'Type=Application',
       'Name=Berth',
       'Comment=Docker engine in a small VM',
-      `Exec=${quoteArg(exe)} --hidden`,
+      `Exec=${[exe, ...args].map(quoteArg).join(' ')}`,
       'Terminal=false',
       'X-GNOME-Autostart-enabled=true',
       '',
