@@ -27,7 +27,8 @@ export const lifecycle = {
 };
 
 class StandinApp extends EventEmitter {
-  readonly isPackaged = false;
+  /** A packaged launch (launch.ts's `resources`) sets process.resourcesPath, as Electron does. */
+  readonly isPackaged = !!process.env.ELECTRON_STANDIN_RESOURCES;
   readonly name = 'Berth';
   private ready = false;
   private readonly readyPromise: Promise<void>;

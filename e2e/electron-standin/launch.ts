@@ -41,11 +41,13 @@ export class StandinApp {
   /**
    * Launches `main` (the built app entry) with these arguments and this
    * environment. `probes` are test modules loaded after the stand-in (see exposeProbe).
+   * `resources` makes it a packaged launch: app.isPackaged is true and
+   * process.resourcesPath is that folder (see packaged-resources.ts).
    */
-  static launch(o: { env: NodeJS.ProcessEnv; args?: string[]; main?: string; probes?: string[] }): StandinApp {
+  static launch(o: { env: NodeJS.ProcessEnv; args?: string[]; main?: string; probes?: string[]; resources?: string }): StandinApp {
     const preload = [require.resolve('tsx/cjs'), join(__dirname, 'register.ts'), ...(o.probes ?? [])].flatMap((m) => ['--require', m]);
     const child = spawn(process.execPath, [...preload, o.main ?? APP_MAIN, ...(o.args ?? [])], {
-      env: o.env,
+      env: o.resources ? { ...o.env, ELECTRON_STANDIN_RESOURCES: o.resources } : o.env,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     return new StandinApp(child);

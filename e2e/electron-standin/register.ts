@@ -5,6 +5,7 @@
  * channel. The app itself has no branch for it.
  */
 import Module from 'node:module';
+import { join } from 'node:path';
 import { serveControlChannel } from './control';
 import { recordFailure } from './record';
 
@@ -14,6 +15,10 @@ const resolve = resolver._resolveFilename;
 resolver._resolveFilename = function (request: string, ...rest: unknown[]) {
   return request === 'electron' ? standin : resolve.call(this, request, ...rest);
 };
+
+// Electron sets this for every launch: the package's resources, or (unpacked) the Electron install's own.
+const unpackedResources = join(__dirname, '..', '..', 'node_modules', 'electron', 'dist', 'resources');
+Object.assign(process, { resourcesPath: process.env.ELECTRON_STANDIN_RESOURCES ?? unpackedResources });
 
 process.on('uncaughtException', (e) => recordFailure(`uncaught exception in main: ${e.stack ?? e.message}`));
 process.on('unhandledRejection', (e) => recordFailure(`unhandled rejection in main: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`));

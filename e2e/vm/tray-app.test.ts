@@ -148,7 +148,7 @@ describe('the menu-bar app under the Electron stand-in, against a real VM', () =
 
   test('Open Dashboard shows a window that lists the container through window.berth (the real preload)', async () => {
     await app.click('dashboard');
-    let s = await app.until((x) => x.windows.length === 1 && x.windows[0].visible, 15_000);
+    let s = await app.until((x) => x.windows.length === 1 && x.windows[0].visible && !!x.windows[0].url, 15_000);
     expect(s.windows).toHaveLength(1);
     win = s.windows[0].id;
     expect(await app.evaluate(win, 'typeof window.berth')).toBe('object');

@@ -20,10 +20,10 @@ export function prepareHome(paths: BerthPaths): void {
  * the VM and the Docker socket, and exits after the VM has been stopped when
  * no app is following its events.
  */
-export async function runAgent(paths = berthPaths(), opts: { foreground?: boolean; envAccel?: string } = {}): Promise<void> {
+export async function runAgent(paths = berthPaths(), opts: { foreground?: boolean; envAccel?: string; knownQemuDirs?: readonly string[] } = {}): Promise<void> {
   prepareHome(paths);
   const logs = createAgentLogs(paths.logs, !!opts.foreground);
-  const agent = new BerthAgent(paths, logs, { envAccel: opts.envAccel });
+  const agent = new BerthAgent(paths, logs, { envAccel: opts.envAccel, knownQemuDirs: opts.knownQemuDirs });
   let exiting = false;
   const exit = async (why: string) => {
     if (exiting) return;

@@ -69,7 +69,7 @@ export class BerthAgent extends EventEmitter {
   constructor(
     readonly paths: BerthPaths,
     private readonly logs: AgentLogs,
-    opts: { envAccel?: string } = {},
+    opts: { envAccel?: string; knownQemuDirs?: readonly string[] } = {},
   ) {
     super();
     this.settingsStore = new SettingsStore(paths.settings);
@@ -88,6 +88,9 @@ export class BerthAgent extends EventEmitter {
         memory: new AccelMemory(paths.accelVerdict),
         qemu: qemuBinary(process.arch),
       }),
+      qemuPath: () => this.settings.qemuPath,
+      knownQemuDirs: opts.knownQemuDirs,
+      log: logs.agent,
     });
     this.supervisor = new VmSupervisor({
       log,

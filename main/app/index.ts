@@ -6,6 +6,7 @@
 import { app, clipboard, Notification, shell } from 'electron';
 import { join } from 'node:path';
 import { berthPaths } from '../agent/paths';
+import { appLayout } from '../common/app-layout';
 import { BerthService } from '../contract/berth-service';
 import { dispatch } from '../contract/dispatcher';
 import { setupAppLog } from './app-log';
@@ -16,11 +17,11 @@ import { launchPlan, quitVm } from './quit-policy';
 import { BerthTray } from './tray';
 import { controlTray } from './tray-controller';
 
-const root = app.isPackaged ? process.resourcesPath : join(__dirname, '..', '..', '..');
+const layout = appLayout({ packaged: app.isPackaged, resourcesPath: process.resourcesPath, appRoot: join(__dirname, '..', '..', '..') });
 const paths = berthPaths();
 const log = setupAppLog(paths.logs);
 // A packaged app boots the guest image it ships; the agent inherits this.
-if (app.isPackaged) process.env.BERTH_VM_ASSETS ??= join(process.resourcesPath, 'vm-assets');
+if (layout.vmAssets) process.env.BERTH_VM_ASSETS ??= layout.vmAssets;
 
 if (!app.requestSingleInstanceLock()) app.exit(0);
 if (process.platform === 'darwin') app.dock?.hide();
@@ -29,13 +30,13 @@ void app.whenReady().then(async () => {
   const service = new BerthService({
     paths,
     // The agent runs with the app's own binary as plain Node.
-    agentCommand: { execPath: process.execPath, args: [join(root, app.isPackaged ? 'app.asar' : '', 'dist/main/cli/index.js'), 'agent'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+    agentCommand: { execPath: process.execPath, args: [layout.cliEntry, 'agent'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
     loginItem: loginItem(),
     openExternal: (url) => shell.openExternal(url),
   });
   const handlers = service.handlers();
-  const dashboard = new DashboardWindow(join(root, 'dist', 'renderer'), join(root, 'dist', 'preload.js'));
-  const tray = new BerthTray(join(root, 'assets'));
+  const dashboard = new DashboardWindow(layout.renderer, layout.preload);
+  const tray = new BerthTray(layout.trayIcons);
   registerIpc(service, () => dashboard.webContents);
   const { refresh } = controlTray({
     service,

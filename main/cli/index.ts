@@ -206,8 +206,17 @@ program
 program
   .command('agent', { hidden: true })
   .description('run the agent in the foreground (the CLI and the app start it for you)')
-  // The only place BERTH_ACCEL is read: it overrides the accelerator setting for this agent process.
-  .action(action(async () => runAgent(paths, { foreground: process.stdout.isTTY, envAccel: process.env.BERTH_ACCEL })));
+  // The only place BERTH_ACCEL and BERTH_QEMU_SEARCH_PATH are read: they override, for this agent
+  // process, the accelerator setting and the list of usual places QEMU is looked for off PATH.
+  .action(
+    action(async () =>
+      runAgent(paths, {
+        foreground: process.stdout.isTTY,
+        envAccel: process.env.BERTH_ACCEL,
+        knownQemuDirs: process.env.BERTH_QEMU_SEARCH_PATH?.split(':').filter(Boolean),
+      }),
+    ),
+  );
 
 void program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`berth: ${e.message}\n`);

@@ -13,6 +13,14 @@ export function hostLimits(): HostLimits {
   return { cpus: availableParallelism(), memoryMiB: Math.floor(totalmem() / 1024 / 1024) };
 }
 
+/** An absolute host path in normal form, or empty (which means `emptyMeans`). */
+function optionalPath(key: string, emptyMeans: string) {
+  return z.string().superRefine((p, ctx) => {
+    const problem = p === '' ? undefined : pathProblem(p);
+    if (problem) ctx.addIssue({ code: 'custom', message: `${key} ${problem}, or empty ${emptyMeans}` });
+  });
+}
+
 /**
  * Berth's settings. Defaults match Docker Desktop's small-VM defaults; every
  * field says in its message what a valid value is.
@@ -38,12 +46,7 @@ export function settingsSchema(limits: HostLimits) {
       .max(4096, 'diskGiB must be at most 4096')
       .default(64),
     /** Where the Docker socket for shell users lives; empty means ~/.berth/docker.sock. */
-    socketPath: z
-      .string()
-      .superRefine((p, ctx) => {
-        const problem = p === '' ? undefined : pathProblem(p);
-        if (problem) ctx.addIssue({ code: 'custom', message: `socketPath ${problem}, or empty for the default` });
-      })
+    socketPath: optionalPath('socketPath', 'for the default')
       .refine((p) => Buffer.byteLength(p) < 100, 'socketPath must be shorter than 100 bytes (a unix socket limit)')
       .default(''),
     /** Host port for the engine's TLS forward on 127.0.0.1; 0 picks a free one at each start. */
@@ -68,6 +71,8 @@ export function settingsSchema(limits: HostLimits) {
     accelerator: z
       .enum(ACCEL_SETTINGS, { error: `accelerator must be one of ${ACCEL_SETTINGS.join(', ')}` })
       .default('auto'),
+    /** The folder holding QEMU's programs (or the qemu-system binary); empty searches PATH and the usual places. */
+    qemuPath: optionalPath('qemuPath', 'to search PATH and the usual places').default(''),
     startAtLogin: z.boolean({ error: 'startAtLogin must be true or false' }).default(false),
     startVmOnLaunch: z.boolean({ error: 'startVmOnLaunch must be true or false' }).default(true),
     stopVmOnQuit: z.boolean({ error: 'stopVmOnQuit must be true or false' }).default(true),

@@ -21,6 +21,7 @@ describe('SettingsStore', () => {
     expect(() => s.update({ cpus: 1.5 })).toThrow(SettingsError);
     expect(() => s.update({ enginePort: 80 })).toThrow(/0 \(automatic\) or 1024–65535/);
     expect(() => s.update({ socketPath: 'relative/docker.sock' })).toThrow(/absolute path/);
+    expect(() => s.update({ qemuPath: 'homebrew/bin' })).toThrow('qemuPath must be an absolute path, or empty to search PATH and the usual places');
     expect(() => s.update({ bogus: 1 } as never)).toThrow(/unknown setting: bogus/);
     expect(readFileSync(s.path, 'utf8')).toBe(before);
     expect(s.load().settings.cpus).toBe(3);

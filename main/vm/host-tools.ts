@@ -20,10 +20,3 @@ export function findExecutable(name: string, path = process.env.PATH ?? ''): str
   }
   return undefined;
 }
-
-/** Throws a message that says what is missing and how to install it. */
-export function requireQemuTools(binary: string): void {
-  for (const tool of [binary, 'qemu-img']) {
-    if (!findExecutable(tool)) throw new Error(`${tool} is not installed; ${qemuInstallHint()}`);
-  }
-}

@@ -2,6 +2,10 @@ import { describe, expect, test } from 'vitest';
 import type { HostFacts } from './accel';
 import { buildQemuCommand, type QemuLaunchSpec } from './qemu-args';
 import { AccelPolicy } from './accel-policy';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '../common/logger';
 import { QemuDriver } from './qemu-driver';
 
 const spec: QemuLaunchSpec = {
@@ -101,5 +105,27 @@ describe('QemuDriver', () => {
       new QemuDriver({ stateDir: '/nonexistent', assets: () => { throw new Error('unused'); }, accel: AccelPolicy.auto('/nonexistent/v.json'), host: () => ({ platform, arch, cpus: 2 }) });
     expect(driver('linux', 'x64').capabilities()).toEqual({ arch: 'x86_64', accelerators: ['kvm', 'tcg'], portForwarding: true, sharedFolders: '9p', snapshots: false });
     expect(driver('darwin', 'arm64').capabilities()).toMatchObject({ arch: 'aarch64', accelerators: ['hvf', 'tcg'] });
+  });
+
+  test('validate finds QEMU in a known location off PATH and puts that folder first on the PATH it runs with', () => {
+    const known = mkdtempSync(join(tmpdir(), 'berth-brew-'));
+    for (const tool of ['qemu-system-aarch64', 'qemu-img']) {
+      writeFileSync(join(known, tool), '#!/bin/sh\n');
+      chmodSync(join(known, tool), 0o755);
+    }
+    const env: NodeJS.ProcessEnv = { PATH: '/usr/bin:/bin', SHELL: '/bin/false' };
+    const logged: string[] = [];
+    const driver = new QemuDriver({
+      stateDir: '/nonexistent',
+      assets: () => { throw new Error('unused'); },
+      accel: AccelPolicy.auto('/nonexistent/v.json'),
+      host: () => ({ platform: 'darwin', arch: 'arm64', cpus: 2 }),
+      knownQemuDirs: ['/nonexistent/opt/homebrew/bin', known],
+      env,
+      log: { info: (m: string) => void logged.push(m) } as unknown as Logger,
+    });
+    expect(driver.validate()).toEqual({ dir: known, source: 'known location' });
+    expect(env.PATH).toBe(`${known}:/usr/bin:/bin`);
+    expect(logged).toEqual([`vm: using QEMU from ${known} (known location)`]);
   });
 });

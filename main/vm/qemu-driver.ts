@@ -1,13 +1,14 @@
 import type { Logger } from '../common/logger';
 import { mkdirSync } from 'node:fs';
+import { delimiter } from 'node:path';
 import { hostBase, type Accelerator, type HostBase } from './accel';
 import { ensureDataDisk } from './data-disk';
 import type { AccelPolicy } from './accel-policy';
 import type { VmAssets } from './assets';
 import type { STAGE_BOUNDS_MS } from './boot-watchdog';
-import { requireQemuTools } from './host-tools';
 import type { Machine, MachineCapabilities, MachineDriver, MachineStartRequest } from './machine-driver';
 import { profileFor } from './machine-profile';
+import { KNOWN_QEMU_DIRS, locateQemu, loginShellPath, type QemuLocation } from './qemu-locator';
 import { reapStaleQemu } from './stale-qemu';
 import { bootVm } from './vm-boot';
 import { vmPaths } from './vm-instance';
@@ -21,6 +22,13 @@ export interface QemuDriverOptions {
   accel: AccelPolicy;
   host?: () => HostBase;
   stageBounds?: typeof STAGE_BOUNDS_MS;
+  /** The qemuPath setting, read at each start. */
+  qemuPath?: () => string;
+  /** Where to look when QEMU is not on PATH; the platform's usual places unless given. */
+  knownQemuDirs?: readonly string[];
+  log?: Logger;
+  /** The environment whose PATH is searched, and amended when QEMU is found off it (the agent's own). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -48,8 +56,24 @@ export class QemuDriver implements MachineDriver {
     return allocatedSize(vmPaths(this.o.stateDir).dataDisk)?.allocatedBytes;
   }
 
-  validate(): void {
-    requireQemuTools(profileFor((this.o.host ?? hostBase)().arch).qemuBinary);
+  /** Finds QEMU (throwing where it looked and how to install it) before any start. */
+  validate(): QemuLocation {
+    const host = (this.o.host ?? hostBase)();
+    const env = this.o.env ?? process.env;
+    const where = locateQemu({
+      binary: profileFor(host.arch).qemuBinary,
+      setting: this.o.qemuPath?.(),
+      path: env.PATH ?? '',
+      knownDirs: this.o.knownQemuDirs ?? KNOWN_QEMU_DIRS[host.platform] ?? [],
+      loginShellPath: () => loginShellPath(env),
+      platform: host.platform,
+    });
+    if (where.source !== 'PATH') {
+      // Found off PATH: its folder goes first on this agent's PATH, so the probe, the emulator and qemu-img all come from it.
+      env.PATH = [where.dir, ...(env.PATH ?? '').split(delimiter).filter((d) => d && d !== where.dir)].join(delimiter);
+      this.o.log?.info(`vm: using QEMU from ${where.dir} (${where.source})`);
+    }
+    return where;
   }
 
   reapStale(log: Logger): Promise<void> {

@@ -1,0 +1,97 @@
+import { spawnSync } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, dirname, join } from 'node:path';
+import { qemuInstallHint } from './host-tools';
+
+/**
+ * Where QEMU is usually installed when it is not on PATH. An app started from
+ * Finder or at login gets launchd's PATH (/usr/bin:/bin:/usr/sbin:/sbin), which
+ * has neither Homebrew's folders nor MacPorts'.
+ */
+export const KNOWN_QEMU_DIRS: Partial<Record<NodeJS.Platform, readonly string[]>> = {
+  darwin: ['/opt/homebrew/bin', '/usr/local/bin', '/opt/local/bin'],
+  linux: ['/usr/bin', '/usr/local/bin'],
+};
+
+/** What the search is given; everything is injected so tests do not depend on this host. */
+export interface QemuSearch {
+  /** qemu-system-x86_64 or qemu-system-aarch64. */
+  binary: string;
+  /** The qemuPath setting: the folder holding QEMU's programs, or the qemu-system binary itself. */
+  setting?: string;
+  path: string;
+  knownDirs: readonly string[];
+  /** The user's login-shell PATH, asked only when nothing else has QEMU. */
+  loginShellPath: () => string | undefined;
+  platform: NodeJS.Platform;
+}
+
+/** Where QEMU was found, and why there. */
+export interface QemuLocation {
+  dir: string;
+  source: 'qemuPath setting' | 'PATH' | 'known location' | 'login shell PATH';
+}
+
+function executable(p: string): boolean {
+  try {
+    accessSync(p, constants.X_OK);
+    return statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Both programs Berth runs must come from one installation. */
+const hasQemu = (dir: string, binary: string) => executable(join(dir, binary)) && executable(join(dir, 'qemu-img'));
+
+function settingDir(setting: string): string {
+  try {
+    return statSync(setting).isDirectory() ? setting : dirname(setting);
+  } catch {
+    return setting;
+  }
+}
+
+/**
+ * Finds the folder holding QEMU: the qemuPath setting if set (and only it),
+ * else PATH, the known locations, then the login shell's PATH. The error says
+ * everywhere it looked and how to install QEMU.
+ */
+export function locateQemu(s: QemuSearch): QemuLocation {
+  const tools = `${s.binary} and qemu-img`;
+  if (s.setting) {
+    const dir = settingDir(s.setting);
+    if (hasQemu(dir, s.binary)) return { dir, source: 'qemuPath setting' };
+    throw new Error(`qemuPath is ${s.setting}, but ${tools} are not both in ${dir}. Set qemuPath to the folder that holds them, or clear it (berth config set qemuPath "") to search the usual places.`);
+  }
+  const split = (p: string) => p.split(delimiter).filter(Boolean);
+  const looked: string[] = [];
+  const tries: [QemuLocation['source'], () => string[]][] = [
+    ['PATH', () => split(s.path)],
+    ['known location', () => [...s.knownDirs]],
+    ['login shell PATH', () => split(s.loginShellPath() ?? '')],
+  ];
+  for (const [source, dirs] of tries) {
+    for (const dir of dirs()) {
+      if (looked.includes(dir)) continue;
+      looked.push(dir);
+      if (hasQemu(dir, s.binary)) return { dir, source };
+    }
+  }
+  throw new Error(`${tools} were not found. Berth looked in: ${looked.join(', ') || '(nowhere)'}. ${qemuInstallHint(s.platform)}, or set qemuPath to the folder that holds them.`);
+}
+
+/** How long the login shell may take to print its PATH; a slow rc file must not stall a start for long. */
+const LOGIN_SHELL_TIMEOUT_MS = 5000;
+const MARK = '__BERTH_PATH__';
+
+/**
+ * The PATH a login shell of the user's sets up (Homebrew's shellenv lives in
+ * ~/.zprofile). Asked with a bounded wait; undefined if it fails or takes too long.
+ */
+export function loginShellPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const shell = env.SHELL || '/bin/sh';
+  const r = spawnSync(shell, ['-ilc', `printf '${MARK}%s${MARK}' "$PATH"`], { encoding: 'utf8', timeout: LOGIN_SHELL_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'ignore'] });
+  if (r.status !== 0 || !r.stdout) return undefined;
+  return new RegExp(`${MARK}(.*)${MARK}`, 's').exec(r.stdout)?.[1];
+}
