@@ -80,6 +80,20 @@ describe('ports, host folders and host access', () => {
     docker(['rm', 'web-18080']);
   });
 
+  test('whatever host address a port is published on (127.0.0.1, 0.0.0.0, or -P), it answers on the host\'s 127.0.0.1', async () => {
+    const web = (name: string, publish: string[]) =>
+      docker(['run', '-d', '--name', name, ...publish, IMG, 'sh', '-c', `mkdir -p /www && echo ${name} > /www/index.html && httpd -f -p 80 -h /www`]);
+    expect(web('loopback-18082', ['-p', '127.0.0.1:18082:80']).status).toBe(0);
+    expect(web('any-18083', ['-p', '0.0.0.0:18083:80']).status).toBe(0);
+    expect(web('random-port', ['-P', '--expose', '80']).status).toBe(0);
+    const random = Number(/:(\d+)\s*$/m.exec(docker(['port', 'random-port', '80/tcp']).stdout)?.[1]);
+    expect(random).toBeGreaterThan(0);
+    for (const [port, name] of [[18082, 'loopback-18082'], [18083, 'any-18083'], [random, 'random-port']] as const) {
+      expect(await until(async () => (await httpGet(port, 500)) === `${name}\n`, 10_000, 100), `${name} on 127.0.0.1:${port}`).toBe(true);
+    }
+    docker(['rm', '-f', 'loopback-18082', 'any-18083', 'random-port']);
+  });
+
   test('a published UDP port echoes through 127.0.0.1', async () => {
     const ctx = join(home, 'udp');
     mkdirSync(ctx, { recursive: true });

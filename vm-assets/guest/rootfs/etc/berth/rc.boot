@@ -91,6 +91,12 @@ wait $later_modules
 # container on a bridge or on the host network; and nothing in the guest may
 # reach the host's end of that forward through QEMU's gateway.
 engine_port=$(cat "$fwcfg/@FW_CFG_ENGINE_PORT@/raw" 2>/dev/null)
+# Published ports: QEMU forwards each one from the host's 127.0.0.1 to eth0, but a
+# container published on 127.0.0.1:PORT (a common compose habit) listens on the
+# guest's loopback only. So new connections the forward brings in (from the
+# gateway, except to the engine) go on to 127.0.0.1, where every published port
+# listens, whatever host address it asked for: 0.0.0.0 includes loopback.
+echo 1 > /proc/sys/net/ipv4/conf/eth0/route_localnet
 case "$engine_port" in ''|*[!0-9]*) engine_port=""; mark error=no-engine-port ;; esac
 iptables-restore <<RULES
 *nat
@@ -98,6 +104,8 @@ iptables-restore <<RULES
 :INPUT ACCEPT [0:0]
 :OUTPUT ACCEPT [0:0]
 :POSTROUTING ACCEPT [0:0]
+-A PREROUTING -i eth0 -s @HOST_GATEWAY@ -p tcp ! --dport @GUEST_ENGINE_PORT@ -j DNAT --to-destination 127.0.0.1
+-A PREROUTING -i eth0 -s @HOST_GATEWAY@ -p udp -j DNAT --to-destination 127.0.0.1
 -A POSTROUTING -o eth0 -j MASQUERADE
 COMMIT
 *filter
