@@ -4,18 +4,25 @@
  *
  *   npm run bench:boot -- [runs=3]
  *
+ * Both guests are measured in one run, each as the ratio of its own API time
+ * to its own /init time: the host's architecture through the accelerator
+ * policy, and the other architecture's guest (if built: `npm run vm-assets --
+ * --arch arm64`) under TCG, the only way it runs here.
+ *
  * The first boot formats a fresh data disk and is reported on its own line.
  * Boots go through the same accelerator policy as the agent (auto, falling
  * back to TCG if a hardware accelerator fails during boot), and each line
  * says which accelerator it used and why.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeLoopbackPort } from '../main/common/free-port';
 import { hostBase } from '../main/vm/accel';
 import { AccelPolicy } from '../main/vm/accel-policy';
-import { loadAssets } from '../main/vm/assets';
+import { defaultAssetsDir, guestArchFor, loadAssets, type GuestArch } from '../main/vm/assets';
+import { AccelMemory } from '../main/vm/accel-memory';
+import { qemuBinary } from '../main/vm/qemu-args';
 import type { BootMarker } from '../main/link/guest';
 import { bootVm } from '../main/vm/vm-boot';
 import type { VmInstance } from '../main/vm/vm-instance';
@@ -30,14 +37,14 @@ interface BootTimes {
 const log = { info: () => undefined, warn: (...a: unknown[]) => console.log(...a), error: (...a: unknown[]) => console.log(...a) };
 
 /** One boot to the API; times count from the launch of the attempt that succeeded. */
-async function bootOnce(dir: string, accel: AccelPolicy): Promise<BootTimes> {
+async function bootOnce(dir: string, accel: AccelPolicy, arch: GuestArch): Promise<BootTimes> {
   let stages: Record<string, number> = {};
   let t0 = 0;
   const vm: VmInstance = await bootVm({
     dir,
     res: { cpus: 2, memoryMiB: 2048, diskGiB: 64 },
-    assets: loadAssets(),
-    host: hostBase(),
+    assets: loadAssets(defaultAssetsDir(process.env, arch), arch),
+    host: { ...hostBase(), arch: arch === 'arm64' ? 'arm64' : 'x64' },
     enginePort: await freeLoopbackPort(),
     accel,
     log,
@@ -57,26 +64,36 @@ async function bootOnce(dir: string, accel: AccelPolicy): Promise<BootTimes> {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** One guest's figures: a first boot that formats the disk, then `runs` boots. */
+async function benchArch(arch: GuestArch, runs: number, dir: string): Promise<void> {
+  const foreign = arch !== guestArchFor();
+  const memory = join(dir, 'accel-verdict.json');
+  const accel = foreign ? new AccelPolicy({ setting: () => 'auto', tcgOnly: `${arch} guest on a ${guestArchFor()} host`, memory: new AccelMemory(memory), qemu: qemuBinary(arch === 'arm64' ? 'arm64' : 'x64') }) : AccelPolicy.auto(memory);
+  const first = await bootOnce(join(dir, `vm-${arch}`), accel, arch);
+  console.log(`${arch} guest, accelerator: ${first.accel}`);
+  console.log(`${arch} first boot (formats the data disk): /init ${first.init.toFixed(2)} s, API ${first.api.toFixed(2)} s`);
+  const times: BootTimes[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = await bootOnce(join(dir, `vm-${arch}`), accel, arch);
+    times.push(t);
+    const st = Object.entries(t.stages).map(([k, v]) => `${k}=${v.toFixed(2)}`).join(' ');
+    console.log(`${arch} boot ${i + 1}: ${st} api=${t.api.toFixed(2)}${t.accel === first.accel ? '' : ` accelerator: ${t.accel}`}`);
+  }
+  const init = median(times.map((t) => t.init));
+  const api = median(times.map((t) => t.api));
+  console.log(`${arch} median of ${runs}: QEMU start → /init ${init.toFixed(2)} s; → Docker API answering ${api.toFixed(2)} s`);
+  console.log(`${arch} ratio API / init: ${(api / init).toFixed(2)}; engine start after /init: ${(api - init).toFixed(2)} s`);
+}
+
 async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 3);
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-boot-'));
   try {
-    const accel = AccelPolicy.auto(join(dir, 'accel-verdict.json'));
     console.log(`host cores: ${hostBase().cpus}`);
-    const first = await bootOnce(join(dir, 'vm'), accel);
-    console.log(`accelerator: ${first.accel}`);
-    console.log(`first boot (formats the data disk): /init ${first.init.toFixed(2)} s, API ${first.api.toFixed(2)} s`);
-    const times: BootTimes[] = [];
-    for (let i = 0; i < runs; i++) {
-      const t = await bootOnce(join(dir, 'vm'), accel);
-      times.push(t);
-      const st = Object.entries(t.stages).map(([k, v]) => `${k}=${v.toFixed(2)}`).join(' ');
-      console.log(`boot ${i + 1}: ${st} api=${t.api.toFixed(2)}${t.accel === first.accel ? '' : ` accelerator: ${t.accel}`}`);
-    }
-    const init = median(times.map((t) => t.init));
-    const api = median(times.map((t) => t.api));
-    console.log(`median of ${runs}: QEMU start → /init ${init.toFixed(2)} s; → Docker API answering ${api.toFixed(2)} s`);
-    console.log(`ratio API / init: ${(api / init).toFixed(2)}; engine start after /init: ${(api - init).toFixed(2)} s`);
+    const other: GuestArch = guestArchFor() === 'amd64' ? 'arm64' : 'amd64';
+    await benchArch(guestArchFor(), runs, dir);
+    if (existsSync(join(defaultAssetsDir(process.env, other), 'manifest.json'))) await benchArch(other, runs, dir);
+    else console.log(`${other} guest: not built (npm run vm-assets -- --arch ${other}); skipped`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

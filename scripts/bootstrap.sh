@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   qemu-system-x86 qemu-utils           # the VM
+  qemu-system-arm                      # the arm64 guest, tested here under software emulation
+  debian-archive-keyring               # the guest build's own apt configuration (Debian 13)
   squashfs-tools busybox-static kmod cpio zstd xz-utils binutils  # building the guest image
   util-linux                           # setpriv: QEMU dies with the agent
   docker-compose python3-docker        # real Docker clients the tests drive
@@ -35,3 +37,5 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
 fi
 npm run --silent build
 npm run --silent vm-assets
+# The Apple Silicon guest, built from Debian's arm64 packages on any host; its tests boot it under TCG.
+npm run --silent vm-assets -- --arch arm64

@@ -46,6 +46,8 @@ async function carryOut(req: ControlRequest): Promise<unknown> {
 export function serveControlChannel(): void {
   if (!process.send) throw new Error('the Electron stand-in must be spawned with an IPC channel (see launch.ts)');
   process.channel?.unref();
+  // The test that launched this app is gone (it crashed or was killed): an orphan must not linger.
+  process.on('disconnect', () => process.exit(70));
   process.on('message', (req: ControlRequest) => {
     void carryOut(req).then(
       (value) => process.send!({ id: req.id, ok: true, value } satisfies ControlReply),

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The built CLI; `npm test` builds it first (scripts/bootstrap.sh). */
@@ -84,4 +84,16 @@ export function dumpLogsOnFailure(home: string): ({ onTestFailed }: { onTestFail
         console.log(`--- last lines of ${name} ---\n${tail}`);
       }
     });
+}
+
+/**
+ * A VM test file's teardown: stops Berth (bounded), kills the agent this
+ * BERTH_HOME's pid file names if it is still alive (only ever the test's own),
+ * and removes the test's folders.
+ */
+export function stopAndClean(home: string, berth: ReturnType<typeof berthCli>, ...dirs: string[]): void {
+  berth(['stop'], { timeoutMs: 120_000 });
+  const pid = livePid(join(home, 'agent.pid'));
+  if (pid) process.kill(pid, 'SIGKILL');
+  for (const d of [home, ...dirs]) rmSync(d, { recursive: true, force: true });
 }

@@ -1,21 +1,40 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, copyFileSync, chmodSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { homedir, tmpdir } from 'node:os';
+import type { GuestArch } from '../../main/vm/assets';
+import { candidateVersion, debianApt, download, extract } from '../../vm-assets/lib/apt';
+import { packagePath } from '../../vm-assets/lib/layout';
+import { GUEST_SUITE } from '../../vm-assets/lib/spec';
 
 /** Debian's busybox-static: a whole userland in one static binary, so no registry is needed. */
 export const HOST_BUSYBOX = '/bin/busybox';
 
 /**
+ * Debian's busybox-static for another architecture (arm64 or amd64), fetched
+ * with the guest build's own apt configuration; returns the binary's path.
+ */
+export function foreignBusybox(arch: GuestArch): string {
+  const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'berth');
+  const apt = debianApt({ suite: GUEST_SUITE, arch, dir: join(cache, 'apt', `${GUEST_SUITE}-${arch}`) });
+  const deb = download(apt, { name: 'busybox-static', version: candidateVersion(apt, 'busybox-static') }, join(cache, 'debs', `${GUEST_SUITE}-${arch}`));
+  const dir = join(cache, `busybox-${arch}`);
+  extract(deb, dir);
+  return join(dir, packagePath(dir, 'bin/busybox'));
+}
+
+/**
  * Builds a tar of a minimal rootfs (busybox and its applet links) for
  * `docker import`. There is no Docker Hub here, so tests make their own image.
+ * `busybox` is the host's unless another architecture's binary is given (its
+ * applet links are the host busybox's list, which is the same set).
  */
-export function busyboxRootfsTar(): { tar: string; cleanup: () => void } {
+export function busyboxRootfsTar(busybox = HOST_BUSYBOX): { tar: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'berth-bb-'));
   const root = join(dir, 'root');
   mkdirSync(join(root, 'bin'), { recursive: true });
   for (const d of ['tmp', 'etc', 'proc', 'sys', 'dev', 'var/www']) mkdirSync(join(root, d), { recursive: true });
-  copyFileSync(HOST_BUSYBOX, join(root, 'bin/busybox'));
+  copyFileSync(busybox, join(root, 'bin/busybox'));
   chmodSync(join(root, 'bin/busybox'), 0o755);
   const list = spawnSync(HOST_BUSYBOX, ['--list'], { encoding: 'utf8' });
   if (list.status !== 0) throw new Error('busybox-static is not installed (apt-get install busybox-static)');
@@ -30,8 +49,8 @@ export function busyboxRootfsTar(): { tar: string; cleanup: () => void } {
 }
 
 /** Imports the busybox rootfs as `tag` through a docker runner; returns what `docker import` returned. */
-export function importBusybox<R>(importTar: (tar: string) => R): R {
-  const { tar, cleanup } = busyboxRootfsTar();
+export function importBusybox<R>(importTar: (tar: string) => R, busybox?: string): R {
+  const { tar, cleanup } = busyboxRootfsTar(busybox);
   try {
     return importTar(tar);
   } finally {

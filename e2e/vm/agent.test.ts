@@ -174,7 +174,8 @@ describe('berth agent and CLI with a real VM', () => {
     expect(['tcg', 'kvm', 'hvf']).toContain(s.accel);
     expect(typeof s.uptimeSeconds).toBe('number');
     expect(s.socketPath).toBe(socket);
-    expect(s.engineVersion).toMatch(/^20\.10/);
+    expect(s.engineVersion).toMatch(/^26\./);
+    expect(s.apiVersion).toBe('1.45');
     expect(s.checks.map((c) => `${c.name}:${c.status}`)).toEqual(['qemu-alive:passed', 'qmp-answering:passed', 'engine-tls:passed', 'host-socket:passed']);
   });
 
@@ -187,7 +188,7 @@ describe('berth agent and CLI with a real VM', () => {
           let err = '';
           p.stdout.on('data', (d) => (out += d));
           p.stderr.on('data', (d) => (err += d));
-          p.on('exit', (code) => resolve(code === 0 && out.startsWith('20.10') ? 'ok' : `exit ${code}: ${out.trim()} ${err.trim()}`));
+          p.on('exit', (code) => resolve(code === 0 && out.startsWith('26.') ? 'ok' : `exit ${code}: ${out.trim()} ${err.trim()}`));
         }),
       ),
     );
@@ -240,6 +241,8 @@ describe('berth agent and CLI with a real VM', () => {
     expect(await until(() => !alive(qemu), 15_000)).toBe(true);
     const r = berth(['start']);
     expect(r.status, r.stderr).toBe(0);
-    expect(docker(['run', '--rm', IMG, 'echo', 'after-agent-crash']).stdout).toBe('after-agent-crash\n');
+    const run = docker(['run', '--rm', IMG, 'echo', 'after-agent-crash']);
+    // stderr says why, if the engine came back unwell after the guest lost power (seen rarely).
+    expect(run.stdout, `status ${run.status}: ${run.stderr}`).toBe('after-agent-crash\n');
   });
 });

@@ -67,13 +67,15 @@ describe('bad input', () => {
     expect(readFileSync(join(home, backup), 'utf8')).toBe('{"cpus": 2,, broken');
   });
 
-  test('a missing qemu-system binary says how to install it', () => {
+  test('a missing qemu-system binary says where Berth looked and how to install it', () => {
     const { home, berth } = freshHome();
     const emptyPath = join(home, 'empty-path');
     mkdirSync(emptyPath);
-    const r = berth(['start'], { timeoutMs: 60_000, extraEnv: { PATH: emptyPath } });
+    // Neither PATH nor the usual places (injected: this host has QEMU in /usr/bin) nor a login shell hold QEMU.
+    const r = berth(['start'], { timeoutMs: 60_000, extraEnv: { PATH: emptyPath, BERTH_QEMU_SEARCH_PATH: emptyPath, SHELL: '/bin/false' } });
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/qemu-system-x86_64 is not installed; install it with: sudo apt-get install qemu-system-x86/);
+    expect(r.stderr).toContain(`qemu-system-x86_64 and qemu-img were not found. Berth looked in: ${emptyPath}.`);
+    expect(r.stderr).toMatch(/install it with: sudo apt-get install qemu-system-x86 qemu-utils .*or set qemuPath to the folder that holds them/);
   });
 
   test('a taken engine port is reported; stale agent files from a crash are replaced', async () => {

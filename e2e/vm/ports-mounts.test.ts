@@ -12,7 +12,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { AgentStatus } from '../../main/agent/control-api';
-import { berthCli, livePid, until, dumpLogsOnFailure, hermeticEnv } from '../helpers/berth-cli';
+import { berthCli, until, dumpLogsOnFailure, hermeticEnv, stopAndClean } from '../helpers/berth-cli';
 import { importBusybox } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 
@@ -54,13 +54,7 @@ describe('ports, host folders and host access', () => {
     importBusybox((tar) => docker(['import', tar, IMG]));
   });
 
-  afterAll(() => {
-    berth(['stop'], { timeoutMs: 60_000 });
-    const pid = livePid(join(home, 'agent.pid'));
-    if (pid) process.kill(pid, 'SIGKILL');
-    rmSync(home, { recursive: true, force: true });
-    rmSync(shared, { recursive: true, force: true });
-  });
+  afterAll(() => stopAndClean(home, berth, shared));
 
   test('a published TCP port answers on 127.0.0.1 within 1 s of docker run, and closes after docker stop', async () => {
     const run = docker(['run', '-d', '--name', 'web-18080', '-p', '18080:80', IMG, 'sh', '-c', 'mkdir -p /www && echo hello-18080 > /www/index.html && httpd -f -p 80 -h /www']);

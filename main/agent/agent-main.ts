@@ -1,6 +1,7 @@
 import { accessSync, constants, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { VmEvent } from '../vm/vm-events';
 import { BerthAgent } from './agent';
+import type { AgentDriverOptions } from './agent-driver';
 import { ControlServer } from './control-server';
 import { createAgentLogs } from './logger';
 import { berthPaths, type BerthPaths } from './paths';
@@ -15,15 +16,20 @@ export function prepareHome(paths: BerthPaths): void {
   }
 }
 
+/** What the agent's entry point read from its environment (the CLI's hidden `agent` command). */
+export interface AgentMainOptions extends AgentDriverOptions {
+  foreground?: boolean;
+}
+
 /**
  * The agent process: one per BERTH_HOME. It serves the control socket, owns
  * the VM and the Docker socket, and exits after the VM has been stopped when
  * no app is following its events.
  */
-export async function runAgent(paths = berthPaths(), opts: { foreground?: boolean; envAccel?: string; knownQemuDirs?: readonly string[] } = {}): Promise<void> {
+export async function runAgent(paths = berthPaths(), opts: AgentMainOptions = {}): Promise<void> {
   prepareHome(paths);
   const logs = createAgentLogs(paths.logs, !!opts.foreground);
-  const agent = new BerthAgent(paths, logs, { envAccel: opts.envAccel, knownQemuDirs: opts.knownQemuDirs });
+  const agent = new BerthAgent(paths, logs, { envAccel: opts.envAccel, knownQemuDirs: opts.knownQemuDirs, guestArch: opts.guestArch });
   let exiting = false;
   const exit = async (why: string) => {
     if (exiting) return;

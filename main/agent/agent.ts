@@ -14,17 +14,13 @@ import { SettingsStore, type LoadedSettings } from '../settings/settings-store';
 import type { Settings } from '../settings/settings-schema';
 import { exportDockerHost } from '../settings/shell-quote';
 import type { MachineDriver } from '../vm/machine-driver';
-import { QemuDriver } from '../vm/qemu-driver';
-import { AccelMemory } from '../vm/accel-memory';
-import { AccelPolicy } from '../vm/accel-policy';
-import { loadAssets } from '../vm/assets';
 import type { QmpClient } from '../vm/qmp-client';
-import { qemuBinary } from '../vm/qemu-args';
 import { defaultTempShares, sharedFolders, type SharedFolder } from '../vm/shared-folders';
 import { MountPolicy } from '../engine/mount-policy';
 import { VmSupervisor } from '../vm/supervisor';
 import { VmUsageSampler, type VmUsage } from '../vm/vm-usage';
 import type { AgentStatus, BootedWith, SettingsView } from './control-api';
+import { agentDriver, type AgentDriverOptions } from './agent-driver';
 import type { VmEvent } from '../vm/vm-events';
 import type { AgentLogs } from './logger';
 import type { BerthPaths } from './paths';
@@ -69,7 +65,7 @@ export class BerthAgent extends EventEmitter {
   constructor(
     readonly paths: BerthPaths,
     private readonly logs: AgentLogs,
-    opts: { envAccel?: string; knownQemuDirs?: readonly string[] } = {},
+    opts: AgentDriverOptions = {},
   ) {
     super();
     this.settingsStore = new SettingsStore(paths.settings);
@@ -79,19 +75,7 @@ export class BerthAgent extends EventEmitter {
       logs.agent.warn(`settings: ${paths.settings} was unreadable (${this.loaded.recovered.reason}); moved to ${this.loaded.recovered.backup}, using defaults`);
     }
     const log = logs.agent;
-    this.driver = new QemuDriver({
-      stateDir: paths.vm,
-      assets: () => loadAssets(),
-      accel: new AccelPolicy({
-        setting: () => this.settings.accelerator,
-        envOverride: opts.envAccel,
-        memory: new AccelMemory(paths.accelVerdict),
-        qemu: qemuBinary(process.arch),
-      }),
-      qemuPath: () => this.settings.qemuPath,
-      knownQemuDirs: opts.knownQemuDirs,
-      log: logs.agent,
-    });
+    this.driver = agentDriver(paths, () => this.settings, log, opts);
     this.supervisor = new VmSupervisor({
       log,
       driver: this.driver,

@@ -4,6 +4,7 @@ import { AgentClient, ensureAgent } from '../agent/agent-client';
 import { prepareHome, runAgent } from '../agent/agent-main';
 import type { AgentStatus, SettingsView } from '../agent/control-api';
 import { berthPaths } from '../agent/paths';
+import type { GuestArch } from '../vm/assets';
 import { SettingsError, SettingsStore } from '../settings/settings-store';
 import { exportDockerHost } from '../settings/shell-quote';
 import { CodedError } from '../common/coded-error';
@@ -206,17 +207,26 @@ program
 program
   .command('agent', { hidden: true })
   .description('run the agent in the foreground (the CLI and the app start it for you)')
-  // The only place BERTH_ACCEL and BERTH_QEMU_SEARCH_PATH are read: they override, for this agent
-  // process, the accelerator setting and the list of usual places QEMU is looked for off PATH.
+  // The only place BERTH_ACCEL, BERTH_QEMU_SEARCH_PATH and BERTH_GUEST_ARCH are read: they override,
+  // for this agent process, the accelerator setting, the usual places QEMU is looked for off PATH,
+  // and the guest's architecture (amd64 or arm64; another than the host's runs under TCG).
   .action(
     action(async () =>
       runAgent(paths, {
         foreground: process.stdout.isTTY,
         envAccel: process.env.BERTH_ACCEL,
         knownQemuDirs: process.env.BERTH_QEMU_SEARCH_PATH?.split(':').filter(Boolean),
+        guestArch: guestArchOption(process.env.BERTH_GUEST_ARCH),
       }),
     ),
   );
+
+/** BERTH_GUEST_ARCH, checked: a wrong value is refused with the valid ones, never ignored. */
+function guestArchOption(v: string | undefined): GuestArch | undefined {
+  if (!v) return undefined;
+  if (v === 'amd64' || v === 'arm64') return v;
+  throw new Error(`BERTH_GUEST_ARCH must be amd64 or arm64, not ${JSON.stringify(v)}`);
+}
 
 void program.parseAsync(process.argv).catch((e: Error) => {
   process.stderr.write(`berth: ${e.message}\n`);

@@ -66,4 +66,19 @@ describe('AccelPolicy', () => {
     await a.p.choose();
     expect(a.probes()).toBe(1);
   });
+
+  test('a guest of another architecture runs under TCG, whatever the setting or BERTH_ACCEL say, without a probe', async () => {
+    let probes = 0;
+    const p = new AccelPolicy({
+      setting: () => 'kvm',
+      envOverride: 'kvm',
+      memory: new AccelMemory(join(mkdtempSync(join(tmpdir(), 'accel-')), 'v.json')),
+      qemu: 'qemu-stand-in',
+      platform: 'linux',
+      probe: async () => (probes++, { ok: true, detail: '' }),
+      tcgOnly: 'the guest is arm64, this host is amd64: only software emulation runs it',
+    });
+    expect(await p.choose()).toEqual({ accel: 'tcg', reason: 'the guest is arm64, this host is amd64: only software emulation runs it', forced: true });
+    expect(probes).toBe(0);
+  });
 });

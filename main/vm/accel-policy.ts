@@ -13,6 +13,8 @@ export interface AccelPolicyOptions {
   platform?: NodeJS.Platform;
   probe?: (qemu: string) => Promise<ProbeResult>;
   hostKey?: (qemu: string) => Promise<AccelHostKey>;
+  /** Why only software emulation can run this guest (another architecture than the host's), if so. */
+  tcgOnly?: string;
 }
 
 /**
@@ -36,6 +38,7 @@ export class AccelPolicy {
 
   /** The accelerator for the next boot. Throws AccelUnavailableError for a forced one that cannot work. */
   async choose(): Promise<AccelChoice> {
+    if (this.o.tcgOnly) return { accel: 'tcg', reason: this.o.tcgOnly, forced: true };
     const setting = this.o.setting();
     const auto = (this.o.envOverride || setting) === 'auto';
     const verdict = auto ? this.o.memory.recall(await this.hostKey()) : undefined;

@@ -37,18 +37,20 @@ describe('buildQemuCommand', () => {
     expect(values(args, '-accel')).toEqual(['tcg,thread=multi,tb-size=256']);
     expect(values(args, '-cpu')).toEqual(['max']);
     expect(values(args, '-kernel')).toEqual(['/a/vmlinux']);
-    expect(values(args, '-append')).toEqual(['console=ttyS0 quiet']);
+    // Under TCG nothing executes speculatively: the mitigations only cost time.
+    expect(values(args, '-append')).toEqual(['console=ttyS0 quiet mitigations=off']);
     expect(values(args, '-smp')).toEqual(['2']);
     expect(values(args, '-m')).toEqual(['2048M']);
     expect(args).toContain('-no-reboot');
     expect(args).toContain('-nodefaults');
   });
 
-  test('kvm and hvf use the host CPU model', () => {
+  test('kvm and hvf use the host CPU model, and keep the kernel\'s mitigations (the real CPU speculates)', () => {
     for (const accel of ['kvm', 'hvf'] as const) {
       const { args } = buildQemuCommand(spec, { ...linuxTcg, accel });
       expect(values(args, '-accel')).toEqual([accel]);
       expect(values(args, '-cpu')).toEqual(['host']);
+      expect(values(args, '-append')).toEqual(['console=ttyS0 quiet']);
     }
   });
 
@@ -113,7 +115,9 @@ describe('QemuDriver', () => {
       writeFileSync(join(known, tool), '#!/bin/sh\n');
       chmodSync(join(known, tool), 0o755);
     }
-    const env: NodeJS.ProcessEnv = { PATH: '/usr/bin:/bin', SHELL: '/bin/false' };
+    // launchd's PATH on a Mac has no QEMU; an empty folder plays it (this host may well have QEMU in /usr/bin).
+    const launchdPath = mkdtempSync(join(tmpdir(), 'berth-launchd-path-'));
+    const env: NodeJS.ProcessEnv = { PATH: launchdPath, SHELL: '/bin/false' };
     const logged: string[] = [];
     const driver = new QemuDriver({
       stateDir: '/nonexistent',
@@ -125,7 +129,7 @@ describe('QemuDriver', () => {
       log: { info: (m: string) => void logged.push(m) } as unknown as Logger,
     });
     expect(driver.validate()).toEqual({ dir: known, source: 'known location' });
-    expect(env.PATH).toBe(`${known}:/usr/bin:/bin`);
+    expect(env.PATH).toBe(`${known}:${launchdPath}`);
     expect(logged).toEqual([`vm: using QEMU from ${known} (known location)`]);
   });
 });

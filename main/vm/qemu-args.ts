@@ -62,7 +62,9 @@ export function buildQemuCommand(spec: QemuLaunchSpec, host: HostFacts): QemuCom
   push('-smp', String(spec.cpus), '-m', `${spec.memoryMiB}M`);
   // No default devices, no user config, no reboot: a guest panic ends QEMU instead of looping.
   push('-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot');
-  push('-kernel', spec.kernel, '-initrd', spec.initrd, '-append', spec.cmdline);
+  // Software emulation executes nothing speculatively, so the kernel's Spectre-class
+  // mitigations (retpolines, barriers) only cost time there; with hvf or KVM the real CPU speculates and they stay.
+  push('-kernel', spec.kernel, '-initrd', spec.initrd, '-append', host.accel === 'tcg' ? `${spec.cmdline} mitigations=off` : spec.cmdline);
   const q = qemuOptValue;
 
   push('-drive', `file=${q(spec.rootfs)},if=none,id=root,format=raw,readonly=on`);

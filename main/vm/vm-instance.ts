@@ -74,7 +74,7 @@ export class VmInstance extends EventEmitter implements Machine {
       {
         cpus: res.cpus,
         memoryMiB: res.memoryMiB,
-        kernel: assets.vmlinux,
+        kernel: assets.kernel,
         initrd: assets.initrd,
         cmdline: assets.manifest.cmdline,
         rootfs: assets.rootfs,

@@ -1,8 +1,9 @@
 import { existsSync, lstatSync, readFileSync, readlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { packagePath } from './layout';
 import { run } from './run';
 
-const LIB_DIRS = ['lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu', 'lib64', 'lib', 'usr/lib'];
+const LIB_DIRS = ['lib/x86_64-linux-gnu', 'usr/lib/x86_64-linux-gnu', 'lib/aarch64-linux-gnu', 'usr/lib/aarch64-linux-gnu', 'lib64', 'lib', 'usr/lib'];
 
 /** True if the file starts with the ELF magic. */
 export function isElf(path: string): boolean {
@@ -32,7 +33,10 @@ export function libraryClosure(sysroot: string, elves: string[]): string[] {
   while (queue.length) {
     const { needed, interp } = elfNeeds(queue.pop()!);
     const wants = [...needed.map((n) => ({ n, p: findLib(sysroot, n) }))];
-    if (interp) wants.push({ n: interp, p: existsSync(join(sysroot, interp)) ? interp.replace(/^\//, '') : undefined });
+    if (interp) {
+      const p = packagePath(sysroot, interp);
+      wants.push({ n: interp, p: existsSync(join(sysroot, p)) ? p : undefined });
+    }
     for (const { n, p } of wants) {
       if (!p) { missing.add(n); continue; }
       if (found.has(p)) continue;

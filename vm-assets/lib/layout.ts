@@ -14,6 +14,17 @@ export function usrMerged(rel: string): string {
   return /^(bin|sbin|lib|lib64)\//.test(rel) ? `usr/${rel}` : rel;
 }
 
+/**
+ * Where a package file is in the extracted sysroot: Debian 13's packages are
+ * themselves merged-/usr (usr/sbin/mke2fs, usr/lib/modules), Debian 12's were
+ * not (sbin/mke2fs, lib/modules).
+ */
+export function packagePath(sysroot: string, rel: string): string {
+  const clean = rel.replace(/^\//, '');
+  if (existsSync(join(sysroot, clean)) || !/^(bin|sbin|lib|lib64)\//.test(clean)) return clean;
+  return `usr/${clean}`;
+}
+
 /** Copies a file (following links) into the root, creating its directory. */
 export function install(src: string, root: string, rel: string, mode?: number): void {
   const dest = join(root, rel);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -32,6 +33,30 @@ export function moduleLoadOrder(modulesDir: string, wanted: readonly string[]): 
   return order;
 }
 
+/**
+ * The wanted modules this kernel builds as modules; those it has built in need
+ * no loading and are left out (x86_64's 6.12 has virtio_pci built in, 6.1 did
+ * not). A name that is neither is an error.
+ */
+export function loadableModules(modulesDir: string, wanted: readonly string[]): string[] {
+  const names = (file: string) => {
+    try {
+      return new Set(readFileSync(join(modulesDir, file), 'utf8').split('\n').filter(Boolean).map(moduleName));
+    } catch {
+      return new Set<string>();
+    }
+  };
+  const builtin = names('modules.builtin');
+  const loadable = new Set<string>();
+  for (const line of readFileSync(join(modulesDir, 'modules.dep'), 'utf8').split('\n')) if (line.includes(':')) loadable.add(moduleName(line.split(':')[0]));
+  return wanted.filter((w) => {
+    const n = w.replace(/-/g, '_');
+    if (loadable.has(n)) return true;
+    if (builtin.has(n)) return false;
+    throw new Error(`kernel module ${w} is neither a module nor built in in ${modulesDir} (renamed?)`);
+  });
+}
+
 /** `kernel/fs/ext4/ext4.ko` → `ext4`; dashes and underscores are the same to the kernel. */
 export function moduleName(path: string): string {
   return path.split('/').pop()!.replace(/\.ko(\.\w+)?$/, '').replace(/-/g, '_');
@@ -52,4 +77,18 @@ export function stripModuleSignature(ko: Buffer): Buffer {
   const sigLen = ko.readUInt32BE(info + 8);
   const end = info - sigLen;
   return end > 0 ? ko.subarray(0, end) : ko;
+}
+
+/**
+ * A module as the guest gets it: decompressed (Debian 13 ships .ko.xz; busybox
+ * modprobe loads plain .ko, and the guest then never decompresses at boot) and
+ * with its signature dropped (see stripModuleSignature).
+ */
+export function moduleSource(path: string): Buffer {
+  const raw = readFileSync(path);
+  const tool = path.endsWith('.ko.xz') ? 'xz' : path.endsWith('.ko.zst') ? 'zstd' : path.endsWith('.ko.gz') ? 'gzip' : undefined;
+  if (!tool) return stripModuleSignature(raw);
+  const r = spawnSync(tool, ['-dc'], { input: raw, maxBuffer: 1 << 28 });
+  if (r.status !== 0) throw new Error(`${tool} could not unpack ${path}`);
+  return stripModuleSignature(r.stdout);
 }

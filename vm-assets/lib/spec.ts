@@ -3,8 +3,16 @@
  * with `apt-get download`; nothing is downloaded from any other host.
  */
 
-/** The kernel metapackage; it is resolved to the concrete `linux-image-<abi>-amd64`. */
-export const KERNEL_METAPACKAGE = 'linux-image-amd64';
+import type { GuestArch } from '../../main/vm/assets';
+
+/** The Debian release both guests are built from. */
+export const GUEST_SUITE = 'trixie';
+
+/** The kernel metapackage; it is resolved to the concrete `linux-image-<abi>-<arch>`. */
+export const kernelMetapackage = (arch: GuestArch) => `linux-image-${arch}`;
+
+/** The GNU triplet of each architecture's library folders. */
+export const TRIPLET: Record<GuestArch, string> = { amd64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
 
 /**
  * Packages whose files go into the squashfs root. Libraries are listed
@@ -25,7 +33,7 @@ export const ROOT_PACKAGES = [
   'libnfnetlink0',
   'libmnl0',
   'e2fsprogs',
-  'libext2fs2',
+  'libext2fs2t64',
   'libcom-err2',
   'libblkid1',
   'libuuid1',
@@ -47,10 +55,10 @@ export const ROOT_PACKAGES = [
   'dnsmasq-base',
   'libdbus-1-3',
   'libgmp10',
-  'libhogweed6',
-  'libnettle8',
+  'libhogweed6t64',
+  'libnettle8t64',
   'libidn2-0',
-  'libunistring2',
+  'libunistring5',
   'libnftables1',
   'libnftnl11',
   'libjansson4',
@@ -58,6 +66,9 @@ export const ROOT_PACKAGES = [
   'libbsd0',
   'libmd0',
   'libtinfo6',
+  // the other architecture's user-mode emulator, and its binfmt_misc magic (see binfmtRule)
+  'qemu-user',
+  'qemu-user-binfmt',
 ] as const;
 
 /**
@@ -78,8 +89,31 @@ export const ROOT_FILES: ReadonlyArray<readonly [string, string]> = [
   ['usr/sbin/dnsmasq', 'usr/sbin/dnsmasq'],
 ];
 
+/** The architecture whose images each guest runs through binfmt_misc and QEMU's user-mode emulator. */
+export const FOREIGN: Record<GuestArch, string> = { amd64: 'aarch64', arm64: 'x86_64' };
+
+/** ROOT_FILES plus the foreign architecture's emulator (a static binary, so containers need nothing). */
+export const rootFiles = (arch: GuestArch): ReadonlyArray<readonly [string, string]> => [
+  ...ROOT_FILES,
+  [`usr/bin/qemu-${FOREIGN[arch]}`, `usr/bin/qemu-${FOREIGN[arch]}`],
+];
+
+/**
+ * The binfmt_misc rule for the foreign architecture, from Debian's own magic
+ * and mask (qemu-user-binfmt's binfmt.d file), pointing at the emulator in the
+ * root. Flags: F opens the emulator when the rule is registered, so it works
+ * inside every container's mount namespace; C runs setuid binaries with their
+ * own credentials.
+ */
+export function binfmtRule(debianConf: string, arch: GuestArch): string {
+  const fields = debianConf.trim().split(':');
+  if (fields.length < 8 || fields[2] !== 'M') throw new Error(`unexpected binfmt.d rule: ${debianConf.trim()}`);
+  const [, name, type, offset, magic, mask] = fields;
+  return [':' + name, type, offset, magic, mask, `/usr/bin/qemu-${FOREIGN[arch]}`, 'CF'].join(':');
+}
+
 /** Whole directories copied as they are (iptables loads these at run time, so ldd cannot see them). */
-export const ROOT_DIRS = ['usr/lib/x86_64-linux-gnu/xtables'] as const;
+export const rootDirs = (arch: GuestArch) => [`usr/lib/${TRIPLET[arch]}/xtables`];
 
 /** Names that point at xtables-legacy-multi: dockerd calls `iptables`, legacy mode avoids nf_tables. */
 export const IPTABLES_LINKS = [
@@ -107,29 +141,31 @@ export const ROOT_MODULES_LATER = [
   'xt_comment', 'xt_mark', 'xt_multiport', 'ipt_REJECT',
   // host folders
   '9p', '9pnet_virtio', 'virtiofs',
-  // the ACPI power button, so QMP system_powerdown reaches acpid
-  'button', 'evdev',
+  // images of the other architecture
+  'binfmt_misc',
+  // the power button's input events, which busybox acpid reads
+  'evdev',
   // memory statistics for the Resources page, and free page reporting so idle guest memory goes back to the host
   'virtio_balloon',
 ] as const;
+
+/**
+ * How QMP system_powerdown reaches the guest: the PC's ACPI power button, or
+ * on Arm's `virt` board (booted with a device tree) a GPIO key.
+ */
+export const POWER_BUTTON_MODULES: Record<GuestArch, readonly string[]> = { amd64: ['button'], arm64: ['gpio_keys'] };
 
 /** Busybox applets the stage-1 initrd needs. */
 export const INITRD_APPLETS = ['sh', 'mount', 'umount', 'modprobe', 'mkdir', 'cat', 'switch_root', 'echo', 'sleep', 'ls'] as const;
 
 /**
  * The kernel command line. `panic=-1` plus QEMU's `-no-reboot` turns a guest
- * panic into a QEMU exit the host sees, instead of a VM that hangs.
- * The i8042 flags skip probing a PS/2 mouse and keyboard we never attach.
+ * panic into a QEMU exit the host sees, instead of a VM that hangs. On x86_64
+ * the console is the PC's serial port and the i8042 flags skip probing a PS/2
+ * mouse and keyboard we never attach; Arm's `virt` board has a PL011 UART.
  */
-export const KERNEL_CMDLINE = [
-  'console=ttyS0',
-  'quiet',
-  'loglevel=3',
-  'panic=-1',
-  'cryptomgr.notests',
-  'random.trust_cpu=on',
-  'i8042.noaux',
-  'i8042.nomux',
-  'i8042.nopnp',
-  'i8042.dumbkbd',
-].join(' ');
+export function kernelCmdline(arch: GuestArch): string {
+  const common = ['quiet', 'loglevel=3', 'panic=-1', 'cryptomgr.notests', 'random.trust_cpu=on'];
+  if (arch === 'arm64') return ['console=ttyAMA0', ...common].join(' ');
+  return ['console=ttyS0', ...common, 'i8042.noaux', 'i8042.nomux', 'i8042.nopnp', 'i8042.dumbkbd'].join(' ');
+}

@@ -32,11 +32,15 @@ ip route add default via @HOST_GATEWAY@
 # 127.0.0.1, which containers cannot reach): it answers host.docker.internal
 # with QEMU's address for the host and forwards everything else to QEMU's
 # resolver, which uses the host's.
-dnsmasq --no-resolv --no-hosts --server=10.0.2.3 --listen-address=@GUEST_IP@ --bind-interfaces \
-  --address=/host.docker.internal/@HOST_GATEWAY@ --address=/gateway.docker.internal/@HOST_GATEWAY@ \
-  --user=nobody --group=nogroup --cache-size=1000 --pid-file=/run/dnsmasq.pid \
-  && echo "nameserver @GUEST_IP@" > /etc/resolv.conf \
-  || { mark error=dnsmasq; echo "nameserver 10.0.2.3" > /etc/resolv.conf; }
+# It starts in the background (about a second under TCG); dockerd and the
+# containers look names up only after the engine is ready.
+echo "nameserver 10.0.2.3" > /etc/resolv.conf
+{ dnsmasq --no-resolv --no-hosts --server=10.0.2.3 --listen-address=@GUEST_IP@ --bind-interfaces \
+    --address=/host.docker.internal/@HOST_GATEWAY@ --address=/gateway.docker.internal/@HOST_GATEWAY@ \
+    --user=nobody --group=nogroup --cache-size=1000 --pid-file=/run/dnsmasq.pid \
+    && echo "nameserver @GUEST_IP@" > /etc/resolv.conf.berth && mv /etc/resolv.conf.berth /etc/resolv.conf \
+    || mark error=dnsmasq; } &
+dnsmasq_started=$!
 mark stage=network
 
 data=$(find_disk "$DISK_DATA")
@@ -80,10 +84,11 @@ else
   mark error=no-tls-material
 fi
 
-# dockerd runs with iptables off (its ~70 iptables calls cost seconds of boot
-# under TCG), so the guest sets up the one rule containers need to reach out:
-# masquerade whatever leaves through eth0. Published ports go through
-# docker-proxy, which needs no NAT rules.
+# dockerd manages iptables itself (internal networks, isolation between
+# networks, NAT for each bridge). Berth's own rules go in first: the
+# masquerade for eth0, the published-port DNAT below, and the engine's
+# protection, whose forwarding part lives in DOCKER-USER, the chain Docker
+# keeps for its users and evaluates before its own accepts.
 echo 1 > /proc/sys/net/ipv4/ip_forward
 wait $later_modules
 # The engine is the agent's alone. dockerd's TLS port answers only what QEMU
@@ -112,9 +117,11 @@ COMMIT
 :INPUT ACCEPT [0:0]
 :FORWARD ACCEPT [0:0]
 :OUTPUT ACCEPT [0:0]
+:DOCKER-USER - [0:0]
 -A INPUT -p tcp --dport @GUEST_ENGINE_PORT@ ! -i eth0 -j DROP
 -A INPUT -p tcp --dport @GUEST_ENGINE_PORT@ ! -s @HOST_GATEWAY@ -j DROP
-${engine_port:+-A FORWARD -d @HOST_GATEWAY@ -p tcp --dport $engine_port -j DROP}
+-A FORWARD -j DOCKER-USER
+${engine_port:+-A DOCKER-USER -d @HOST_GATEWAY@ -p tcp --dport $engine_port -j DROP}
 ${engine_port:+-A OUTPUT -d @HOST_GATEWAY@ -p tcp --dport $engine_port -j DROP}
 COMMIT
 RULES
@@ -137,6 +144,14 @@ debug=""
 read -r cmdline < /proc/cmdline
 case " $cmdline " in *" berth.debug "*) debug=1 ;; esac
 
+# Images of the other architecture run through QEMU's user-mode emulator.
+mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null
+while read -r rule; do
+  echo "$rule" > /proc/sys/fs/binfmt_misc/register || mark error=binfmt
+done < /etc/berth/binfmt
+
+# dockerd hands containers the resolver in /etc/resolv.conf: dnsmasq's, once it is up.
+wait $dnsmasq_started
 mark stage=dockerd
 # shellcheck disable=SC2086
 dockerd --containerd=/run/containerd/containerd.sock --host=unix:///var/run/docker.sock $tls ${debug:+--debug} 2>&1 \

@@ -1,0 +1,74 @@
+/**
+ * The arm64 guest, the one Apple Silicon Macs run with hvf, booted here under
+ * TCG (`-M virt -cpu cortex-a72`) through the real agent and socket. The test
+ * sets BERTH_GUEST_ARCH=arm64 on purpose; the agent then boots the arm64 guest
+ * image (`npm run vm-assets -- --arch arm64`) and forces software emulation.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { freeLoopbackPort } from '../../main/common/free-port';
+import { berthCli, dumpLogsOnFailure, until, stopAndClean } from '../helpers/berth-cli';
+import { foreignBusybox, importBusybox } from '../helpers/busybox-image';
+import { dockerCli } from '../helpers/docker-cli';
+
+const ARM = 'berth-test/busybox:arm64';
+const AMD = 'berth-test/busybox:amd64';
+
+describe('the arm64 guest under TCG', () => {
+  const home = mkdtempSync(join(tmpdir(), 'berth-arm64-'));
+  // Under $HOME, which the VM shares at the same path.
+  const shared = mkdtempSync(join(homedir(), '.berth-arm64-test-'));
+  beforeEach(dumpLogsOnFailure(home));
+  const berth = berthCli({ BERTH_HOME: home, BERTH_GUEST_ARCH: 'arm64' });
+  const docker = dockerCli({ DOCKER_HOST: `unix://${join(home, 'docker.sock')}` });
+  const status = () => JSON.parse(berth(['status', '--json']).stdout) as { state: string; accel?: string; engineVersion?: string };
+
+  beforeAll(() => {
+    const r = berth(['start'], { timeoutMs: 400_000 });
+    if (r.status !== 0) throw new Error(`berth start (arm64) failed: ${r.stderr}`);
+    expect(importBusybox((tar) => docker(['import', '--platform', 'linux/arm64', tar, ARM]), foreignBusybox('arm64')).status).toBe(0);
+    expect(importBusybox((tar) => docker(['import', '--platform', 'linux/amd64', tar, AMD])).status).toBe(0);
+  }, 600_000);
+
+  afterAll(() => stopAndClean(home, berth, shared));
+
+  test('the engine runs on arm64, under software emulation, with QEMU\'s virt board', () => {
+    expect(status()).toMatchObject({ state: 'running', accel: 'tcg' });
+    expect(docker(['version', '--format', '{{.Server.Arch}} {{.Server.Version}}']).stdout.trim()).toMatch(/^arm64 26\./);
+    expect(readFileSync(join(home, 'logs', 'vm.log'), 'utf8')).toMatch(/BERTH-BOOT stage=ready/);
+  });
+
+  test('docker run passes stdin and the exit code', () => {
+    const r = docker(['run', '-i', '--rm', ARM, 'sh', '-c', 'uname -m; cat; exit 3'], { input: 'from stdin\n' });
+    expect(r.status).toBe(3);
+    expect(r.stdout).toBe('aarch64\nfrom stdin\n');
+  });
+
+  test('a port published on 127.0.0.1 answers on the host', async () => {
+    const port = await freeLoopbackPort();
+    expect(docker(['run', '-d', '--name', 'arm-web', '-p', `127.0.0.1:${port}:80`, ARM, 'sh', '-c', 'mkdir -p /w && echo arm-web > /w/index.html && httpd -f -p 80 -h /w']).status).toBe(0);
+    const get = async () => (await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) }).then((r) => r.text()).catch(() => '')).trim();
+    expect(await until(async () => (await get()) === 'arm-web', 30_000, 250)).toBe(true);
+    docker(['rm', '-f', 'arm-web']);
+  });
+
+  test('a bind mount under $HOME goes both ways', () => {
+    const r = docker(['run', '--rm', '-v', `${shared}:/data`, ARM, 'sh', '-c', 'echo written-in-arm64 > /data/out.txt']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(readFileSync(join(shared, 'out.txt'), 'utf8')).toBe('written-in-arm64\n');
+  });
+
+  test('an amd64 image runs on the arm64 guest and says x86_64', () => {
+    const r = docker(['run', '--rm', '--platform', 'linux/amd64', AMD, 'uname', '-m']);
+    expect(r.stdout.trim(), r.stderr).toBe('x86_64');
+  });
+
+  test('stop, then start again: the images are kept', () => {
+    expect(berth(['stop'], { timeoutMs: 120_000 }).status).toBe(0);
+    const r = berth(['start'], { timeoutMs: 400_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']).stdout).toContain(ARM);
+  });
+});
