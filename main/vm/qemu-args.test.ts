@@ -31,10 +31,10 @@ function values(args: string[], flag: string): string[] {
 }
 
 describe('buildQemuCommand', () => {
-  test('x86_64 under TCG boots the PVH kernel with multi-threaded TCG and cpu max', () => {
+  test('x86_64 under TCG boots the PVH kernel with single-threaded TCG and cpu max', () => {
     const { binary, args } = buildQemuCommand(spec, linuxTcg);
     expect(binary).toBe('qemu-system-x86_64');
-    expect(values(args, '-accel')).toEqual(['tcg,thread=multi,tb-size=256']);
+    expect(values(args, '-accel')).toEqual(['tcg,thread=single,tb-size=256']);
     expect(values(args, '-cpu')).toEqual(['max']);
     expect(values(args, '-kernel')).toEqual(['/a/vmlinux']);
     // Under TCG nothing executes speculatively: the mitigations only cost time.
