@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { moduleLoadOrder, moduleName, stripModuleSignature } from './modules';
+import { loadableModules, moduleLoadOrder, moduleName, stripModuleSignature } from './modules';
 
 describe('moduleLoadOrder', () => {
   test('dependencies load first, each module once', () => {
@@ -44,5 +44,15 @@ describe('stripModuleSignature', () => {
     const signed = Buffer.concat([body, sig, info, Buffer.from('~Module signature appended~\n')]);
     expect(stripModuleSignature(signed).equals(body)).toBe(true);
     expect(stripModuleSignature(body).equals(body)).toBe(true);
+  });
+});
+
+describe('loadableModules', () => {
+  test('keeps the modules this kernel builds as modules, drops the built-in ones, refuses unknown names', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-mod-'));
+    writeFileSync(join(dir, 'modules.dep'), 'kernel/drivers/block/virtio_blk.ko.xz:\nkernel/fs/squashfs/squashfs.ko.xz:\n');
+    writeFileSync(join(dir, 'modules.builtin'), 'kernel/drivers/virtio/virtio_pci.ko\n');
+    expect(loadableModules(dir, ['virtio_pci', 'virtio-blk', 'squashfs'])).toEqual(['virtio-blk', 'squashfs']);
+    expect(() => loadableModules(dir, ['no_such_module'])).toThrow(/no_such_module is neither a module nor built in/);
   });
 });

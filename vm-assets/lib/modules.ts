@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -39,16 +39,12 @@ export function moduleLoadOrder(modulesDir: string, wanted: readonly string[]): 
  * not). A name that is neither is an error.
  */
 export function loadableModules(modulesDir: string, wanted: readonly string[]): string[] {
-  const names = (file: string) => {
-    try {
-      return new Set(readFileSync(join(modulesDir, file), 'utf8').split('\n').filter(Boolean).map(moduleName));
-    } catch {
-      return new Set<string>();
-    }
+  const listed = (file: string, keep: (line: string) => boolean) => {
+    const text = existsSync(join(modulesDir, file)) ? readFileSync(join(modulesDir, file), 'utf8') : '';
+    return new Set(text.split('\n').filter(keep).map((l) => moduleName(l.split(':')[0])));
   };
-  const builtin = names('modules.builtin');
-  const loadable = new Set<string>();
-  for (const line of readFileSync(join(modulesDir, 'modules.dep'), 'utf8').split('\n')) if (line.includes(':')) loadable.add(moduleName(line.split(':')[0]));
+  const builtin = listed('modules.builtin', Boolean);
+  const loadable = listed('modules.dep', (l) => l.includes(':'));
   return wanted.filter((w) => {
     const n = w.replace(/-/g, '_');
     if (loadable.has(n)) return true;
