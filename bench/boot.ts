@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { freeLoopbackPort } from '../main/common/free-port';
 import { hostBase } from '../main/vm/accel';
 import { AccelPolicy } from '../main/vm/accel-policy';
-import { defaultAssetsDir, guestArchFor, loadAssets, type GuestArch } from '../main/vm/assets';
+import { defaultAssetsDir, guestArchFor, loadAssets, nodeArchFor, tcgOnlyReason, type GuestArch } from '../main/vm/assets';
 import { AccelMemory } from '../main/vm/accel-memory';
 import { qemuBinary } from '../main/vm/qemu-args';
 import type { BootMarker } from '../main/link/guest';
@@ -44,7 +44,7 @@ async function bootOnce(dir: string, accel: AccelPolicy, arch: GuestArch): Promi
     dir,
     res: { cpus: 2, memoryMiB: 2048, diskGiB: 64 },
     assets: loadAssets(defaultAssetsDir(process.env, arch), arch),
-    host: { ...hostBase(), arch: arch === 'arm64' ? 'arm64' : 'x64' },
+    host: { ...hostBase(), arch: nodeArchFor(arch) },
     enginePort: await freeLoopbackPort(),
     accel,
     log,
@@ -66,9 +66,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 /** One guest's figures: a first boot that formats the disk, then `runs` boots. */
 async function benchArch(arch: GuestArch, runs: number, dir: string): Promise<void> {
-  const foreign = arch !== guestArchFor();
   const memory = join(dir, 'accel-verdict.json');
-  const accel = foreign ? new AccelPolicy({ setting: () => 'auto', tcgOnly: `${arch} guest on a ${guestArchFor()} host`, memory: new AccelMemory(memory), qemu: qemuBinary(arch === 'arm64' ? 'arm64' : 'x64') }) : AccelPolicy.auto(memory);
+  const tcgOnly = tcgOnlyReason(arch);
+  const accel = tcgOnly ? new AccelPolicy({ setting: () => 'auto', tcgOnly, memory: new AccelMemory(memory), qemu: qemuBinary(nodeArchFor(arch)) }) : AccelPolicy.auto(memory);
   const first = await bootOnce(join(dir, `vm-${arch}`), accel, arch);
   console.log(`${arch} guest, accelerator: ${first.accel}`);
   console.log(`${arch} first boot (formats the data disk): /init ${first.init.toFixed(2)} s, API ${first.api.toFixed(2)} s`);

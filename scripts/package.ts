@@ -15,12 +15,12 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultAssetsDir } from '../main/vm/assets';
+import { defaultAssetsDir, guestArchFor, nodeArchFor } from '../main/vm/assets';
 import { stageVmAssets } from './stage-vm-assets';
 
 const ROOT = join(__dirname, '..');
 const dirOnly = process.argv.includes('--dir');
-const arch = process.arch === 'arm64' ? 'arm64' : 'x64';
+const arch = nodeArchFor(guestArchFor());
 
 function stubElectronDist(): string {
   const dir = join(ROOT, 'build', 'stub-electron');

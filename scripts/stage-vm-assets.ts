@@ -1,12 +1,6 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AssetManifest } from '../main/vm/assets';
-
-/** sha256 of a file, hex. */
-export function sha256File(path: string): string {
-  return createHash('sha256').update(readFileSync(path)).digest('hex');
-}
+import { sha256File, type AssetManifest } from '../main/vm/assets';
 
 /**
  * Puts the manifest and exactly the artifacts it lists into `dest` (hard links

@@ -13,14 +13,13 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
-import { defaultAssetsDir, guestArchFor, KERNEL_ARTIFACT, type AssetManifest, type GuestArch } from '../main/vm/assets';
+import { berthCacheDir, defaultAssetsDir, guestArchFor, KERNEL_ARTIFACT, sha256File, type AssetManifest, type GuestArch } from '../main/vm/assets';
 import { BOOT_MARKER, DISK_SERIAL, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../main/link/guest';
 
 /** Filled into every guest script: the names the host and the guest must agree on. */
 const GUEST_VARS = { BOOT_MARKER, DISK_SERIAL_ROOT: DISK_SERIAL.root, DISK_SERIAL_DATA: DISK_SERIAL.data };
-import { candidateVersion, debianApt, download, extract, resolveDependency, type Apt, type PinnedPackage } from './lib/apt';
+import { candidateVersion, extract, guestPackages, resolveDependency, type PinnedPackage } from './lib/apt';
 import { isElf, libraryClosure, realFile } from './lib/elf';
 import { kernelImage } from './lib/kernel';
 import { copyDir, install, installTree, link, packagePath, USRMERGE_LINKS, usrMerged } from './lib/layout';
@@ -51,11 +50,10 @@ function main(): void {
   const arch = (argValue('--arch') ?? guestArchFor()) as GuestArch;
   if (arch !== 'amd64' && arch !== 'arm64') throw new Error(`--arch must be amd64 or arm64, not ${arch}`);
   const outDir = defaultAssetsDir(process.env, arch);
-  const cacheRoot = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'berth');
-  const cacheDir = join(cacheRoot, 'debs', `${GUEST_SUITE}-${arch}`);
+  const cacheRoot = berthCacheDir();
   const berthVersion = JSON.parse(readFileSync(join(HERE, '..', 'package.json'), 'utf8')).version as string;
-  const aptFor = (a: GuestArch) => debianApt({ suite: GUEST_SUITE, arch: a, dir: join(cacheRoot, 'apt', `${GUEST_SUITE}-${a}`) });
-  const apt = aptFor(arch);
+  const packages = guestPackages(arch, cacheRoot);
+  const { apt } = packages;
 
   const kernelPkg = resolveDependency(apt, kernelMetapackage(arch), 'linux-image-');
   const pins: PinnedPackage[] = [kernelPkg, ...ROOT_PACKAGES].map((name) => ({ name, version: candidateVersion(apt, name) }));
@@ -73,7 +71,7 @@ function main(): void {
   rmSync(work, { recursive: true, force: true });
   const sysroot = join(work, 'sysroot');
   const kroot = join(work, 'kernel');
-  for (const p of pins) extract(download(apt, p, cacheDir), p.name === kernelPkg ? kroot : sysroot);
+  for (const p of pins) extract(packages.fetch(p.name, p.version), p.name === kernelPkg ? kroot : sysroot);
   console.log(`vm-assets: fetched ${pins.length} Debian ${GUEST_SUITE} packages for ${arch}`);
 
   // The kernel package's own root: usr/ for Debian 13's merged-/usr package.
@@ -86,7 +84,7 @@ function main(): void {
   kernelImage(join(kroot, 'boot', `vmlinuz-${kver}`), arch, join(stage, KERNEL_ARTIFACT[arch]));
 
   buildInitrd(join(work, 'initrd'), kbase, kver, sysroot, join(stage, 'initrd.img'));
-  const applets = busyboxApplets(sysroot, arch, () => aptFor(guestArchFor()), join(cacheRoot, 'debs', `${GUEST_SUITE}-${guestArchFor()}`), join(work, 'host-busybox'));
+  const applets = busyboxApplets(sysroot, arch, join(work, 'host-busybox'));
   buildRoot(join(work, 'root'), { sysroot, kroot: kbase, kver, arch, applets }, berthVersion, join(stage, 'rootfs.squashfs'));
 
   const manifest: AssetManifest = {
@@ -127,11 +125,10 @@ function main(): void {
  * architecture's cannot run here, so the host architecture's busybox-static of
  * the same Debian version (the same applet set) is asked instead.
  */
-function busyboxApplets(sysroot: string, arch: GuestArch, hostApt: () => Apt, hostCache: string, dir: string): string[] {
+function busyboxApplets(sysroot: string, arch: GuestArch, dir: string): string[] {
   let busybox = join(sysroot, packagePath(sysroot, 'bin/busybox'));
   if (arch !== guestArchFor()) {
-    const apt = hostApt();
-    extract(download(apt, { name: 'busybox-static', version: candidateVersion(apt, 'busybox-static') }, hostCache), dir);
+    extract(guestPackages(guestArchFor()).fetch('busybox-static'), dir);
     busybox = join(dir, packagePath(dir, 'bin/busybox'));
   }
   return run(busybox, ['--list-full']).split('\n').filter((a) => a && !a.endsWith('/busybox'));
@@ -250,9 +247,6 @@ function hashInputs(pins: PinnedPackage[], version: string, arch: GuestArch): st
   return h.digest('hex').slice(0, 16);
 }
 
-function sha256File(p: string): string {
-  return createHash('sha256').update(readFileSync(p)).digest('hex');
-}
 
 function readManifest(dir: string): AssetManifest | undefined {
   try {

@@ -1,11 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, copyFileSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { homedir, tmpdir } from 'node:os';
-import type { GuestArch } from '../../main/vm/assets';
-import { candidateVersion, debianApt, download, extract } from '../../vm-assets/lib/apt';
+import { tmpdir } from 'node:os';
+import { berthCacheDir, type GuestArch } from '../../main/vm/assets';
+import { extract, guestPackages } from '../../vm-assets/lib/apt';
 import { packagePath } from '../../vm-assets/lib/layout';
-import { GUEST_SUITE } from '../../vm-assets/lib/spec';
 
 /** Debian's busybox-static: a whole userland in one static binary, so no registry is needed. */
 export const HOST_BUSYBOX = '/bin/busybox';
@@ -15,11 +14,8 @@ export const HOST_BUSYBOX = '/bin/busybox';
  * with the guest build's own apt configuration; returns the binary's path.
  */
 export function foreignBusybox(arch: GuestArch): string {
-  const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'berth');
-  const apt = debianApt({ suite: GUEST_SUITE, arch, dir: join(cache, 'apt', `${GUEST_SUITE}-${arch}`) });
-  const deb = download(apt, { name: 'busybox-static', version: candidateVersion(apt, 'busybox-static') }, join(cache, 'debs', `${GUEST_SUITE}-${arch}`));
-  const dir = join(cache, `busybox-${arch}`);
-  extract(deb, dir);
+  const dir = join(berthCacheDir(), `busybox-${arch}`);
+  extract(guestPackages(arch).fetch('busybox-static'), dir);
   return join(dir, packagePath(dir, 'bin/busybox'));
 }
 

@@ -5,10 +5,10 @@
  * cli-plugins link here: the user's ~/.docker is never read or touched.
  */
 import { existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { guestArchFor } from '../../main/vm/assets';
-import { candidateVersion, debianApt, download, extract } from '../../vm-assets/lib/apt';
+import { berthCacheDir, guestArchFor } from '../../main/vm/assets';
+import { extract, guestPackages } from '../../vm-assets/lib/apt';
 import { GUEST_SUITE } from '../../vm-assets/lib/spec';
 
 const PACKAGES = ['docker-buildx', 'docker-compose'] as const;
@@ -16,12 +16,11 @@ const PACKAGES = ['docker-buildx', 'docker-compose'] as const;
 /** The folder holding docker-buildx and docker-compose for this host's architecture. */
 export function cliPluginsDir(): string {
   const arch = guestArchFor();
-  const cache = join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'berth');
-  const root = join(cache, `cli-plugins-${GUEST_SUITE}-${arch}`);
+  const root = join(berthCacheDir(), `cli-plugins-${GUEST_SUITE}-${arch}`);
   const dir = join(root, 'usr', 'libexec', 'docker', 'cli-plugins');
   if (PACKAGES.every((p) => existsSync(join(dir, p)))) return dir;
-  const apt = debianApt({ suite: GUEST_SUITE, arch, dir: join(cache, 'apt', `${GUEST_SUITE}-${arch}`) });
-  for (const name of PACKAGES) extract(download(apt, { name, version: candidateVersion(apt, name) }, join(cache, 'debs', `${GUEST_SUITE}-${arch}`)), root);
+  const packages = guestPackages(arch);
+  for (const name of PACKAGES) extract(packages.fetch(name), root);
   for (const p of PACKAGES) if (!existsSync(join(dir, p))) throw new Error(`Debian's ${p} package has no ${join(dir, p)}`);
   return dir;
 }

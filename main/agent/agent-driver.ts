@@ -3,7 +3,7 @@ import type { Settings } from '../settings/settings-schema';
 import { hostBase } from '../vm/accel';
 import { AccelMemory } from '../vm/accel-memory';
 import { AccelPolicy } from '../vm/accel-policy';
-import { defaultAssetsDir, guestArchFor, loadAssets, type GuestArch } from '../vm/assets';
+import { defaultAssetsDir, guestArchFor, loadAssets, nodeArchFor, tcgOnlyReason, type GuestArch } from '../vm/assets';
 import { qemuBinary } from '../vm/qemu-args';
 import { QemuDriver } from '../vm/qemu-driver';
 import type { BerthPaths } from './paths';
@@ -26,16 +26,16 @@ export interface AgentDriverOptions {
  */
 export function agentDriver(paths: BerthPaths, settings: () => Settings, log: Logger, opts: AgentDriverOptions): QemuDriver {
   const guestArch = opts.guestArch ?? guestArchFor();
-  const foreign = guestArch !== guestArchFor();
-  const nodeArch = guestArch === 'arm64' ? 'arm64' : 'x64';
+  const tcgOnly = tcgOnlyReason(guestArch);
+  const nodeArch = nodeArchFor(guestArch);
   return new QemuDriver({
     stateDir: paths.vm,
     assets: () => loadAssets(defaultAssetsDir(process.env, guestArch), guestArch),
-    host: foreign ? () => ({ ...hostBase(), arch: nodeArch }) : undefined,
+    host: tcgOnly ? () => ({ ...hostBase(), arch: nodeArch }) : undefined,
     accel: new AccelPolicy({
       setting: () => settings().accelerator,
       envOverride: opts.envAccel,
-      tcgOnly: foreign ? `the guest is ${guestArch}, this host is ${guestArchFor()}: only software emulation runs it` : undefined,
+      tcgOnly,
       memory: new AccelMemory(paths.accelVerdict),
       qemu: qemuBinary(nodeArch),
     }),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,21 @@ export type GuestArch = 'amd64' | 'arm64';
 /** The guest that matches a host architecture as Node names it. */
 export function guestArchFor(nodeArch: string = process.arch): GuestArch {
   return nodeArch === 'arm64' ? 'arm64' : 'amd64';
+}
+
+/** Node's name for a guest architecture (`x64`, `arm64`), as the machine profiles and electron-builder take it. */
+export function nodeArchFor(guest: GuestArch): 'x64' | 'arm64' {
+  return guest === 'arm64' ? 'arm64' : 'x64';
+}
+
+/** Why only software emulation can run this guest here, or undefined when it is the host's own architecture. */
+export function tcgOnlyReason(guest: GuestArch, host: GuestArch = guestArchFor()): string | undefined {
+  return guest === host ? undefined : `the guest is ${guest}, this host is ${host}: only software emulation runs it`;
+}
+
+/** Berth's per-user cache (~/.cache/berth, or under $XDG_CACHE_HOME): guest images, apt state, downloaded packages. */
+export function berthCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'berth');
 }
 
 /** The kernel artifact each guest boots: x86_64's ELF vmlinux (PVH direct boot), arm64's Image. */
@@ -45,8 +61,12 @@ export interface AssetManifest {
  */
 export function defaultAssetsDir(env: NodeJS.ProcessEnv = process.env, arch: GuestArch = guestArchFor()): string {
   if (env.BERTH_VM_ASSETS) return env.BERTH_VM_ASSETS;
-  const cache = env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(cache, 'berth', 'vm-assets', arch);
+  return join(berthCacheDir(env), 'vm-assets', arch);
+}
+
+/** A file's sha256, hex: what a manifest records for each artifact. */
+export function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
 }
 
 /** Loads and checks the asset set, with a message that says how to build it when it is missing or for another architecture. */

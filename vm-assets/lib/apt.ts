@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { berthCacheDir } from '../../main/vm/assets';
 import { run } from './run';
+import { GUEST_SUITE } from './spec';
 
 /** A Debian package pinned to the version apt would install now. */
 export interface PinnedPackage {
@@ -110,4 +112,20 @@ export function download(apt: Apt, pkg: PinnedPackage, cacheDir: string): string
 export function extract(deb: string, into: string): void {
   if (!existsSync(into)) mkdirSync(into, { recursive: true });
   run('dpkg-deb', ['-x', deb, into]);
+}
+
+/** The guest suite's packages for one architecture: the build's own apt configuration and .deb cache, under Berth's cache. */
+export interface GuestPackages {
+  apt: Apt;
+  /** The .deb cache. */
+  debs: string;
+  /** A package's .deb (the candidate version unless one is given), downloaded once. */
+  fetch(name: string, version?: string): string;
+}
+
+/** What the guest build, and the tests that need Debian's arm64 busybox or the CLI plugins, fetch packages through. */
+export function guestPackages(arch: DebianArch, cacheRoot = berthCacheDir()): GuestPackages {
+  const apt = debianApt({ suite: GUEST_SUITE, arch, dir: join(cacheRoot, 'apt', `${GUEST_SUITE}-${arch}`) });
+  const debs = join(cacheRoot, 'debs', `${GUEST_SUITE}-${arch}`);
+  return { apt, debs, fetch: (name, version = candidateVersion(apt, name)) => download(apt, { name, version }, debs) };
 }
