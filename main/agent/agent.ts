@@ -8,6 +8,7 @@ import { followContainerEvents } from '../engine/engine-events';
 import { PortForwards, publishedPorts } from '../engine/port-forwarder';
 import { qmpForwarder } from '../vm/qmp-forwarder';
 import { writeDockerContext } from '../engine/docker-context';
+import { engineFeatures } from '../engine/engine-features';
 import { SocketProxy } from '../engine/socket-proxy';
 import { loadClientCreds } from '../link/tls-ping';
 import { SettingsStore, type LoadedSettings } from '../settings/settings-store';
@@ -81,9 +82,15 @@ export class BerthAgent extends EventEmitter {
       driver: this.driver,
       resources: () => {
         const s = this.settings;
-        this.booted = { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, accelerator: s.accelerator, sharedPaths: s.sharedPaths, socketPath: s.socketPath };
+        this.booted = {
+          cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, accelerator: s.accelerator,
+          sharedPaths: s.sharedPaths, socketPath: s.socketPath, containerdImageStore: s.containerdImageStore,
+        };
         this.shares = this.sharedFolders(s.sharedPaths);
-        return { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares: this.shares };
+        return {
+          cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares: this.shares,
+          engineFeatures: engineFeatures(s),
+        };
       },
       onEngine: async (vm) => {
         const creds = loadClientCreds(vm.tls);

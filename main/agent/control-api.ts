@@ -31,7 +31,7 @@ export interface AgentStatus extends VmStatus {
 }
 
 /** The settings a boot uses, as the VM got them. */
-export type BootedWith = Pick<Settings, 'cpus' | 'memoryMiB' | 'diskGiB' | 'enginePort' | 'accelerator' | 'sharedPaths' | 'socketPath'>;
+export type BootedWith = Pick<Settings, 'cpus' | 'memoryMiB' | 'diskGiB' | 'enginePort' | 'accelerator' | 'sharedPaths' | 'socketPath' | 'containerdImageStore'>;
 
 /** `GET`/`PATCH /v1/settings`: the settings, with what the agent knows about them. */
 export interface SettingsView {

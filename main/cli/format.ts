@@ -32,6 +32,7 @@ export function formatStatus(s: Partial<AgentStatus>): string {
   // What the running VM has, not what the settings now say; a change waits for a restart.
   const r = s.booted ?? s.settings;
   if (r) lines.push(`Resources:    ${r.cpus} CPUs, ${r.memoryMiB} MiB memory, ${r.diskGiB} GiB disk`);
+  if (r?.containerdImageStore) lines.push('Images:       stored by containerd (multi-platform images supported)');
   if (s.pendingRestart?.length) lines.push(`Pending:      ${s.pendingRestart.join(', ')} changed; applies at the next \`berth restart\``);
   if (s.sharedPaths?.length) lines.push(`Shared:       ${s.sharedPaths.join(', ')} (same path in the VM)`);
   for (const p of s.ports ?? []) lines.push(`Port:         127.0.0.1:${p.port}/${p.proto} → ${p.container}`);

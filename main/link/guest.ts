@@ -16,6 +16,8 @@ export const FW_CFG_PREFIX = 'opt/berth';
 export const FW_CFG_TLS_FILES = ['ca.pem', 'server-cert.pem', 'server-key.pem'] as const;
 /** fw_cfg entry with the host port QEMU forwards to the engine, so the guest can keep containers away from it. */
 export const FW_CFG_ENGINE_PORT = 'engine-port';
+/** fw_cfg entry listing the dockerd features to turn on, comma-separated (absent: none). */
+export const FW_CFG_ENGINE_FEATURES = 'engine-features';
 
 /** Boot stages the guest prints as `BERTH-BOOT stage=<name>`, in order. */
 export const BOOT_STAGES = ['init', 'modules', 'root', 'network', 'format', 'data', 'dockerd', 'ready'] as const;
@@ -28,11 +30,18 @@ export type BootMarker = { kind: 'stage'; stage: BootStage } | { kind: 'error'; 
 export const BOOT_MARKER = 'BERTH-BOOT';
 const MARKER = new RegExp(`${BOOT_MARKER} (stage|error)=([A-Za-z0-9_-]+)`);
 
-/** Parses a console line; returns undefined for ordinary output. */
+const KNOWN_STAGES: ReadonlySet<string> = new Set<BootStage>([...BOOT_STAGES, 'shutdown', 'poweroff']);
+
+/**
+ * Parses a console line; returns undefined for ordinary output. A stage this
+ * host does not know (a newer guest's, or one added while measuring) is
+ * ordinary output too, so nothing downstream meets a stage it has no bound for.
+ */
 export function parseBootMarker(line: string): BootMarker | undefined {
   const m = MARKER.exec(line);
   if (!m) return undefined;
-  return m[1] === 'stage' ? { kind: 'stage', stage: m[2] as BootStage } : { kind: 'error', error: m[2] };
+  if (m[1] === 'error') return { kind: 'error', error: m[2] };
+  return KNOWN_STAGES.has(m[2]) ? { kind: 'stage', stage: m[2] as BootStage } : undefined;
 }
 
 /** Boot progress as a fraction in [0, 1], for progress bars. */

@@ -73,6 +73,12 @@ export function settingsSchema(limits: HostLimits) {
       .default('auto'),
     /** The folder holding QEMU's programs (or the qemu-system binary); empty searches PATH and the usual places. */
     qemuPath: optionalPath('qemuPath', 'to search PATH and the usual places').default(''),
+    /**
+     * Docker Desktop's "Use containerd for pulling and storing images": the engine keeps images
+     * in containerd, which multi-platform images (manifest lists) need. Images kept the other
+     * way stay on the disk, hidden while this is on, and come back when it is off.
+     */
+    containerdImageStore: z.boolean({ error: 'containerdImageStore must be true or false' }).default(false),
     startAtLogin: z.boolean({ error: 'startAtLogin must be true or false' }).default(false),
     startVmOnLaunch: z.boolean({ error: 'startVmOnLaunch must be true or false' }).default(true),
     stopVmOnQuit: z.boolean({ error: 'stopVmOnQuit must be true or false' }).default(true),

@@ -38,7 +38,7 @@ describe('buildQemuCommand', () => {
     expect(values(args, '-cpu')).toEqual(['max']);
     expect(values(args, '-kernel')).toEqual(['/a/vmlinux']);
     // Under TCG nothing executes speculatively: the mitigations only cost time.
-    expect(values(args, '-append')).toEqual(['console=ttyS0 quiet mitigations=off']);
+    expect(values(args, '-append')).toEqual(['console=ttyS0 quiet mitigations=off berth.tcg']);
     expect(values(args, '-smp')).toEqual(['2']);
     expect(values(args, '-m')).toEqual(['2048M']);
     expect(args).toContain('-no-reboot');
@@ -85,6 +85,12 @@ describe('buildQemuCommand', () => {
     ]);
     expect(values(args, '-chardev')).toContain('socket,id=qmp,path=/s/qmp.sock,server=on,wait=off');
     expect(values(args, '-pidfile')).toEqual(['/s/qemu.pid']);
+  });
+
+  test('engine features reach the guest through fw_cfg, and only when there are some', () => {
+    expect(values(buildQemuCommand(spec, linuxTcg).args, '-fw_cfg').some((v) => v.includes('engine-features'))).toBe(false);
+    const on = buildQemuCommand({ ...spec, engineFeatures: ['containerd-snapshotter'] }, linuxTcg);
+    expect(values(on.args, '-fw_cfg')).toContain('name=opt/berth/engine-features,string=containerd-snapshotter');
   });
 
   test('host folders are shared over virtio-9p with mapped-xattr, and listed for the guest', () => {

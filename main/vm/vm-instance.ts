@@ -21,6 +21,8 @@ export interface VmResources {
   diskGiB: number;
   /** Shared at the same path in the VM; defaults to none. */
   shares?: readonly SharedFolder[];
+  /** dockerd features to turn on (see engine-features.ts); defaults to none. */
+  engineFeatures?: readonly string[];
 }
 
 /** Where one VM keeps its files. */
@@ -85,6 +87,7 @@ export class VmInstance extends EventEmitter implements Machine {
         pidFile: this.paths.pidFile,
         shares: res.shares ?? [],
         mountList: this.paths.mountList,
+        engineFeatures: res.engineFeatures ?? [],
       },
       host,
     );

@@ -66,6 +66,8 @@ export const ROOT_PACKAGES = [
   'libbsd0',
   'libmd0',
   'libtinfo6',
+  // setarch: under software emulation dockerd runs without address randomization (see rc.boot)
+  'util-linux',
   // the other architecture's user-mode emulator, and its binfmt_misc magic (see binfmtRule)
   'qemu-user',
   'qemu-user-binfmt',
@@ -74,6 +76,8 @@ export const ROOT_PACKAGES = [
 /**
  * Files taken from the extracted packages into the root, as [source, destination].
  * Only what dockerd needs at run time: no docker CLI, no ctr, no nft tools.
+ * No busybox either: the root's applet links point at `/usr/bin/busybox`, which
+ * stage 1 hands over from the initrd (the same binary, so it is shipped once).
  */
 export const ROOT_FILES: ReadonlyArray<readonly [string, string]> = [
   ['usr/sbin/dockerd', 'usr/bin/dockerd'],
@@ -85,8 +89,8 @@ export const ROOT_FILES: ReadonlyArray<readonly [string, string]> = [
   ['usr/sbin/xtables-legacy-multi', 'usr/sbin/xtables-legacy-multi'],
   ['sbin/mke2fs', 'usr/sbin/mke2fs'],
   ['etc/mke2fs.conf', 'etc/mke2fs.conf'],
-  ['bin/busybox', 'bin/busybox'],
   ['usr/sbin/dnsmasq', 'usr/sbin/dnsmasq'],
+  ['usr/bin/setarch', 'usr/bin/setarch'],
 ];
 
 /** The architecture whose images each guest runs through binfmt_misc and QEMU's user-mode emulator. */
@@ -135,12 +139,13 @@ export const STAGE1_MODULES = ['virtio_pci', 'virtio_blk', 'squashfs', 'overlay'
  */
 export const ROOT_MODULES_NOW = ['virtio_net', 'virtio_console', 'virtio_rng', 'qemu_fw_cfg', 'crc32c_generic', 'ext4'] as const;
 export const ROOT_MODULES_LATER = [
-  // container networking (the NAT rule and dockerd's bridge need these before dockerd starts)
+  // container networking (the NAT rule and dockerd's bridge need these before dockerd starts;
+  // nf_conntrack_netlink lets dockerd flush stale UDP flows when a published container restarts)
   'veth', 'bridge', 'br_netfilter', 'nf_conntrack', 'nf_nat', 'ip_tables', 'iptable_filter',
-  'iptable_nat', 'xt_MASQUERADE', 'xt_addrtype', 'xt_conntrack', 'xt_nat', 'xt_tcpudp',
+  'iptable_nat', 'nf_conntrack_netlink', 'xt_MASQUERADE', 'xt_addrtype', 'xt_conntrack', 'xt_nat', 'xt_tcpudp',
   'xt_comment', 'xt_mark', 'xt_multiport', 'ipt_REJECT',
   // host folders
-  '9p', '9pnet_virtio', 'virtiofs',
+  '9p', '9pnet_virtio',
   // images of the other architecture
   'binfmt_misc',
   // the power button's input events, which busybox acpid reads
@@ -156,7 +161,20 @@ export const ROOT_MODULES_LATER = [
 export const POWER_BUTTON_MODULES: Record<GuestArch, readonly string[]> = { amd64: ['button'], arm64: ['gpio_keys'] };
 
 /** Busybox applets the stage-1 initrd needs. */
-export const INITRD_APPLETS = ['sh', 'mount', 'umount', 'modprobe', 'mkdir', 'cat', 'switch_root', 'echo', 'sleep', 'ls'] as const;
+export const INITRD_APPLETS = ['sh', 'mount', 'umount', 'modprobe', 'mkdir', 'cat', 'cp', 'switch_root', 'echo', 'sleep', 'ls'] as const;
+
+/**
+ * The download budget: each architecture's kernel + initrd + root, compressed
+ * as they would ship (PAYLOAD_ZSTD_ARGS), must fit it. The build fails past it.
+ */
+export const PAYLOAD_BUDGET_BYTES = 60e6;
+
+/**
+ * zstd's strongest level with a 256 MiB window, which spans the whole root: the
+ * engine's Go binaries (dockerd, containerd, the shim, runc) share much code far
+ * apart. Decompressing needs `--long=28` too.
+ */
+export const PAYLOAD_ZSTD_ARGS = ['--ultra', '-22', '--long=28'] as const;
 
 /**
  * The kernel command line. `panic=-1` plus QEMU's `-no-reboot` turns a guest

@@ -7,7 +7,7 @@ import { bytes, percent } from './format';
 import { Sparkline } from './sparkline';
 import { useStatsWatch } from './use-stats-watch';
 
-type Editable = Pick<Settings, 'cpus' | 'memoryMiB' | 'diskGiB' | 'accelerator'>;
+type Editable = Pick<Settings, 'cpus' | 'memoryMiB' | 'diskGiB' | 'accelerator' | 'containerdImageStore'>;
 
 const ACCEL_CHOICES: ReadonlyArray<[Settings['accelerator'], string]> = [
   ['auto', 'Automatic (hardware where it works)'],
@@ -32,7 +32,7 @@ export function ResourcesPage() {
   );
 }
 
-/** CPUs, memory, disk and accelerator: a draft that Apply sends to the agent, offering a restart. */
+/** CPUs, memory, disk, accelerator and the image store: a draft that Apply sends to the agent, offering a restart. */
 function VmSizeForm({ settings, running }: { settings: Settings; running: boolean }) {
   const { api, store } = useApi();
   const status = useBerth((s) => s.status);
@@ -62,6 +62,14 @@ function VmSizeForm({ settings, running }: { settings: Settings; running: boolea
             <option key={value} value={value}>{label}</option>
           ))}
         </select>
+      </label>
+      <label className="row">
+        <input
+          type="checkbox"
+          checked={draft.containerdImageStore ?? settings.containerdImageStore}
+          onChange={(e) => setDraft({ ...draft, containerdImageStore: e.target.checked })}
+        />{' '}
+        Use containerd for pulling and storing images (multi-platform images need it; images stored the other way are hidden while it is on)
       </label>
       {status?.accel && (
         <p className="muted" data-testid="accel-in-use">

@@ -5,6 +5,20 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 fwcfg=/sys/firmware/qemu_fw_cfg/by_name/@FW_CFG_PREFIX@
 . /usr/lib/berth/berth-lib.sh
 
+# `berth.debug` on the kernel command line sends the engine's debug log to the console.
+debug=""
+read -r cmdline < /proc/cmdline
+case " $cmdline " in *" berth.debug "*) debug=1 ;; esac
+# Under software emulation (`berth.tcg`) dockerd, and so the hundred-odd iptables runs it makes
+# at startup, gets no address randomization: TCG keys translated code by virtual address, so a
+# randomized process is translated afresh each time. Containers are started by containerd,
+# not dockerd, and keep it.
+norandom=""
+case " $cmdline " in *" berth.tcg "*) norandom="setarch $(uname -m) -R" ;; esac
+# One real CPU runs all vCPUs under software emulation, so the engine's Go runtimes get one
+# processor: idle processors spinning for work only take time from the one doing it.
+[ -n "$norandom" ] && export GOMAXPROCS=1
+
 mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
 mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
 mkdir -p /dev/pts /dev/shm /run/berth
@@ -19,9 +33,6 @@ hostname berth
 modprobe -a @MODULES_NOW@ || mark error=modules
 modprobe -a @MODULES_LATER@ &
 later_modules=$!
-# Read dockerd into the page cache while the CPU does other work: a cold start
-# of the 70 MB binary spends about a second waiting on the disk under TCG.
-cat /usr/bin/dockerd > /dev/null &
 
 # Network: QEMU user mode gives a fixed layout, so no DHCP round trip is needed.
 ip link set lo up
@@ -139,10 +150,6 @@ fi
 
 acpid -c /etc/acpi
 
-# `berth.debug` on the kernel command line sends the engine's debug log to the console.
-debug=""
-read -r cmdline < /proc/cmdline
-case " $cmdline " in *" berth.debug "*) debug=1 ;; esac
 
 # Images of the other architecture run through QEMU's user-mode emulator.
 mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null
@@ -150,11 +157,29 @@ while read -r rule; do
   echo "$rule" > /proc/sys/fs/binfmt_misc/register || mark error=binfmt
 done < /etc/berth/binfmt
 
+# Engine features the host turned on (the containerdImageStore setting gives
+# containerd-snapshotter): each becomes `"name": true` in daemon.json's features.
+# With containerd keeping the images, the storage driver names containerd's
+# snapshotter (overlayfs), not the classic overlay2.
+daemon_json=/etc/docker/daemon.json
+features=$(cat "$fwcfg/@FW_CFG_ENGINE_FEATURES@/raw" 2>/dev/null)
+if [ -n "$features" ]; then
+  extra=""
+  driver=overlay2
+  for f in $(echo "$features" | tr ',' ' '); do
+    case "$f" in ''|*[!a-z-]*) mark error=engine-feature ;; *) extra="$extra, \"$f\": true" ;; esac
+    [ "$f" = containerd-snapshotter ] && driver=overlayfs
+  done
+  sed -e "s/\"features\": { \"buildkit\": false }/\"features\": { \"buildkit\": false$extra }/" \
+      -e "s/\"storage-driver\": \"overlay2\"/\"storage-driver\": \"$driver\"/" /etc/docker/daemon.json > /run/berth/daemon.json
+  if grep -q "buildkit\": false$extra" /run/berth/daemon.json; then daemon_json=/run/berth/daemon.json; else mark error=engine-feature; fi
+fi
+
 # dockerd hands containers the resolver in /etc/resolv.conf: dnsmasq's, once it is up.
 wait $dnsmasq_started
 mark stage=dockerd
 # shellcheck disable=SC2086
-dockerd --containerd=/run/containerd/containerd.sock --host=unix:///var/run/docker.sock $tls ${debug:+--debug} 2>&1 \
+$norandom dockerd --config-file="$daemon_json" --containerd=/run/containerd/containerd.sock --host=unix:///var/run/docker.sock $tls ${debug:+--debug} 2>&1 \
   | { ready=""
       while read -r line; do
         echo "$line" >> /var/log/dockerd.log
