@@ -38,7 +38,7 @@ describe('buildQemuCommand', () => {
     expect(values(args, '-cpu')).toEqual(['max']);
     expect(values(args, '-kernel')).toEqual(['/a/vmlinux']);
     // Under TCG nothing executes speculatively: the mitigations only cost time.
-    expect(values(args, '-append')).toEqual(['console=ttyS0 quiet mitigations=off berth.tcg']);
+    expect(values(args, '-append')).toEqual(['console=ttyS0 quiet mitigations=off init_on_alloc=0 berth.tcg']);
     expect(values(args, '-smp')).toEqual(['2']);
     expect(values(args, '-m')).toEqual(['2048M']);
     expect(args).toContain('-no-reboot');
