@@ -188,7 +188,8 @@ describe('berth agent and CLI with a real VM', () => {
           let err = '';
           p.stdout.on('data', (d) => (out += d));
           p.stderr.on('data', (d) => (err += d));
-          p.on('exit', (code) => resolve(code === 0 && out.startsWith('26.') ? 'ok' : `exit ${code}: ${out.trim()} ${err.trim()}`));
+          // 'close', not 'exit': a process can exit before its last output is read, and under load it does.
+          p.on('close', (code) => resolve(code === 0 && out.startsWith('26.') ? 'ok' : `exit ${code}: ${out.trim()} ${err.trim()}`));
         }),
       ),
     );

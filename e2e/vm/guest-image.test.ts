@@ -90,6 +90,19 @@ describe('guest image under QEMU', () => {
     expect(r.stdout).toBe('built-by-berth\n');
   });
 
+  test('under TCG only dockerd runs without address randomization; containers always keep it', () => {
+    // ADDR_NO_RANDOMIZE in a process's personality (see rc.boot and TCG_CMDLINE).
+    const NO_RANDOMIZE = 0x0040000;
+    const personality = (script: string, ...flags: string[]) => {
+      const r = docker(['run', '--rm', ...flags, IMG, 'sh', '-c', script]);
+      expect(r.status, r.stderr).toBe(0);
+      return parseInt(r.stdout.trim(), 16);
+    };
+    const dockerd = personality('cat /proc/$(pidof dockerd)/personality', '--pid=host', '--privileged');
+    expect(Boolean(dockerd & NO_RANDOMIZE)).toBe(vm.host.accel === 'tcg');
+    expect(personality('cat /proc/self/personality') & NO_RANDOMIZE).toBe(0);
+  });
+
   test('a client without the client certificate is refused', async () => {
     // Only the CA: the TLS handshake succeeds for the client's side of TLS 1.3,
     // then the server's certificate-required alert kills the connection.
