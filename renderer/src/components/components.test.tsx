@@ -125,6 +125,18 @@ describe('components', () => {
     expect(confirm).toHaveBeenCalledWith('Restart the VM now to apply the new resources?');
   });
 
+  test('Resources switches the containerd image store through the contract, and offers the restart it needs', async () => {
+    const { calls } = renderWith(<ResourcesPage />, { ...running, settings: backend0().world.settings });
+    await act(async () => undefined);
+    const confirm = vi.spyOn(window, 'confirm').mockReturnValue(false);
+    const box = screen.getByLabelText(/Use containerd for pulling and storing images/) as HTMLInputElement;
+    expect(box.checked).toBe(false);
+    fireEvent.click(box);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Apply' })));
+    expect(calls).toContain('settings.update({"containerdImageStore":true})');
+    expect(confirm).toHaveBeenCalledWith('Restart the VM now to apply the new resources?');
+  });
+
   test('removing or pruning volumes asks first and names what goes; a refusal deletes nothing', async () => {
     const volumes = [
       { name: 'shop_pgdata', size: 1, usedBy: ['shop-db-1'] },
