@@ -41,7 +41,7 @@ export interface QemuCommand {
  *   cost 1.3 s of boot (8.75 s from /init to the API against 7.43 s, interleaved pairs).
  * - `berth.tcg` tells rc.boot to start dockerd without address randomization (TCG keys
  *   translated code by virtual address, so each randomized `iptables` dockerd runs at startup
- *   was translated afresh: 54 ms each, 24 ms without) and with one Go processor.
+ *   was translated afresh: 54 ms each, 11–14 ms without) and with one Go processor.
  */
 export const TCG_CMDLINE = 'mitigations=off init_on_alloc=0 berth.tcg';
 
