@@ -26,7 +26,7 @@ import { copyDir, install, installTree, link, packagePath, USRMERGE_LINKS, usrMe
 import { loadableModules, moduleLoadOrder, moduleSource } from './lib/modules';
 import { run } from './lib/run';
 import {
-  binfmtRule, FOREIGN, GUEST_SUITE, POWER_BUTTON_MODULES, INITRD_APPLETS, IPTABLES_LINKS, kernelCmdline, kernelMetapackage, PAYLOAD_BUDGET_BYTES, PAYLOAD_ZSTD_ARGS, ROOT_MODULES_LATER, ROOT_MODULES_NOW,
+  binfmtRule, FOREIGN, GUEST_SUITE, POWER_BUTTON_MODULES, INITRD_APPLETS, IPTABLES_LINKS, kernelCmdline, kernelMetapackage, PAYLOAD_BUDGET_BYTES, PAYLOAD_ZSTD_ARGS, payloadBytes, ROOT_MODULES_LATER, ROOT_MODULES_NOW,
   ROOT_PACKAGES, rootDirs, rootFiles, STAGE1_MODULES,
 } from './lib/spec';
 
@@ -255,12 +255,9 @@ function readManifest(dir: string): AssetManifest | undefined {
 function printSizes(m: AssetManifest): void {
   const mb = (n: number) => (n / 1e6).toFixed(1).padStart(7) + ' MB';
   const how = `zstd ${PAYLOAD_ZSTD_ARGS.join(' ')}`;
-  let shipped = 0;
   console.log(`artifact            raw        ${how}`);
-  for (const [name, a] of Object.entries(m.artifacts)) {
-    console.log(`${name.padEnd(16)} ${mb(a.size)} ${mb(a.zstdSize)}`);
-    shipped += a.zstdSize;
-  }
+  for (const [name, a] of Object.entries(m.artifacts)) console.log(`${name.padEnd(16)} ${mb(a.size)} ${mb(a.zstdSize)}`);
+  const shipped = payloadBytes(m);
   const budget = `the ${PAYLOAD_BUDGET_BYTES / 1e6} MB budget`;
   const verdict = shipped === 0 ? 'not measured (--dev)' : shipped <= PAYLOAD_BUDGET_BYTES ? `within ${budget}` : `OVER ${budget}`;
   console.log(`${m.arch ?? 'amd64'} kernel + initrd + root, ${how}: ${mb(shipped).trim()}, ${verdict}`);

@@ -20,7 +20,7 @@ import { defaultTempShares, sharedFolders, type SharedFolder } from '../vm/share
 import { MountPolicy } from '../engine/mount-policy';
 import { VmSupervisor } from '../vm/supervisor';
 import { VmUsageSampler, type VmUsage } from '../vm/vm-usage';
-import type { AgentStatus, BootedWith, SettingsView } from './control-api';
+import { bootedWith, type AgentStatus, type BootedWith, type SettingsView } from './control-api';
 import { agentDriver, type AgentDriverOptions } from './agent-driver';
 import type { VmEvent } from '../vm/vm-events';
 import type { AgentLogs } from './logger';
@@ -82,10 +82,7 @@ export class BerthAgent extends EventEmitter {
       driver: this.driver,
       resources: () => {
         const s = this.settings;
-        this.booted = {
-          cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, accelerator: s.accelerator,
-          sharedPaths: s.sharedPaths, socketPath: s.socketPath, containerdImageStore: s.containerdImageStore,
-        };
+        this.booted = bootedWith(s);
         this.shares = this.sharedFolders(s.sharedPaths);
         return {
           cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares: this.shares,

@@ -30,8 +30,16 @@ export interface AgentStatus extends VmStatus {
   portConflicts: PortConflict[];
 }
 
+/** The settings a boot uses: a change to any of them waits for the next restart. */
+export const BOOTED_WITH_KEYS = ['cpus', 'memoryMiB', 'diskGiB', 'enginePort', 'accelerator', 'sharedPaths', 'socketPath', 'containerdImageStore'] as const;
+
 /** The settings a boot uses, as the VM got them. */
-export type BootedWith = Pick<Settings, 'cpus' | 'memoryMiB' | 'diskGiB' | 'enginePort' | 'accelerator' | 'sharedPaths' | 'socketPath' | 'containerdImageStore'>;
+export type BootedWith = Pick<Settings, (typeof BOOTED_WITH_KEYS)[number]>;
+
+/** What of the settings a boot takes. */
+export function bootedWith(s: Settings): BootedWith {
+  return Object.fromEntries(BOOTED_WITH_KEYS.map((k) => [k, s[k]])) as BootedWith;
+}
 
 /** `GET`/`PATCH /v1/settings`: the settings, with what the agent knows about them. */
 export interface SettingsView {

@@ -3,7 +3,7 @@
  * with `apt-get download`; nothing is downloaded from any other host.
  */
 
-import type { GuestArch } from '../../main/vm/assets';
+import type { AssetManifest, GuestArch } from '../../main/vm/assets';
 
 /** The Debian release both guests are built from. */
 export const GUEST_SUITE = 'trixie';
@@ -175,6 +175,11 @@ export const PAYLOAD_BUDGET_BYTES = 60e6;
  * apart. Decompressing needs `--long=28` too.
  */
 export const PAYLOAD_ZSTD_ARGS = ['--ultra', '-22', '--long=28'] as const;
+
+/** What a built guest weighs against the budget: its artifacts compressed as they ship (0 for a `--dev` build). */
+export function payloadBytes(m: AssetManifest): number {
+  return Object.values(m.artifacts).reduce((sum, a) => sum + a.zstdSize, 0);
+}
 
 /**
  * The kernel command line. `panic=-1` plus QEMU's `-no-reboot` turns a guest
