@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { berthCacheDir, defaultAssetsDir, guestArchFor, KERNEL_ARTIFACT, sha256File, type AssetManifest, type GuestArch } from '../main/vm/assets';
-import { BOOT_MARKER, DISK_SERIAL, FW_CFG_ENGINE_FEATURES, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../main/link/guest';
+import { BOOT_MARKER, DISK_SERIAL, FW_CFG_ENGINE_FEATURES, GUEST_CONTROL_PORT, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../main/link/guest';
 
 /** Filled into every guest script: the names the host and the guest must agree on. */
 const GUEST_VARS = { BOOT_MARKER, DISK_SERIAL_ROOT: DISK_SERIAL.root, DISK_SERIAL_DATA: DISK_SERIAL.data };
@@ -206,6 +206,7 @@ function buildRoot(root: string, i: RootInputs, version: string, out: string): v
     FW_CFG_PREFIX,
     FW_CFG_ENGINE_PORT,
     FW_CFG_ENGINE_FEATURES,
+    CONTROL_PORT: GUEST_CONTROL_PORT,
     MODULES_NOW: now.join(' '),
     MODULES_LATER: later.join(' '),
   });

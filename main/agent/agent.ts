@@ -1,21 +1,18 @@
-import type Docker from 'dockerode';
 import { EventEmitter } from 'node:events';
 import { homedir } from 'node:os';
 import { rmSync } from 'node:fs';
-import { request } from 'node:http';
 import { engineOverTls, stopAllContainers } from '../engine/docker-client';
-import { followContainerEvents } from '../engine/engine-events';
-import { PortForwards, publishedPorts } from '../engine/port-forwarder';
-import { qmpForwarder } from '../vm/qmp-forwarder';
 import { writeDockerContext } from '../engine/docker-context';
 import { engineFeatures } from '../engine/engine-features';
 import { SocketProxy } from '../engine/socket-proxy';
+import { pingSocket } from '../engine/unix-socket';
+import { IdleSleep } from './idle-sleep';
+import { EngineFollower } from './engine-follower';
 import { loadClientCreds } from '../link/tls-ping';
 import { SettingsStore, type LoadedSettings } from '../settings/settings-store';
 import type { Settings } from '../settings/settings-schema';
 import { exportDockerHost } from '../settings/shell-quote';
 import type { MachineDriver } from '../vm/machine-driver';
-import type { QmpClient } from '../vm/qmp-client';
 import { defaultTempShares, sharedFolders, type SharedFolder } from '../vm/shared-folders';
 import { MountPolicy } from '../engine/mount-policy';
 import { VmSupervisor } from '../vm/supervisor';
@@ -26,20 +23,6 @@ import type { VmEvent } from '../vm/vm-events';
 import type { AgentLogs } from './logger';
 import type { BerthPaths } from './paths';
 import { isUp } from '../vm/vm-state';
-
-/** GETs /_ping through a unix socket: the same path every shell tool takes. */
-export function pingSocket(socketPath: string, timeoutMs = 3000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: '/_ping', timeout: timeoutMs, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => (res.statusCode === 200 && body === 'OK' ? resolve() : reject(new Error(`answered ${res.statusCode}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 /**
  * The agent's behaviour, transport-free: owns settings, the VM supervisor and
@@ -57,11 +40,11 @@ export class BerthAgent extends EventEmitter {
   /** What the running (or last) VM was booted with. */
   private booted?: BootedWith;
   private proxy?: SocketProxy;
-  private ports?: PortForwards;
+  private readonly engine: EngineFollower;
   /** What the running VM was booted with; status reports these, not a fresh guess. */
   private shares: SharedFolder[] = [];
-  private stopEvents?: () => void;
   private readonly usage = new VmUsageSampler();
+  private readonly idle: IdleSleep;
 
   constructor(
     readonly paths: BerthPaths,
@@ -76,6 +59,7 @@ export class BerthAgent extends EventEmitter {
       logs.agent.warn(`settings: ${paths.settings} was unreadable (${this.loaded.recovered.reason}); moved to ${this.loaded.recovered.backup}, using defaults`);
     }
     const log = logs.agent;
+    this.engine = new EngineFollower(log, (e) => this.emit('event', e));
     this.driver = agentDriver(paths, () => this.settings, log, opts);
     this.supervisor = new VmSupervisor({
       log,
@@ -92,7 +76,7 @@ export class BerthAgent extends EventEmitter {
       onEngine: async (vm) => {
         const creds = loadClientCreds(vm.tls);
         await this.exposeSocket(vm.enginePort, creds);
-        if (vm.qmp) this.followPorts(engineOverTls(vm.enginePort, creds), vm.qmp);
+        if (vm.qmp) this.engine.follow(engineOverTls(vm.enginePort, creds), vm.qmp);
         else log.warn('ports: this machine has no QMP channel; published ports are not forwarded');
       },
       extraChecks: () => [
@@ -107,13 +91,18 @@ export class BerthAgent extends EventEmitter {
         log.info(`vm: stopped ${n} running container(s)`);
       },
     });
+    this.idle = this.idleSleep();
     this.supervisor.on('console', (l: string) => logs.vm.info(l));
     this.supervisor.on('vm-event', (e: VmEvent) => {
       // Streamed as they are: the agent adds no vocabulary of its own.
       this.emit('event', e);
       if (e.event !== 'vm.state') return;
       const { state } = e.payload;
-      if (!isUp(state)) this.unfollowPorts();
+      if (state === 'running') this.idle.start();
+      else this.idle.stop();
+      if (!isUp(state)) this.engine.unfollow();
+      // Asleep, the socket stays open: the next client waits for the wake (see SocketProxy.setWaker).
+      if (state === 'suspending') this.proxy?.setTarget(undefined);
       if (state === 'stopped' || state === 'error') {
         void this.closeSocket();
         this.usage.forget();
@@ -154,6 +143,7 @@ export class BerthAgent extends EventEmitter {
       await this.proxy.listen();
     }
     this.proxy.setTarget({ port, creds });
+    this.proxy.setWaker(() => this.wakeForClient());
     this.proxy.setMountPolicy(new MountPolicy(this.shares.map((f) => f.guestPath ?? f.hostPath), this.booted?.sharedPaths ?? []));
     try {
       writeDockerContext(path);
@@ -168,25 +158,6 @@ export class BerthAgent extends EventEmitter {
     const { folders, skipped } = sharedFolders(homedir(), [...temp.paths, ...extra], temp.aliases);
     for (const p of skipped) this.logs.agent.warn(`shares: ${p} does not exist or is not a folder; not shared`);
     return folders;
-  }
-
-  /** Mirrors published container ports onto 127.0.0.1 for as long as this engine runs. */
-  private followPorts(docker: Docker, qmp: QmpClient): void {
-    this.unfollowPorts();
-    const ports = new PortForwards(
-      async () => publishedPorts(await docker.listContainers({ filters: { status: ['running'] } })),
-      qmpForwarder(qmp),
-      this.logs.agent,
-    );
-    this.ports = ports;
-    const reconcile = () => void ports.reconcile().catch((e: Error) => this.logs.agent.warn(`ports: ${e.message}`));
-    this.stopEvents = followContainerEvents(docker, reconcile, this.logs.agent);
-  }
-
-  private unfollowPorts(): void {
-    this.stopEvents?.();
-    this.stopEvents = undefined;
-    this.ports = undefined;
   }
 
   private async closeSocket(): Promise<void> {
@@ -205,6 +176,39 @@ export class BerthAgent extends EventEmitter {
 
   restart(): Promise<void> {
     return this.supervisor.restart();
+  }
+
+  /** Puts the VM to sleep now (the idle watch does this by itself after idleSleepMinutes). */
+  sleep(): Promise<void> {
+    return this.supervisor.sleep();
+  }
+
+  /** What a docker client that connects while the VM sleeps waits for. */
+  private wakeForClient(): Promise<void> {
+    const s = this.supervisor.state;
+    if (isUp(s)) return Promise.resolve();
+    if (s === 'sleeping' || s === 'suspending' || s === 'starting') return this.supervisor.start();
+    return Promise.reject(new Error(`the VM is ${s}`));
+  }
+
+  /** Sleep when idle: no running containers and no docker client for idleSleepMinutes. */
+  private idleSleep(): IdleSleep {
+    return new IdleSleep({
+      enabled: () => this.current.idleSleep && this.driver.capabilities().snapshots,
+      idleMs: () => this.current.idleSleepMinutes * 60_000,
+      awake: () => this.supervisor.state === 'running',
+      busy: async () => {
+        const open = this.proxy?.connections ?? 0;
+        if (open) return `${open} docker client connection(s) open`;
+        const inst = this.supervisor.instance;
+        if (!inst) return 'no engine';
+        const live = await engineOverTls(inst.enginePort, loadClientCreds(inst.tls)).listContainers({ filters: { status: ['running', 'paused', 'restarting'] } });
+        return live.length ? `${live.length} container(s) running` : undefined;
+      },
+      lastClientActivity: () => this.proxy?.lastClientActivity ?? 0,
+      sleep: () => this.sleep(),
+      log: this.logs.agent,
+    });
   }
 
   /** One sample of the running VM's CPU and memory, or an error when it is not running. */
@@ -249,8 +253,8 @@ export class BerthAgent extends EventEmitter {
       booted: inst ? this.booted : undefined,
       pendingRestart: this.pendingRestart(),
       sharedPaths: inst ? [...new Set(this.shares.map((f) => f.hostPath))] : [],
-      ports: this.ports?.active() ?? [],
-      portConflicts: this.ports?.conflicts() ?? [],
+      ports: this.engine.active(),
+      portConflicts: this.engine.conflicts(),
     };
   }
 

@@ -60,6 +60,7 @@ export const ROUTES = {
   start: { method: 'POST', path: '/start' },
   stop: { method: 'POST', path: '/stop' },
   restart: { method: 'POST', path: '/restart' },
+  sleep: { method: 'POST', path: '/sleep' },
   reset: { method: 'POST', path: '/reset' },
   usage: { method: 'GET', path: '/usage' },
   disk: { method: 'GET', path: '/disk' },
@@ -76,6 +77,7 @@ export interface RouteTypes {
   start: { body: undefined; result: AgentStatus };
   stop: { body: undefined; result: AgentStatus };
   restart: { body: undefined; result: AgentStatus };
+  sleep: { body: undefined; result: AgentStatus };
   reset: { body: undefined; result: { ok: true } };
   usage: { body: undefined; result: VmUsage };
   /** What the data disk occupies on the host (absent before the first boot). */
@@ -88,8 +90,12 @@ export interface RouteTypes {
 /** The arguments after the route name: the body, for routes that take one. */
 export type RouteArgs<R extends RouteName> = RouteTypes[R]['body'] extends undefined ? [] : [body: RouteTypes[R]['body']];
 
-/** One line of `GET /v1/events` (newline-delimited JSON): the VM's own events, in their one vocabulary. */
-export type AgentEvent = VmEvent;
+/**
+ * One line of `GET /v1/events` (newline-delimited JSON): the VM's own events, in their one
+ * vocabulary, and each container event of the engine (empty after the agent reconnected to it,
+ * when some may have been missed).
+ */
+export type AgentEvent = VmEvent | { event: 'engine.container'; payload: { id?: string; action?: string } };
 
 /** Every error reply: `{ error: { code, message } }` with a 4xx/5xx status. */
 export interface ErrorReply {

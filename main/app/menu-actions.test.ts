@@ -8,7 +8,7 @@ import { findItem, trayMenu } from './tray-menu';
 function rig() {
   const calls: string[] = [];
   const handlers = Object.fromEntries(
-    CALL_NAMES.map((n) => [n, async (...args: unknown[]) => (calls.push(`${n}(${args.join(',')})`), n === 'loginItem.get' ? false : null)]),
+    CALL_NAMES.map((n) => [n, async (...args: unknown[]) => (calls.push(`${n}(${args.map((a) => (typeof a === 'object' ? JSON.stringify(a) : a)).join(',')})`), n === 'loginItem.get' ? false : n === 'settings.get' ? { idleSleep: true } : null)]),
   ) as unknown as BerthHandlers;
   const fake = { clipboard: [] as string[], opened: [] as string[], quit: 0, shown: 0, refreshed: 0 };
   const run = menuActionRunner({
@@ -30,6 +30,7 @@ const menu = trayMenu({
   state: 'running',
   containers: [{ id: 'c1', name: 'web', image: 'i', state: 'running', status: 'Up', created: 0, ports: [{ host: 8080, container: 80, proto: 'tcp' }] }],
   startAtLogin: false,
+  idleSleep: true,
   dockerHost: 'unix:///home/u/.berth/docker.sock',
 });
 const click = (r: ReturnType<typeof rig>, id: string) => r.run(findItem(menu, id)!.action!);
@@ -48,6 +49,12 @@ describe('tray clicks call the right contract method', () => {
     await click(r, 'container:c1:restart');
     await click(r, 'container:c1:open:8080');
     expect(r.calls).toEqual(['containers.action(c1,stop)', 'containers.action(c1,restart)', 'app.openExternal(http://localhost:8080)']);
+  });
+
+  test('Sleep When Idle flips the idleSleep setting through the contract', async () => {
+    const r = rig();
+    await click(r, 'idle-sleep');
+    expect(r.calls).toEqual(['settings.get()', 'settings.update({"idleSleep":false})']);
   });
 
   test('Start at Login flips the login item; copy, dashboard, logs folder and quit use Electron pieces', async () => {

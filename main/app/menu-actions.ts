@@ -36,6 +36,11 @@ export function menuActionRunner(o: {
         return o.dashboard.show();
       case 'copy-docker-host':
         return clipboard.writeText(exportDockerHost(o.dockerHost()));
+      case 'toggle-idle-sleep': {
+        const r = await dispatch(handlers, 'settings.get', []);
+        if (r.ok) await dispatch(handlers, 'settings.update', [{ idleSleep: !(r.value as { idleSleep: boolean }).idleSleep }]);
+        return o.refresh();
+      }
       case 'toggle-login-item': {
         const r = await dispatch(handlers, 'loginItem.get', []);
         if (r.ok) await dispatch(handlers, 'loginItem.set', [!r.value]);

@@ -2,7 +2,8 @@ import type { Notification as ElectronNotification } from 'electron';
 import type { ContainerSummary } from '../contract/berth-api';
 import type { BerthService } from '../contract/berth-service';
 import { dispatch, type BerthHandlers } from '../contract/dispatcher';
-import type { VmState } from '../vm/vm-state';
+import { isUp, type VmState } from '../vm/vm-state';
+import type { AgentStatus } from '../agent/control-api';
 import { menuActionRunner, type ShellPieces } from './menu-actions';
 import type { BerthTray } from './tray';
 import { findItem, trayCares, trayMenu, type MenuItemModel } from './tray-menu';
@@ -35,10 +36,13 @@ export function controlTray(o: TrayControllerOptions): { refresh: () => Promise<
   let lastNotice = 0;
   let lastMenu: MenuItemModel[] = [];
   const refresh = async () => {
-    const [s, c, l] = await Promise.all([dispatch(o.handlers, 'vm.status', []), dispatch(o.handlers, 'containers.list', []), dispatch(o.handlers, 'loginItem.get', [])]);
-    if (s.ok) ({ state, dockerHost } = s.value as { state: VmState; dockerHost: string });
-    const containers = c.ok ? (c.value as ContainerSummary[]) : [];
-    lastMenu = trayMenu({ state, bootStage: stage, containers, startAtLogin: l.ok && l.value === true, dockerHost });
+    const [s, l] = await Promise.all([dispatch(o.handlers, 'vm.status', []), dispatch(o.handlers, 'loginItem.get', [])]);
+    let idleSleep = true;
+    if (s.ok) ({ state, dockerHost, settings: { idleSleep } } = s.value as AgentStatus);
+    // Only an engine that is up is asked: a list through the socket would wake a sleeping VM.
+    const c = isUp(state) ? await dispatch(o.handlers, 'containers.list', []) : undefined;
+    const containers = c?.ok ? (c.value as ContainerSummary[]) : [];
+    lastMenu = trayMenu({ state, bootStage: stage, containers, startAtLogin: l.ok && l.value === true, idleSleep, dockerHost });
     o.tray.update(state, lastMenu, (a) => void run(a));
   };
   const run = menuActionRunner({ handlers: o.handlers, electron: o.electron, dashboard: o.dashboard, logsDir: o.logsDir, dockerHost: () => dockerHost, refresh: () => void refresh() });

@@ -4,7 +4,7 @@ import { VM_STATES } from '../vm/vm-state';
 import { findItem, trayCares, trayMenu, type TrayState } from './tray-menu';
 
 const web: ContainerSummary = { id: 'abc123', name: 'web', image: 'nginx', state: 'running', status: 'Up', created: 0, ports: [{ host: 8080, container: 80, proto: 'tcp' }] };
-const base: TrayState = { state: 'stopped', containers: [], startAtLogin: false, dockerHost: 'unix:///home/u/.berth/docker.sock' };
+const base: TrayState = { state: 'stopped', containers: [], startAtLogin: false, idleSleep: true, dockerHost: 'unix:///home/u/.berth/docker.sock' };
 
 describe('what rebuilds the tray', () => {
   test('VM state, boot stages and container changes do; stats frames and log chunks never do', () => {
@@ -22,6 +22,8 @@ describe('trayMenu', () => {
       degraded: [false, true, true],
       stopping: [false, false, false],
       error: [true, false, true],
+      suspending: [false, false, false],
+      sleeping: [true, true, true],
     };
     for (const state of VM_STATES) {
       const m = trayMenu({ ...base, state });
@@ -34,6 +36,15 @@ describe('trayMenu', () => {
     expect(findItem(trayMenu({ ...base, state: 'running', containers: [web] }), 'status')!.label).toBe('Berth is running · 1 container');
     expect(findItem(trayMenu({ ...base, state: 'starting', bootStage: 'dockerd' }), 'status')!.label).toBe('Starting… (dockerd)');
     expect(findItem(trayMenu(base), 'status')!.enabled).toBe(false);
+  });
+
+  test('asleep, the menu says so and its first item wakes the VM; Sleep When Idle switches the setting', () => {
+    const m = trayMenu({ ...base, state: 'sleeping' });
+    expect(findItem(m, 'status')!.label).toBe('Berth is asleep · wakes on the next docker command');
+    expect(findItem(m, 'start')).toMatchObject({ label: 'Wake', enabled: true, action: { kind: 'call', call: 'vm.start' } });
+    expect(findItem(trayMenu({ ...base, state: 'suspending' }), 'status')!.label).toBe('Going to sleep…');
+    expect(findItem(m, 'idle-sleep')).toMatchObject({ type: 'checkbox', checked: true, action: { kind: 'toggle-idle-sleep' } });
+    expect(findItem(trayMenu({ ...base, idleSleep: false }), 'idle-sleep')!.checked).toBe(false);
   });
 
   test('running containers get Stop, Restart and Open localhost:PORT, with stable ids', () => {

@@ -14,6 +14,7 @@ export type MenuAction =
   | { kind: 'open-dashboard' }
   | { kind: 'copy-docker-host' }
   | { kind: 'toggle-login-item' }
+  | { kind: 'toggle-idle-sleep' }
   | { kind: 'open-preferences' }
   | { kind: 'open-logs-folder' }
   | { kind: 'quit' };
@@ -34,6 +35,8 @@ export interface TrayState {
   bootStage?: string;
   containers: ContainerSummary[];
   startAtLogin: boolean;
+  /** The idleSleep setting. */
+  idleSleep: boolean;
   dockerHost: string;
 }
 
@@ -49,6 +52,10 @@ function statusLine(s: TrayState): string {
       return `Starting…${s.bootStage ? ` (${s.bootStage})` : ''}`;
     case 'stopping':
       return 'Stopping…';
+    case 'suspending':
+      return 'Going to sleep…';
+    case 'sleeping':
+      return 'Berth is asleep · wakes on the next docker command';
     case 'error':
       return 'Berth could not start: see Troubleshoot';
     default:
@@ -77,13 +84,19 @@ export function trayMenu(s: TrayState): MenuItemModel[] {
   return [
     { id: 'status', label: statusLine(s), enabled: false },
     { id: 'sep-1', type: 'separator' },
-    { id: 'start', label: 'Start', enabled: s.state === 'stopped' || s.state === 'error', action: { kind: 'call', call: 'vm.start' } },
-    { id: 'stop', label: 'Stop', enabled: up || s.state === 'starting', action: { kind: 'call', call: 'vm.stop' } },
-    { id: 'restart', label: 'Restart', enabled: up || s.state === 'error', action: { kind: 'call', call: 'vm.restart' } },
+    {
+      id: 'start',
+      label: s.state === 'sleeping' ? 'Wake' : 'Start',
+      enabled: s.state === 'stopped' || s.state === 'error' || s.state === 'sleeping',
+      action: { kind: 'call', call: 'vm.start' },
+    },
+    { id: 'stop', label: 'Stop', enabled: up || s.state === 'starting' || s.state === 'sleeping', action: { kind: 'call', call: 'vm.stop' } },
+    { id: 'restart', label: 'Restart', enabled: up || s.state === 'error' || s.state === 'sleeping', action: { kind: 'call', call: 'vm.restart' } },
     { id: 'containers', label: 'Containers', type: 'submenu', enabled: up, submenu: containers },
     { id: 'sep-2', type: 'separator' },
     { id: 'dashboard', label: 'Open Dashboard', action: { kind: 'open-dashboard' } },
     { id: 'copy-docker-host', label: `Copy export DOCKER_HOST=${s.dockerHost}`, action: { kind: 'copy-docker-host' } },
+    { id: 'idle-sleep', label: 'Sleep When Idle', type: 'checkbox', checked: s.idleSleep, action: { kind: 'toggle-idle-sleep' } },
     { id: 'start-at-login', label: 'Start at Login', type: 'checkbox', checked: s.startAtLogin, action: { kind: 'toggle-login-item' } },
     { id: 'preferences', label: 'Preferences…', action: { kind: 'open-preferences' } },
     {

@@ -5,6 +5,8 @@ export function progressLine(e: AgentEvent): string | undefined {
   switch (e.event) {
     case 'vm.bootStage':
       return `Starting… (${e.payload.stage})`;
+    case 'vm.state':
+      return e.payload.state === 'suspending' ? 'Going to sleep…' : undefined;
     case 'vm.checkPassed':
       return `Starting… (${e.payload.check} ok)`;
     case 'vm.stopStep':
@@ -24,7 +26,7 @@ function duration(s: number): string {
 
 /** `berth status` for people. */
 export function formatStatus(s: Partial<AgentStatus>): string {
-  const lines = [`State:        ${s.state}`];
+  const lines = [`State:        ${s.state}${s.state === 'sleeping' ? ' (idle: no memory or CPU used; the next docker command wakes it, or `berth start`)' : ''}`];
   if (s.accel) lines.push(`Accelerator:  ${s.accel}${s.accelReason ? ` (${s.accelReason})` : ''}`);
   if (s.uptimeSeconds !== undefined) lines.push(`Uptime:       ${duration(s.uptimeSeconds)}`);
   if (s.engineVersion) lines.push(`Engine:       Docker ${s.engineVersion} (API ${s.apiVersion})`);

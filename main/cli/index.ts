@@ -99,7 +99,7 @@ async function bootVm(call: 'start' | 'restart'): Promise<void> {
 
 program
   .command('start')
-  .description('boot the VM and return once the Docker socket answers')
+  .description('boot (or wake) the VM and return once the Docker socket answers')
   .action(action(() => bootVm('start')));
 
 program
@@ -111,6 +111,18 @@ program
       if (!agent) return console.log('Berth is not running.');
       await agent.request('stop');
       console.log('Berth stopped.');
+    }),
+  );
+
+program
+  .command('sleep')
+  .description('put the VM to sleep now (it also does so by itself when idle; the next docker command wakes it)')
+  .action(
+    action(async () => {
+      const agent = await runningAgent();
+      if (!agent) return console.log('Berth is not running.');
+      const st = await agent.request('sleep');
+      console.log(st.state === 'sleeping' ? `Berth is asleep; the Docker socket stays at ${st.socketPath} and the next docker command wakes it.` : `Berth is ${st.state}.`);
     }),
   );
 

@@ -8,8 +8,6 @@ export interface AgentLinkEvents {
   event(e: AgentEvent): void;
   /** The stream ended: the agent went away. */
   gone(): void;
-  /** A new connection, with the agent's status at that moment when it could be read. */
-  connected(status: AgentStatus | undefined): void;
 }
 
 /**
@@ -77,7 +75,7 @@ export class AgentLink {
       },
     );
     const st = await c.request('status').catch(() => undefined);
-    this.on.connected(st && this.learn(st));
+    if (st) this.learn(st);
     return c;
   }
 

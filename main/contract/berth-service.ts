@@ -47,13 +47,7 @@ export class BerthService extends EventEmitter {
     super();
     this.link = new AgentLink(host.paths, host.agentCommand, {
       event: (e) => this.onAgentEvent(e),
-      gone: () => {
-        this.engine.unfollowEvents();
-        this.emitEvent('vm.state', { state: 'stopped' });
-      },
-      connected: (st) => {
-        if (st?.state === 'running') this.followEngine();
-      },
+      gone: () => this.emitEvent('vm.state', { state: 'stopped' }),
     });
     const docker = () => engineOverSocket(this.link.socketPath);
     this.engine = new EngineObjects(docker, async () => (await (await this.link.client(false))?.request('disk'))?.allocatedBytes);
@@ -86,16 +80,12 @@ export class BerthService extends EventEmitter {
 
   /** The agent's VM events that the UI shows go on unchanged: one vocabulary from supervisor to page. */
   private onAgentEvent(e: AgentEvent): void {
-    if (e.event === 'vm.state') {
-      this.emitEvent(e.event, e.payload);
-      if (e.payload.state === 'running') this.followEngine();
+    if (e.event === 'vm.state' || e.event === 'vm.bootStage') this.emitEvent(e.event, e.payload);
+    if (e.event === 'engine.container') {
+      // Engine events (followed by the agent) mark the UI's lists stale; the store refetches them with a debounce.
+      this.engine.noteEvent(e.payload);
+      this.emitEvent('engine.changed', { kind: 'container' });
     }
-    if (e.event === 'vm.bootStage') this.emitEvent(e.event, e.payload);
-  }
-
-  /** Engine events mark the UI's lists stale; the store refetches them with a debounce. */
-  private followEngine(): void {
-    this.engine.follow(() => this.emitEvent('engine.changed', { kind: 'container' }));
   }
 
   /** Stops following the agent and the engine (the app calls this on quit). */
@@ -104,7 +94,6 @@ export class BerthService extends EventEmitter {
     this.stats.vm.close();
     this.logFollowers.close();
     this.link.close();
-    this.engine.unfollowEvents();
   }
 
   /** The handler table the dispatcher validates calls into. */

@@ -1,6 +1,5 @@
 import type Docker from 'dockerode';
 import { containerName } from '../engine/container-name';
-import { followContainerEvents } from '../engine/engine-events';
 import type { BerthHandlers } from './dispatcher';
 import type { ContainerSummary, ImageSummary, ReclaimResult, VolumeSummary } from './berth-api';
 
@@ -22,7 +21,6 @@ export class EngineObjects {
   private dfInFlight?: Promise<DiskUsage>;
   /** StartedAt of running containers, so a list refetch inspects only containers that started since the last. */
   private readonly startTimes = new Map<string, number>();
-  private unfollow?: () => void;
 
   constructor(
     private readonly docker: () => Docker,
@@ -30,24 +28,10 @@ export class EngineObjects {
     private readonly diskBytes: () => Promise<number | undefined>,
   ) {}
 
-  /** Engine events mark the UI's lists stale; the store refetches them with a debounce. */
-  follow(onChange: () => void): void {
-    this.unfollow?.();
-    this.unfollow = followContainerEvents(
-      this.docker(),
-      (e) => {
-        // A (re)connect may have missed starts; a 'start' (also part of a restart) changes StartedAt.
-        if (!e) this.startTimes.clear();
-        else if (e.action === 'start') this.startTimes.delete(e.id);
-        onChange();
-      },
-      { warn: () => undefined },
-    );
-  }
-
-  unfollowEvents(): void {
-    this.unfollow?.();
-    this.unfollow = undefined;
+  /** A container event (from the agent's stream; empty after it reconnected): a 'start', or a missed one, changes StartedAt. */
+  noteEvent(e: { id?: string; action?: string }): void {
+    if (!e.id) this.startTimes.clear();
+    else if (e.action === 'start') this.startTimes.delete(e.id);
   }
 
   handlers(): EngineCalls {

@@ -95,4 +95,48 @@ describe('SocketProxy', () => {
     live.close();
     await removeStaleSocket(path);
   });
+
+  test('without an engine, clients wait for one wake and are all served when the engine comes; activity is recorded', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-proxy-'));
+    const engine = await fakeEngine(dir);
+    cleanups.push(() => engine.server.close());
+    const proxy = new SocketProxy(join(dir, 'docker.sock'));
+    const creds = loadClientCreds(ensureTlsMaterial(join(dir, 'tls')));
+    await proxy.listen();
+    cleanups.push(() => proxy.close());
+    let wakes = 0;
+    let woken!: () => void;
+    const wake = new Promise<void>((r) => (woken = r));
+    proxy.setWaker(() => {
+      wakes++;
+      return wake;
+    });
+    const before = proxy.lastClientActivity;
+    await new Promise((r) => setTimeout(r, 5));
+    const answers = Promise.all(Array.from({ length: 20 }, (_, i) => roundTrip(proxy.path, `w${i}`)));
+    await new Promise((r) => setTimeout(r, 100));
+    // Twenty clients, held open while the VM wakes; the engine arrives before the wake's last checks end.
+    expect(proxy.connections).toBe(20);
+    expect(proxy.lastClientActivity).toBeGreaterThan(before);
+    proxy.setTarget({ port: engine.port, creds });
+    expect(await answers).toEqual(Array.from({ length: 20 }, (_, i) => `got:w${i}`));
+    woken();
+    // One wake per client is asked, but they all wait on the caller's one promise (the supervisor joins them).
+    expect(wakes).toBe(20);
+  });
+
+  test('a wake that fails ends the waiting clients instead of leaving them hanging', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-proxy-'));
+    const proxy = new SocketProxy(join(dir, 'docker.sock'));
+    await proxy.listen();
+    cleanups.push(() => proxy.close());
+    const errors: Error[] = [];
+    proxy.on('proxy-error', (e: Error) => errors.push(e));
+    proxy.setWaker(() => Promise.reject(new Error('the VM is stopped')));
+    const c = createConnection(proxy.path);
+    c.on('error', () => undefined);
+    await new Promise((r) => c.on('close', r));
+    expect(proxy.connections).toBe(0);
+    expect(errors[0].message).toBe('could not wake the VM for a client: the VM is stopped');
+  });
 });

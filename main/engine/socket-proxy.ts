@@ -34,6 +34,11 @@ export class SocketProxy extends EventEmitter {
   private context?: SecureContext;
   private readonly live = new Set<Socket>();
   private mounts?: MountPolicy;
+  private waker?: () => Promise<void>;
+  private lastActivity = Date.now();
+  private sessionPort?: number;
+  /** Clients that arrived while there was no engine, served as soon as there is one. */
+  private readonly waiting: Socket[] = [];
 
   constructor(readonly path: string) {
     super();
@@ -41,15 +46,33 @@ export class SocketProxy extends EventEmitter {
 
   /** Points new connections at a (re)started engine; open connections keep their old target. */
   setTarget(target: ProxyTarget | undefined): void {
-    if (this.target?.port !== target?.port) this.session = undefined;
+    // A woken engine is the same engine on the same port, and still knows the TLS session.
+    if (target && target.port !== this.sessionPort) this.session = undefined;
+    this.sessionPort = target?.port ?? this.sessionPort;
     this.target = target;
     // One parsed context for all connections: parsing the key and certificates per connection costs milliseconds.
     this.context = target ? createSecureContext(target.creds) : undefined;
+    if (target) for (const c of this.waiting.splice(0)) if (!c.destroyed) this.serve(c, target);
   }
 
   /** Checks the bind mounts of every container created from now on; undefined passes every request through untouched. */
   setMountPolicy(policy: MountPolicy | undefined): void {
     this.mounts = policy;
+  }
+
+  /**
+   * While there is no engine (the VM sleeps), a client that connects waits
+   * for `wake` instead of being turned away; every client that arrives during
+   * a wake waits on the same one. Its request is held (the socket stays
+   * paused) until the engine answers, so the client sees no error and retries nothing.
+   */
+  setWaker(wake: (() => Promise<void>) | undefined): void {
+    this.waker = wake;
+  }
+
+  /** When a client last connected or disconnected (ms since the epoch). */
+  get lastClientActivity(): number {
+    return this.lastActivity;
   }
 
   /** Creates the socket, replacing a stale file from a crash but never a socket someone answers on. */
@@ -75,14 +98,33 @@ export class SocketProxy extends EventEmitter {
 
   private onClient(client: Socket): void {
     this.live.add(client);
-    client.on('close', () => this.live.delete(client));
+    this.lastActivity = Date.now();
+    client.on('close', () => {
+      this.live.delete(client);
+      this.lastActivity = Date.now();
+    });
     client.on('error', () => undefined);
-    const target = this.target;
-    if (!target) {
+    if (this.target) return this.serve(client, this.target);
+    if (!this.waker) {
       // No engine: end the connection; the docker CLI reports it cannot connect.
       client.destroy();
       return;
     }
+    this.waiting.push(client);
+    // Served by setTarget when the engine answers, before the wake's last checks; what is still
+    // waiting when the wake ends had no engine to go to.
+    const giveUp = (why?: Error) => {
+      if (why) this.emit('proxy-error', new Error(`could not wake the VM for a client: ${why.message}`));
+      const i = this.waiting.indexOf(client);
+      if (i < 0) return;
+      this.waiting.splice(i, 1);
+      if (this.target && !client.destroyed) this.serve(client, this.target);
+      else client.destroy();
+    };
+    this.waker().then(() => giveUp(), giveUp);
+  }
+
+  private serve(client: Socket, target: ProxyTarget): void {
     this.connectEngine(target, HANDSHAKE_RETRIES)
       .then((engine) => this.pipe(client, engine))
       .catch((e: Error) => {

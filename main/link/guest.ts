@@ -19,6 +19,13 @@ export const FW_CFG_ENGINE_PORT = 'engine-port';
 /** fw_cfg entry listing the dockerd features to turn on, comma-separated (absent: none). */
 export const FW_CFG_ENGINE_FEATURES = 'engine-features';
 
+/**
+ * The virtio-serial port the agent drives the guest through (rc.control): one
+ * command per line (`suspend`, `mount`, `time <s>`), one answer line each
+ * (`ok <command>` or `err <command> <why>`).
+ */
+export const GUEST_CONTROL_PORT = 'berth.control';
+
 /** Boot stages the guest prints as `BERTH-BOOT stage=<name>`, in order. */
 export const BOOT_STAGES = ['init', 'modules', 'root', 'network', 'format', 'data', 'dockerd', 'ready'] as const;
 export type BootStage = (typeof BOOT_STAGES)[number] | 'shutdown' | 'poweroff';

@@ -53,7 +53,7 @@ describe('QEMU option strings', () => {
     const { args } = buildQemuCommand(
       {
         cpus: 1, memoryMiB: 512, kernel: '/k', initrd: '/i', cmdline: 'c', rootfs: '/r,x', dataDisk: '/d', guestTlsDir: '/t',
-        enginePort: 1, qmpSocket: '/q', pidFile: '/p', mountList: '/m', shares: [{ tag: 'berth0', hostPath: '/home/a,security_model=none' }],
+        enginePort: 1, qmpSocket: '/q', controlSocket: '/c', pidFile: '/p', mountList: '/m', shares: [{ tag: 'berth0', hostPath: '/home/a,security_model=none' }],
       },
       { platform: 'linux', arch: 'x64', cpus: 2, accel: 'tcg', accelReason: 't' },
     );

@@ -21,6 +21,24 @@ function optionalPath(key: string, emptyMeans: string) {
   });
 }
 
+/** How the app and the VM behave over time: the settings that do not depend on the host's size. */
+const APP_BEHAVIOUR = {
+  /**
+   * Sleep when idle: after idleSleepMinutes with no running containers and no docker client
+   * connected, the VM's state is saved and QEMU exits; the first docker command wakes it.
+   */
+  idleSleep: z.boolean({ error: 'idleSleep must be true or false' }).default(true),
+  /** Idle minutes before the VM sleeps; fractions are allowed (0.1 is six seconds). */
+  idleSleepMinutes: z
+    .number({ error: 'idleSleepMinutes must be a number of minutes' })
+    .min(0.05, 'idleSleepMinutes must be at least 0.05 (three seconds)')
+    .max(1440, 'idleSleepMinutes must be at most 1440 (a day)')
+    .default(5),
+  startAtLogin: z.boolean({ error: 'startAtLogin must be true or false' }).default(false),
+  startVmOnLaunch: z.boolean({ error: 'startVmOnLaunch must be true or false' }).default(true),
+  stopVmOnQuit: z.boolean({ error: 'stopVmOnQuit must be true or false' }).default(true),
+};
+
 /**
  * Berth's settings. Defaults match Docker Desktop's small-VM defaults; every
  * field says in its message what a valid value is.
@@ -79,9 +97,7 @@ export function settingsSchema(limits: HostLimits) {
      * way stay on the disk, hidden while this is on, and come back when it is off.
      */
     containerdImageStore: z.boolean({ error: 'containerdImageStore must be true or false' }).default(false),
-    startAtLogin: z.boolean({ error: 'startAtLogin must be true or false' }).default(false),
-    startVmOnLaunch: z.boolean({ error: 'startVmOnLaunch must be true or false' }).default(true),
-    stopVmOnQuit: z.boolean({ error: 'stopVmOnQuit must be true or false' }).default(true),
+    ...APP_BEHAVIOUR,
   }).strict();
 }
 

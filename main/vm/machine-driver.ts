@@ -34,6 +34,8 @@ export interface Machine extends EventEmitter {
   powerdown(timeoutMs: number): Promise<boolean>;
   /** Ends the machine's process (TERM, then KILL after `graceMs`). */
   kill(graceMs?: number): Promise<void>;
+  /** Saves the machine and ends its process; where it cannot, throws and leaves it running. Absent where the driver has no snapshots. */
+  suspend?(timeoutMs: number): Promise<void>;
 }
 
 /** What a boot needs from the supervisor. */
@@ -47,6 +49,8 @@ export interface MachineStartRequest {
   onAttempt?(m: Machine, dog: BootWatchdog): void;
   /** One line for the person waiting (e.g. the accelerator fell back). */
   onNotice?(message: string): void;
+  /** Resume the machine `suspend` saved, if there is one; `res` and `enginePort` must then be what it was booted with. */
+  wake?: boolean;
 }
 
 /** What a driver's machines can do; the agent and the UI ask instead of assuming. */
@@ -59,7 +63,7 @@ export interface MachineCapabilities {
   portForwarding: boolean;
   /** How host folders reach the guest. */
   sharedFolders: '9p' | 'none';
-  /** The machine's state can be saved and resumed (sleep; not yet). */
+  /** The machine's state can be saved and resumed (sleep). */
   snapshots: boolean;
 }
 
@@ -80,6 +84,14 @@ export interface MachineDriver {
   diskBytes(): number | undefined;
   /** Stops a machine a previous agent left behind, if there is one. */
   reapStale(log: Logger): Promise<void>;
-  /** Boots a machine; resolves with it once `ready` passed, rejects with a BootFailure or a preflight error (e.g. no guest image). */
+  /**
+   * Boots a machine (or, with `wake`, resumes the one `suspend` saved); resolves with it once
+   * `ready` passed, rejects with a BootFailure or a preflight error (e.g. no guest image).
+   * A boot that is not a resume first deletes every saved state: the disk is about to change under it.
+   */
   start(req: MachineStartRequest): Promise<Machine>;
+  /** Saves a running machine so `start({ wake: true })` can resume it; throws, leaving it running, where it cannot. */
+  suspend?(m: Machine, log: Logger): Promise<void>;
+  /** Deletes a saved machine (a stop while asleep): the next start boots afresh. */
+  discardSaved?(log: Logger): void;
 }

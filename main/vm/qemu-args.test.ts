@@ -19,6 +19,7 @@ const spec: QemuLaunchSpec = {
   guestTlsDir: '/s/tls',
   enginePort: 41234,
   qmpSocket: '/s/qmp.sock',
+  controlSocket: '/s/control.sock',
   pidFile: '/s/qemu.pid',
   shares: [{ tag: 'berth0', hostPath: '/home/u' }],
   mountList: '/s/mounts.tsv',
@@ -100,6 +101,21 @@ describe('buildQemuCommand', () => {
     expect(values(args, '-fw_cfg')).toContain('name=opt/berth/mounts,file=/s/mounts.tsv');
   });
 
+  test('the guest control port is a virtio-serial port named for rc.control, on a unix socket QEMU listens on', () => {
+    const { args } = buildQemuCommand(spec, linuxTcg);
+    expect(values(args, '-device')).toContain('virtio-serial-pci,id=vser0');
+    expect(values(args, '-chardev')).toContain('socket,id=control,path=/s/control.sock,server=on,wait=off');
+    expect(values(args, '-device')).toContain('virtserialport,bus=vser0.0,chardev=control,name=berth.control');
+    expect(args).not.toContain('-incoming');
+  });
+
+  test('a resume starts paused and reads the saved state, with every other argument as at boot', () => {
+    const boot = buildQemuCommand(spec, linuxTcg).args;
+    const resume = buildQemuCommand({ ...spec, resumeFrom: '/s/sleep.state' }, linuxTcg).args;
+    expect(resume.slice(0, boot.length)).toEqual(boot);
+    expect(resume.slice(boot.length)).toEqual(['-S', '-incoming', 'exec:cat /s/sleep.state']);
+  });
+
   test('arm64 hosts get the aarch64 binary and the virt machine', () => {
     const { binary, args } = buildQemuCommand(spec, { ...linuxTcg, arch: 'arm64', platform: 'darwin', accel: 'hvf' });
     expect(binary).toBe('qemu-system-aarch64');
@@ -111,7 +127,7 @@ describe('QemuDriver', () => {
   test('capabilities name the architecture, the accelerators and what the machine supports', () => {
     const driver = (platform: NodeJS.Platform, arch: string) =>
       new QemuDriver({ stateDir: '/nonexistent', assets: () => { throw new Error('unused'); }, accel: AccelPolicy.auto('/nonexistent/v.json'), host: () => ({ platform, arch, cpus: 2 }) });
-    expect(driver('linux', 'x64').capabilities()).toEqual({ arch: 'x86_64', accelerators: ['kvm', 'tcg'], portForwarding: true, sharedFolders: '9p', snapshots: false });
+    expect(driver('linux', 'x64').capabilities()).toEqual({ arch: 'x86_64', accelerators: ['kvm', 'tcg'], portForwarding: true, sharedFolders: '9p', snapshots: true });
     expect(driver('darwin', 'arm64').capabilities()).toMatchObject({ arch: 'aarch64', accelerators: ['hvf', 'tcg'] });
   });
 

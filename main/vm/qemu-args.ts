@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import type { HostFacts } from './accel';
 import type { SharedFolder } from './shared-folders';
-import { BALLOON_ID, DISK_SERIAL, FW_CFG_ENGINE_FEATURES, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from '../link/guest';
+import { BALLOON_ID, DISK_SERIAL, GUEST_CONTROL_PORT, FW_CFG_ENGINE_FEATURES, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from '../link/guest';
 import { profileFor } from './machine-profile';
+import { incomingUri } from './saved-state';
 
 /** Everything the argument builder needs; no I/O happens while building. */
 export interface QemuLaunchSpec {
@@ -25,6 +26,14 @@ export interface QemuLaunchSpec {
   mountList: string;
   /** dockerd features the guest turns on (engine-features.ts); none if omitted. */
   engineFeatures?: readonly string[];
+  /** The host end of the guest's control port (a unix socket QEMU listens on). */
+  controlSocket: string;
+  /**
+   * Resume the state saved in this file (saved-state.ts) instead of booting. QEMU
+   * then starts paused, so the agent can connect the control port before the
+   * guest runs on; every other argument must be the ones the state was saved with.
+   */
+  resumeFrom?: string;
 }
 
 /** A ready-to-spawn command line. */
@@ -111,8 +120,22 @@ export function buildQemuCommand(spec: QemuLaunchSpec, host: HostFacts): QemuCom
   });
   push('-fw_cfg', `name=${FW_CFG_PREFIX}/mounts,file=${q(spec.mountList)}`);
 
-  push('-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console');
-  push('-chardev', `socket,id=qmp,path=${q(spec.qmpSocket)},server=on,wait=off`, '-mon', 'chardev=qmp,mode=control');
-  push('-pidfile', spec.pidFile);
+  push(...hostChannels(spec));
   return { binary: qemuBinary(host.arch), args };
+}
+
+/** The host's ways into the machine: the guest's control port, the serial console, QMP, and a resume's saved state. */
+function hostChannels(spec: QemuLaunchSpec): string[] {
+  const q = qemuOptValue;
+  return [
+    // The control port: virtio-serial, because virtio_console is already in the guest (QEMU's guest
+    // agent would add a program; vsock needs vhost on the host, which macOS's QEMU lacks).
+    '-device', 'virtio-serial-pci,id=vser0',
+    '-chardev', `socket,id=control,path=${q(spec.controlSocket)},server=on,wait=off`,
+    '-device', `virtserialport,bus=vser0.0,chardev=control,name=${GUEST_CONTROL_PORT}`,
+    '-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console',
+    '-chardev', `socket,id=qmp,path=${q(spec.qmpSocket)},server=on,wait=off`, '-mon', 'chardev=qmp,mode=control',
+    '-pidfile', spec.pidFile,
+    ...(spec.resumeFrom ? ['-S', '-incoming', incomingUri(spec.resumeFrom)] : []),
+  ];
 }

@@ -1,18 +1,22 @@
 import type { Logger } from '../common/logger';
 import { mkdirSync } from 'node:fs';
 import { delimiter } from 'node:path';
-import { hostBase, type Accelerator, type HostBase } from './accel';
+import { hostBase, type AccelChoice, type Accelerator, type HostBase } from './accel';
 import { ensureDataDisk } from './data-disk';
 import type { AccelPolicy } from './accel-policy';
 import type { VmAssets } from './assets';
-import type { STAGE_BOUNDS_MS } from './boot-watchdog';
+import { BootFailure, type STAGE_BOUNDS_MS } from './boot-watchdog';
 import type { Machine, MachineCapabilities, MachineDriver, MachineStartRequest } from './machine-driver';
 import { profileFor } from './machine-profile';
 import { KNOWN_QEMU_DIRS, locateQemu, loginShellPath, type QemuLocation } from './qemu-locator';
 import { reapStaleQemu } from './stale-qemu';
 import { bootVm } from './vm-boot';
-import { vmPaths } from './vm-instance';
+import { vmPaths, type VmResources } from './vm-instance';
+import { deleteSavedState, diskFingerprint, staleReason, type SavedState } from './saved-state';
 import { allocatedSize } from './vm-usage';
+
+/** Generous: saving a few hundred MiB of guest memory takes about a second, more on a busy disk. */
+const SAVE_TIMEOUT_MS = 120_000;
 
 /** What the QEMU driver is given. */
 export interface QemuDriverOptions {
@@ -38,13 +42,19 @@ export interface QemuDriverOptions {
  */
 export class QemuDriver implements MachineDriver {
   readonly name = 'qemu';
+  /**
+   * The machine `suspend` saved, known only to this process: an agent that
+   * starts finds no record, so a state left by one that crashed is never
+   * loaded (its first boot deletes it).
+   */
+  private saved?: { res: VmResources; enginePort: number; accel: AccelChoice; state: SavedState };
 
   constructor(private readonly o: QemuDriverOptions) {}
 
   capabilities(): MachineCapabilities {
     const host = (this.o.host ?? hostBase)();
     const hardware: Accelerator[] = host.platform === 'darwin' ? ['hvf'] : host.platform === 'linux' ? ['kvm'] : [];
-    return { arch: profileFor(host.arch).arch, accelerators: [...hardware, 'tcg'], portForwarding: true, sharedFolders: '9p', snapshots: false };
+    return { arch: profileFor(host.arch).arch, accelerators: [...hardware, 'tcg'], portForwarding: true, sharedFolders: '9p', snapshots: true };
   }
 
   createDisk(sizeGiB: number): { created: boolean } {
@@ -83,7 +93,7 @@ export class QemuDriver implements MachineDriver {
   async start(req: MachineStartRequest): Promise<Machine> {
     // Read once per boot, here: a missing or partial guest image fails before any QEMU starts.
     const assets = this.o.assets();
-    return bootVm({
+    const boot = {
       dir: this.o.stateDir,
       res: req.res,
       assets,
@@ -95,6 +105,45 @@ export class QemuDriver implements MachineDriver {
       onAttempt: req.onAttempt,
       onNotice: req.onNotice,
       ready: req.ready,
-    });
+    };
+    const saved = this.saved;
+    this.saved = undefined;
+    const stale = saved && staleReason(saved.state);
+    if (req.wake && saved && stale) req.log.warn(`vm: the saved VM state cannot be resumed (${stale}); booting afresh`);
+    if (req.wake && saved && !stale) {
+      try {
+        const vm = await bootVm({ ...boot, res: saved.res, enginePort: saved.enginePort, resume: { file: saved.state.file, accel: saved.accel } });
+        // Stale from now on: the guest writes its disk again.
+        deleteSavedState(saved.state.file);
+        return vm;
+      } catch (e) {
+        if (e instanceof BootFailure && e.kind === 'cancelled') throw e;
+        const notice = `could not resume the sleeping VM (${(e as Error).message.split('\n')[0]}); starting it afresh`;
+        req.log.warn(`vm: ${notice}`);
+        req.onNotice?.(notice);
+      }
+    }
+    // Before QEMU opens the disk: a boot changes it, so no saved state may outlive it.
+    this.deleteSaved(req.log);
+    return bootVm(boot);
+  }
+
+  async suspend(m: Machine, log: Logger): Promise<void> {
+    if (!m.suspend) throw new Error('this machine cannot be saved');
+    const t0 = Date.now();
+    await m.suspend(SAVE_TIMEOUT_MS);
+    const p = vmPaths(this.o.stateDir);
+    const state = { file: p.savedState, disk: diskFingerprint(p.dataDisk) };
+    this.saved = { res: m.res, enginePort: m.enginePort, accel: { accel: m.host.accel, reason: m.host.accelReason, forced: false }, state };
+    log.info(`vm: state saved in ${Date.now() - t0} ms`);
+  }
+
+  discardSaved(log: Logger): void {
+    this.saved = undefined;
+    this.deleteSaved(log);
+  }
+
+  private deleteSaved(log: Logger): void {
+    if (deleteSavedState(vmPaths(this.o.stateDir).savedState)) log.info('vm: deleted the saved VM state: the data disk may change from now on');
   }
 }

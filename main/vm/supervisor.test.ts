@@ -55,6 +55,22 @@ class StandInDriver implements MachineDriver {
   failures: (Error | undefined)[] = [];
 
   readonly disks: number[] = [];
+  /** What each start was asked: a wake or not, and the resources. */
+  readonly starts: { wake: boolean; cpus: number; enginePort: number }[] = [];
+  /** Set: the next suspend fails with it, and the machine keeps running. */
+  saveFails?: Error;
+  saved = false;
+  discarded = 0;
+
+  async suspend(m: Machine): Promise<void> {
+    if (this.saveFails) throw this.saveFails;
+    this.saved = true;
+    (m as StandInMachine).exit({ code: 0, signal: null });
+  }
+  discardSaved(): void {
+    this.saved = false;
+    this.discarded++;
+  }
 
   capabilities() {
     return { arch: 'x86_64' as const, accelerators: ['tcg' as const], portForwarding: false, sharedFolders: 'none' as const, snapshots: false };
@@ -71,6 +87,7 @@ class StandInDriver implements MachineDriver {
   async start(req: MachineStartRequest): Promise<Machine> {
     const failure = this.failures.shift();
     if (failure) throw failure;
+    this.starts.push({ wake: !!req.wake, cpus: req.res.cpus, enginePort: req.enginePort });
     const m = new StandInMachine();
     this.machines.push(m);
     req.onAttempt?.(m, { cancel: () => undefined } as never);
@@ -81,10 +98,10 @@ class StandInDriver implements MachineDriver {
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
-function supervisor(driver: StandInDriver, restarts = { max: 3, windowMs: 60_000 }) {
+function supervisor(driver: StandInDriver, restarts = { max: 3, windowMs: 60_000 }, cpus = () => 1) {
   const s = new VmSupervisor({
     driver,
-    resources: () => ({ cpus: 1, memoryMiB: 512, diskGiB: 8, enginePort: 0 }),
+    resources: () => ({ cpus: cpus(), memoryMiB: 512, diskGiB: 8, enginePort: 0 }),
     log: silent,
     restarts,
   });
@@ -153,5 +170,73 @@ describe('VmSupervisor over a stand-in driver', () => {
     const { s } = supervisor(d);
     await expect(s.start()).rejects.toThrow('qemu-system-x86_64 is not installed; install it with: …');
     expect(s.state).toBe('error');
+  });
+
+  test('sleep: saved, QEMU gone, no crash restart; a start wakes it with what it booted with, not newer settings', async () => {
+    const d = new StandInDriver();
+    let cpus = 1;
+    const { s, states } = supervisor(d, undefined, () => cpus);
+    await s.start();
+    await s.sleep();
+    expect(s.state).toBe('sleeping');
+    expect(d.saved).toBe(true);
+    expect(d.machines[0].running).toBe(false);
+    // Its exit is the sleep's own, not a crash: nothing boots by itself.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(d.machines).toHaveLength(1);
+    expect((await s.status()).pid).toBeUndefined();
+    cpus = 2;
+    await s.start();
+    expect(s.state).toBe('running');
+    expect(d.starts[1]).toEqual({ wake: true, cpus: 1, enginePort: 1 });
+    expect(states).toEqual(['starting', 'running', 'suspending', 'sleeping', 'starting', 'running']);
+    await s.stop();
+  });
+
+  test('concurrent wakes share one boot; a start during the save waits for it, then wakes', async () => {
+    const d = new StandInDriver();
+    const { s } = supervisor(d);
+    await s.start();
+    const sleeping = s.sleep();
+    const woke = Promise.all([s.start(), s.start(), s.start()]);
+    await sleeping;
+    await woke;
+    expect(s.state).toBe('running');
+    expect(d.starts.map((x) => x.wake)).toEqual([false, true]);
+    await s.stop();
+  });
+
+  test('a stop while asleep forgets the saved state, and the next start boots afresh', async () => {
+    const d = new StandInDriver();
+    const { s, states } = supervisor(d);
+    await s.start();
+    await s.sleep();
+    await s.stop();
+    expect(s.state).toBe('stopped');
+    expect(d.discarded).toBe(1);
+    await s.start();
+    expect(d.starts.map((x) => x.wake)).toEqual([false, false]);
+    expect(states.slice(-4)).toEqual(['sleeping', 'stopped', 'starting', 'running']);
+    await s.stop();
+  });
+
+  test('where saving fails, the machine is stopped instead and still sleeps (the wake is a cold boot)', async () => {
+    const d = new StandInDriver();
+    d.saveFails = new Error('Migration is disabled when VirtFS export path is mounted');
+    const { s } = supervisor(d);
+    const notices: string[] = [];
+    s.on('vm-event', (e: VmEvent) => e.event === 'vm.notice' && notices.push(e.payload.message));
+    await s.start();
+    await s.sleep();
+    expect(s.state).toBe('sleeping');
+    expect(d.machines[0].powerdowns).toBe(1);
+    expect(notices[0]).toMatch(/could not save the VM \(Migration is disabled.*\); stopping it instead, so the next wake is a cold boot/);
+    await s.stop();
+  });
+
+  test('only a running VM sleeps', async () => {
+    const d = new StandInDriver();
+    const { s } = supervisor(d);
+    await expect(s.sleep()).rejects.toThrow('cannot sleep while stopped');
   });
 });

@@ -1,20 +1,20 @@
 import { EventEmitter } from 'node:events';
-import { freeLoopbackPort } from '../common/free-port';
 import type { Logger } from '../common/logger';
 import { sleep } from '../common/sleep';
 import { RestartBudget } from './restart-budget';
 import type { BootMarker } from '../link/guest';
 import type { BootWatchdog } from './boot-watchdog';
 import type { Machine, MachineDriver } from './machine-driver';
-import { assertPortFree } from './port-check';
+import { enginePortFor } from './port-check';
 import type { QemuExit } from './qemu-process';
 import { runChecks, waitForChecks, type CheckResult, type ReadinessCheck } from './readiness';
 import { failureMessage } from './vm-boot';
 import { vmChecks } from './vm-checks';
 import type { VmResources } from './vm-instance';
 import { vmEvent, type VmEventName, type VmEvents } from './vm-events';
+import { HealthWatch } from './health-watch';
 import { isUp, VmStateMachine, type VmState } from './vm-state';
-
+import { sleepMachine, stopMachine } from './machine-steps';
 
 /** What the supervisor is given; functions are called at each boot so new settings apply on restart. */
 export interface SupervisorOptions {
@@ -47,7 +47,6 @@ export interface VmStatus {
   lastError?: string;
 }
 
-
 /** Only a backstop: the boot watchdog's stage bounds end a stuck boot long before. */
 const READINESS_BACKSTOP_MS = 30 * 60_000;
 
@@ -63,16 +62,26 @@ export class VmSupervisor extends EventEmitter {
   private boot?: Promise<void>;
   private dog?: BootWatchdog;
   private stopping?: Promise<void>;
-  private health?: NodeJS.Timeout;
+  private suspending?: Promise<void>;
+  private readonly health: HealthWatch;
   private readonly budget: RestartBudget;
   private readyAt?: number;
   private bootStage?: string;
   private lastError?: string;
-  private badChecks = 0;
 
   constructor(private readonly o: SupervisorOptions) {
     super();
     this.budget = new RestartBudget(o.restarts?.max, o.restarts?.windowMs);
+    this.health = new HealthWatch({
+      intervalMs: o.healthIntervalMs ?? 5000,
+      checks: (vm) => this.checks(vm),
+      up: () => isUp(this.state) && this.vm?.running === true,
+      report: (ok, why) => {
+        if (ok && this.machine.fire('healthy')) this.o.log.info('vm: all checks pass again');
+        if (!ok && this.machine.fire('unhealthy')) this.o.log.warn(`vm: ${why}`);
+      },
+      log: o.log,
+    });
     this.machine.on('change', (c) => {
       this.o.log.info(`vm: ${c.from} → ${c.to} (${c.event})`);
       this.emitVm('vm.state', { state: c.to });
@@ -93,10 +102,12 @@ export class VmSupervisor extends EventEmitter {
     if (isUp(this.state)) return Promise.resolve();
     if (this.state === 'stopping') return Promise.reject(new Error('the VM is stopping; start it again once it has stopped'));
     if (this.boot) return this.boot;
+    if (this.suspending) return this.suspending.then(() => this.start());
+    const wake = this.state === 'sleeping';
     if (!this.machine.fire('start')) return Promise.reject(new Error(`cannot start while ${this.state}`));
     this.budget.reset();
     this.lastError = undefined;
-    this.boot = this.bootOnce().finally(() => (this.boot = undefined));
+    this.boot = this.bootOnce(wake).finally(() => (this.boot = undefined));
     return this.boot;
   }
 
@@ -106,18 +117,24 @@ export class VmSupervisor extends EventEmitter {
    * same way. It ends in `error`, with what failed, the last boot stage and
    * the console lines worth reading.
    */
-  private async bootOnce(): Promise<void> {
+  private async bootOnce(wake = false): Promise<void> {
     let failingCheck: string | undefined;
     try {
-      const res = this.o.resources();
+      // A wake brings back the machine that slept, with what it was booted with; new settings wait for a restart.
+      const slept = wake ? this.vm : undefined;
+      const res = slept ? { ...slept.res, enginePort: slept.enginePort } : this.o.resources();
       this.o.driver.validate();
       this.o.driver.createDisk(res.diskGiB);
-      const port = res.enginePort || (await freeLoopbackPort());
-      if (res.enginePort) await assertPortFree(res.enginePort);
+      // A port taken since the machine slept: it cannot resume there, so it boots afresh on another.
+      const port = await enginePortFor(res.enginePort, slept && ((e) => {
+        this.o.log.warn(`vm: ${e.message}; the sleeping VM boots afresh on another port`);
+        this.o.driver.discardSaved?.(this.o.log);
+      }));
       await this.o.driver.reapStale(this.o.log);
       this.bootStage = undefined;
       await this.o.driver.start({
         res,
+        wake,
         enginePort: port,
         log: this.o.log,
         onAttempt: (vm, dog) => this.adopt(vm, dog),
@@ -135,9 +152,8 @@ export class VmSupervisor extends EventEmitter {
       this.dog = undefined;
     }
     this.readyAt = Date.now();
-    this.badChecks = 0;
     if (!this.machine.fire('ready')) throw new Error(`start cancelled: the VM is ${this.state}`);
-    this.watchHealth();
+    this.health.watch(this.vm!);
   }
 
   /** Makes a boot attempt's instance the current one and follows its console and markers. */
@@ -174,40 +190,15 @@ export class VmSupervisor extends EventEmitter {
     return [...vmChecks(vm), ...(this.o.extraChecks?.(vm) ?? [])];
   }
 
-  private watchHealth(): void {
-    clearInterval(this.health);
-    this.health = setInterval(() => void this.checkHealth(), this.o.healthIntervalMs ?? 5000);
-    this.health.unref();
-  }
-
-  private async checkHealth(): Promise<void> {
-    const vm = this.vm;
-    if (!vm || !isUp(this.state)) return;
-    const results = await runChecks(this.checks(vm));
-    const failed = results.find((r) => r.status === 'failed');
-    if (!failed) {
-      this.badChecks = 0;
-      if (this.machine.fire('healthy')) this.o.log.info('vm: all checks pass again');
-      return;
-    }
-    this.badChecks++;
-    if (this.machine.fire('unhealthy')) this.o.log.warn(`vm: check ${failed.name} failed: ${failed.error} (${failed.hint})`);
-    // A VM whose engine stays unreachable is worse than a restart: colima#1033.
-    if (this.badChecks >= 12 && vm.running) {
-      this.o.log.warn('vm: engine unreachable for a minute; restarting the VM');
-      this.badChecks = 0;
-      await vm.kill(5000);
-    }
-  }
-
   private onExit(vm: Machine, e: QemuExit): void {
     if (vm !== this.vm) return;
-    clearInterval(this.health);
+    this.health.stop();
     if (this.state === 'stopping' || this.state === 'error') {
       this.machine.fire('exited');
       return;
     }
     if (this.state === 'starting') return; // the boot watchdog reports it to bootOnce.
+    if (this.state === 'suspending' || this.state === 'sleeping') return; // sleep ends QEMU on purpose.
     this.o.log.warn(`vm: QEMU exited unexpectedly (code ${e.code}, signal ${e.signal})`);
     if (!this.budget.allow()) {
       this.lastError = `QEMU exited unexpectedly ${this.budget.count} times within ${this.budget.windowMs / 60_000} min; not restarting`;
@@ -223,12 +214,18 @@ export class VmSupervisor extends EventEmitter {
   }
 
   /**
-   * Graceful stop: the caller's beforeStop (containers get a short timeout),
-   * the ACPI power button, then SIGTERM, then SIGKILL. Each step is logged.
+   * Graceful stop (see stopMachine). A stop while asleep only forgets the
+   * saved state; a stop while going to sleep waits for that to end first.
    */
   stop(): Promise<void> {
     if (this.state === 'stopped') return Promise.resolve();
     if (this.stopping) return this.stopping;
+    if (this.suspending) return this.suspending.then(() => this.stop());
+    if (this.state === 'sleeping') {
+      this.o.driver.discardSaved?.(this.o.log);
+      this.machine.fire('stop');
+      return Promise.resolve();
+    }
     const wasRunning = isUp(this.state);
     if (!this.machine.fire('stop')) return Promise.resolve();
     this.dog?.cancel('cancelled', 'a stop was requested');
@@ -237,28 +234,35 @@ export class VmSupervisor extends EventEmitter {
   }
 
   private async stopSteps(graceful: boolean): Promise<void> {
-    clearInterval(this.health);
+    this.health.stop();
     const vm = this.vm;
     const step = (s: string) => {
       this.o.log.info(`vm: stop: ${s}`);
       this.emitVm('vm.stopStep', { step: s });
     };
-    if (vm?.running) {
-      if (graceful && this.o.beforeStop) {
-        step('stopping containers');
-        await Promise.race([this.o.beforeStop(vm).catch(() => undefined), sleep(15_000)]);
-      }
-      step('ACPI power-off');
-      if (!(await vm.powerdown(graceful ? 15_000 : 3_000))) {
-        step('SIGTERM to QEMU');
-        await vm.kill(5000);
-      }
-    }
-    if (vm) await vm.exited();
+    if (vm) await stopMachine(vm, { graceful, beforeStop: this.o.beforeStop, step });
     if (this.state === 'stopping') this.machine.fire('exited');
     this.readyAt = undefined;
     this.bootStage = undefined;
     step('stopped');
+  }
+
+  /**
+   * Puts a running VM to sleep: its state saved into the data disk and QEMU
+   * gone, so it holds no memory or CPU. Resolves once it sleeps; `start` wakes it.
+   */
+  sleep(): Promise<void> {
+    const vm = this.vm;
+    if (!vm || !this.machine.fire('sleep')) return Promise.reject(new Error(`cannot sleep while ${this.state}`));
+    this.health.stop();
+    this.suspending = sleepMachine(this.o.driver, vm, this.o.log, (message) => this.emitVm('vm.notice', { message }))
+      .then(() => {
+        this.readyAt = undefined;
+        this.bootStage = undefined;
+        this.machine.fire('slept');
+      })
+      .finally(() => (this.suspending = undefined));
+    return this.suspending;
   }
 
   /** Stops, then starts with the current settings. */

@@ -21,6 +21,12 @@ export interface BootRequest {
   /** One line for the person waiting, e.g. that the accelerator fell back. */
   onNotice?: (message: string) => void;
   bounds?: typeof STAGE_BOUNDS_MS;
+  /**
+   * Resume the state saved in `file` on the accelerator it was saved under, instead of
+   * booting: one attempt, no fallback (the caller boots afresh if it fails).
+   * No boot stages come from a resumed guest, so the watchdog's first bound covers it all.
+   */
+  resume?: { file: string; accel: AccelChoice };
 }
 
 /**
@@ -31,6 +37,7 @@ export interface BootRequest {
  * Resolves with the running instance; rejects with a BootFailure or a preflight error.
  */
 export async function bootVm(req: BootRequest): Promise<VmInstance> {
+  if (req.resume) return attempt(req, req.resume.accel, req.resume.file);
   const choice = await req.accel.choose();
   try {
     return await attempt(req, choice);
@@ -52,14 +59,15 @@ export async function bootVm(req: BootRequest): Promise<VmInstance> {
   }
 }
 
-async function attempt(req: BootRequest, choice: AccelChoice): Promise<VmInstance> {
+async function attempt(req: BootRequest, choice: AccelChoice, resumeFrom?: string): Promise<VmInstance> {
   const host = { ...req.host, accel: choice.accel, accelReason: choice.reason };
-  req.log.info(`vm: booting with ${req.res.cpus} CPUs, ${req.res.memoryMiB} MiB, accelerator ${choice.accel} (${choice.reason}), engine port 127.0.0.1:${req.enginePort}`);
-  const vm = new VmInstance(req.dir, req.res, req.assets, host, req.enginePort);
+  req.log.info(`vm: ${resumeFrom ? 'resuming the saved state' : 'booting'} with ${req.res.cpus} CPUs, ${req.res.memoryMiB} MiB, accelerator ${choice.accel} (${choice.reason}), engine port 127.0.0.1:${req.enginePort}`);
+  const vm = new VmInstance(req.dir, req.res, req.assets, host, req.enginePort, resumeFrom);
   const dog = new BootWatchdog(vm, choice.accel, req.bounds);
   req.onAttempt?.(vm, dog);
   try {
-    await Promise.race([vm.start().then(() => req.ready(vm)), dog.failed]);
+    const started = vm.start().then(() => (resumeFrom ? vm.wake() : undefined));
+    await Promise.race([started.then(() => req.ready(vm)), dog.failed]);
     dog.stop();
     return vm;
   } catch (e) {

@@ -13,6 +13,8 @@ import { QemuProcess, type QemuExit } from './qemu-process';
 import { QmpClient } from './qmp-client';
 import { writeMountList, type SharedFolder } from './shared-folders';
 import { sleep } from '../common/sleep';
+import { GuestControl } from './guest-control';
+import { loadDone, saveState } from './saved-state';
 
 /** The VM's size, and the host folders it sees. */
 export interface VmResources {
@@ -33,6 +35,10 @@ export interface VmPaths {
   pidFile: string;
   tlsDir: string;
   mountList: string;
+  /** The host end of the guest's control port. */
+  controlSocket: string;
+  /** A sleeping VM's memory and devices (saved-state.ts). */
+  savedState: string;
 }
 
 /** The file layout of a VM state directory. */
@@ -44,6 +50,8 @@ export function vmPaths(dir: string): VmPaths {
     pidFile: join(dir, 'qemu.pid'),
     tlsDir: join(dir, 'tls'),
     mountList: join(dir, 'mounts.tsv'),
+    controlSocket: join(dir, 'control.sock'),
+    savedState: join(dir, 'sleep.state'),
   };
 }
 
@@ -59,6 +67,8 @@ export class VmInstance extends EventEmitter implements Machine {
   readonly command: QemuCommand;
   qemu?: QemuProcess;
   qmp?: QmpClient;
+  /** The guest's control port, once QEMU runs. */
+  control?: GuestControl;
   private creds?: TlsClientCreds;
 
   constructor(
@@ -67,6 +77,8 @@ export class VmInstance extends EventEmitter implements Machine {
     private readonly assets: VmAssets,
     readonly host: HostFacts,
     readonly enginePort: number,
+    /** The saved state file to resume instead of booting (see saved-state.ts). */
+    readonly resumeFrom?: string,
   ) {
     super();
     this.paths = vmPaths(dir);
@@ -88,6 +100,8 @@ export class VmInstance extends EventEmitter implements Machine {
         shares: res.shares ?? [],
         mountList: this.paths.mountList,
         engineFeatures: res.engineFeatures ?? [],
+        controlSocket: this.paths.controlSocket,
+        resumeFrom,
       },
       host,
     );
@@ -119,6 +133,7 @@ export class VmInstance extends EventEmitter implements Machine {
     ensureDataDisk(this.paths.dataDisk, this.res.diskGiB);
     writeMountList(this.paths.mountList, this.res.shares ?? []);
     rmSync(this.paths.qmpSocket, { force: true });
+    rmSync(this.paths.controlSocket, { force: true });
     const q = new QemuProcess(this.command);
     this.qemu = q;
     q.on('line', (l: string) => this.emit('console', l));
@@ -131,6 +146,50 @@ export class VmInstance extends EventEmitter implements Machine {
     });
     const spawnError = new Promise<never>((_, reject) => q.once('spawn-error', reject));
     this.qmp = await Promise.race([this.connectQmp(), spawnError]);
+    // Connected before the guest runs on after a resume, so the port is open on both ends when it does.
+    this.control = await Promise.race([GuestControl.connect(this.paths.controlSocket), spawnError]);
+    q.once('exit', () => this.control?.close());
+  }
+
+  /**
+   * Lets a resumed machine run on and brings the guest up to date: its shares
+   * mounted again, and its clock (as old as the snapshot) set from the host's.
+   */
+  async wake(): Promise<void> {
+    if (!this.qmp || !this.control) throw new Error('VM not started');
+    const t0 = Date.now();
+    const took = (what: string) => () => this.emit('console', `[berth] wake: ${what} after ${Date.now() - t0} ms`);
+    await loadDone(this.qmp, 60_000).then(took('state loaded'));
+    await this.qmp.execute('cont');
+    const control = this.control;
+    await Promise.all([control.send('mount', 30_000).then(took('shares mounted')), control.setClock(10_000).then(took('clock set'))]);
+    // The exact second follows on its boundary, after the engine is already serving.
+    void control.setClock(10_000, true).then(took('clock set exactly'), (e: Error) => this.emit('console', `[berth] wake: ${e.message}`));
+  }
+
+  /**
+   * Sleep: the guest syncs and unmounts its shares (QEMU cannot save while a
+   * 9p export is mounted), QEMU saves the paused machine's state to a file
+   * and exits. Where any step fails the machine is left running as it was,
+   * shares mounted, and the error is thrown.
+   */
+  async suspend(timeoutMs: number): Promise<void> {
+    const { qmp, control, qemu } = this;
+    if (!qmp || !control || !qemu?.running) throw new Error('VM not running');
+    await control.send('suspend', 30_000).catch(async (e: Error) => {
+      await control.send('mount', 30_000).catch(() => undefined);
+      throw e;
+    });
+    try {
+      await saveState(qmp, this.paths.savedState, timeoutMs);
+    } catch (e) {
+      await qmp.execute('cont').catch(() => undefined);
+      await control.send('mount', 30_000).catch(() => undefined);
+      throw e;
+    }
+    // The saved state stays valid however QEMU ends now: the paused guest writes nothing more.
+    await qmp.execute('quit').catch(() => undefined);
+    if (!(await qemu.waitFor(10_000))) await this.kill(2000);
   }
 
   private async connectQmp(): Promise<QmpClient> {

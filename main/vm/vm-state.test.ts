@@ -43,6 +43,31 @@ describe('VmStateMachine', () => {
     expect(m.fire('start')).toBe(true);
   });
 
+  test('sleep: only a healthy running VM sleeps; a sleeping one wakes by start, and a stop while asleep ends in stopped', () => {
+    const m = new VmStateMachine();
+    expect(m.fire('sleep')).toBe(false);
+    m.fire('start');
+    expect(m.fire('sleep')).toBe(false);
+    m.fire('ready');
+    m.fire('unhealthy');
+    expect(m.fire('sleep')).toBe(false);
+    m.fire('healthy');
+    expect(m.fire('sleep')).toBe(true);
+    expect(m.state).toBe('suspending');
+    // While it saves, nothing else applies: a start or stop waits for the save to end.
+    for (const e of ['start', 'stop', 'crashed', 'ready'] as VmEvent[]) expect(m.fire(e)).toBe(false);
+    m.fire('slept');
+    expect(m.state).toBe('sleeping');
+    expect(m.fire('ready')).toBe(false);
+    expect(m.fire('start')).toBe(true);
+    expect(m.state).toBe('starting');
+    m.fire('ready');
+    m.fire('sleep');
+    m.fire('slept');
+    expect(m.fire('stop')).toBe(true);
+    expect(m.state).toBe('stopped');
+  });
+
   test('every target in the table is a known state', () => {
     for (const s of VM_STATES) for (const t of Object.values(TRANSITIONS[s])) expect(VM_STATES).toContain(t);
   });

@@ -29,7 +29,7 @@ interface MockWorld {
 }
 
 const MOCK_SETTINGS: Settings = {
-  cpus: 4, memoryMiB: 4096, diskGiB: 64, socketPath: '', enginePort: 0, sharedPaths: [], accelerator: 'auto', qemuPath: '', containerdImageStore: false, startAtLogin: false, startVmOnLaunch: false, stopVmOnQuit: true,
+  cpus: 4, memoryMiB: 4096, diskGiB: 64, socketPath: '', enginePort: 0, sharedPaths: [], accelerator: 'auto', qemuPath: '', containerdImageStore: false, idleSleep: true, idleSleepMinutes: 5, startAtLogin: false, startVmOnLaunch: false, stopVmOnQuit: true,
 } as Settings;
 
 const container = (name: string, image: string, state: string, project?: string, port?: number): ContainerSummary => ({

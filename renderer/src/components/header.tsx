@@ -32,8 +32,8 @@ export function Header() {
           Stop
         </button>
       ) : (
-        <button className="primary" onClick={() => void run('vm.start')} disabled={busy || state === 'stopping'}>
-          Start
+        <button className="primary" onClick={() => void run('vm.start')} disabled={busy || state === 'stopping' || state === 'suspending'}>
+          {state === 'sleeping' ? 'Wake' : 'Start'}
         </button>
       )}
     </header>

@@ -32,6 +32,20 @@ export function SettingsPage() {
       <Toggle label="Start the VM when Berth launches" value={settings.startVmOnLaunch} onChange={(v) => void update({ startVmOnLaunch: v })} />
       <Toggle label="Stop the VM when Berth quits" value={settings.stopVmOnQuit} onChange={(v) => void update({ stopVmOnQuit: v })} />
       <div className="row">
+        <Toggle label="Sleep when idle for" value={settings.idleSleep} onChange={(v) => void update({ idleSleep: v })} />
+        <input
+          type="number"
+          aria-label="Idle minutes before sleep"
+          min={1}
+          step={1}
+          disabled={!settings.idleSleep}
+          value={settings.idleSleepMinutes}
+          onChange={(e) => e.target.valueAsNumber > 0 && void update({ idleSleepMinutes: e.target.valueAsNumber })}
+        />{' '}
+        minutes
+      </div>
+      <p className="muted">Asleep, the VM uses no memory or CPU; the next docker command wakes it in a second or two.</p>
+      <div className="row">
         <code data-testid="docker-host">{exportLine}</code>
         <button onClick={() => void navigator.clipboard?.writeText(exportLine)}>Copy</button>
       </div>

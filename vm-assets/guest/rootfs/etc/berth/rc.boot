@@ -138,18 +138,13 @@ COMMIT
 RULES
 [ $? -eq 0 ] || mark error=firewall
 
-# Host folders, shared over virtio-9p at the same path as on the host. The list
-# (tag<TAB>path per line) comes from the host through fw_cfg.
-if [ -r "$fwcfg/mounts/raw" ]; then
-  while IFS='	' read -r tag path; do
-    [ -n "$tag" ] || continue
-    mkdir -p "$path" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,cache=mmap,access=client "$tag" "$path" \
-      || mark error=share-$tag
-  done < "$fwcfg/mounts/raw"
-fi
+# Host folders, shared over virtio-9p at the same path as on the host.
+. /etc/berth/shares.sh
+mount_shares
+# The host's control channel (before a sleep and after a wake).
+/etc/berth/rc.control &
 
 acpid -c /etc/acpi
-
 
 # Images of the other architecture run through QEMU's user-mode emulator.
 mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null

@@ -1,0 +1,58 @@
+import type Docker from 'dockerode';
+import type { Logger } from '../common/logger';
+import { followContainerEvents } from '../engine/engine-events';
+import { PortForwards, publishedPorts, type PortConflict, type PublishedPort } from '../engine/port-forwarder';
+import type { QmpClient } from '../vm/qmp-client';
+import { qmpForwarder } from '../vm/qmp-forwarder';
+import type { AgentEvent } from './control-api';
+
+/**
+ * While an engine runs: the one follower of its container events. Each event
+ * reconciles the published ports mirrored onto 127.0.0.1, and goes on to the
+ * agent's clients, so the UI learns of changes without holding a connection
+ * on the Docker socket (one that would keep the VM from ever sleeping).
+ */
+export class EngineFollower {
+  private ports?: PortForwards;
+  private stopEvents?: () => void;
+
+  constructor(
+    private readonly log: Logger,
+    private readonly onEvent: (e: AgentEvent) => void,
+  ) {}
+
+  follow(docker: Docker, qmp: QmpClient): void {
+    this.unfollow();
+    const ports = new PortForwards(
+      async () => publishedPorts(await docker.listContainers({ filters: { status: ['running'] } })),
+      qmpForwarder(qmp),
+      this.log,
+    );
+    this.ports = ports;
+    const reconcile = () => void ports.reconcile().catch((e: Error) => this.log.warn(`ports: ${e.message}`));
+    this.stopEvents = followContainerEvents(
+      docker,
+      (c) => {
+        reconcile();
+        this.onEvent({ event: 'engine.container', payload: c ?? {} });
+      },
+      this.log,
+    );
+  }
+
+  unfollow(): void {
+    this.stopEvents?.();
+    this.stopEvents = undefined;
+    this.ports = undefined;
+  }
+
+  /** Container ports open on 127.0.0.1 now. */
+  active(): PublishedPort[] {
+    return this.ports?.active() ?? [];
+  }
+
+  /** Published ports the host could not open. */
+  conflicts(): PortConflict[] {
+    return this.ports?.conflicts() ?? [];
+  }
+}

@@ -1,0 +1,60 @@
+import { mkdtempSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { describe, expect, test } from 'vitest';
+import { GuestControl } from './guest-control';
+
+/** A STAND-IN for rc.control on QEMU's socket: answers each line the way `answer` says (undefined: silence). */
+async function standInGuest(answer: (line: string) => string | undefined) {
+  const path = join(mkdtempSync(join(tmpdir(), 'berth-ctl-')), 'control.sock');
+  const got: { line: string; at: number }[] = [];
+  const server = createServer((s: Socket) => {
+    createInterface({ input: s }).on('line', (line) => {
+      got.push({ line, at: Date.now() });
+      const a = answer(line);
+      if (a !== undefined) s.write(`${a}\n`);
+    });
+  });
+  await new Promise<void>((r) => server.listen(path, () => r()));
+  return { path, got, close: () => server.close() };
+}
+
+describe('GuestControl', () => {
+  test('one command at a time, each resolved by its own ok; an err carries the guest\'s reason', async () => {
+    const g = await standInGuest((l) => (l === 'suspend' ? 'err suspend busy: /root' : `ok ${l.split(' ')[0]}`));
+    const c = await GuestControl.connect(g.path);
+    await Promise.all([c.send('mount', 1000), c.send('mount', 1000)]);
+    await expect(c.send('suspend', 1000)).rejects.toThrow('the guest could not suspend: busy: /root');
+    expect(g.got.map((x) => x.line)).toEqual(['mount', 'mount', 'suspend']);
+    c.close();
+    g.close();
+  });
+
+  test('no answer is a timeout that names the command, and a late answer is not taken for the next one', async () => {
+    let n = 0;
+    const g = await standInGuest((l) => (n++ === 0 ? undefined : `ok ${l}`));
+    const c = await GuestControl.connect(g.path);
+    await expect(c.send('mount', 100)).rejects.toThrow('the guest did not answer "mount" within 100 ms');
+    await c.send('suspend', 1000);
+    c.close();
+    g.close();
+  });
+
+  test('the clock: at once the nearest second; exactly, on the next second boundary', async () => {
+    const g = await standInGuest((l) => `ok ${l.split(' ')[0]}`);
+    const c = await GuestControl.connect(g.path);
+    const before = Date.now();
+    await c.setClock(1000);
+    expect(Math.abs(Number(g.got[0].line.split(' ')[1]) * 1000 - before)).toBeLessThanOrEqual(600);
+    await c.setClock(2000, true);
+    const exact = g.got[1];
+    const second = Number(exact.line.split(' ')[1]) * 1000;
+    // Sent as that second begins, so the guest is right to within the line's trip.
+    expect(exact.at - second).toBeGreaterThanOrEqual(0);
+    expect(exact.at - second).toBeLessThan(100);
+    c.close();
+    g.close();
+  });
+});

@@ -1,0 +1,92 @@
+import { createConnection, type Socket } from 'node:net';
+import { createInterface } from 'node:readline';
+import { sleep } from '../common/sleep';
+
+/** The commands the guest's rc.control understands (see main/link/guest.ts GUEST_CONTROL_PORT). */
+export type GuestCommand = 'suspend' | 'mount' | `time ${number}`;
+
+/** The guest refused a command, or did not answer it. */
+export class GuestControlError extends Error {}
+
+/**
+ * The agent's end of the guest's control port: QEMU listens on a unix socket
+ * and passes its bytes to the virtio-serial port rc.control reads. One command
+ * at a time, each answered by one line, `ok <command>` or `err <command> <why>`.
+ */
+export class GuestControl {
+  private queue: Promise<unknown> = Promise.resolve();
+  private waiting?: { name: string; resolve: () => void; reject: (e: Error) => void };
+
+  private constructor(private readonly socket: Socket) {
+    createInterface({ input: socket }).on('line', (line) => this.onLine(line));
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.waiting?.reject(new GuestControlError('the control port closed')));
+  }
+
+  /** Connects to QEMU's end of the port, retrying while QEMU creates the socket. */
+  static async connect(path: string, timeoutMs = 5000): Promise<GuestControl> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const s = await new Promise<Socket>((resolve, reject) => {
+          const c = createConnection(path, () => resolve(c));
+          c.once('error', reject);
+        });
+        return new GuestControl(s);
+      } catch (e) {
+        if (Date.now() > deadline) throw new GuestControlError(`the guest's control port did not open: ${(e as Error).message}`);
+        await sleep(50);
+      }
+    }
+  }
+
+  /** Sends one command and resolves when the guest answers `ok`. */
+  send(command: GuestCommand, timeoutMs: number): Promise<void> {
+    const run = this.queue.then(() => this.exchange(command, timeoutMs));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Sets the guest's clock from the host's. The guest takes whole seconds: at
+   * once, the nearest second (right to within half a second); `exact` waits
+   * for the host's next second boundary, so what the guest sets is right to
+   * within the time the line takes to reach it.
+   */
+  async setClock(timeoutMs: number, exact = false): Promise<void> {
+    const now = Date.now();
+    if (!exact) return this.send(`time ${Math.round(now / 1000)}`, timeoutMs);
+    const next = Math.ceil((now + 1) / 1000);
+    await sleep(next * 1000 - now);
+    await this.send(`time ${next}`, timeoutMs);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private exchange(command: GuestCommand, timeoutMs: number): Promise<void> {
+    const name = command.split(' ')[0];
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => done(new GuestControlError(`the guest did not answer "${name}" within ${timeoutMs} ms`)), timeoutMs);
+      const done = (e?: Error) => {
+        clearTimeout(timer);
+        this.waiting = undefined;
+        if (e) reject(e);
+        else resolve();
+      };
+      this.waiting = { name, resolve: () => done(), reject: done };
+      if (this.socket.destroyed) return done(new GuestControlError('the control port is closed'));
+      this.socket.write(`${command}\n`);
+    });
+  }
+
+  private onLine(line: string): void {
+    const w = this.waiting;
+    const [status, name, ...why] = line.trim().split(' ');
+    // An answer to an earlier command that timed out is not this one's.
+    if (!w || name !== w.name) return;
+    if (status === 'ok') w.resolve();
+    else w.reject(new GuestControlError(`the guest could not ${name}: ${why.join(' ') || 'no reason given'}`));
+  }
+}

@@ -1,0 +1,81 @@
+import { rmSync, statSync } from 'node:fs';
+import { shellQuote } from '../settings/shell-quote';
+import { sleep } from '../common/sleep';
+import type { QmpClient } from './qmp-client';
+
+/**
+ * A sleeping VM's state: its memory and devices in one file beside the data
+ * disk, written by QEMU's migration to a file and read back by an incoming
+ * migration. Measured here under TCG, that reads back in about 0.7 s where
+ * `-loadvm` of the same state from an internal qcow2 snapshot took 1.6–2.5 s
+ * (it reads the state in small pieces through the block layer).
+ *
+ * A saved state holds no disk contents: it is only valid while the data disk
+ * is exactly as it was when the state was saved. So the disk's fingerprint is
+ * kept with it, and every path that may change the disk (a cold boot, a
+ * reset, a resize, a crash) deletes the state first.
+ */
+export interface SavedState {
+  file: string;
+  /** The data disk's size and mtime right after QEMU exited. */
+  disk: { path: string; size: number; mtimeMs: number };
+}
+
+/** The data disk's fingerprint now. */
+export function diskFingerprint(path: string): SavedState['disk'] {
+  const st = statSync(path);
+  return { path, size: st.size, mtimeMs: st.mtimeMs };
+}
+
+/** Why a saved state can no longer be resumed, or undefined when it can. */
+export function staleReason(saved: SavedState): string | undefined {
+  let now: SavedState['disk'];
+  try {
+    statSync(saved.file);
+    now = diskFingerprint(saved.disk.path);
+  } catch (e) {
+    return `a file is missing (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+  }
+  if (now.size !== saved.disk.size || now.mtimeMs !== saved.disk.mtimeMs) return 'the data disk changed after the VM went to sleep';
+  return undefined;
+}
+
+/** Removes a saved state file; the next boot is a cold one. */
+export function deleteSavedState(file: string): boolean {
+  try {
+    statSync(file);
+  } catch {
+    return false;
+  }
+  rmSync(file, { force: true });
+  return true;
+}
+
+/** The QEMU URI an incoming migration reads the saved state from. */
+export function incomingUri(file: string): string {
+  return `exec:cat ${shellQuote(file)}`;
+}
+
+/** Pauses the machine and writes its state to `file`; throws with QEMU's reason where it cannot. */
+export async function saveState(qmp: QmpClient, file: string, timeoutMs: number): Promise<void> {
+  await qmp.execute('stop');
+  rmSync(file, { force: true });
+  await qmp.execute('migrate', { uri: `exec:cat > ${shellQuote(file)}` });
+  await migrationDone(qmp, timeoutMs, 'save');
+}
+
+/** Resolves when an incoming migration (QEMU started with -incoming) has loaded the state. */
+export function loadDone(qmp: QmpClient, timeoutMs: number): Promise<void> {
+  return migrationDone(qmp, timeoutMs, 'load');
+}
+
+async function migrationDone(qmp: QmpClient, timeoutMs: number, what: 'save' | 'load'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const m = await qmp.execute<{ status?: string; 'error-desc'?: string }>('query-migrate');
+    if (m.status === 'completed') return;
+    if (m.status === 'failed' || m.status === 'cancelled') throw new Error(`QEMU could not ${what} the VM's state: ${m['error-desc'] ?? m.status}`);
+    if (Date.now() > deadline) throw new Error(`QEMU did not ${what} the VM's state within ${timeoutMs / 1000} s`);
+    await sleep(10);
+  }
+}

@@ -1,0 +1,31 @@
+# Host folders, shared over virtio-9p at the same path as on the host. The list
+# (tag<TAB>path per line, parent folders first) comes from the host through fw_cfg.
+share_list=/sys/firmware/qemu_fw_cfg/by_name/@FW_CFG_PREFIX@/mounts/raw
+
+# A share is mounted when its tag is a mount's source; its path may also hold
+# another mount underneath (/tmp is a tmpfs before it is shared).
+share_mounted() { grep -q "^$1 [^ ]* 9p " /proc/mounts; }
+
+# Mounts every share not mounted yet: at boot, and again after a wake.
+mount_shares() {
+  [ -r "$share_list" ] || return 0
+  while IFS='	' read -r tag path; do
+    [ -n "$tag" ] || continue
+    share_mounted "$tag" && continue
+    mkdir -p "$path" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,cache=mmap,access=client "$tag" "$path" \
+      || mark error=share-$tag
+  done < "$share_list"
+}
+
+# Unmounts every share, nested ones first. QEMU cannot save a machine while a
+# 9p export is mounted in it, so this runs before every sleep.
+unmount_shares() {
+  [ -r "$share_list" ] || return 0
+  failed=""
+  for tag in $(cut -f1 "$share_list" | sed '1!G;h;$!d'); do
+    share_mounted "$tag" || continue
+    path=$(awk -F '\t' -v t="$tag" '$1 == t { print $2 }' "$share_list")
+    umount "$path" || failed="$failed $path"
+  done
+  [ -z "$failed" ] || { echo "busy:$failed"; return 1; }
+}
