@@ -5,7 +5,6 @@ import { engineOverTls, stopAllContainers } from '../engine/docker-client';
 import { writeDockerContext } from '../engine/docker-context';
 import { engineFeatures } from '../engine/engine-features';
 import { SocketProxy } from '../engine/socket-proxy';
-import { pingSocket } from '../engine/unix-socket';
 import { IdleSleep } from './idle-sleep';
 import { EngineFollower } from './engine-follower';
 import { loadClientCreds } from '../link/tls-ping';
@@ -83,7 +82,10 @@ export class BerthAgent extends EventEmitter {
         {
           name: 'host-socket',
           hint: `the Docker socket at ${this.socketPath} is not answering; check that nothing else replaced it`,
-          run: () => pingSocket(this.socketPath, 10_000),
+          run: async () => {
+            if (!this.proxy) throw new Error('the socket is not open');
+            this.proxy.assertServing();
+          },
         },
       ],
       beforeStop: async (vm) => {

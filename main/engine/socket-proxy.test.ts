@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createConnection, createServer as createTcpServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -138,5 +138,17 @@ describe('SocketProxy', () => {
     await new Promise((r) => c.on('close', r));
     expect(proxy.connections).toBe(0);
     expect(errors[0].message).toBe('could not wake the VM for a client: the VM is stopped');
+  });
+
+  test('assertServing looks at the socket without connecting: no client activity, and a deleted socket is reported', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-proxy-'));
+    const proxy = new SocketProxy(join(dir, 'docker.sock'));
+    await proxy.listen();
+    cleanups.push(() => proxy.close());
+    const before = proxy.lastClientActivity;
+    proxy.assertServing();
+    expect(proxy.lastClientActivity).toBe(before);
+    rmSync(proxy.path);
+    expect(() => proxy.assertServing()).toThrow(`${proxy.path} is gone`);
   });
 });

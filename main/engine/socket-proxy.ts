@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { rmSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { connect as tlsConnect, createSecureContext, type ConnectionOptions, type SecureContext, type TLSSocket } from 'node:tls';
 import { bindSources, type MountPolicy } from './mount-policy';
@@ -37,6 +37,7 @@ export class SocketProxy extends EventEmitter {
   private waker?: () => Promise<void>;
   private lastActivity = Date.now();
   private sessionPort?: number;
+  private inode?: number;
   /** Clients that arrived while there was no engine, served as soon as there is one. */
   private readonly waiting: Socket[] = [];
 
@@ -80,6 +81,23 @@ export class SocketProxy extends EventEmitter {
     const server = createServer({ allowHalfOpen: true, pauseOnConnect: true }, (c) => this.onClient(c));
     this.server = server;
     await listenPrivateSocket(server, this.path);
+    this.inode = statSync(this.path).ino;
+  }
+
+  /**
+   * Throws unless this proxy still listens on its socket file (nobody deleted
+   * or replaced it). It looks without connecting: the agent's own health
+   * checks must not count as a docker client, or an idle VM would never sleep.
+   */
+  assertServing(): void {
+    if (!this.server?.listening) throw new Error('the socket proxy is not listening');
+    let st;
+    try {
+      st = statSync(this.path);
+    } catch {
+      throw new Error(`${this.path} is gone`);
+    }
+    if (!st.isSocket() || st.ino !== this.inode) throw new Error(`${this.path} was replaced by something else`);
   }
 
   /** Stops accepting, ends open pipes, removes the socket file. */

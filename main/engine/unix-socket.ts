@@ -1,4 +1,3 @@
-import { request } from 'node:http';
 import { chmodSync, existsSync, lstatSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createConnection, type Server } from 'node:net';
 import { dirname } from 'node:path';
@@ -71,18 +70,4 @@ export async function listenPrivateSocket(server: Server, path: string): Promise
 /** Closes a server and waits for it. */
 export function closeServer(server: Server | undefined): Promise<void> {
   return server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
-}
-
-/** GETs /_ping through a unix socket: the same path every shell tool takes. */
-export function pingSocket(socketPath: string, timeoutMs = 3000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path: '/_ping', timeout: timeoutMs, agent: false }, (res) => {
-      let body = '';
-      res.on('data', (d) => (body += d));
-      res.on('end', () => (res.statusCode === 200 && body === 'OK' ? resolve() : reject(new Error(`answered ${res.statusCode}`))));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
-    req.end();
-  });
 }
