@@ -20,10 +20,14 @@ def shape(state, size):
         if state == 'starting': return 255 if ring or (inside and x + 0.5 < c) else 0
         if state == 'stopping': return 255 if ring or (inside and x + 0.5 >= c) else 0
         if state == 'degraded': return 255 if ring or (inside and y + 0.5 >= c) else 0
+        # Asleep: a crescent (the ring's disc minus one shifted right); going to sleep: its outline.
+        moon = inside and math.hypot(x + 0.5 - c - r * 0.55, y + 0.5 - c + r * 0.2) > r * 0.8
+        if state == 'sleeping': return 255 if moon else 0
+        if state == 'suspending': return 255 if ring or moon else 0
         if state == 'error': return 255 if ring or abs((x + 0.5 - c) - (y + 0.5 - c)) < size * 0.07 and inside else 0
     return alpha
 
 out = sys.argv[1] if len(sys.argv) > 1 else 'assets'
-for state in ['stopped', 'starting', 'running', 'degraded', 'stopping', 'error']:
+for state in ['stopped', 'starting', 'running', 'degraded', 'stopping', 'error', 'suspending', 'sleeping']:
     png(f'{out}/tray-{state}Template.png', 16, shape(state, 16))
     png(f'{out}/tray-{state}Template@2x.png', 32, shape(state, 32))

@@ -21,10 +21,10 @@ import { readableResources } from '../electron-standin/packaged-resources';
 import { findRecorded, type StandinSnapshot } from '../electron-standin/record';
 import { alive, berthCli, dumpLogsOnFailure, hermeticEnv, livePid, until } from '../helpers/berth-cli';
 import { dockerCli } from '../helpers/docker-cli';
+import { VM_STATES as TRAY_STATES } from '../../main/vm/vm-state';
 
 const ROOT = join(__dirname, '..', '..');
 const RELEASE = join(ROOT, 'release');
-const TRAY_STATES = ['stopped', 'starting', 'running', 'degraded', 'stopping', 'error'];
 const statusOf = (s: StandinSnapshot) => findRecorded(s.tray?.menu, (i) => i.id === 'status')?.label ?? '';
 
 describe('the packaged app (electron-builder --dir with a stub Electron)', () => {

@@ -2,7 +2,7 @@ import type { Logger } from '../common/logger';
 import { mkdirSync } from 'node:fs';
 import { delimiter } from 'node:path';
 import { hostBase, type AccelChoice, type Accelerator, type HostBase } from './accel';
-import { ensureDataDisk } from './data-disk';
+import { ensureDataDisk, growDataDisk } from './data-disk';
 import type { AccelPolicy } from './accel-policy';
 import type { VmAssets } from './assets';
 import { BootFailure, type STAGE_BOUNDS_MS } from './boot-watchdog';
@@ -123,8 +123,9 @@ export class QemuDriver implements MachineDriver {
         req.onNotice?.(notice);
       }
     }
-    // Before QEMU opens the disk: a boot changes it, so no saved state may outlive it.
+    // Before QEMU opens the disk: a boot (or a resize) changes it, so no saved state may outlive it.
     this.deleteSaved(req.log);
+    this.growDisk(req.res.diskGiB, req.log);
     return bootVm(boot);
   }
 
@@ -141,6 +142,13 @@ export class QemuDriver implements MachineDriver {
   discardSaved(log: Logger): void {
     this.saved = undefined;
     this.deleteSaved(log);
+  }
+
+  /** A raised diskGiB grows the disk before the boot; the guest grows its filesystem to match. */
+  private growDisk(sizeGiB: number, log: Logger): void {
+    const r = growDataDisk(vmPaths(this.o.stateDir).dataDisk, sizeGiB);
+    if (r && 'toGiB' in r) log.info(`vm: grew the data disk from ${r.fromGiB} GiB to ${r.toGiB} GiB`);
+    if (r && 'keptGiB' in r) log.warn(`vm: diskGiB is ${sizeGiB}, but the data disk is ${r.keptGiB} GiB; a disk is never shrunk (that would cut into its data), so it stays at ${r.keptGiB} GiB`);
   }
 
   private deleteSaved(log: Logger): void {

@@ -88,6 +88,7 @@ export const ROOT_FILES: ReadonlyArray<readonly [string, string]> = [
   ['usr/sbin/runc', 'usr/bin/runc'],
   ['usr/sbin/xtables-legacy-multi', 'usr/sbin/xtables-legacy-multi'],
   ['sbin/mke2fs', 'usr/sbin/mke2fs'],
+  ['sbin/resize2fs', 'usr/sbin/resize2fs'],
   ['etc/mke2fs.conf', 'etc/mke2fs.conf'],
   ['usr/sbin/dnsmasq', 'usr/sbin/dnsmasq'],
   ['usr/bin/setarch', 'usr/bin/setarch'],

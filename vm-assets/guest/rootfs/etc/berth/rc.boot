@@ -67,6 +67,13 @@ if [ -n "$data" ]; then
   fi
   mkdir -p /mnt/data
   if mount -t ext4 -o noatime,discard "$data" /mnt/data; then
+    # A disk the host grew (diskGiB raised) gets its filesystem grown to match, online. The
+    # superblock's words 1 and 6 are its block count and log2(block size) - 10.
+    set -- $(dd if="$data" bs=1024 skip=1 count=1 2>/dev/null | od -An -tu4 -N28)
+    dev_bytes=$(( $(cat "/sys/block/${data##*/}/size") * 512 ))
+    if [ $# -eq 7 ] && [ $(( dev_bytes - $2 * (1024 << $7) )) -gt 67108864 ]; then
+      /usr/sbin/resize2fs "$data" >/dev/null 2>&1 || mark error=grow-data
+    fi
     mkdir -p /mnt/data/docker /mnt/data/containerd /var/lib/docker /var/lib/containerd
     mount --bind /mnt/data/docker /var/lib/docker
     mount --bind /mnt/data/containerd /var/lib/containerd
