@@ -48,7 +48,7 @@ export class IdleSleep {
     this.timer = undefined;
   }
 
-  /** One look: records activity, or sleeps when the idle period has passed. Exported for tests through `look`. */
+  /** One look: records activity, or sleeps when the idle period has passed (the timer calls it; tests call it directly). */
   async look(): Promise<void> {
     if (this.looking) return;
     this.looking = true;
