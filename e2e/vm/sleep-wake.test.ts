@@ -115,13 +115,15 @@ describe('idle sleep and wake on demand with a real VM', () => {
 
   test('a running container keeps the VM awake, and so does an open docker events; once both end it sleeps', async () => {
     expect(docker(['run', '-d', '--name', 'busy', IMG, 'sleep', '600']).status).toBe(0);
-    await new Promise((r) => setTimeout(r, 20_000));
+    // Twice the 6 s idle period, with a look every 1.5 s: an idle VM would be asleep by then.
+    const twoIdlePeriods = () => new Promise((r) => setTimeout(r, 12_000));
+    await twoIdlePeriods();
     expect(status().state).toBe('running');
     expect(docker(['rm', '-f', 'busy']).status).toBe(0);
 
     const events = spawn('docker', ['events'], { env: hermeticEnv({ DOCKER_HOST: `unix://${socket}`, DOCKER_CONFIG: join(home, 'dc') }), stdio: 'ignore' });
     try {
-      await new Promise((r) => setTimeout(r, 20_000));
+      await twoIdlePeriods();
       expect(status().state).toBe('running');
     } finally {
       events.kill('SIGTERM');
