@@ -68,6 +68,15 @@ async function runningAgent(): Promise<AgentClient | undefined> {
   return (await c.alive()) ? c : undefined;
 }
 
+/** A command for a running Berth only: with none running it says so and does nothing. */
+function whileRunning(fn: (agent: AgentClient) => Promise<void>) {
+  return action(async () => {
+    const agent = await runningAgent();
+    if (!agent) return console.log('Berth is not running.');
+    await fn(agent);
+  });
+}
+
 function printReady(s: AgentStatus): void {
   console.log(`Berth is running (Docker ${s.engineVersion ?? '?'}, ${s.accel ?? '?'}).`);
   console.log(`Docker socket: ${s.socketPath}`);
@@ -106,9 +115,7 @@ program
   .command('stop')
   .description('stop the containers and the VM')
   .action(
-    action(async () => {
-      const agent = await runningAgent();
-      if (!agent) return console.log('Berth is not running.');
+    whileRunning(async (agent) => {
       await agent.request('stop');
       console.log('Berth stopped.');
     }),
@@ -118,9 +125,7 @@ program
   .command('sleep')
   .description('put the VM to sleep now (it also does so by itself when idle; the next docker command wakes it)')
   .action(
-    action(async () => {
-      const agent = await runningAgent();
-      if (!agent) return console.log('Berth is not running.');
+    whileRunning(async (agent) => {
       const st = await agent.request('sleep');
       console.log(st.state === 'sleeping' ? `Berth is asleep; the Docker socket stays at ${st.socketPath} and the next docker command wakes it.` : `Berth is ${st.state}.`);
     }),

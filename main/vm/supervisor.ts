@@ -248,7 +248,7 @@ export class VmSupervisor extends EventEmitter {
   }
 
   /**
-   * Puts a running VM to sleep: its state saved into the data disk and QEMU
+   * Puts a running VM to sleep: its state saved beside the data disk and QEMU
    * gone, so it holds no memory or CPU. Resolves once it sleeps; `start` wakes it.
    */
   sleep(): Promise<void> {

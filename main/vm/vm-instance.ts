@@ -176,15 +176,18 @@ export class VmInstance extends EventEmitter implements Machine {
   async suspend(timeoutMs: number): Promise<void> {
     const { qmp, control, qemu } = this;
     if (!qmp || !control || !qemu?.running) throw new Error('VM not running');
-    await control.send('suspend', 30_000).catch(async (e: Error) => {
-      await control.send('mount', 30_000).catch(() => undefined);
+    const remount = () => control.send('mount', 30_000).catch(() => undefined);
+    try {
+      await control.send('suspend', 30_000);
+    } catch (e) {
+      await remount();
       throw e;
-    });
+    }
     try {
       await saveState(qmp, this.paths.savedState, timeoutMs);
     } catch (e) {
       await qmp.execute('cont').catch(() => undefined);
-      await control.send('mount', 30_000).catch(() => undefined);
+      await remount();
       throw e;
     }
     // The saved state stays valid however QEMU ends now: the paused guest writes nothing more.
