@@ -202,10 +202,9 @@ export class BerthAgent extends EventEmitter {
       busy: async () => {
         const open = this.proxy?.connections ?? 0;
         if (open) return `${open} docker client connection(s) open`;
-        const inst = this.supervisor.instance;
-        if (!inst) return 'no engine';
-        const live = await engineOverTls(inst.enginePort, loadClientCreds(inst.tls)).listContainers({ filters: { status: ['running', 'paused', 'restarting'] } });
-        return live.length ? `${live.length} container(s) running` : undefined;
+        const live = await this.engine.busyContainers();
+        if (live === undefined) return 'no engine';
+        return live ? `${live} container(s) running` : undefined;
       },
       lastClientActivity: () => this.proxy?.lastClientActivity ?? 0,
       sleep: () => this.sleep(),

@@ -15,6 +15,7 @@ import type { AgentEvent } from './control-api';
 export class EngineFollower {
   private ports?: PortForwards;
   private stopEvents?: () => void;
+  private docker?: Docker;
 
   constructor(
     private readonly log: Logger,
@@ -23,6 +24,7 @@ export class EngineFollower {
 
   follow(docker: Docker, qmp: QmpClient): void {
     this.unfollow();
+    this.docker = docker;
     const ports = new PortForwards(
       async () => publishedPorts(await docker.listContainers({ filters: { status: ['running'] } })),
       qmpForwarder(qmp),
@@ -44,6 +46,13 @@ export class EngineFollower {
     this.stopEvents?.();
     this.stopEvents = undefined;
     this.ports = undefined;
+    this.docker = undefined;
+  }
+
+  /** How many containers keep the engine busy now (running, paused or restarting); undefined with no engine followed. */
+  async busyContainers(): Promise<number | undefined> {
+    if (!this.docker) return undefined;
+    return (await this.docker.listContainers({ filters: { status: ['running', 'paused', 'restarting'] } })).length;
   }
 
   /** Container ports open on 127.0.0.1 now. */
