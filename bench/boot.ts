@@ -70,8 +70,7 @@ async function bootOnce(dir: string, accel: AccelPolicy, arch: GuestArch): Promi
       attempt.on('marker', (m: BootMarker) => {
         if (m.kind !== 'stage') return;
         stages[m.stage] = (performance.now() - t0) / 1000;
-        const s = m.stage;
-        void translatedBlocks(attempt).then((n) => n !== undefined && (blocks[s] = n));
+        void translatedBlocks(attempt).then((n) => n !== undefined && (blocks[m.stage] = n));
       });
     },
     ready: (attempt) => attempt.waitEngine(240_000),
