@@ -43,8 +43,9 @@ interface BootTimes {
 
 const log = { info: () => undefined, warn: (...a: unknown[]) => console.log(...a), error: (...a: unknown[]) => console.log(...a) };
 
-/** QEMU's count of translated blocks so far, or undefined where there are none (hvf, KVM). */
+/** QEMU's count of translated blocks so far; undefined under hvf or KVM, which translate nothing. */
 async function translatedBlocks(vm: VmInstance): Promise<number | undefined> {
+  if (vm.host.accel !== 'tcg') return undefined;
   const out = await vm.qmp?.hmp('info jit').catch(() => undefined);
   const m = /TB count\s+(\d+)/.exec(out ?? '');
   return m ? Number(m[1]) : undefined;
@@ -103,10 +104,10 @@ async function benchArch(arch: GuestArch, runs: number, dir: string): Promise<vo
   const api = median(times.map((t) => t.api));
   console.log(`${arch} median of ${runs}: QEMU start → /init ${init.toFixed(2)} s; → Docker API answering ${api.toFixed(2)} s`);
   console.log(`${arch} ratio API / init: ${(api / init).toFixed(2)}; engine start after /init: ${(api - init).toFixed(2)} s`);
-  const after = times.filter((t) => t.blocks.init && t.blocks.ready).map((t) => t.blocks.ready - t.blocks.init);
-  const before = times.filter((t) => t.blocks.init).map((t) => t.blocks.init);
-  if (after.length && before.length) {
-    const [a, b] = [median(after), median(before)];
+  const counted = times.filter((t) => t.blocks.init && t.blocks.ready);
+  if (counted.length) {
+    const b = median(counted.map((t) => t.blocks.init));
+    const a = median(counted.map((t) => t.blocks.ready - t.blocks.init));
     console.log(`${arch} translated blocks (median): to /init ${Math.round(b / 1000)}k, /init to ready ${Math.round(a / 1000)}k (ratio ${(a / b).toFixed(2)})`);
   }
 }
