@@ -66,8 +66,6 @@ export const ROOT_PACKAGES = [
   'libbsd0',
   'libmd0',
   'libtinfo6',
-  // setarch: under software emulation dockerd runs without address randomization (see rc.boot)
-  'util-linux',
   // the other architecture's user-mode emulator, and its binfmt_misc magic (see binfmtRule)
   'qemu-user',
   'qemu-user-binfmt',
@@ -91,7 +89,6 @@ export const ROOT_FILES: ReadonlyArray<readonly [string, string]> = [
   ['sbin/resize2fs', 'usr/sbin/resize2fs'],
   ['etc/mke2fs.conf', 'etc/mke2fs.conf'],
   ['usr/sbin/dnsmasq', 'usr/sbin/dnsmasq'],
-  ['usr/bin/setarch', 'usr/bin/setarch'],
 ];
 
 /** The architecture whose images each guest runs through binfmt_misc and QEMU's user-mode emulator. */

@@ -8,11 +8,14 @@ mark() { echo "@BOOT_MARKER@ $*" >/dev/console; }
 DISK_ROOT=@DISK_SERIAL_ROOT@
 DISK_DATA=@DISK_SERIAL_DATA@
 
-# Disks are found by the serial the host gives them, not by probe order.
+# Disks are found by the serial the host gives them, not by probe order. The
+# answer goes in $disk rather than to stdout: a $(…) would fork, and every process
+# costs tens of ms under software emulation.
 find_disk() {
+  disk=""
   for d in /sys/block/vd*; do
     read -r serial < "$d/serial" 2>/dev/null
-    [ "$serial" = "$1" ] && { echo "/dev/${d##*/}"; return 0; }
+    [ "$serial" = "$1" ] && { disk="/dev/${d##*/}"; return 0; }
   done
   return 1
 }

@@ -12,22 +12,20 @@ case " $cmdline " in *" berth.debug "*) debug=1 ;; esac
 # Under software emulation (`berth.tcg`) dockerd, and so the hundred-odd iptables runs it makes
 # at startup, gets no address randomization: TCG keys translated code by virtual address, so a
 # randomized process is translated afresh each time. Containers are started by containerd,
-# not dockerd, and keep it.
+# not dockerd, and keep it. busybox's linux64 (the native personality on both architectures)
+# sets it: static and already translated, where util-linux's setarch cost 0.1 s to load.
 norandom=""
-case " $cmdline " in *" berth.tcg "*) norandom="setarch $(uname -m) -R" ;; esac
+case " $cmdline " in *" berth.tcg "*) norandom="busybox linux64 -R" ;; esac
 # One real CPU runs all vCPUs under software emulation, so the engine's Go runtimes get one
 # processor: idle processors spinning for work only take time from the one doing it.
 [ -n "$norandom" ] && export GOMAXPROCS=1
 
-mount -t tmpfs -o mode=0755,nosuid,nodev tmpfs /run
-mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /tmp
-mkdir -p /dev/pts /dev/shm /run/berth
-mount -t devpts -o gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
-mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs /dev/shm
-mount -t cgroup2 -o nsdelegate cgroup2 /sys/fs/cgroup
-mount -t mqueue mqueue /dev/mqueue 2>/dev/null
+# /run, /tmp, /dev/pts, /dev/shm, cgroup2 and mqueue: one `mount -a` over /etc/fstab, not six mounts.
+mkdir -p /dev/pts /dev/shm /dev/mqueue
+mount -a || mark error=mounts
+mkdir -p /run/berth
 ln -sf /proc/self/fd /dev/fd
-hostname berth
+echo berth > /proc/sys/kernel/hostname
 
 # Modules for disks and network now; the rest in the background while disks mount.
 modprobe -a @MODULES_NOW@ || mark error=modules
@@ -54,24 +52,31 @@ echo "nameserver 10.0.2.3" > /etc/resolv.conf
 dnsmasq_started=$!
 mark stage=network
 
-data=$(find_disk "$DISK_DATA")
+find_disk "$DISK_DATA"
+data=$disk
 if [ -n "$data" ]; then
-  # Format on first boot only: an ext2/3/4 superblock has the magic 0xEF53 at
-  # byte 1080. A disk that has it is never formatted, even if it fails to mount.
+  # The ext superblock's first 60 bytes (at byte 1024), read once as 15 words: word 1 is the
+  # block count, word 6 log2(block size) - 10, and word 14's low half the magic 0xEF53 (61267).
+  # (-v: od would fold the repeated lines of a blank disk into a `*`.)
+  set -- $(od -v -An -tu4 -j1024 -N60 "$data" 2>/dev/null)
+  # Format on first boot only: a disk with the magic is never formatted, even if it fails to
+  # mount, and neither is one whose superblock could not be read at all.
   # busybox's own mke2fs is ext2-only, hence the full path.
-  magic=$(dd if="$data" bs=1 skip=1080 count=2 2>/dev/null | od -An -tx1 | tr -d ' \n')
-  if [ "$magic" != "53ef" ]; then
+  formatted=""
+  if [ $# -ne 15 ]; then
+    mark error=read-data
+  elif [ $(( ${15} & 65535 )) -ne 61267 ]; then
     mark stage=format
     /usr/sbin/mke2fs -q -F -t ext4 -L berth-data -E lazy_itable_init=1,lazy_journal_init=1 "$data" \
       || mark error=format-data
+    formatted=1
   fi
   mkdir -p /mnt/data
   if mount -t ext4 -o noatime,discard "$data" /mnt/data; then
-    # A disk the host grew (diskGiB raised) gets its filesystem grown to match, online. The
-    # superblock's words 1 and 6 are its block count and log2(block size) - 10.
-    set -- $(dd if="$data" bs=1024 skip=1 count=1 2>/dev/null | od -An -tu4 -N28)
-    dev_bytes=$(( $(cat "/sys/block/${data##*/}/size") * 512 ))
-    if [ $# -eq 7 ] && [ $(( dev_bytes - $2 * (1024 << $7) )) -gt 67108864 ]; then
+    # A disk the host grew (diskGiB raised) gets its filesystem grown to match, online
+    # (a disk formatted just now already fills its device).
+    read -r sectors < "/sys/block/${data##*/}/size"
+    if [ -z "$formatted" ] && [ $# -eq 15 ] && [ $(( sectors * 512 - $2 * (1024 << $7) )) -gt 67108864 ]; then
       /usr/sbin/resize2fs "$data" >/dev/null 2>&1 || mark error=grow-data
     fi
     mkdir -p /mnt/data/docker /mnt/data/containerd /var/lib/docker /var/lib/containerd
@@ -89,15 +94,11 @@ mark stage=data
 # time dockerd looks for it.
 containerd --config /etc/containerd/config.toml >/var/log/containerd.log 2>&1 &
 
-# Per-install TLS material arrives through fw_cfg; nothing secret is in the image.
+# Per-install TLS material arrives through fw_cfg; nothing secret is in the image. dockerd
+# reads it there (root-only files), so no copy of the key is made.
 tls=""
 if [ -r "$fwcfg/ca.pem/raw" ]; then
-  mkdir -p /run/berth/tls
-  chmod 0700 /run/berth/tls
-  for f in ca.pem server-cert.pem server-key.pem; do
-    cat "$fwcfg/$f/raw" > "/run/berth/tls/$f"
-  done
-  tls="--host=tcp://@GUEST_IP@:@GUEST_ENGINE_PORT@ --tlsverify --tlscacert=/run/berth/tls/ca.pem --tlscert=/run/berth/tls/server-cert.pem --tlskey=/run/berth/tls/server-key.pem"
+  tls="--host=tcp://@GUEST_IP@:@GUEST_ENGINE_PORT@ --tlsverify --tlscacert=$fwcfg/ca.pem/raw --tlscert=$fwcfg/server-cert.pem/raw --tlskey=$fwcfg/server-key.pem/raw"
 else
   mark error=no-tls-material
 fi
@@ -113,7 +114,8 @@ wait $later_modules
 # forwards from the host (it arrives on eth0 from the gateway), never a
 # container on a bridge or on the host network; and nothing in the guest may
 # reach the host's end of that forward through QEMU's gateway.
-engine_port=$(cat "$fwcfg/@FW_CFG_ENGINE_PORT@/raw" 2>/dev/null)
+engine_port=""
+read -r engine_port 2>/dev/null < "$fwcfg/@FW_CFG_ENGINE_PORT@/raw"
 # Published ports: QEMU forwards each one from the host's 127.0.0.1 to eth0, but a
 # container published on 127.0.0.1:PORT (a common compose habit) listens on the
 # guest's loopback only. So new connections the forward brings in (from the
@@ -164,7 +166,8 @@ done < /etc/berth/binfmt
 # With containerd keeping the images, the storage driver names containerd's
 # snapshotter (overlayfs), not the classic overlay2.
 daemon_json=/etc/docker/daemon.json
-features=$(cat "$fwcfg/@FW_CFG_ENGINE_FEATURES@/raw" 2>/dev/null)
+features=""
+read -r features 2>/dev/null < "$fwcfg/@FW_CFG_ENGINE_FEATURES@/raw"
 if [ -n "$features" ]; then
   extra=""
   driver=overlay2
