@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests, and the tests that boot the real guest under
-// QEMU. The VM project runs its files one after another in one fork so the
-// machine is never asked to emulate two guests at once.
+// Projects: fast unit tests, the tests that boot the real guest under QEMU,
+// the guests' payload budget and the Electron specs. The VM project runs its
+// files one after another in one fork so the machine is never asked to emulate
+// two guests at once.
 export default defineConfig({
   test: {
     projects: [
@@ -25,6 +26,15 @@ export default defineConfig({
           fileParallelism: false,
           pool: 'forks',
           sequence: { concurrent: false },
+        },
+      },
+      {
+        test: {
+          // After everything else: it reads the payload sizes measured in the background.
+          name: 'payload',
+          include: ['e2e/payload/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['e2e/helpers/temp-root.ts'],
         },
       },
       {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: bootstrap, type-check, unit tests, the tests that boot
-# the real guest under QEMU (one VM at a time), then the Electron specs (which
-# skip with one line where no Electron binary exists). Prints one closing line
+# the real guest under QEMU (one VM at a time), the Electron specs (which skip
+# with one line where no Electron binary exists), then the guests' payload
+# budget, measured in the background meanwhile. Prints one closing line
 # "N passed, N failed, N skipped".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -9,14 +10,28 @@ bash scripts/bootstrap.sh || exit 1
 npm run --silent typecheck || exit 1
 
 out=$(mktemp -d)
+# The guests' payload measurement (zstd at its strongest level: minutes of one
+# core) runs alongside the tests at idle priority, taking only the CPU they
+# leave; under software emulation QEMU keeps one core busy and leaves the other
+# mostly free. The payload project checks the result once it is done.
+chrt --idle 0 bash -c 'npm run --silent vm-assets -- --arch amd64 --measure && npm run --silent vm-assets -- --arch arm64 --measure' \
+  > "$out/measure.log" 2>&1 &
+measure=$!
 status=0
-for project in unit vm electron; do
-  npx vitest run --project "$project" --reporter=default --reporter=json --outputFile="$out/$project.json" || status=1
-done
+# vitest PROJECT [NAME FILES...]: one run, its JSON report kept as NAME (default: PROJECT).
+vitest() {
+  local project=$1 name=${2:-$1}
+  shift $(($# > 1 ? 2 : 1))
+  npx vitest run --project "$project" --reporter=default --reporter=json --outputFile="$out/$name.json" "$@" || status=1
+}
+for project in unit vm electron; do vitest "$project"; done
+wait "$measure" || echo "test-all: the payload measurement failed"
+cat "$out/measure.log"
+vitest payload
 node -e '
   const fs = require("fs");
   let p = 0, f = 0, s = 0;
-  for (const file of fs.readdirSync(process.argv[1])) {
+  for (const file of fs.readdirSync(process.argv[1]).filter((f) => f.endsWith(".json"))) {
     const r = JSON.parse(fs.readFileSync(process.argv[1] + "/" + file, "utf8"));
     p += r.numPassedTests; f += r.numFailedTests; s += r.numPendingTests + (r.numTodoTests || 0);
   }

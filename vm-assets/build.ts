@@ -9,7 +9,11 @@
  *   npm run vm-assets                      # the host's architecture, if the inputs changed
  *   npm run vm-assets -- --arch arm64      # the arm64 guest (Apple Silicon), on any host
  *   npm run vm-assets -- --force           # rebuild from scratch
- *   npm run vm-assets -- --dev             # skip the zstd size measurement while iterating
+ *   npm run vm-assets -- --no-measure      # build only; leave the payload measurement for later
+ *   npm run vm-assets -- --measure         # measure a built guest's payload (minutes of CPU)
+ *
+ * The payload measurement compresses every artifact at zstd's strongest level
+ * and fails past the budget. `--dev` is the old name of `--no-measure`.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,9 +28,10 @@ import { isElf, libraryClosure, realFile } from './lib/elf';
 import { kernelImage } from './lib/kernel';
 import { copyDir, install, installTree, link, packagePath, USRMERGE_LINKS, usrMerged } from './lib/layout';
 import { loadableModules, moduleLoadOrder, moduleSource } from './lib/modules';
+import { measurePayload, printSizes, writeManifest } from './lib/payload';
 import { run } from './lib/run';
 import {
-  binfmtRule, FOREIGN, GUEST_SUITE, POWER_BUTTON_MODULES, INITRD_APPLETS, IPTABLES_LINKS, kernelCmdline, kernelMetapackage, PAYLOAD_BUDGET_BYTES, PAYLOAD_ZSTD_ARGS, payloadBytes, ROOT_MODULES_LATER, ROOT_MODULES_NOW,
+  binfmtRule, FOREIGN, GUEST_SUITE, POWER_BUTTON_MODULES, INITRD_APPLETS, IPTABLES_LINKS, kernelCmdline, kernelMetapackage, ROOT_MODULES_LATER, ROOT_MODULES_NOW,
   ROOT_PACKAGES, rootDirs, rootFiles, STAGE1_MODULES,
 } from './lib/spec';
 
@@ -42,7 +47,7 @@ function argValue(flag: string): string | undefined {
 
 function main(): void {
   const force = process.argv.includes('--force');
-  const dev = process.argv.includes('--dev');
+  const noMeasure = process.argv.includes('--no-measure') || process.argv.includes('--dev');
   const arch = (argValue('--arch') ?? guestArchFor()) as GuestArch;
   if (arch !== 'amd64' && arch !== 'arm64') throw new Error(`--arch must be amd64 or arm64, not ${arch}`);
   const outDir = defaultAssetsDir(process.env, arch);
@@ -56,10 +61,15 @@ function main(): void {
   const inputsKey = hashInputs(pins, berthVersion, arch);
 
   const previous = readManifest(outDir);
-  if (!force && previous?.inputsKey === inputsKey && (dev || Object.values(previous.artifacts).every((a) => a.zstdSize > 0)) && artifacts(arch).every((a) => existsSync(join(outDir, a)))) {
+  const upToDate = !force && previous?.inputsKey === inputsKey && artifacts(arch).every((a) => existsSync(join(outDir, a)));
+  if (process.argv.includes('--measure')) {
+    if (!upToDate) throw new Error(`no up-to-date ${arch} guest in ${outDir} to measure: run npm run vm-assets${arch === guestArchFor() ? '' : ` -- --arch ${arch}`} first`);
+    return finishMeasure(outDir, previous!);
+  }
+  if (upToDate) {
     console.log(`vm-assets: ${arch} guest up to date in ${outDir} (use --force to rebuild)`);
-    printSizes(previous);
-    return;
+    const measured = Object.values(previous!.artifacts).every((a) => a.zstdSize > 0);
+    return measured || noMeasure ? printSizes(previous!) : finishMeasure(outDir, previous!);
   }
 
   const t0 = Date.now();
@@ -96,12 +106,9 @@ function main(): void {
   };
   for (const a of artifacts(arch)) {
     const file = join(stage, a);
-    // The size budget is measured on the artifacts compressed as they would ship (PAYLOAD_ZSTD_ARGS).
-    // `--dev` skips it to iterate on the guest faster, and says so in the sizes.
-    if (!dev) run('zstd', [...PAYLOAD_ZSTD_ARGS, '-T0', '-q', '-f', file, '-o', `${file}.zst`]);
-    manifest.artifacts[a] = { size: statSync(file).size, sha256: sha256File(file), zstdSize: dev ? 0 : statSync(`${file}.zst`).size };
+    manifest.artifacts[a] = { size: statSync(file).size, sha256: sha256File(file), zstdSize: 0 };
   }
-  writeFileSync(join(stage, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  writeManifest(stage, manifest);
 
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(dirname(outDir), { recursive: true });
@@ -112,7 +119,17 @@ function main(): void {
   renameSync(stage, outDir);
   rmSync(work, { recursive: true, force: true });
   console.log(`vm-assets: built the ${arch} guest in ${((Date.now() - t0) / 1000).toFixed(0)} s into ${outDir}`);
-  printSizes(manifest);
+  if (noMeasure) printSizes(manifest);
+  else finishMeasure(outDir, manifest);
+}
+
+/** Measures the payload, prints the sizes, and fails the command past the budget. */
+function finishMeasure(dir: string, m: AssetManifest): void {
+  const t0 = Date.now();
+  const fits = measurePayload(dir, m);
+  console.log(`vm-assets: measured the ${m.arch} payload in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  printSizes(m);
+  if (!fits) process.exitCode = 1;
 }
 
 /**
@@ -244,24 +261,12 @@ function hashInputs(pins: PinnedPackage[], version: string, arch: GuestArch): st
   return h.digest('hex').slice(0, 16);
 }
 
-
 function readManifest(dir: string): AssetManifest | undefined {
   try {
     return JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   } catch {
     return undefined;
   }
-}
-
-function printSizes(m: AssetManifest): void {
-  const mb = (n: number) => (n / 1e6).toFixed(1).padStart(7) + ' MB';
-  const how = `zstd ${PAYLOAD_ZSTD_ARGS.join(' ')}`;
-  console.log(`artifact            raw        ${how}`);
-  for (const [name, a] of Object.entries(m.artifacts)) console.log(`${name.padEnd(16)} ${mb(a.size)} ${mb(a.zstdSize)}`);
-  const shipped = payloadBytes(m);
-  const budget = `the ${PAYLOAD_BUDGET_BYTES / 1e6} MB budget`;
-  const verdict = shipped === 0 ? 'not measured (--dev)' : shipped <= PAYLOAD_BUDGET_BYTES ? `within ${budget}` : `OVER ${budget}`;
-  console.log(`${m.arch ?? 'amd64'} kernel + initrd + root, ${how}: ${mb(shipped).trim()}, ${verdict}`);
 }
 
 try {

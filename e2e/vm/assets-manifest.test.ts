@@ -1,14 +1,13 @@
 /**
  * Checks the built guest image against its manifest: every artifact is there
- * with the recorded sha256, the shipped set stays in its size budget, and the
- * packages came from Debian with pinned versions.
+ * with the recorded sha256, and the packages came from Debian with pinned
+ * versions. The payload budget is its own project (e2e/payload/), run once the
+ * background measurement is done.
  */
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { defaultAssetsDir, KERNEL_ARTIFACT, loadAssets, sha256File } from '../../main/vm/assets';
-import { hermeticEnv } from '../helpers/berth-cli';
-import { PAYLOAD_BUDGET_BYTES, PAYLOAD_ZSTD_ARGS, payloadBytes } from '../../vm-assets/lib/spec';
+import { loadAssets, sha256File } from '../../main/vm/assets';
 
 describe('guest image manifest', () => {
   const assets = loadAssets();
@@ -20,15 +19,6 @@ describe('guest image manifest', () => {
       expect(statSync(file).size, name).toBe(a.size);
       expect(sha256File(file), name).toBe(a.sha256);
     }
-  });
-
-  test.each(['amd64', 'arm64'] as const)(`%s: kernel + initrd + root, compressed as they ship, fit in ${PAYLOAD_BUDGET_BYTES / 1e6} MB`, (arch) => {
-    const built = loadAssets(defaultAssetsDir(hermeticEnv(), arch), arch).manifest;
-    expect(Object.keys(built.artifacts).sort()).toEqual(['initrd.img', 'rootfs.squashfs', KERNEL_ARTIFACT[arch]].sort());
-    expect(Object.values(built.artifacts).every((a) => a.zstdSize > 0), 'built with --dev: rebuild without it to measure').toBe(true);
-    const total = payloadBytes(built);
-    console.log(`${arch} shipped guest (zstd ${PAYLOAD_ZSTD_ARGS.join(' ')}): ${(total / 1e6).toFixed(2)} MB`);
-    expect(total).toBeLessThanOrEqual(PAYLOAD_BUDGET_BYTES);
   });
 
   test('the engine comes from pinned Debian 13 packages and the kernel is the generic flavour', () => {
