@@ -2,8 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Projects: fast unit tests, the tests that boot the real guest under QEMU,
 // the guests' payload budget and the Electron specs. The VM project runs its
-// files one after another in one fork so the machine is never asked to emulate
-// two guests at once.
+// files one after another in one fork, one guest at a time; `npm test` runs two
+// such runs at once on disjoint files (scripts/test-all.sh), one guest per core.
 export default defineConfig({
   test: {
     projects: [

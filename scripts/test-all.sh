@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: bootstrap, type-check, unit tests, the tests that boot
-# the real guest under QEMU (one VM at a time), the Electron specs (which skip
+# the real guest under QEMU (two lanes, one guest per core), the Electron specs (which skip
 # with one line where no Electron binary exists), then the guests' payload
 # budget, measured in the background meanwhile. Prints one closing line
 # "N passed, N failed, N skipped".
@@ -24,7 +24,29 @@ vitest() {
   shift $(($# > 1 ? 2 : 1))
   npx vitest run --project "$project" --reporter=default --reporter=json --outputFile="$out/$name.json" "$@" || status=1
 }
-for project in unit vm electron; do vitest "$project"; done
+vitest unit
+# The VM files run in two lanes, one guest per core: under software emulation
+# each QEMU runs its guest on one host thread, so a second guest uses the core
+# the first leaves idle. Lane a holds the files that share fixed host ports
+# (ports-mounts, dashboard); each lane runs its files one after another.
+lane_a=()
+lane_b=()
+for f in e2e/vm/*.test.ts; do
+  case "$(basename "$f" .test.ts)" in
+    sleep-wake|ports-mounts|dashboard|tray-app|accel-fallback|bad-input) lane_a+=("$f") ;;
+    *) lane_b+=("$f") ;;
+  esac
+done
+if [ "$(nproc)" -ge 2 ]; then
+  # Each lane's lines carry its name.
+  (vitest vm vm-a "${lane_a[@]}"; exit $status) > >(sed -u 's/^/[vm a] /') 2>&1 &
+  lane_a_pid=$!
+  (vitest vm vm-b "${lane_b[@]}"; exit $status) > >(sed -u 's/^/[vm b] /') 2>&1 || status=1
+  wait "$lane_a_pid" || status=1
+else
+  vitest vm
+fi
+vitest electron
 wait "$measure" || echo "test-all: the payload measurement failed"
 cat "$out/measure.log"
 vitest payload
