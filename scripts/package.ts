@@ -7,9 +7,11 @@
  *                         executable only says it is a stub; native modules are not rebuilt
  *                         for Electron (nothing here could run them). Tests check and run this one.
  *
- * Both first stage the guest image for the host's architecture into
- * build/vm-assets/<arch>/, where electron-builder.yml takes it from, checking each
- * artifact's sha256 against the manifest. A package holds only its own architecture's
+ * `package` first measures the guest's payload against its budget (`npm run
+ * vm-assets -- --measure`, once per guest build). Both stage the guest image
+ * for the host's architecture into build/vm-assets/<arch>/, where
+ * electron-builder.yml takes it from, checking each artifact's sha256 against
+ * the manifest. A package holds only its own architecture's
  * guest, so each is built on (or for) one architecture: the host's.
  */
 import { spawnSync } from 'node:child_process';
@@ -33,6 +35,11 @@ function stubElectronDist(): string {
   return dir;
 }
 
+// An installer ships the guest, so its payload is measured first (once per build) and must fit the budget.
+if (!dirOnly) {
+  const measured = spawnSync('npm', ['run', '--silent', 'vm-assets', '--', '--measure'], { cwd: ROOT, stdio: 'inherit' });
+  if (measured.status !== 0) process.exit(measured.status ?? 1);
+}
 const staged = stageVmAssets(defaultAssetsDir(), join(ROOT, 'build', 'vm-assets', arch), { link: linkSync, copy: copyFileSync });
 console.log(`package: guest image for ${arch} staged (${staged.join(', ')})`);
 const args = ['--config', 'electron-builder.yml', `--${arch}`, ...(dirOnly ? ['--dir', `--config.electronDist=${stubElectronDist()}`, '--config.npmRebuild=false'] : [])];

@@ -9,9 +9,8 @@ import { PAYLOAD_BUDGET_BYTES, PAYLOAD_ZSTD_ARGS, payloadBytes } from './spec';
  * sizes in its manifest (written whole, then renamed, so a reader never sees
  * half of it). It takes minutes of CPU at zstd's strongest level, which is why
  * the build can leave it for later (`--no-measure`, then `--measure`).
- * Returns whether the guest fits the budget.
  */
-export function measurePayload(dir: string, m: AssetManifest): boolean {
+export function measurePayload(dir: string, m: AssetManifest): void {
   for (const [name, a] of Object.entries(m.artifacts)) {
     const file = join(dir, name);
     if (statSync(file).size !== a.size) throw new Error(`${file} is not the file its manifest describes: rebuild with --force`);
@@ -19,7 +18,6 @@ export function measurePayload(dir: string, m: AssetManifest): boolean {
     a.zstdSize = statSync(`${file}.zst`).size;
   }
   writeManifest(dir, m);
-  return payloadBytes(m) <= PAYLOAD_BUDGET_BYTES;
 }
 
 /** Writes manifest.json atomically. */
