@@ -7,7 +7,9 @@
  * Both guests are measured in one run, each as the ratio of its own API time
  * to its own /init time: the host's architecture through the accelerator
  * policy, and the other architecture's guest (if built: `npm run vm-assets --
- * --arch arm64`) under TCG, the only way it runs here.
+ * --arch arm64`) under TCG, the only way it runs here. Where the host's guest
+ * runs under TCG, it is then booted as often again under multi-threaded TCG,
+ * for comparison only: that is how the Debian 12 guest's figures were measured.
  *
  * Under TCG each boot line also gives QEMU's count of translated blocks at
  * each stage (`info jit` over QMP, in thousands): a cold boot under emulation
@@ -52,13 +54,13 @@ async function translatedBlocks(vm: VmInstance): Promise<number | undefined> {
 }
 
 /** One boot to the API; times count from the launch of the attempt that succeeded. */
-async function bootOnce(dir: string, accel: AccelPolicy, arch: GuestArch): Promise<BootTimes> {
+async function bootOnce(dir: string, accel: AccelPolicy, arch: GuestArch, tcgThreads?: 'multi'): Promise<BootTimes> {
   let stages: Record<string, number> = {};
   let blocks: Record<string, number> = {};
   let t0 = 0;
   const vm: VmInstance = await bootVm({
     dir,
-    res: { cpus: 2, memoryMiB: 2048, diskGiB: 64 },
+    res: { cpus: 2, memoryMiB: 2048, diskGiB: 64, tcgThreads },
     assets: loadAssets(defaultAssetsDir(process.env, arch), arch),
     host: { ...hostBase(), arch: nodeArchFor(arch) },
     enginePort: await freeLoopbackPort(),
@@ -91,24 +93,35 @@ async function benchArch(arch: GuestArch, runs: number, dir: string): Promise<vo
   const first = await bootOnce(join(dir, `vm-${arch}`), accel, arch);
   console.log(`${arch} guest, accelerator: ${first.accel}`);
   console.log(`${arch} first boot (formats the data disk): /init ${first.init.toFixed(2)} s, API ${first.api.toFixed(2)} s`);
+  await series(arch, runs, () => bootOnce(join(dir, `vm-${arch}`), accel, arch), first.accel);
+  // The Debian 12 guest's figures (the issue's "about 3.8") were measured under multi-threaded
+  // TCG, which Berth gave up for soundness: the same guest that way compares like for like.
+  if (arch === guestArchFor() && first.accel.startsWith('tcg')) {
+    console.log(`${arch} under multi-threaded TCG, for comparison only (how the Debian 12 guest was measured; not sound with QEMU 7.2, so Berth never runs it):`);
+    await series(`${arch} multi-threaded`, runs, () => bootOnce(join(dir, `vm-${arch}`), accel, arch, 'multi'), first.accel);
+  }
+}
+
+/** `runs` boots, a line each, then the medians and the ratio of API to /init. */
+async function series(label: string, runs: number, boot: () => Promise<BootTimes>, accel: string): Promise<void> {
   const times: BootTimes[] = [];
   for (let i = 0; i < runs; i++) {
-    const t = await bootOnce(join(dir, `vm-${arch}`), accel, arch);
+    const t = await boot();
     times.push(t);
     const st = Object.entries(t.stages).map(([k, v]) => `${k}=${v.toFixed(2)}`).join(' ');
     const tb = Object.entries(t.blocks).map(([k, v]) => `${k}=${Math.round(v / 1000)}`).join(' ');
-    console.log(`${arch} boot ${i + 1}: ${st} api=${t.api.toFixed(2)}${t.accel === first.accel ? '' : ` accelerator: ${t.accel}`}`);
-    if (tb) console.log(`${arch} boot ${i + 1} translated blocks (thousands): ${tb}`);
+    console.log(`${label} boot ${i + 1}: ${st} api=${t.api.toFixed(2)}${t.accel === accel ? '' : ` accelerator: ${t.accel}`}`);
+    if (tb) console.log(`${label} boot ${i + 1} translated blocks (thousands): ${tb}`);
   }
   const init = median(times.map((t) => t.init));
   const api = median(times.map((t) => t.api));
-  console.log(`${arch} median of ${runs}: QEMU start → /init ${init.toFixed(2)} s; → Docker API answering ${api.toFixed(2)} s`);
-  console.log(`${arch} ratio API / init: ${(api / init).toFixed(2)}; engine start after /init: ${(api - init).toFixed(2)} s`);
+  console.log(`${label} median of ${runs}: QEMU start → /init ${init.toFixed(2)} s; → Docker API answering ${api.toFixed(2)} s`);
+  console.log(`${label} ratio API / init: ${(api / init).toFixed(2)}; engine start after /init: ${(api - init).toFixed(2)} s`);
   const counted = times.filter((t) => t.blocks.init && t.blocks.ready);
   if (counted.length) {
     const b = median(counted.map((t) => t.blocks.init));
     const a = median(counted.map((t) => t.blocks.ready - t.blocks.init));
-    console.log(`${arch} translated blocks (median): to /init ${Math.round(b / 1000)}k, /init to ready ${Math.round(a / 1000)}k (ratio ${(a / b).toFixed(2)})`);
+    console.log(`${label} translated blocks (median): to /init ${Math.round(b / 1000)}k, /init to ready ${Math.round(a / 1000)}k (ratio ${(a / b).toFixed(2)})`);
   }
 }
 

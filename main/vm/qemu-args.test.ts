@@ -46,6 +46,11 @@ describe('buildQemuCommand', () => {
     expect(args).toContain('-nodefaults');
   });
 
+  test('multi-threaded TCG only when asked (bench/boot\'s like-for-like comparison), never with a hardware accelerator', () => {
+    expect(values(buildQemuCommand({ ...spec, tcgThreads: 'multi' }, linuxTcg).args, '-accel')).toEqual(['tcg,thread=multi,tb-size=256']);
+    expect(values(buildQemuCommand({ ...spec, tcgThreads: 'multi' }, { ...linuxTcg, accel: 'kvm' }).args, '-accel')).toEqual(['kvm']);
+  });
+
   test('kvm and hvf use the host CPU model, and keep the kernel\'s mitigations (the real CPU speculates)', () => {
     for (const accel of ['kvm', 'hvf'] as const) {
       const { args } = buildQemuCommand(spec, { ...linuxTcg, accel });

@@ -25,6 +25,8 @@ export interface VmResources {
   shares?: readonly SharedFolder[];
   /** dockerd features to turn on (see engine-features.ts); defaults to none. */
   engineFeatures?: readonly string[];
+  /** Under TCG only: see QemuLaunchSpec.tcgThreads. The agent never sets it. */
+  tcgThreads?: 'single' | 'multi';
 }
 
 /** Where one VM keeps its files. */
@@ -102,6 +104,7 @@ export class VmInstance extends EventEmitter implements Machine {
         engineFeatures: res.engineFeatures ?? [],
         controlSocket: this.paths.controlSocket,
         resumeFrom,
+        tcgThreads: res.tcgThreads,
       },
       host,
     );
