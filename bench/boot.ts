@@ -26,6 +26,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freeLoopbackPort } from '../main/common/free-port';
 import { hostBase } from '../main/vm/accel';
+import { currentHost } from '../main/vm/host-facts';
+import { readQemuVersion } from '../main/vm/qemu-version';
 import { AccelPolicy } from '../main/vm/accel-policy';
 import { defaultAssetsDir, guestArchFor, loadAssets, nodeArchFor, tcgOnlyReason, type GuestArch } from '../main/vm/assets';
 import { AccelMemory } from '../main/vm/accel-memory';
@@ -64,7 +66,7 @@ async function bootOnce(dir: string, accel: AccelPolicy, arch: GuestArch, tcgThr
     dir,
     res: { cpus: 2, memoryMiB: 2048, diskGiB: 64, tcgThreads },
     assets: loadAssets(defaultAssetsDir(process.env, arch), arch),
-    host: { ...hostBase(), arch: nodeArchFor(arch) },
+    host: { ...hostBase(currentHost()), arch: nodeArchFor(arch), qemu: readQemuVersion(qemuBinary(nodeArchFor(arch))), sme: false },
     enginePort: await freeLoopbackPort(),
     accel,
     log,
@@ -131,7 +133,7 @@ async function main(): Promise<void> {
   const runs = Number(process.argv[2] ?? 3);
   const dir = mkdtempSync(join(tmpdir(), 'berth-bench-boot-'));
   try {
-    console.log(`host cores: ${hostBase().cpus}`);
+    console.log(`host cores: ${currentHost().cpus}`);
     const other: GuestArch = guestArchFor() === 'amd64' ? 'arm64' : 'amd64';
     await benchArch(guestArchFor(), runs, dir);
     if (existsSync(join(defaultAssetsDir(process.env, other), 'manifest.json'))) await benchArch(other, runs, dir);

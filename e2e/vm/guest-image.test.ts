@@ -11,6 +11,9 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freeLoopbackPort } from '../../main/common/free-port';
 import { hostBase } from '../../main/vm/accel';
+import { currentHost } from '../../main/vm/host-facts';
+import { readQemuVersion } from '../../main/vm/qemu-version';
+import { qemuBinary } from '../../main/vm/qemu-args';
 import { AccelPolicy } from '../../main/vm/accel-policy';
 import { loadAssets } from '../../main/vm/assets';
 import { bootVm } from '../../main/vm/vm-boot';
@@ -36,7 +39,7 @@ describe('guest image under QEMU', () => {
       dir: join(dir, 'vm'),
       res: RESOURCES,
       assets,
-      host: hostBase(),
+      host: { ...hostBase(currentHost()), qemu: readQemuVersion(qemuBinary(process.arch)), sme: false },
       enginePort: await freeLoopbackPort(),
       accel,
       log,

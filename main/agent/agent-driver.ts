@@ -1,6 +1,7 @@
 import type { Logger } from '../common/logger';
 import type { Settings } from '../settings/settings-schema';
 import { hostBase } from '../vm/accel';
+import { currentHost, type HostFacts } from '../vm/host-facts';
 import { AccelMemory } from '../vm/accel-memory';
 import { AccelPolicy } from '../vm/accel-policy';
 import { defaultAssetsDir, guestArchFor, loadAssets, nodeArchFor, tcgOnlyReason, type GuestArch } from '../vm/assets';
@@ -16,6 +17,8 @@ export interface AgentDriverOptions {
   knownQemuDirs?: readonly string[];
   /** BERTH_GUEST_ARCH. */
   guestArch?: GuestArch;
+  /** The host's facts: the real host's, or the simulated Mac BERTH_SIMULATE_HOST asked for. */
+  facts?: HostFacts;
 }
 
 /**
@@ -25,19 +28,25 @@ export interface AgentDriverOptions {
  * Settings are read at each boot through `settings`.
  */
 export function agentDriver(paths: BerthPaths, settings: () => Settings, log: Logger, opts: AgentDriverOptions): QemuDriver {
-  const guestArch = opts.guestArch ?? guestArchFor();
-  const tcgOnly = tcgOnlyReason(guestArch);
+  const facts = opts.facts ?? currentHost();
+  // The hardware's architecture, not this process's: an x64 app under Rosetta still runs the arm64 guest with hvf.
+  const hostGuest = guestArchFor(facts.arch);
+  const guestArch = opts.guestArch ?? hostGuest;
+  const tcgOnly = tcgOnlyReason(guestArch, hostGuest);
   const nodeArch = nodeArchFor(guestArch);
   return new QemuDriver({
     stateDir: paths.vm,
     assets: () => loadAssets(defaultAssetsDir(process.env, guestArch), guestArch),
-    host: tcgOnly ? () => ({ ...hostBase(), arch: nodeArch }) : undefined,
+    facts,
+    host: () => ({ ...hostBase(facts), arch: nodeArch }),
     accel: new AccelPolicy({
       setting: () => settings().accelerator,
       envOverride: opts.envAccel,
       tcgOnly,
       memory: new AccelMemory(paths.accelVerdict),
       qemu: qemuBinary(nodeArch),
+      host: facts,
+      hvf: (qemu) => facts.hvf(qemu),
     }),
     qemuPath: () => settings().qemuPath,
     knownQemuDirs: opts.knownQemuDirs,

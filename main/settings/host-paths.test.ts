@@ -55,7 +55,7 @@ describe('QEMU option strings', () => {
         cpus: 1, memoryMiB: 512, kernel: '/k', initrd: '/i', cmdline: 'c', rootfs: '/r,x', dataDisk: '/d', guestTlsDir: '/t',
         enginePort: 1, qmpSocket: '/q', controlSocket: '/c', pidFile: '/p', mountList: '/m', shares: [{ tag: 'berth0', hostPath: '/home/a,security_model=none' }],
       },
-      { platform: 'linux', arch: 'x64', cpus: 2, accel: 'tcg', accelReason: 't' },
+      { platform: 'linux', arch: 'x64', cpus: 2, accel: 'tcg', accelReason: 't', qemu: { major: 7, minor: 2, micro: 22, text: 'QEMU emulator version 7.2.22' }, sme: false },
     );
     expect(args).toContain('local,id=fs0,path=/home/a,,security_model=none,security_model=mapped-xattr');
     expect(args.some((a) => a.startsWith('file=/r,,x,'))).toBe(true);

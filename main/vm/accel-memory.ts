@@ -1,13 +1,14 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { dirname } from 'node:path';
 import type { Accelerator } from './accel';
+import { berthVersion } from '../common/berth-version';
 
 /**
  * What can change whether hardware acceleration works on a host. A verdict
- * recorded under one key says nothing about another, so a kernel, QEMU or CPU
- * change makes Berth try the hardware accelerator again.
+ * recorded under one key says nothing about another, so a kernel, QEMU, CPU
+ * or Berth change makes Berth try the hardware accelerator again.
  */
 export interface AccelHostKey {
   platform: string;
@@ -15,6 +16,7 @@ export interface AccelHostKey {
   kernel: string;
   qemu: string;
   cpu: string;
+  berth: string;
 }
 
 /** A hardware accelerator that failed during a boot on this host. */
@@ -23,6 +25,9 @@ export interface AccelVerdict {
   failed: Accelerator;
   /** Shown by `berth status` as the reason TCG is used. */
   reason: string;
+  /** The boot stage it failed at, and what failed, for the fallback line. */
+  stage?: string;
+  cause?: string;
   at: string;
 }
 
@@ -34,12 +39,12 @@ export function qemuVersion(qemu: string): Promise<string> {
 }
 
 /** The key of the host Berth runs on. */
-export async function currentHostKey(qemu: string): Promise<AccelHostKey> {
-  return { platform: process.platform, arch: process.arch, kernel: release(), qemu: await qemuVersion(qemu), cpu: cpus()[0]?.model?.trim() ?? 'unknown' };
+export async function currentHostKey(qemu: string, host: { platform: string; arch: string } = process): Promise<AccelHostKey> {
+  return { platform: host.platform, arch: host.arch, kernel: release(), qemu: await qemuVersion(qemu), cpu: cpus()[0]?.model?.trim() ?? 'unknown', berth: berthVersion() };
 }
 
-const sameKey = (a: AccelHostKey, b: AccelHostKey) =>
-  a.platform === b.platform && a.arch === b.arch && a.kernel === b.kernel && a.qemu === b.qemu && a.cpu === b.cpu;
+const KEY_FIELDS = ['platform', 'arch', 'kernel', 'qemu', 'cpu', 'berth'] as const;
+const sameKey = (a: AccelHostKey, b: AccelHostKey) => KEY_FIELDS.every((k) => a[k] === b[k]);
 
 /** Remembers, in one small JSON file, that hardware acceleration failed during boot on a host. */
 export class AccelMemory {
@@ -52,6 +57,16 @@ export class AccelMemory {
       return v && typeof v.reason === 'string' && v.key && sameKey(v.key, key) ? v : undefined;
     } catch {
       return undefined;
+    }
+  }
+
+  /** Forgets every verdict: the next `auto` boot tries the hardware accelerator again. */
+  forget(): boolean {
+    try {
+      rmSync(this.file);
+      return true;
+    } catch {
+      return false;
     }
   }
 

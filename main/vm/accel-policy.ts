@@ -1,5 +1,7 @@
-import { chooseAccelerator, probeKvm, type AccelChoice, type Accelerator, type AccelSetting, type ProbeResult } from './accel';
-import { AccelMemory, currentHostKey, type AccelHostKey } from './accel-memory';
+import { chooseAccelerator, probeKvm, type AccelChoice, type AccelFallback, type Accelerator, type AccelSetting, type ProbeResult } from './accel';
+import { AccelMemory, currentHostKey, type AccelHostKey, type AccelVerdict } from './accel-memory';
+import type { HvfAvailability } from './host-facts';
+import { findExecutable } from './host-tools';
 import { qemuBinary } from './qemu-args';
 
 /** What the policy is given; functions are read at each choice so a changed setting applies at the next boot. */
@@ -10,11 +12,22 @@ export interface AccelPolicyOptions {
   memory: AccelMemory;
   /** The QEMU binary, for the probe and the host key. */
   qemu: string;
-  platform?: NodeJS.Platform;
+  /** The host's platform and hardware architecture (HostFacts); this process's own unless given. */
+  host?: { platform: NodeJS.Platform; arch: string };
   probe?: (qemu: string) => Promise<ProbeResult>;
+  /** On macOS: whether hvf can run this QEMU binary (HostFacts.hvf), given its full path. */
+  hvf?: (qemuPath: string) => HvfAvailability;
   hostKey?: (qemu: string) => Promise<AccelHostKey>;
   /** Why only software emulation can run this guest (another architecture than the host's), if so. */
   tcgOnly?: string;
+}
+
+/** What a failure during boot leaves for the next boots on this host. */
+export interface BootFailureRecord {
+  failed: Accelerator;
+  stage: string;
+  cause: string;
+  reason: string;
 }
 
 /**
@@ -24,6 +37,7 @@ export interface AccelPolicyOptions {
  */
 export class AccelPolicy {
   private probed?: Promise<ProbeResult>;
+  private hvfChecked?: HvfAvailability;
   private key?: Promise<AccelHostKey>;
 
   constructor(private readonly o: AccelPolicyOptions) {}
@@ -45,21 +59,34 @@ export class AccelPolicy {
     return chooseAccelerator({
       setting,
       envOverride: this.o.envOverride,
-      platform: this.o.platform ?? process.platform,
+      platform: this.o.host?.platform ?? process.platform,
       remembered: verdict && {
-        reason: `${verdict.reason}; remembered since ${verdict.at.slice(0, 10)}, retried after a kernel, QEMU or CPU change`,
+        reason: `${verdict.reason}; remembered since ${verdict.at.slice(0, 10)}, retried after a kernel, QEMU, CPU or Berth change`,
+        fallback: rememberedFallback(verdict),
       },
-      // One probe per process: it spawns QEMU, and its answer does not change between boots.
+      // One probe per process (until forget): it spawns QEMU, and its answer does not change between boots.
       probe: () => (this.probed ??= (this.o.probe ?? probeKvm)(this.o.qemu)),
+      hvf: () => (this.hvfChecked ??= (this.o.hvf ?? (() => ({ ok: true })))(findExecutable(this.o.qemu) ?? this.o.qemu)),
     });
   }
 
-  /** Records that `failed` broke a boot on this host, so later boots here go straight to TCG. */
-  async remember(failed: Accelerator, reason: string): Promise<void> {
-    this.o.memory.remember({ key: await this.hostKey(), failed, reason, at: new Date().toISOString() });
+  /** Records that a hardware accelerator broke a boot on this host, so later boots here go straight to TCG. */
+  async remember(r: BootFailureRecord): Promise<void> {
+    this.o.memory.remember({ key: await this.hostKey(), failed: r.failed, reason: r.reason, stage: r.stage, cause: r.cause, at: new Date().toISOString() });
+  }
+
+  /** "Try hardware acceleration again": forgets the verdict and the checks, so the next boot asks afresh. */
+  forget(): void {
+    this.o.memory.forget();
+    this.probed = undefined;
+    this.hvfChecked = undefined;
   }
 
   private hostKey(): Promise<AccelHostKey> {
-    return (this.key ??= (this.o.hostKey ?? currentHostKey)(this.o.qemu));
+    return (this.key ??= (this.o.hostKey ?? ((q) => currentHostKey(q, this.o.host)))(this.o.qemu));
   }
+}
+
+function rememberedFallback(v: AccelVerdict): AccelFallback {
+  return { failed: v.failed, stage: v.stage ?? 'boot', cause: v.cause ?? v.reason, since: v.at };
 }

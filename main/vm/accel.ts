@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import type { HostFacts, HvfAvailability } from './host-facts';
+import type { QemuVersion } from './qemu-version';
 
 /** A QEMU accelerator Berth knows how to use. */
 export type Accelerator = 'hvf' | 'kvm' | 'tcg';
@@ -16,10 +17,16 @@ export interface HostBase {
 }
 
 /** What one boot runs on; the argument builder is pure over it. */
-export interface HostFacts extends HostBase {
+export interface BootHost extends HostBase {
   accel: Accelerator;
   /** Why this accelerator was chosen, for the log and `berth status`. */
   accelReason: string;
+  /** The QEMU that runs the boot, read once per start. */
+  qemu: QemuVersion;
+  /** Apple Silicon with SME, whose `-cpu host` QEMU cannot run under hvf. */
+  sme: boolean;
+  /** Set when this boot runs TCG although the host has a hardware accelerator. */
+  accelFallback?: AccelFallback;
 }
 
 /** The accelerator for one boot, and whether a person asked for it. */
@@ -28,6 +35,24 @@ export interface AccelChoice {
   reason: string;
   /** Set by a setting or BERTH_ACCEL: if it fails, that is an error, never a silent fallback. */
   forced: boolean;
+  /** Set when this is TCG although the host has a hardware accelerator: which one failed, where, and why. */
+  fallback?: AccelFallback;
+}
+
+/** A hardware accelerator that could not be used, and so TCG runs instead: never silent (see fallbackMessage). */
+export interface AccelFallback {
+  failed: Accelerator;
+  /** Where it failed: a boot stage, "its probe" or "its check". */
+  stage: string;
+  cause: string;
+  /** When a failure during boot was first remembered, if this one is remembered. */
+  since?: string;
+}
+
+/** The one line `berth status`, the tray and the Resources page show for a fallback. */
+export function fallbackMessage(f: AccelFallback): string {
+  const since = f.since ? ` (remembered since ${f.since.slice(0, 10)})` : '';
+  return `Running with software emulation (slow): ${f.failed} failed at ${f.stage}: ${f.cause}${since}`;
 }
 
 /** A forced accelerator that cannot work here; the message says what to do. */
@@ -40,9 +65,9 @@ export function accelLabel(a: Accelerator): string {
 
 export const isHardwareAccel = (a: Accelerator): boolean => a !== 'tcg';
 
-/** The host's platform, architecture and cores. */
-export function hostBase(): HostBase {
-  return { platform: process.platform, arch: process.arch, cpus: availableParallelism() };
+/** The host's platform, hardware architecture and cores, from its facts. */
+export function hostBase(facts: HostFacts): HostBase {
+  return { platform: facts.platform, arch: facts.arch, cpus: facts.cpus };
 }
 
 /** The outcome of a KVM probe. */
@@ -84,8 +109,10 @@ export interface AccelInputs {
   envOverride?: string;
   platform: NodeJS.Platform;
   /** A remembered verdict for this host: hardware acceleration failed during boot here. */
-  remembered?: { reason: string };
+  remembered?: { reason: string; fallback: AccelFallback };
   probe: () => Promise<ProbeResult>;
+  /** On macOS: whether hvf can run this QEMU (kern.hv_support, the hypervisor entitlement). */
+  hvf?: () => HvfAvailability;
 }
 
 /**
@@ -108,6 +135,8 @@ export async function chooseAccelerator(i: AccelInputs): Promise<AccelChoice> {
   if (setting === 'tcg') return { accel: 'tcg', reason: `set by ${source}`, forced: true };
   if (setting === 'hvf') {
     if (i.platform !== 'darwin') throw new AccelUnavailableError(`${source} asks for hvf, which exists only on macOS; ${fix}`);
+    const h = i.hvf?.() ?? { ok: true };
+    if (!h.ok) throw new AccelUnavailableError(`${source} asks for hvf, but ${h.reason}; ${fix} to use software emulation`);
     return { accel: 'hvf', reason: `set by ${source}`, forced: true };
   }
   if (setting === 'kvm') {
@@ -117,12 +146,21 @@ export async function chooseAccelerator(i: AccelInputs): Promise<AccelChoice> {
     return { accel: 'kvm', reason: `set by ${source} (KVM probe passed)`, forced: true };
   }
 
+  return autoChoice(i);
+}
+
+/** `auto`: the host's hardware accelerator where it works, TCG otherwise, never silently (each fallback says why). */
+async function autoChoice(i: AccelInputs): Promise<AccelChoice> {
   if (i.platform !== 'darwin' && i.platform !== 'linux') {
     return { accel: 'tcg', reason: `no hardware accelerator support on ${i.platform}`, forced: false };
   }
-  if (i.remembered) return { accel: 'tcg', reason: i.remembered.reason, forced: false };
-  if (i.platform === 'darwin') return { accel: 'hvf', reason: 'macOS Hypervisor.framework', forced: false };
+  if (i.remembered) return { accel: 'tcg', reason: i.remembered.reason, forced: false, fallback: i.remembered.fallback };
+  if (i.platform === 'darwin') {
+    const h = i.hvf?.() ?? { ok: true };
+    if (!h.ok) return { accel: 'tcg', reason: `hvf is unavailable: ${h.reason}`, forced: false, fallback: { failed: 'hvf', stage: 'its check', cause: h.reason ?? 'unknown' } };
+    return { accel: 'hvf', reason: 'macOS Hypervisor.framework', forced: false };
+  }
   const p = await i.probe();
   if (p.ok) return { accel: 'kvm', reason: 'KVM probe passed', forced: false };
-  return { accel: 'tcg', reason: `KVM probe failed (${p.detail}); using software emulation`, forced: false };
+  return { accel: 'tcg', reason: `KVM probe failed (${p.detail}); using software emulation`, forced: false, fallback: { failed: 'kvm', stage: 'its probe', cause: p.detail } };
 }

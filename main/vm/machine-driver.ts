@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../common/logger';
 import type { TlsPaths } from '../link/tls-material';
-import type { Accelerator, HostFacts } from './accel';
+import type { Accelerator, BootHost } from './accel';
 import type { BootWatchdog } from './boot-watchdog';
 import type { QemuExit } from './qemu-process';
 import type { QmpClient } from './qmp-client';
@@ -13,7 +13,9 @@ import type { VmResources } from './vm-instance';
  */
 export interface Machine extends EventEmitter {
   /** The accelerator it runs on, and why. */
-  readonly host: HostFacts;
+  readonly host: BootHost;
+  /** The versioned machine type it runs, where the driver knows it (a saved state is tied to it). */
+  readonly machineType?: string;
   readonly res: VmResources;
   /** The host port on 127.0.0.1 that reaches the engine's TLS port. */
   readonly enginePort: number;
@@ -34,6 +36,8 @@ export interface Machine extends EventEmitter {
   powerdown(timeoutMs: number): Promise<boolean>;
   /** Ends the machine's process (TERM, then KILL after `graceMs`). */
   kill(graceMs?: number): Promise<void>;
+  /** Sets the guest's clock from the host's (after the host slept); absent where the driver cannot. */
+  setClock?(): Promise<void>;
   /** Saves the machine and ends its process; where it cannot, throws and leaves it running. Absent where the driver has no snapshots. */
   suspend?(timeoutMs: number): Promise<void>;
 }
@@ -92,6 +96,8 @@ export interface MachineDriver {
   start(req: MachineStartRequest): Promise<Machine>;
   /** Saves a running machine so `start({ wake: true })` can resume it; throws, leaving it running, where it cannot. */
   suspend?(m: Machine, log: Logger): Promise<void>;
+  /** "Try hardware acceleration again": forgets a remembered failure, so the next boot asks the host afresh. */
+  forgetAccelVerdict?(): void;
   /** Deletes a saved machine (a stop while asleep): the next start boots afresh. */
   discardSaved?(log: Logger): void;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import type { HostFacts } from './accel';
+import type { BootHost } from './accel';
 import { buildQemuCommand, type QemuLaunchSpec } from './qemu-args';
+import { parseQemuVersion } from './qemu-version';
 import { AccelPolicy } from './accel-policy';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ const spec: QemuLaunchSpec = {
   shares: [{ tag: 'berth0', hostPath: '/home/u' }],
   mountList: '/s/mounts.tsv',
 };
-const linuxTcg: HostFacts = { platform: 'linux', arch: 'x64', cpus: 2, accel: 'tcg', accelReason: 'test' };
+const linuxTcg: BootHost = { platform: 'linux', arch: 'x64', cpus: 2, accel: 'tcg', accelReason: 'test', qemu: parseQemuVersion('QEMU emulator version 7.2.22'), sme: false };
 
 /** The value that follows each occurrence of a flag. */
 function values(args: string[], flag: string): string[] {
@@ -53,7 +54,7 @@ describe('buildQemuCommand', () => {
 
   test('kvm and hvf use the host CPU model, and keep the kernel\'s mitigations (the real CPU speculates)', () => {
     for (const accel of ['kvm', 'hvf'] as const) {
-      const { args } = buildQemuCommand(spec, { ...linuxTcg, accel });
+      const { args } = buildQemuCommand(spec, { ...linuxTcg, accel, arch: accel === 'hvf' ? 'arm64' : 'x64' });
       expect(values(args, '-accel')).toEqual([accel]);
       expect(values(args, '-cpu')).toEqual(['host']);
       expect(values(args, '-append')).toEqual(['console=ttyS0 quiet']);
@@ -125,6 +126,8 @@ describe('buildQemuCommand', () => {
     const { binary, args } = buildQemuCommand(spec, { ...linuxTcg, arch: 'arm64', platform: 'darwin', accel: 'hvf' });
     expect(binary).toBe('qemu-system-aarch64');
     expect(values(args, '-M')).toEqual(['virt']);
+    const resumed = buildQemuCommand({ ...spec, machineType: 'virt-7.2' }, { ...linuxTcg, arch: 'arm64' });
+    expect(values(resumed.args, '-M')).toEqual(['virt-7.2,gic-version=3']);
   });
 });
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import type { HostFacts } from './accel';
+import type { BootHost } from './accel';
 import type { SharedFolder } from './shared-folders';
 import { BALLOON_ID, DISK_SERIAL, GUEST_CONTROL_PORT, FW_CFG_ENGINE_FEATURES, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from '../link/guest';
-import { profileFor } from './machine-profile';
+import { chooseMachine, profileFor } from './machine-profile';
 import { incomingUri } from './saved-state';
 
 /** Everything the argument builder needs; no I/O happens while building. */
@@ -34,6 +34,8 @@ export interface QemuLaunchSpec {
    * guest runs on; every other argument must be the ones the state was saved with.
    */
   resumeFrom?: string;
+  /** The versioned machine type the saved state was made on (pc-i440fx-7.2, virt-9.2), in place of `pc`/`virt`, so a resume gets that very machine. */
+  machineType?: string;
   /**
    * TCG's threading, single unless asked: bench/boot asks for multi only to compare
    * like for like with figures measured that way (the Debian 12 guest's). It is not
@@ -42,10 +44,11 @@ export interface QemuLaunchSpec {
   tcgThreads?: 'single' | 'multi';
 }
 
-/** A ready-to-spawn command line. */
+/** A ready-to-spawn command line, and what a person should know about it (a capped vCPU count). */
 export interface QemuCommand {
   binary: string;
   args: string[];
+  notices: string[];
 }
 
 /**
@@ -71,28 +74,31 @@ export function qemuBinary(arch: string): string {
 }
 
 /**
- * Builds QEMU's command line from the launch spec and host facts. Pure, so
- * every flag is unit-tested. x86_64 boots vmlinux through its PVH note;
- * aarch64 would use `-M virt` and an Image kernel (not built yet).
+ * Builds QEMU's command line from the launch spec and the boot's host. Pure,
+ * so every flag is unit-tested. x86_64 boots vmlinux through its PVH note,
+ * aarch64 an Image on `-M virt`. Only options the host's QEMU accepts appear:
+ * macOS's QEMU exits on `process=` (os_set_proc_name needs Linux's prctl) and
+ * has no KVM, vhost, memfd backends or io_uring, none of which Berth uses
+ * elsewhere either.
  */
-export function buildQemuCommand(spec: QemuLaunchSpec, host: HostFacts): QemuCommand {
+export function buildQemuCommand(spec: QemuLaunchSpec, host: BootHost): QemuCommand {
   const args: string[] = [];
   const push = (...a: string[]) => args.push(...a);
 
-  push('-name', 'berth,process=berth-vm');
-  const profile = profileFor(host.arch);
-  push('-M', profile.machine);
+  push('-name', host.platform === 'linux' ? 'berth,process=berth-vm' : 'berth');
+  const m = chooseMachine({ platform: host.platform, arch: host.arch, accel: host.accel, qemu: host.qemu, sme: host.sme, cpus: spec.cpus });
+  push('-M', spec.machineType ? m.machine.replace(/^[^,]+/, spec.machineType) : m.machine);
   if (host.accel === 'tcg') {
     // Single-threaded TCG: with one host thread per vCPU (thread=multi), QEMU 7.2 let a vCPU run
     // stale code while the 6.12 guest kernel patched its own text (static keys flip as the first
     // container starts and the last one exits), and the guest died of an unhandled int3 Oops in
     // about one suite run in three. One thread is slower to boot (measured in bench/boot) but sound.
     // A larger translation cache avoids re-translating dockerd.
-    push('-accel', `tcg,thread=${spec.tcgThreads ?? 'single'},tb-size=256`, '-cpu', profile.tcgCpu);
+    push('-accel', `tcg,thread=${spec.tcgThreads ?? 'single'},tb-size=256`);
   } else {
-    push('-accel', host.accel, '-cpu', 'host');
+    push('-accel', host.accel);
   }
-  push('-smp', String(spec.cpus), '-m', `${spec.memoryMiB}M`);
+  push('-cpu', m.cpu, '-smp', String(m.cpus), '-m', `${spec.memoryMiB}M`);
   // No default devices, no user config, no reboot: a guest panic ends QEMU instead of looping.
   push('-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot');
   push('-kernel', spec.kernel, '-initrd', spec.initrd, '-append', host.accel === 'tcg' ? `${spec.cmdline} ${TCG_CMDLINE}` : spec.cmdline);
@@ -127,7 +133,7 @@ export function buildQemuCommand(spec: QemuLaunchSpec, host: HostFacts): QemuCom
   push('-fw_cfg', `name=${FW_CFG_PREFIX}/mounts,file=${q(spec.mountList)}`);
 
   push(...hostChannels(spec));
-  return { binary: qemuBinary(host.arch), args };
+  return { binary: qemuBinary(host.arch), args, notices: m.notices };
 }
 
 /** The host's ways into the machine: the guest's control port, the serial console, QMP, and a resume's saved state. */

@@ -1,7 +1,10 @@
 import type { Logger } from '../common/logger';
 import { mkdirSync } from 'node:fs';
 import { delimiter } from 'node:path';
-import { hostBase, type AccelChoice, type Accelerator, type HostBase } from './accel';
+import { hostBase, type AccelChoice, type Accelerator, type BootHost, type HostBase } from './accel';
+import { createHash } from 'node:crypto';
+import { currentHost, type HostFacts } from './host-facts';
+import { readQemuVersion } from './qemu-version';
 import { ensureDataDisk, growDataDisk } from './data-disk';
 import type { AccelPolicy } from './accel-policy';
 import type { VmAssets } from './assets';
@@ -12,11 +15,18 @@ import { KNOWN_QEMU_DIRS, locateQemu, loginShellPath, type QemuLocation } from '
 import { reapStaleQemu } from './stale-qemu';
 import { bootVm } from './vm-boot';
 import { vmPaths, type VmResources } from './vm-instance';
-import { deleteSavedState, diskFingerprint, staleReason, type SavedState } from './saved-state';
+import { deleteSavedState, diskFingerprint, staleReason, type SavedState, type SavedStateKey } from './saved-state';
 import { allocatedSize } from './vm-usage';
 
 /** Generous: saving a few hundred MiB of guest memory takes about a second, more on a busy disk. */
 const SAVE_TIMEOUT_MS = 120_000;
+
+/** What identifies a guest image: its build inputs and its artifacts' hashes (not their measured sizes, which a later --measure adds). */
+function guestKey(assets: VmAssets): string {
+  const h = createHash('sha256').update(assets.manifest.inputsKey);
+  for (const [name, a] of Object.entries(assets.manifest.artifacts).sort()) h.update(`${name}=${a.sha256};`);
+  return h.digest('hex').slice(0, 16);
+}
 
 /** What the QEMU driver is given. */
 export interface QemuDriverOptions {
@@ -24,6 +34,9 @@ export interface QemuDriverOptions {
   stateDir: string;
   assets: () => VmAssets;
   accel: AccelPolicy;
+  /** The host's facts (the one source; a simulated Mac in its tests). */
+  facts?: HostFacts;
+  /** The platform, architecture and cores a guest is run for: the host's, or another architecture's under TCG. */
   host?: () => HostBase;
   stageBounds?: typeof STAGE_BOUNDS_MS;
   /** The qemuPath setting, read at each start. */
@@ -48,11 +61,20 @@ export class QemuDriver implements MachineDriver {
    * loaded (its first boot deletes it).
    */
   private saved?: { res: VmResources; enginePort: number; accel: AccelChoice; state: SavedState };
+  private readonly facts: HostFacts;
+  /** The QEMU and guest of the current start: what a state saved now is tied to. */
+  private current?: Omit<SavedStateKey, 'machineType'>;
 
-  constructor(private readonly o: QemuDriverOptions) {}
+  constructor(private readonly o: QemuDriverOptions) {
+    this.facts = o.facts ?? currentHost();
+  }
+
+  private host(): HostBase {
+    return this.o.host?.() ?? hostBase(this.facts);
+  }
 
   capabilities(): MachineCapabilities {
-    const host = (this.o.host ?? hostBase)();
+    const host = this.host();
     const hardware: Accelerator[] = host.platform === 'darwin' ? ['hvf'] : host.platform === 'linux' ? ['kvm'] : [];
     return { arch: profileFor(host.arch).arch, accelerators: [...hardware, 'tcg'], portForwarding: true, sharedFolders: '9p', snapshots: true };
   }
@@ -68,7 +90,7 @@ export class QemuDriver implements MachineDriver {
 
   /** Finds QEMU (throwing where it looked and how to install it) before any start. */
   validate(): QemuLocation {
-    const host = (this.o.host ?? hostBase)();
+    const host = this.host();
     const env = this.o.env ?? process.env;
     const where = locateQemu({
       binary: profileFor(host.arch).qemuBinary,
@@ -87,17 +109,19 @@ export class QemuDriver implements MachineDriver {
   }
 
   reapStale(log: Logger): Promise<void> {
-    return reapStaleQemu(vmPaths(this.o.stateDir), log);
+    return reapStaleQemu(vmPaths(this.o.stateDir), log, (pid) => this.facts.processArgs(pid));
   }
 
   async start(req: MachineStartRequest): Promise<Machine> {
     // Read once per boot, here: a missing or partial guest image fails before any QEMU starts.
     const assets = this.o.assets();
+    const host = this.bootHost();
+    this.current = { qemu: host.qemu.text, guest: guestKey(assets) };
     const boot = {
       dir: this.o.stateDir,
       res: req.res,
       assets,
-      host: (this.o.host ?? hostBase)(),
+      host,
       enginePort: req.enginePort,
       accel: this.o.accel,
       log: req.log,
@@ -108,11 +132,12 @@ export class QemuDriver implements MachineDriver {
     };
     const saved = this.saved;
     this.saved = undefined;
-    const stale = saved && staleReason(saved.state);
+    const stale = saved && staleReason(saved.state, this.current);
     if (req.wake && saved && stale) req.log.warn(`vm: the saved VM state cannot be resumed (${stale}); booting afresh`);
     if (req.wake && saved && !stale) {
       try {
-        const vm = await bootVm({ ...boot, res: saved.res, enginePort: saved.enginePort, resume: { file: saved.state.file, accel: saved.accel } });
+        const resume = { file: saved.state.file, machineType: saved.state.key.machineType, accel: saved.accel };
+        const vm = await bootVm({ ...boot, res: saved.res, enginePort: saved.enginePort, resume });
         // Stale from now on: the guest writes its disk again.
         deleteSavedState(saved.state.file);
         return vm;
@@ -134,14 +159,26 @@ export class QemuDriver implements MachineDriver {
     const t0 = Date.now();
     await m.suspend(SAVE_TIMEOUT_MS);
     const p = vmPaths(this.o.stateDir);
-    const state = { file: p.savedState, disk: diskFingerprint(p.dataDisk) };
-    this.saved = { res: m.res, enginePort: m.enginePort, accel: { accel: m.host.accel, reason: m.host.accelReason, forced: false }, state };
+    const key = { ...this.current!, machineType: m.machineType ?? profileFor(m.host.arch).machine };
+    const state = { file: p.savedState, disk: diskFingerprint(p.dataDisk), key };
+    const accel = { accel: m.host.accel, reason: m.host.accelReason, forced: false, fallback: m.host.accelFallback };
+    this.saved = { res: m.res, enginePort: m.enginePort, accel, state };
     log.info(`vm: state saved in ${Date.now() - t0} ms`);
+  }
+
+  forgetAccelVerdict(): void {
+    this.o.accel.forget();
   }
 
   discardSaved(log: Logger): void {
     this.saved = undefined;
     this.deleteSaved(log);
+  }
+
+  /** The host of one start: QEMU's version read once here, and the CPU's features. */
+  private bootHost(): Omit<BootHost, 'accel' | 'accelReason'> {
+    const base = this.host();
+    return { ...base, qemu: readQemuVersion(profileFor(base.arch).qemuBinary), sme: this.facts.cpuHasSme() };
   }
 
   /** A raised diskGiB grows the disk before the boot; the guest grows its filesystem to match. */

@@ -2,7 +2,11 @@ import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { deleteSavedState, diskFingerprint, incomingUri, staleReason } from './saved-state';
+import { deleteSavedState, diskFingerprint, incomingUri, resolvedMachineType, staleReason } from './saved-state';
+import type { QmpClient } from './qmp-client';
+
+const KEY = { machineType: 'virt-9.2', qemu: 'QEMU emulator version 9.2.0', guest: 'g1' };
+const NOW = { qemu: KEY.qemu, guest: KEY.guest };
 
 describe('saved VM state', () => {
   const setup = () => {
@@ -11,24 +15,39 @@ describe('saved VM state', () => {
     const file = join(dir, 'sleep.state');
     writeFileSync(disk, 'disk');
     writeFileSync(file, 'state');
-    return { dir, disk, file, saved: { file, disk: diskFingerprint(disk) } };
+    return { dir, disk, file, saved: { file, disk: diskFingerprint(disk), key: KEY } };
   };
 
   test('is resumable only while the data disk is exactly as it was saved', () => {
     const { disk, saved } = setup();
-    expect(staleReason(saved)).toBeUndefined();
+    expect(staleReason(saved, NOW)).toBeUndefined();
     writeFileSync(disk, 'disk, written by a cold boot');
-    expect(staleReason(saved)).toBe('the data disk changed after the VM went to sleep');
+    expect(staleReason(saved, NOW)).toBe('the data disk changed after the VM went to sleep');
   });
 
   test('a disk touched but the same size is stale too; a missing file is stale', () => {
     const { disk, saved } = setup();
     utimesSync(disk, new Date(), new Date(Date.now() + 5000));
-    expect(staleReason(saved)).toMatch(/data disk changed/);
+    expect(staleReason(saved, NOW)).toMatch(/data disk changed/);
     const again = setup();
     expect(deleteSavedState(again.file)).toBe(true);
     expect(deleteSavedState(again.file)).toBe(false);
-    expect(staleReason(again.saved)).toMatch(/a file is missing \(ENOENT\)/);
+    expect(staleReason(again.saved, NOW)).toMatch(/a file is missing \(ENOENT\)/);
+  });
+
+  test('is stale once QEMU or the guest image changed under it (brew upgrade qemu, an app update), whatever the disk says', () => {
+    const { saved } = setup();
+    expect(staleReason(saved, { ...NOW, qemu: 'QEMU emulator version 10.0.0' })).toBe('QEMU changed while the VM slept (QEMU emulator version 9.2.0 → QEMU emulator version 10.0.0)');
+    expect(staleReason(saved, { ...NOW, guest: 'g2' })).toBe('the guest image changed while the VM slept (an update or a rebuild)');
+  });
+
+  test('the machine type is the versioned one QEMU resolved the alias to', async () => {
+    const machines = [{ name: 'virt-9.1' }, { name: 'virt-9.2', alias: 'virt' }, { name: 'pc-i440fx-9.2', alias: 'pc' }];
+    const qmp = { execute: async () => machines } as unknown as QmpClient;
+    expect(await resolvedMachineType(qmp, 'virt')).toBe('virt-9.2');
+    expect(await resolvedMachineType(qmp, 'pc')).toBe('pc-i440fx-9.2');
+    const silent = { execute: async () => { throw new Error('no QMP'); } } as unknown as QmpClient;
+    expect(await resolvedMachineType(silent, 'virt')).toBe('virt');
   });
 
   test('the incoming URI quotes the path for the shell QEMU runs it with', () => {

@@ -4,6 +4,18 @@ import { sleep } from '../common/sleep';
 import type { QmpClient } from './qmp-client';
 
 /**
+ * What a saved state is only valid with: the versioned machine type QEMU
+ * resolved the `pc`/`virt` alias to (which moves with `brew upgrade qemu`),
+ * QEMU's version, and the guest image (an app update or `npm run vm-assets`
+ * changes its kernel and root under the saved memory).
+ */
+export interface SavedStateKey {
+  machineType: string;
+  qemu: string;
+  guest: string;
+}
+
+/**
  * A sleeping VM's state: its memory and devices in one file beside the data
  * disk, written by QEMU's migration to a file and read back by an incoming
  * migration. Measured here under TCG, that reads back in about 0.7 s where
@@ -19,6 +31,7 @@ export interface SavedState {
   file: string;
   /** The data disk's size and mtime right after QEMU exited. */
   disk: { path: string; size: number; mtimeMs: number };
+  key: SavedStateKey;
 }
 
 /** The data disk's fingerprint now. */
@@ -27,16 +40,18 @@ export function diskFingerprint(path: string): SavedState['disk'] {
   return { path, size: st.size, mtimeMs: st.mtimeMs };
 }
 
-/** Why a saved state can no longer be resumed, or undefined when it can. */
-export function staleReason(saved: SavedState): string | undefined {
-  let now: SavedState['disk'];
+/** Why a saved state can no longer be resumed with `now` (QEMU and guest of the coming start), or undefined when it can. */
+export function staleReason(saved: SavedState, now: Omit<SavedStateKey, 'machineType'>): string | undefined {
+  let disk: SavedState['disk'];
   try {
     statSync(saved.file);
-    now = diskFingerprint(saved.disk.path);
+    disk = diskFingerprint(saved.disk.path);
   } catch (e) {
     return `a file is missing (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
   }
-  if (now.size !== saved.disk.size || now.mtimeMs !== saved.disk.mtimeMs) return 'the data disk changed after the VM went to sleep';
+  if (disk.size !== saved.disk.size || disk.mtimeMs !== saved.disk.mtimeMs) return 'the data disk changed after the VM went to sleep';
+  if (now.qemu !== saved.key.qemu) return `QEMU changed while the VM slept (${saved.key.qemu} → ${now.qemu})`;
+  if (now.guest !== saved.key.guest) return 'the guest image changed while the VM slept (an update or a rebuild)';
   return undefined;
 }
 
@@ -54,6 +69,12 @@ export function deleteSavedState(file: string): boolean {
 /** The QEMU URI an incoming migration reads the saved state from. */
 export function incomingUri(file: string): string {
   return `exec:cat ${shellQuote(file)}`;
+}
+
+/** The versioned machine type QEMU gives `alias` (`pc` → `pc-i440fx-7.2`), from QMP; the alias itself where QEMU names none. */
+export async function resolvedMachineType(qmp: QmpClient, alias: string): Promise<string> {
+  const machines = await qmp.execute<{ name: string; alias?: string }[]>('query-machines').catch(() => []);
+  return machines.find((m) => m.alias === alias)?.name ?? alias;
 }
 
 /** Pauses the machine and writes its state to `file`; throws with QEMU's reason where it cannot. */

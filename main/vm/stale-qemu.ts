@@ -3,12 +3,15 @@ import type { Logger } from '../common/logger';
 import type { VmPaths } from './vm-instance';
 import { sleep } from '../common/sleep';
 
-
 /**
- * Where setpriv is missing, a QEMU can outlive a crashed agent. Stop it if
- * its pid file names a live QEMU started with this state directory's QMP socket.
+ * A QEMU can outlive a crashed agent wherever it cannot be tied to the
+ * agent's life (macOS; Linux without setpriv), and it keeps the data disk's
+ * write lock. Stop it if its pid file names a live process whose command line
+ * carries this state directory's QMP socket: the one QEMU Berth started here,
+ * never another process that reused the pid. `processArgs` is HostFacts'
+ * (`ps` on macOS, /proc on Linux).
  */
-export async function reapStaleQemu(p: VmPaths, log: Logger): Promise<void> {
+export async function reapStaleQemu(p: VmPaths, log: Logger, processArgs: (pid: number) => string | undefined): Promise<void> {
   let pid: number;
   try {
     pid = Number(readFileSync(p.pidFile, 'utf8').trim());
@@ -16,29 +19,32 @@ export async function reapStaleQemu(p: VmPaths, log: Logger): Promise<void> {
     return;
   }
   if (!Number.isInteger(pid) || pid <= 1) return;
-  let cmdline = '';
-  try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-  } catch {
-    // not Linux, or not running
-  }
-  if (!cmdline.includes(p.qmpSocket)) {
+  if (!processArgs(pid)?.includes(p.qmpSocket)) {
     rmSync(p.pidFile, { force: true });
     return;
   }
   log.warn(`vm: stopping QEMU ${pid} left behind by a previous agent`);
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
+  if (!(await signalAndWait(pid, 'SIGTERM', 5000))) {
+    log.warn(`vm: QEMU ${pid} did not exit on SIGTERM; killing it`);
+    await signalAndWait(pid, 'SIGKILL', 5000);
   }
-  for (let i = 0; i < 50; i++) {
+  rmSync(p.pidFile, { force: true });
+}
+
+/** Sends `signal` and waits, bounded, for the process to be gone; true once it is. */
+async function signalAndWait(pid: number, signal: NodeJS.Signals, ms: number): Promise<boolean> {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    return true;
+  }
+  for (let waited = 0; waited < ms; waited += 100) {
     await sleep(100);
     try {
       process.kill(pid, 0);
     } catch {
-      break;
+      return true;
     }
   }
-  rmSync(p.pidFile, { force: true });
+  return false;
 }

@@ -10,7 +10,7 @@ import type { VmState } from './vm-state';
 
 /** A STAND-IN machine: no process, no guest; the test decides when it exits. */
 class StandInMachine extends EventEmitter implements Machine {
-  readonly host = { platform: 'linux' as const, arch: 'x64', cpus: 2, accel: 'tcg' as const, accelReason: 'stand-in' };
+  readonly host = { platform: 'linux' as const, arch: 'x64', cpus: 2, accel: 'tcg' as const, accelReason: 'stand-in', qemu: { major: 7, minor: 2, micro: 22, text: 'QEMU emulator version 7.2.22' }, sme: false };
   readonly res = { cpus: 1, memoryMiB: 512, diskGiB: 8 };
   readonly enginePort = 1;
   readonly tls = {} as TlsPaths;

@@ -1,4 +1,4 @@
-import { accelLabel, isHardwareAccel, type AccelChoice, type HostBase } from './accel';
+import { accelLabel, isHardwareAccel, type AccelChoice, type BootHost } from './accel';
 import type { AccelPolicy } from './accel-policy';
 import type { VmAssets } from './assets';
 import { BootFailure, BootWatchdog, STAGE_BOUNDS_MS } from './boot-watchdog';
@@ -10,7 +10,8 @@ export interface BootRequest {
   dir: string;
   res: VmResources;
   assets: VmAssets;
-  host: HostBase;
+  /** The host and QEMU of this boot; the accelerator is chosen here. */
+  host: Omit<BootHost, 'accel' | 'accelReason'>;
   enginePort: number;
   accel: AccelPolicy;
   log: Logger;
@@ -26,7 +27,7 @@ export interface BootRequest {
    * booting: one attempt, no fallback (the caller boots afresh if it fails).
    * No boot stages come from a resumed guest, so the watchdog's first bound covers it all.
    */
-  resume?: { file: string; accel: AccelChoice };
+  resume?: { file: string; machineType: string; accel: AccelChoice };
 }
 
 /**
@@ -37,7 +38,7 @@ export interface BootRequest {
  * Resolves with the running instance; rejects with a BootFailure or a preflight error.
  */
 export async function bootVm(req: BootRequest): Promise<VmInstance> {
-  if (req.resume) return attempt(req, req.resume.accel, req.resume.file);
+  if (req.resume) return attempt(req, req.resume.accel, req.resume);
   const choice = await req.accel.choose();
   try {
     return await attempt(req, choice);
@@ -53,16 +54,21 @@ export async function bootVm(req: BootRequest): Promise<VmInstance> {
     req.log.warn(`vm: ${notice}`);
     req.onNotice?.(notice);
     const reason = `${label} failed during boot on this host (${e.cause}); using software emulation`;
-    const vm = await attempt(req, { accel: 'tcg', reason, forced: false });
-    await req.accel.remember(choice.accel, reason).catch((err: Error) => req.log.warn(`vm: could not remember the accelerator verdict: ${err.message}`));
+    const failure = { failed: choice.accel, stage: e.stage, cause: e.cause };
+    const vm = await attempt(req, { accel: 'tcg', reason, forced: false, fallback: failure });
+    await req.accel.remember({ ...failure, reason }).catch((err: Error) => req.log.warn(`vm: could not remember the accelerator verdict: ${err.message}`));
     return vm;
   }
 }
 
-async function attempt(req: BootRequest, choice: AccelChoice, resumeFrom?: string): Promise<VmInstance> {
-  const host = { ...req.host, accel: choice.accel, accelReason: choice.reason };
+async function attempt(req: BootRequest, choice: AccelChoice, resumeFrom?: { file: string; machineType: string }): Promise<VmInstance> {
+  const host: BootHost = { ...req.host, accel: choice.accel, accelReason: choice.reason, accelFallback: choice.fallback };
   req.log.info(`vm: ${resumeFrom ? 'resuming the saved state' : 'booting'} with ${req.res.cpus} CPUs, ${req.res.memoryMiB} MiB, accelerator ${choice.accel} (${choice.reason}), engine port 127.0.0.1:${req.enginePort}`);
   const vm = new VmInstance(req.dir, req.res, req.assets, host, req.enginePort, resumeFrom);
+  for (const n of vm.command.notices) {
+    req.log.warn(`vm: ${n}`);
+    req.onNotice?.(n);
+  }
   const dog = new BootWatchdog(vm, choice.accel, req.bounds);
   req.onAttempt?.(vm, dog);
   try {

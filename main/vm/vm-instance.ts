@@ -4,7 +4,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureTlsMaterial, type TlsPaths } from '../link/tls-material';
 import { loadClientCreds, pingEngineTls, type TlsClientCreds } from '../link/tls-ping';
-import type { HostFacts } from './accel';
+import type { BootHost } from './accel';
 import type { VmAssets } from './assets';
 import { ensureDataDisk } from './data-disk';
 import type { BootMarker } from '../link/guest';
@@ -14,7 +14,8 @@ import { QmpClient } from './qmp-client';
 import { writeMountList, type SharedFolder } from './shared-folders';
 import { sleep } from '../common/sleep';
 import { GuestControl } from './guest-control';
-import { loadDone, saveState } from './saved-state';
+import { loadDone, resolvedMachineType, saveState } from './saved-state';
+import { profileFor } from './machine-profile';
 
 /** The VM's size, and the host folders it sees. */
 export interface VmResources {
@@ -71,16 +72,18 @@ export class VmInstance extends EventEmitter implements Machine {
   qmp?: QmpClient;
   /** The guest's control port, once QEMU runs. */
   control?: GuestControl;
+  /** The versioned machine type QEMU resolved `-M pc`/`virt` to (pc-i440fx-7.2, virt-9.2, …): a saved state is tied to it. */
+  machineType?: string;
   private creds?: TlsClientCreds;
 
   constructor(
     dir: string,
     readonly res: VmResources,
     private readonly assets: VmAssets,
-    readonly host: HostFacts,
+    readonly host: BootHost,
     readonly enginePort: number,
-    /** The saved state file to resume instead of booting (see saved-state.ts). */
-    readonly resumeFrom?: string,
+    /** The saved state to resume instead of booting, and the versioned machine type it was saved on (see saved-state.ts). */
+    readonly resume?: { file: string; machineType: string },
   ) {
     super();
     this.paths = vmPaths(dir);
@@ -103,7 +106,8 @@ export class VmInstance extends EventEmitter implements Machine {
         mountList: this.paths.mountList,
         engineFeatures: res.engineFeatures ?? [],
         controlSocket: this.paths.controlSocket,
-        resumeFrom,
+        resumeFrom: resume?.file,
+        machineType: resume?.machineType,
         tcgThreads: res.tcgThreads,
       },
       host,
@@ -137,7 +141,8 @@ export class VmInstance extends EventEmitter implements Machine {
     writeMountList(this.paths.mountList, this.res.shares ?? []);
     rmSync(this.paths.qmpSocket, { force: true });
     rmSync(this.paths.controlSocket, { force: true });
-    const q = new QemuProcess(this.command);
+    // Only Linux can tie QEMU to the agent's life; elsewhere the next agent reaps an orphan (stale-qemu.ts).
+    const q = new QemuProcess(this.command, { diesWithParent: this.host.platform === 'linux' });
     this.qemu = q;
     q.on('line', (l: string) => this.emit('console', l));
     q.on('stderr', (l: string) => this.emit('console', `[qemu] ${l}`));
@@ -149,6 +154,7 @@ export class VmInstance extends EventEmitter implements Machine {
     });
     const spawnError = new Promise<never>((_, reject) => q.once('spawn-error', reject));
     this.qmp = await Promise.race([this.connectQmp(), spawnError]);
+    this.machineType = this.resume?.machineType ?? (await resolvedMachineType(this.qmp, profileFor(this.host.arch).machine));
     // Connected before the guest runs on after a resume, so the port is open on both ends when it does.
     this.control = await Promise.race([GuestControl.connect(this.paths.controlSocket), spawnError]);
     q.once('exit', () => this.control?.close());
@@ -164,10 +170,19 @@ export class VmInstance extends EventEmitter implements Machine {
     const took = (what: string) => () => this.emit('console', `[berth] wake: ${what} after ${Date.now() - t0} ms`);
     await loadDone(this.qmp, 60_000).then(took('state loaded'));
     await this.qmp.execute('cont');
+    await Promise.all([this.control.send('mount', 30_000).then(took('shares mounted')), this.setClock().then(took('clock set'))]);
+  }
+
+  /**
+   * Sets the guest's clock from the host's: after a resume, and after the host
+   * itself slept (the guest's clock stood still meanwhile). The exact second
+   * follows on its boundary, after the engine is already serving.
+   */
+  async setClock(): Promise<void> {
     const control = this.control;
-    await Promise.all([control.send('mount', 30_000).then(took('shares mounted')), control.setClock(10_000).then(took('clock set'))]);
-    // The exact second follows on its boundary, after the engine is already serving.
-    void control.setClock(10_000, true).then(took('clock set exactly'), (e: Error) => this.emit('console', `[berth] wake: ${e.message}`));
+    if (!control) throw new Error('VM not started');
+    await control.setClock(10_000);
+    void control.setClock(10_000, true).catch((e: Error) => this.emit('console', `[berth] clock: ${e.message}`));
   }
 
   /**
