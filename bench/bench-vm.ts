@@ -66,7 +66,7 @@ export function serviceFor(vm: BenchVm): BerthService {
   return new BerthService({
     paths: berthPaths(vm.home),
     agentCommand: { execPath: process.execPath, args: [vm.cli, 'agent'], env: vm.env },
-    loginItem: { get: () => false, set: () => false },
+    loginItem: { get: () => ({ enabled: false, needsApproval: false }), set: () => ({ enabled: false, needsApproval: false }) },
     openExternal: async () => undefined,
   });
 }

@@ -8,7 +8,9 @@
  *                         for Electron (nothing here could run them). Tests check and run this one.
  *
  * `package` first measures the guest's payload against its budget (`npm run
- * vm-assets -- --measure`, once per guest build). Both stage the guest image
+ * vm-assets -- --measure`, once per guest build). On a Mac, where apt cannot
+ * build a guest, BERTH_VM_ASSETS names a prebuilt one (a Linux build's
+ * artifacts, measured there); no apt runs then. Both stage the guest image
  * for the host's architecture into build/vm-assets/<arch>/, where
  * electron-builder.yml takes it from, checking each artifact's sha256 against
  * the manifest. A package holds only its own architecture's
@@ -17,12 +19,38 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultAssetsDir, guestArchFor, nodeArchFor } from '../main/vm/assets';
+import { defaultAssetsDir, guestArchFor, nodeArchFor, type AssetManifest } from '../main/vm/assets';
+import { currentHost } from '../main/vm/host-facts';
+import { PAYLOAD_BUDGET_BYTES, payloadBytes } from '../vm-assets/lib/spec';
 import { stageVmAssets } from './stage-vm-assets';
 
 const ROOT = join(__dirname, '..');
 const dirOnly = process.argv.includes('--dir');
-const arch = nodeArchFor(guestArchFor());
+// The hardware's architecture: an x64 Node under Rosetta still packages the Apple Silicon app.
+const guest = guestArchFor(currentHost().arch);
+const arch = nodeArchFor(guest);
+// A prebuilt guest (a Linux build's artifacts, on a Mac where apt cannot build one) is named by BERTH_VM_ASSETS.
+const prebuilt = process.env.BERTH_VM_ASSETS;
+
+/** Where the guest to ship comes from, measured against the budget: built here with apt, or prebuilt and already measured. */
+function guestToShip(): string {
+  if (!prebuilt && process.platform !== 'linux') {
+    throw new Error(`the guest image is built from Debian packages on Linux: run \`npm run vm-assets -- --arch ${guest}\` there, then package here with BERTH_VM_ASSETS=<that folder>`);
+  }
+  if (!prebuilt) {
+    if (!dirOnly) {
+      const measured = spawnSync('npm', ['run', '--silent', 'vm-assets', '--', '--arch', guest, '--measure'], { cwd: ROOT, stdio: 'inherit' });
+      if (measured.status !== 0) process.exit(measured.status ?? 1);
+    }
+    return defaultAssetsDir(process.env, guest);
+  }
+  const m = JSON.parse(readFileSync(join(prebuilt, 'manifest.json'), 'utf8')) as AssetManifest;
+  if ((m.arch ?? 'amd64') !== guest) throw new Error(`BERTH_VM_ASSETS holds the ${m.arch ?? 'amd64'} guest, but this package is for ${guest}`);
+  const bytes = payloadBytes(m);
+  if (!dirOnly && !(bytes > 0)) throw new Error(`the guest in ${prebuilt} was never measured: run \`npm run vm-assets -- --arch ${guest} --measure\` where it was built`);
+  if (!dirOnly && bytes > PAYLOAD_BUDGET_BYTES) throw new Error(`the guest in ${prebuilt} is ${(bytes / 1e6).toFixed(1)} MB compressed, past the ${PAYLOAD_BUDGET_BYTES / 1e6} MB budget`);
+  return prebuilt;
+}
 
 function stubElectronDist(): string {
   const dir = join(ROOT, 'build', 'stub-electron');
@@ -35,12 +63,16 @@ function stubElectronDist(): string {
   return dir;
 }
 
-// An installer ships the guest, so its payload is measured first (once per build) and must fit the budget.
-if (!dirOnly) {
-  const measured = spawnSync('npm', ['run', '--silent', 'vm-assets', '--', '--measure'], { cwd: ROOT, stdio: 'inherit' });
-  if (measured.status !== 0) process.exit(measured.status ?? 1);
+// An installer ships the guest, so its payload is measured (once per build) and must fit the budget;
+// every artifact is checked against its manifest's sha256 as it is staged.
+let source: string;
+try {
+  source = guestToShip();
+} catch (e) {
+  console.error(`package: ${(e as Error).message}`);
+  process.exit(1);
 }
-const staged = stageVmAssets(defaultAssetsDir(), join(ROOT, 'build', 'vm-assets', arch), { link: linkSync, copy: copyFileSync });
+const staged = stageVmAssets(source, join(ROOT, 'build', 'vm-assets', arch), { link: linkSync, copy: copyFileSync });
 console.log(`package: guest image for ${arch} staged (${staged.join(', ')})`);
 const args = ['--config', 'electron-builder.yml', `--${arch}`, ...(dirOnly ? ['--dir', `--config.electronDist=${stubElectronDist()}`, '--config.npmRebuild=false'] : [])];
 const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'electron-builder'), args, { cwd: ROOT, stdio: 'inherit' });

@@ -10,11 +10,14 @@ bash scripts/bootstrap.sh || exit 1
 npm run --silent typecheck || exit 1
 
 out=$(mktemp -d)
+# Where chrt (util-linux) or nproc are missing (a Mac), the same steps run without them.
+idle() { if command -v chrt >/dev/null; then chrt --idle 0 "$@"; else nice -n 19 "$@"; fi; }
+cores=$(nproc 2>/dev/null || getconf _NPROCESSORS_ONLN 2>/dev/null || sysctl -n hw.ncpu 2>/dev/null || echo 1)
 # The guests' payload measurement (zstd at its strongest level: minutes of one
 # core) runs alongside the tests at idle priority, taking only the CPU they
 # leave; under software emulation QEMU keeps one core busy and leaves the other
 # mostly free. The payload project checks the result once it is done.
-chrt --idle 0 bash -c 'npm run --silent vm-assets -- --arch amd64 --measure && npm run --silent vm-assets -- --arch arm64 --measure' \
+idle bash -c 'npm run --silent vm-assets -- --arch amd64 --measure && npm run --silent vm-assets -- --arch arm64 --measure' \
   > "$out/measure.log" 2>&1 &
 measure=$!
 status=0
@@ -37,7 +40,7 @@ for f in e2e/vm/*.test.ts; do
     *) lane_b+=("$f") ;;
   esac
 done
-if [ "$(nproc)" -ge 2 ]; then
+if [ "$cores" -ge 2 ]; then
   # Each lane's lines carry its name.
   (vitest vm vm-a "${lane_a[@]}"; exit $status) > >(sed -u 's/^/[vm a] /') 2>&1 &
   lane_a_pid=$!

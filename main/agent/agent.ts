@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { homedir } from 'node:os';
 import { rmSync } from 'node:fs';
-import { engineOverTls, stopAllContainers } from '../engine/docker-client';
+import { engineClock, engineOverTls, engineVersions, stopAllContainers } from '../engine/docker-client';
 import { writeDockerContext } from '../engine/docker-context';
 import { engineFeatures } from '../engine/engine-features';
 import { SocketProxy } from '../engine/socket-proxy';
@@ -11,8 +11,8 @@ import { loadClientCreds } from '../link/tls-ping';
 import { SettingsStore, type LoadedSettings } from '../settings/settings-store';
 import type { Settings } from '../settings/settings-schema';
 import { exportDockerHost } from '../settings/shell-quote';
-import type { MachineDriver } from '../vm/machine-driver';
-import { defaultTempShares, sharedFolders, type SharedFolder } from '../vm/shared-folders';
+import type { Machine, MachineDriver } from '../vm/machine-driver';
+import { vmSharedFolders, type SharedFolder } from '../vm/shared-folders';
 import { MountPolicy } from '../engine/mount-policy';
 import { VmSupervisor } from '../vm/supervisor';
 import { VmUsageSampler, type VmUsage } from '../vm/vm-usage';
@@ -22,6 +22,10 @@ import type { VmEvent } from '../vm/vm-events';
 import type { AgentLogs } from './logger';
 import type { BerthPaths } from './paths';
 import { isUp } from '../vm/vm-state';
+import { currentHost, type HostFacts } from '../vm/host-facts';
+import { hostLimits } from '../settings/settings-schema';
+import { ClockWatch } from './clock-watch';
+import { socketPathProblem } from './socket-paths';
 
 /**
  * The agent's behaviour, transport-free: owns settings, the VM supervisor and
@@ -44,6 +48,9 @@ export class BerthAgent extends EventEmitter {
   private shares: SharedFolder[] = [];
   private readonly usage = new VmUsageSampler();
   private readonly idle: IdleSleep;
+  /** The host's facts (the real host, or the simulated Mac of the tests), read once by the entry point. */
+  readonly facts: HostFacts;
+  private readonly clock: ClockWatch;
 
   constructor(
     readonly paths: BerthPaths,
@@ -51,7 +58,8 @@ export class BerthAgent extends EventEmitter {
     opts: AgentDriverOptions = {},
   ) {
     super();
-    this.settingsStore = new SettingsStore(paths.settings);
+    this.facts = opts.facts ?? currentHost();
+    this.settingsStore = new SettingsStore(paths.settings, { ...hostLimits(), cpus: this.facts.cpus });
     this.loaded = this.settingsStore.load();
     this.current = this.loaded.settings;
     if (this.loaded.recovered) {
@@ -59,18 +67,16 @@ export class BerthAgent extends EventEmitter {
     }
     const log = logs.agent;
     this.engine = new EngineFollower(log, (e) => this.emit('event', e));
-    this.driver = agentDriver(paths, () => this.settings, log, opts);
+    this.driver = agentDriver(paths, () => this.settings, log, { ...opts, facts: this.facts });
+    this.clock = new ClockWatch({ resync: async () => this.supervisor.instance?.setClock?.(), active: () => this.supervisor.state === 'running', log });
     this.supervisor = new VmSupervisor({
       log,
       driver: this.driver,
       resources: () => {
         const s = this.settings;
         this.booted = bootedWith(s);
-        this.shares = this.sharedFolders(s.sharedPaths);
-        return {
-          cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares: this.shares,
-          engineFeatures: engineFeatures(s),
-        };
+        this.shares = vmSharedFolders(homedir(), s.sharedPaths, (p) => logs.agent.warn(`shares: ${p} does not exist or is not a folder; not shared`));
+        return { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares: this.shares, engineFeatures: engineFeatures(s) };
       },
       onEngine: async (vm) => {
         const creds = loadClientCreds(vm.tls);
@@ -100,8 +106,8 @@ export class BerthAgent extends EventEmitter {
       this.emit('event', e);
       if (e.event !== 'vm.state') return;
       const { state } = e.payload;
-      if (state === 'running') this.idle.start();
-      else this.idle.stop();
+      if (state === 'running') (this.idle.start(), this.clock.start());
+      else (this.idle.stop(), this.clock.stop());
       if (!isUp(state)) this.engine.unfollow();
       // Asleep, the socket stays open: the next client waits for the wake (see SocketProxy.setWaker).
       if (state === 'suspending') this.proxy?.setTarget(undefined);
@@ -154,14 +160,6 @@ export class BerthAgent extends EventEmitter {
     }
   }
 
-  /** The home directory, the temp folders and the configured extra paths, as shared into the VM. */
-  private sharedFolders(extra: readonly string[]): SharedFolder[] {
-    const temp = defaultTempShares();
-    const { folders, skipped } = sharedFolders(homedir(), [...temp.paths, ...extra], temp.aliases);
-    for (const p of skipped) this.logs.agent.warn(`shares: ${p} does not exist or is not a folder; not shared`);
-    return folders;
-  }
-
   private async closeSocket(): Promise<void> {
     const p = this.proxy;
     this.proxy = undefined;
@@ -178,6 +176,19 @@ export class BerthAgent extends EventEmitter {
 
   restart(): Promise<void> {
     return this.supervisor.restart();
+  }
+
+  /** "Try hardware acceleration again": forgets the remembered failure; a VM that is up, asleep or failed boots afresh. */
+  async retryHardwareAccel(): Promise<void> {
+    this.driver.forgetAccelVerdict?.();
+    const s = this.supervisor.state;
+    if (isUp(s) || s === 'sleeping' || s === 'error') await this.restart();
+  }
+
+  /** Why a socket Berth makes would not fit the platform's unix socket path limit, if one would not. */
+  socketPathProblem(): string | undefined {
+    const all = [this.paths.controlSocket, this.socketPath, ...(this.driver.socketPaths?.() ?? [])];
+    return socketPathProblem(all, this.facts.socketPathMax, this.facts.platform);
   }
 
   /** Puts the VM to sleep now (the idle watch does this by itself after idleSleepMinutes). */
@@ -229,18 +240,8 @@ export class BerthAgent extends EventEmitter {
     const settings = this.settings;
     const socketPath = this.socketPath;
     const vm = await this.supervisor.status();
-    let engineVersion: string | undefined;
-    let apiVersion: string | undefined;
     const inst = this.supervisor.instance;
-    if (inst && vm.state !== 'starting') {
-      try {
-        const v = await engineOverTls(inst.enginePort, loadClientCreds(inst.tls)).version();
-        engineVersion = v.Version;
-        apiVersion = v.ApiVersion;
-      } catch {
-        // reported through the checks
-      }
-    }
+    const { engineVersion, apiVersion } = inst && vm.state !== 'starting' ? await engineVersions(this.engineOf(inst)) : {};
     return {
       ...vm,
       agentPid: process.pid,
@@ -257,6 +258,17 @@ export class BerthAgent extends EventEmitter {
       ports: this.engine.active(),
       portConflicts: this.engine.conflicts(),
     };
+  }
+
+  /** The guest's clock against the host's, for the Troubleshoot page. */
+  async guestClock(): Promise<{ guest: string; host: string; skewMs: number }> {
+    const inst = this.supervisor.instance;
+    if (!inst || !isUp(this.supervisor.state)) throw new NotRunningError();
+    return engineClock(this.engineOf(inst));
+  }
+
+  private engineOf(m: Machine) {
+    return engineOverTls(m.enginePort, loadClientCreds(m.tls));
   }
 
   /** Validates and stores a settings change; VM resources apply at the next start. */

@@ -61,9 +61,11 @@ export const ROUTES = {
   stop: { method: 'POST', path: '/stop' },
   restart: { method: 'POST', path: '/restart' },
   sleep: { method: 'POST', path: '/sleep' },
+  'accel.retry': { method: 'POST', path: '/accel/retry' },
   reset: { method: 'POST', path: '/reset' },
   usage: { method: 'GET', path: '/usage' },
   disk: { method: 'GET', path: '/disk' },
+  clock: { method: 'GET', path: '/clock' },
   'settings.get': { method: 'GET', path: '/settings' },
   'settings.update': { method: 'PATCH', path: '/settings' },
   shutdown: { method: 'POST', path: '/shutdown' },
@@ -78,10 +80,14 @@ export interface RouteTypes {
   stop: { body: undefined; result: AgentStatus };
   restart: { body: undefined; result: AgentStatus };
   sleep: { body: undefined; result: AgentStatus };
+  /** "Try hardware acceleration again": forgets a remembered failure and restarts a VM that is up. */
+  'accel.retry': { body: undefined; result: AgentStatus };
   reset: { body: undefined; result: { ok: true } };
   usage: { body: undefined; result: VmUsage };
   /** What the data disk occupies on the host (absent before the first boot). */
   disk: { body: undefined; result: { allocatedBytes?: number } };
+  /** The guest's clock against the host's (dockerd's SystemTime), while the VM runs. */
+  clock: { body: undefined; result: { guest: string; host: string; skewMs: number } };
   'settings.get': { body: undefined; result: SettingsView };
   'settings.update': { body: Partial<Record<keyof Settings, unknown>>; result: SettingsView };
   shutdown: { body: undefined; result: { ok: true } };

@@ -80,16 +80,18 @@ export class ControlServer {
   private handlers(): { [R in RouteName]: (body: unknown) => Promise<RouteTypes[R]['result']> } {
     const a = this.agent;
     // Each lifecycle call answers when the VM has got there, with the status it then has.
-    const lifecycle = (op: 'start' | 'stop' | 'restart' | 'sleep') => async () => (await a[op](), a.status());
+    const lifecycle = (op: 'start' | 'stop' | 'restart' | 'sleep' | 'retryHardwareAccel') => async () => (await a[op](), a.status());
     return {
       status: () => a.status(),
       start: lifecycle('start'),
       stop: lifecycle('stop'),
       restart: lifecycle('restart'),
       sleep: lifecycle('sleep'),
+      'accel.retry': lifecycle('retryHardwareAccel'),
       reset: async () => (await a.reset(), { ok: true as const }),
       usage: () => a.vmUsage(),
       disk: async () => ({ allocatedBytes: a.diskBytes() }),
+      clock: () => a.guestClock(),
       'settings.get': async () => a.settingsView(),
       'settings.update': async (body) => {
         const patch = settingsPatch.safeParse(body);

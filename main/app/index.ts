@@ -27,11 +27,12 @@ if (!app.requestSingleInstanceLock()) app.exit(0);
 if (process.platform === 'darwin') app.dock?.hide();
 
 void app.whenReady().then(async () => {
+  const login = loginItem();
   const service = new BerthService({
     paths,
     // The agent runs with the app's own binary as plain Node.
     agentCommand: { execPath: process.execPath, args: [layout.cliEntry, 'agent'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
-    loginItem: loginItem(),
+    loginItem: login,
     openExternal: (url) => shell.openExternal(url),
   });
   const handlers = service.handlers();
@@ -51,7 +52,7 @@ void app.whenReady().then(async () => {
   });
 
   const settings = await dispatch(handlers, 'settings.get', []);
-  const plan = launchPlan(settings.ok ? (settings.value as { startVmOnLaunch: boolean }) : { startVmOnLaunch: true }, process.argv);
+  const plan = launchPlan(settings.ok ? (settings.value as { startVmOnLaunch: boolean }) : { startVmOnLaunch: true }, process.argv, login.openedAtLogin());
   if (plan.showWindow) dashboard.show();
   if (plan.startVm) void dispatch(handlers, 'vm.start', []).then(() => refresh());
   void refresh();

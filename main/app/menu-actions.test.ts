@@ -8,7 +8,7 @@ import { findItem, trayMenu } from './tray-menu';
 function rig() {
   const calls: string[] = [];
   const handlers = Object.fromEntries(
-    CALL_NAMES.map((n) => [n, async (...args: unknown[]) => (calls.push(`${n}(${args.map((a) => (typeof a === 'object' ? JSON.stringify(a) : a)).join(',')})`), n === 'loginItem.get' ? false : n === 'settings.get' ? { idleSleep: true } : null)]),
+    CALL_NAMES.map((n) => [n, async (...args: unknown[]) => (calls.push(`${n}(${args.map((a) => (typeof a === 'object' ? JSON.stringify(a) : a)).join(',')})`), n === 'loginItem.get' ? { enabled: false, needsApproval: false } : n === 'settings.get' ? { idleSleep: true } : null)]),
   ) as unknown as BerthHandlers;
   const fake = { clipboard: [] as string[], opened: [] as string[], quit: 0, shown: 0, refreshed: 0 };
   const run = menuActionRunner({
@@ -29,7 +29,8 @@ function rig() {
 const menu = trayMenu({
   state: 'running',
   containers: [{ id: 'c1', name: 'web', image: 'i', state: 'running', status: 'Up', created: 0, ports: [{ host: 8080, container: 80, proto: 'tcp' }] }],
-  startAtLogin: false,
+  loginItem: { enabled: false, needsApproval: false },
+  accelFallback: 'Running with software emulation (slow): hvf failed at launch: HV error',
   idleSleep: true,
   dockerHost: 'unix:///home/u/.berth/docker.sock',
 });
@@ -55,6 +56,15 @@ describe('tray clicks call the right contract method', () => {
     const r = rig();
     await click(r, 'idle-sleep');
     expect(r.calls).toEqual(['settings.get()', 'settings.update({"idleSleep":false})']);
+  });
+
+  test('a software-emulation fallback offers Try Hardware Acceleration Again; a login item awaiting approval opens System Settings', async () => {
+    const r = rig();
+    await click(r, 'accel-retry');
+    expect(r.calls).toEqual(['vm.retryAccel()']);
+    const waiting = trayMenu({ state: 'stopped', containers: [], loginItem: { enabled: true, needsApproval: true }, idleSleep: true, dockerHost: 'unix:///x' });
+    await r.run(findItem(waiting, 'login-approval')!.action!);
+    expect(r.calls).toEqual(['vm.retryAccel()', 'loginItem.openSettings()']);
   });
 
   test('Start at Login flips the login item; copy, dashboard, logs folder and quit use Electron pieces', async () => {

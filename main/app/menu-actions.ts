@@ -1,5 +1,6 @@
 import { dispatch, type BerthHandlers } from '../contract/dispatcher';
 import type { MenuAction } from './tray-menu';
+import type { LoginItemState } from '../contract/berth-api';
 import { exportDockerHost } from '../settings/shell-quote';
 
 /** The few Electron pieces a click may use; injected so tests pass fakes. */
@@ -43,9 +44,12 @@ export function menuActionRunner(o: {
       }
       case 'toggle-login-item': {
         const r = await dispatch(handlers, 'loginItem.get', []);
-        if (r.ok) await dispatch(handlers, 'loginItem.set', [!r.value]);
+        if (r.ok) await dispatch(handlers, 'loginItem.set', [!(r.value as LoginItemState).enabled]);
         return o.refresh();
       }
+      case 'open-login-settings':
+        await dispatch(handlers, 'loginItem.openSettings', []);
+        return;
       case 'open-logs-folder':
         await shell.openPath(o.logsDir);
         return;

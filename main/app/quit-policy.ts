@@ -7,9 +7,12 @@ export function quitAction(settings: { stopVmOnQuit: boolean }): QuitAction {
   return settings.stopVmOnQuit ? 'stop-vm' : 'detach';
 }
 
-/** What the app does at launch: start the VM only when asked to; a login launch never opens a window. */
-export function launchPlan(settings: { startVmOnLaunch: boolean }, argv: readonly string[]): { startVm: boolean; showWindow: boolean } {
-  const hidden = argv.includes('--hidden');
+/**
+ * What the app does at launch: start the VM only when asked to; a login launch never opens a window
+ * (`--hidden` where the system keeps a login item's arguments, `openedAtLogin` on macOS 13+, which drops them).
+ */
+export function launchPlan(settings: { startVmOnLaunch: boolean }, argv: readonly string[], openedAtLogin = false): { startVm: boolean; showWindow: boolean } {
+  const hidden = argv.includes('--hidden') || openedAtLogin;
   return { startVm: settings.startVmOnLaunch, showWindow: !hidden };
 }
 

@@ -1,5 +1,5 @@
 import type { Notification as ElectronNotification } from 'electron';
-import type { ContainerSummary } from '../contract/berth-api';
+import type { ContainerSummary, LoginItemState } from '../contract/berth-api';
 import type { BerthService } from '../contract/berth-service';
 import { dispatch, type BerthHandlers } from '../contract/dispatcher';
 import { isUp, type VmState } from '../vm/vm-state';
@@ -38,11 +38,13 @@ export function controlTray(o: TrayControllerOptions): { refresh: () => Promise<
   const refresh = async () => {
     const [s, l] = await Promise.all([dispatch(o.handlers, 'vm.status', []), dispatch(o.handlers, 'loginItem.get', [])]);
     let idleSleep = true;
-    if (s.ok) ({ state, dockerHost, settings: { idleSleep } } = s.value as AgentStatus);
+    let accelFallback: string | undefined;
+    if (s.ok) ({ state, dockerHost, accelFallback, settings: { idleSleep } } = s.value as AgentStatus);
     // Only an engine that is up is asked: a list through the socket would wake a sleeping VM.
     const c = isUp(state) ? await dispatch(o.handlers, 'containers.list', []) : undefined;
     const containers = c?.ok ? (c.value as ContainerSummary[]) : [];
-    lastMenu = trayMenu({ state, bootStage: stage, containers, startAtLogin: l.ok && l.value === true, idleSleep, dockerHost });
+    const login = l.ok ? (l.value as LoginItemState) : { enabled: false, needsApproval: false };
+    lastMenu = trayMenu({ state, bootStage: stage, containers, loginItem: login, idleSleep, dockerHost, accelFallback });
     o.tray.update(state, lastMenu, (a) => void run(a));
   };
   const run = menuActionRunner({ handlers: o.handlers, electron: o.electron, dashboard: o.dashboard, logsDir: o.logsDir, dockerHost: () => dockerHost, refresh: () => void refresh() });

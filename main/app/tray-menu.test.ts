@@ -4,7 +4,7 @@ import { VM_STATES } from '../vm/vm-state';
 import { findItem, trayCares, trayMenu, type TrayState } from './tray-menu';
 
 const web: ContainerSummary = { id: 'abc123', name: 'web', image: 'nginx', state: 'running', status: 'Up', created: 0, ports: [{ host: 8080, container: 80, proto: 'tcp' }] };
-const base: TrayState = { state: 'stopped', containers: [], startAtLogin: false, idleSleep: true, dockerHost: 'unix:///home/u/.berth/docker.sock' };
+const base: TrayState = { state: 'stopped', containers: [], loginItem: { enabled: false, needsApproval: false }, idleSleep: true, dockerHost: 'unix:///home/u/.berth/docker.sock' };
 
 describe('what rebuilds the tray', () => {
   test('VM state, boot stages and container changes do; stats frames and log chunks never do', () => {
@@ -55,8 +55,26 @@ describe('trayMenu', () => {
     expect(findItem(trayMenu(base), 'containers')!.enabled).toBe(false);
   });
 
+  test('a fallback to software emulation is said loudly, under the status, with the way back to hardware', () => {
+    const m = trayMenu({ ...base, state: 'running', accelFallback: 'Running with software emulation (slow): hvf failed at launch: HV error' });
+    expect(m.slice(0, 3).map((i) => [i.id, i.label])).toEqual([
+      ['status', 'Berth is running · 0 containers'],
+      ['accel-fallback', '⚠ Running with software emulation (slow): hvf failed at launch: HV error'],
+      ['accel-retry', 'Try Hardware Acceleration Again'],
+    ]);
+    expect(findItem(m, 'accel-retry')!.action).toEqual({ kind: 'call', call: 'vm.retryAccel' });
+    expect(findItem(trayMenu({ ...base, state: 'running' }), 'accel-retry')).toBeUndefined();
+  });
+
+  test('a login item waiting for approval (macOS 13+) shows as on and waiting, with the way to approve it', () => {
+    const m = trayMenu({ ...base, loginItem: { enabled: true, needsApproval: true } });
+    expect(findItem(m, 'start-at-login')).toMatchObject({ checked: true, label: 'Start at Login (Waiting for Approval)' });
+    expect(findItem(m, 'login-approval')!.action).toEqual({ kind: 'open-login-settings' });
+    expect(findItem(trayMenu(base), 'login-approval')).toBeUndefined();
+  });
+
   test('each item maps to the right contract action', () => {
-    const m = trayMenu({ ...base, state: 'running', startAtLogin: true });
+    const m = trayMenu({ ...base, state: 'running', loginItem: { enabled: true, needsApproval: false } });
     expect(findItem(m, 'start')!.action).toEqual({ kind: 'call', call: 'vm.start' });
     expect(findItem(m, 'stop')!.action).toEqual({ kind: 'call', call: 'vm.stop' });
     expect(findItem(m, 'troubleshoot:restart')!.action).toEqual({ kind: 'call', call: 'vm.restart' });

@@ -3,17 +3,18 @@
  * containers and the settings. The Electron adapter only turns this into a
  * Menu, so every item and its enabled state is unit-tested without Electron.
  */
-import type { ContainerSummary } from '../contract/berth-api';
+import type { ContainerSummary, LoginItemState } from '../contract/berth-api';
 import { isUp, type VmState } from '../vm/vm-state';
 
 /** What a click does, as a contract-level action the adapter carries out. */
 export type MenuAction =
-  | { kind: 'call'; call: 'vm.start' | 'vm.stop' | 'vm.restart' }
+  | { kind: 'call'; call: 'vm.start' | 'vm.stop' | 'vm.restart' | 'vm.retryAccel' }
   | { kind: 'container'; id: string; action: 'stop' | 'restart' }
   | { kind: 'open-url'; url: string }
   | { kind: 'open-dashboard' }
   | { kind: 'copy-docker-host' }
   | { kind: 'toggle-login-item' }
+  | { kind: 'open-login-settings' }
   | { kind: 'toggle-idle-sleep' }
   | { kind: 'open-preferences' }
   | { kind: 'open-logs-folder' }
@@ -34,7 +35,9 @@ export interface TrayState {
   state: VmState;
   bootStage?: string;
   containers: ContainerSummary[];
-  startAtLogin: boolean;
+  loginItem: LoginItemState;
+  /** Set when the VM runs with software emulation although the host has a hardware accelerator: said, never hidden. */
+  accelFallback?: string;
   /** The idleSleep setting. */
   idleSleep: boolean;
   dockerHost: string;
@@ -83,6 +86,7 @@ export function trayMenu(s: TrayState): MenuItemModel[] {
     : [{ id: 'containers:none', label: 'No running containers', enabled: false }];
   return [
     { id: 'status', label: statusLine(s), enabled: false },
+    ...fallbackItems(s),
     { id: 'sep-1', type: 'separator' },
     {
       id: 'start',
@@ -97,7 +101,7 @@ export function trayMenu(s: TrayState): MenuItemModel[] {
     { id: 'dashboard', label: 'Open Dashboard', action: { kind: 'open-dashboard' } },
     { id: 'copy-docker-host', label: `Copy export DOCKER_HOST=${s.dockerHost}`, action: { kind: 'copy-docker-host' } },
     { id: 'idle-sleep', label: 'Sleep When Idle', type: 'checkbox', checked: s.idleSleep, action: { kind: 'toggle-idle-sleep' } },
-    { id: 'start-at-login', label: 'Start at Login', type: 'checkbox', checked: s.startAtLogin, action: { kind: 'toggle-login-item' } },
+    ...loginItems(s.loginItem),
     { id: 'preferences', label: 'Preferences…', action: { kind: 'open-preferences' } },
     {
       id: 'troubleshoot',
@@ -111,6 +115,22 @@ export function trayMenu(s: TrayState): MenuItemModel[] {
     { id: 'sep-3', type: 'separator' },
     { id: 'quit', label: 'Quit Berth', action: { kind: 'quit' } },
   ];
+}
+
+/** The loud line of a software-emulation fallback, and the way out of it. */
+function fallbackItems(s: TrayState): MenuItemModel[] {
+  if (!s.accelFallback) return [];
+  return [
+    { id: 'accel-fallback', label: `⚠ ${s.accelFallback}`, enabled: false },
+    { id: 'accel-retry', label: 'Try Hardware Acceleration Again', action: { kind: 'call', call: 'vm.retryAccel' } },
+  ];
+}
+
+/** Start at Login, and on macOS 13+ the approval it may be waiting for. */
+function loginItems(l: LoginItemState): MenuItemModel[] {
+  const toggle: MenuItemModel = { id: 'start-at-login', label: l.needsApproval ? 'Start at Login (Waiting for Approval)' : 'Start at Login', type: 'checkbox', checked: l.enabled, action: { kind: 'toggle-login-item' } };
+  if (!l.needsApproval) return [toggle];
+  return [toggle, { id: 'login-approval', label: 'Allow Berth in System Settings…', action: { kind: 'open-login-settings' } }];
 }
 
 /** Finds an item by id anywhere in the menu. */

@@ -21,7 +21,7 @@ export async function runDashboard(paths: BerthPaths, agentCommand: AgentCommand
   const service = new BerthService({
     paths,
     agentCommand,
-    loginItem: { get: () => autostart.isEnabled(), set: (on) => autostart.set(on) },
+    loginItem: { get: () => ({ enabled: autostart.isEnabled(), needsApproval: false }), set: (on) => ({ enabled: autostart.set(on), needsApproval: false }) },
     openExternal: async (url) => openInBrowser(url),
   });
   const server = new DashboardServer(service, join(__dirname, '..', '..', 'renderer'));

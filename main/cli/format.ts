@@ -28,6 +28,7 @@ function duration(s: number): string {
 export function formatStatus(s: Partial<AgentStatus>): string {
   const lines = [`State:        ${s.state}${s.state === 'sleeping' ? ' (idle: no memory or CPU used; the next docker command wakes it, or `berth start`)' : ''}`];
   if (s.accel) lines.push(`Accelerator:  ${s.accel}${s.accelReason ? ` (${s.accelReason})` : ''}`);
+  if (s.accelFallback) lines.push(`WARNING:      ${s.accelFallback}`, `              Try hardware acceleration again: berth accel retry`);
   if (s.uptimeSeconds !== undefined) lines.push(`Uptime:       ${duration(s.uptimeSeconds)}`);
   if (s.engineVersion) lines.push(`Engine:       Docker ${s.engineVersion} (API ${s.apiVersion})`);
   if (s.socketPath) lines.push(`Socket:       ${s.socketPath}`);

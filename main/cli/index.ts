@@ -10,6 +10,7 @@ import { exportDockerHost } from '../settings/shell-quote';
 import { CodedError } from '../common/coded-error';
 import { sleep } from '../common/sleep';
 import { existsSync } from 'node:fs';
+import { currentHost, simulatedHostOption } from '../vm/host-facts';
 import { formatStatus, progressLine } from './format';
 import { confirm, linkSocket, resetOffline, showLogs } from './commands';
 import { runDashboard } from './dashboard-command';
@@ -132,6 +133,20 @@ program
   );
 
 program
+  .command('accel')
+  .description('hardware acceleration: `berth accel retry` forgets a remembered failure and boots with it again')
+  .argument('<action>', 'retry')
+  .action(
+    action(async (what: string) => {
+      if (what !== 'retry') throw new Error(`unknown accel action "${what}": use retry`);
+      prepareHome(paths);
+      const agent = await ensureAgent(paths, agentCommand);
+      const s = await agent.request('accel.retry');
+      console.log(s.accelFallback ? s.accelFallback : s.state === 'running' ? `Berth is running with ${s.accel} (${s.accelReason}).` : 'The next start tries hardware acceleration again.');
+    }),
+  );
+
+program
   .command('restart')
   .description('stop and start the VM (applies changed settings)')
   .action(action(() => bootVm('restart')));
@@ -224,9 +239,10 @@ program
 program
   .command('agent', { hidden: true })
   .description('run the agent in the foreground (the CLI and the app start it for you)')
-  // The only place BERTH_ACCEL, BERTH_QEMU_SEARCH_PATH and BERTH_GUEST_ARCH are read: they override,
-  // for this agent process, the accelerator setting, the usual places QEMU is looked for off PATH,
-  // and the guest's architecture (amd64 or arm64; another than the host's runs under TCG).
+  // The only place BERTH_ACCEL, BERTH_QEMU_SEARCH_PATH, BERTH_GUEST_ARCH and BERTH_SIMULATE_HOST are
+  // read: they override, for this agent process, the accelerator setting, the usual places QEMU is
+  // looked for off PATH, the guest's architecture (amd64 or arm64; another than the host's runs under
+  // TCG), and, for tests only, the host's facts (a simulated Mac: darwin-arm64 or darwin-x64).
   .action(
     action(async () =>
       runAgent(paths, {
@@ -234,6 +250,7 @@ program
         envAccel: process.env.BERTH_ACCEL,
         knownQemuDirs: process.env.BERTH_QEMU_SEARCH_PATH?.split(':').filter(Boolean),
         guestArch: guestArchOption(process.env.BERTH_GUEST_ARCH),
+        facts: currentHost(simulatedHostOption(process.env.BERTH_SIMULATE_HOST)),
       }),
     ),
   );

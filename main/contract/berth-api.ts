@@ -43,6 +43,8 @@ export const CALLS = {
   'vm.stop': z.tuple([]),
   'vm.restart': z.tuple([]),
   'vm.reset': z.tuple([z.literal('delete-all-data')]),
+  'vm.retryAccel': z.tuple([]),
+  'vm.clock': z.tuple([]),
   'containers.list': z.tuple([]),
   'containers.action': z.tuple([objectRef, z.enum(['start', 'stop', 'restart', 'pause', 'unpause', 'remove'])]),
   'containers.inspect': z.tuple([objectRef]),
@@ -63,6 +65,7 @@ export const CALLS = {
   'settings.update': z.tuple([z.record(z.string(), z.unknown())]),
   'loginItem.get': z.tuple([]),
   'loginItem.set': z.tuple([z.boolean()]),
+  'loginItem.openSettings': z.tuple([]),
   'logs.tail': z.tuple([z.enum(['agent', 'vm']), lines]),
   'app.openExternal': z.tuple([z.string().max(2048)]),
 } as const;
@@ -109,6 +112,20 @@ export interface ReclaimResult {
   diskAfter?: number;
 }
 
+/** Start at login, as the system sees it. */
+export interface LoginItemState {
+  enabled: boolean;
+  /** macOS 13+: registered, but waiting for the person to allow it in System Settings › Login Items. */
+  needsApproval: boolean;
+}
+
+/** The guest's clock against the host's: a guest that lags breaks TLS and apt. */
+export interface GuestClock {
+  guest: string;
+  host: string;
+  skewMs: number;
+}
+
 /** Result types, one per call. */
 export interface CallResults {
   'vm.status': AgentStatus;
@@ -116,6 +133,10 @@ export interface CallResults {
   'vm.stop': AgentStatus;
   'vm.restart': AgentStatus;
   'vm.reset': null;
+  /** "Try hardware acceleration again": forgets a remembered failure and restarts a VM that is up. */
+  'vm.retryAccel': AgentStatus;
+  /** The guest's clock against the host's, while the VM runs. */
+  'vm.clock': GuestClock;
   'containers.list': ContainerSummary[];
   'containers.action': null;
   'containers.inspect': Record<string, unknown>;
@@ -134,8 +155,10 @@ export interface CallResults {
   'stats.unwatch': null;
   'settings.get': Settings;
   'settings.update': Settings;
-  'loginItem.get': boolean;
-  'loginItem.set': boolean;
+  'loginItem.get': LoginItemState;
+  'loginItem.set': LoginItemState;
+  /** Opens System Settings at Login Items (macOS), where a login item waiting for approval is allowed. */
+  'loginItem.openSettings': null;
   'logs.tail': string;
   'app.openExternal': null;
 }

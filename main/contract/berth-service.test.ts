@@ -12,7 +12,7 @@ describe('BerthService app.openExternal', () => {
     const service = new BerthService({
       paths: berthPaths(mkdtempSync(join(tmpdir(), 'svc-'))),
       agentCommand: { execPath: 'unused', args: [] },
-      loginItem: { get: () => false, set: (on) => on },
+      loginItem: { get: () => ({ enabled: false, needsApproval: false }), set: (on) => ({ enabled: on, needsApproval: false }) },
       openExternal: async (url) => void opened.push(url),
     });
     const handlers = service.handlers();

@@ -17,7 +17,7 @@ import { engineOverSocket } from '../engine/docker-client';
 import { followContainerLogs } from '../engine/log-follow';
 import type { VmUsage } from '../vm/vm-usage';
 import { AgentLink } from './agent-link';
-import type { BerthEvents, EventName, StatsTopic } from './berth-api';
+import type { BerthEvents, EventName, LoginItemState, StatsTopic } from './berth-api';
 import type { BerthHandlers } from './dispatcher';
 import { EngineObjects } from './engine-objects';
 import { LogFollowers } from './log-followers';
@@ -26,11 +26,18 @@ import { externalUrl } from './web-security';
 
 export { demuxLogs } from './engine-objects';
 
+/** Start at login on this system; `openSettings` only where the system has an approval step (macOS 13+). */
+export interface LoginItemHost {
+  get(): LoginItemState;
+  set(enabled: boolean): LoginItemState;
+  openSettings?(): Promise<void>;
+}
+
 /** What the service needs from its host (the app or the dashboard server). */
 export interface ServiceHost {
   paths: BerthPaths;
   agentCommand: AgentCommand;
-  loginItem: { get(): boolean; set(enabled: boolean): boolean };
+  loginItem: LoginItemHost;
   /** Opens a URL in the default browser; it is given only what web-security's externalUrl accepted. */
   openExternal(url: string): Promise<void>;
 }
@@ -113,6 +120,12 @@ export class BerthService extends EventEmitter {
         return c ? link.learn(await c.request('stop')) : link.status();
       },
       'vm.restart': lifecycle('restart'),
+      'vm.retryAccel': async () => link.learn(await (await link.started()).request('accel.retry')),
+      'vm.clock': async () => {
+        const c = await link.client(false);
+        if (!c) throw new CodedError('not_running', 'the VM is not running');
+        return c.request('clock');
+      },
       'vm.reset': async () => {
         await (await link.started()).request('reset');
         return null;
@@ -150,6 +163,11 @@ export class BerthService extends EventEmitter {
     return {
       'loginItem.get': async () => this.host.loginItem.get(),
       'loginItem.set': async (enabled: boolean) => this.host.loginItem.set(enabled),
+      'loginItem.openSettings': async () => {
+        if (!this.host.loginItem.openSettings) throw new CodedError('refused', 'login items need no approval on this system');
+        await this.host.loginItem.openSettings();
+        return null;
+      },
       'app.openExternal': async (url: string) => {
         const href = externalUrl(url);
         if (!href) throw new CodedError('refused', `only http://localhost:PORT and http://127.0.0.1:PORT can be opened, not ${JSON.stringify(url.slice(0, 100))}`);

@@ -4,12 +4,12 @@
  * schemas name the same calls.
  */
 export const CALL_NAME_LIST = [
-  'vm.status', 'vm.start', 'vm.stop', 'vm.restart', 'vm.reset',
+  'vm.status', 'vm.start', 'vm.stop', 'vm.restart', 'vm.reset', 'vm.retryAccel', 'vm.clock',
   'containers.list', 'containers.action', 'containers.inspect', 'containers.logs',
   'containers.followLogs', 'containers.unfollowLogs',
   'images.list', 'images.remove', 'images.prune',
   'volumes.list', 'volumes.remove', 'volumes.prune',
-  'system.df', 'system.reclaim', 'stats.watch', 'stats.unwatch', 'settings.get', 'settings.update', 'loginItem.get', 'loginItem.set',
+  'system.df', 'system.reclaim', 'stats.watch', 'stats.unwatch', 'settings.get', 'settings.update', 'loginItem.get', 'loginItem.set', 'loginItem.openSettings',
   'logs.tail', 'app.openExternal',
 ] as const;
 

@@ -11,6 +11,28 @@ export function engineOverSocket(socketPath: string): Docker {
   return new Docker({ socketPath });
 }
 
+/** The engine's version and API version, or nothing where it does not answer (the status checks report why). */
+export async function engineVersions(docker: Docker): Promise<{ engineVersion?: string; apiVersion?: string }> {
+  try {
+    const v = await docker.version();
+    return { engineVersion: v.Version, apiVersion: v.ApiVersion };
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The guest's clock against the host's, as dockerd tells it (/info's SystemTime):
+ * a guest that lags shows up here before TLS and apt complain.
+ */
+export async function engineClock(docker: Docker): Promise<{ guest: string; host: string; skewMs: number }> {
+  const before = Date.now();
+  const info = await docker.info();
+  const host = (before + Date.now()) / 2;
+  const guest = Date.parse(info.SystemTime);
+  return { guest: info.SystemTime, host: new Date(host).toISOString(), skewMs: Math.round(guest - host) };
+}
+
 /**
  * Stops every running container with a short timeout. Docker 20.10 would
  * otherwise wait each container's own stop timeout at shutdown.

@@ -96,6 +96,13 @@ describe('BootWatchdog', () => {
     b.stderr('KVM internal error. Suberror: 1');
     b.emit('exit', { code: null, signal: 'SIGABRT' });
     expect(await failure(fault)).toMatchObject({ kind: 'accel-fault', detail: 'internal error' });
+
+    // hvf's assert_hvf_ok() aborts at once: its line can reach the reader just after the exit.
+    const c = new FakeBoot();
+    const late = new BootWatchdog(c, 'hvf', roomy);
+    c.emit('exit', { code: null, signal: 'SIGABRT' });
+    c.stderr('qemu-system-aarch64: Error: HV_ERROR');
+    expect(await failure(late)).toMatchObject({ kind: 'accel-fault', detail: 'HV error', stage: 'launch' });
   });
 
   test('stop() after success leaves nothing armed; cancel() names why', async () => {

@@ -27,6 +27,11 @@ export const STAGE_BOUNDS_MS: Readonly<Record<WatchedStage, { hardware: number; 
   poweroff: { hardware: 15_000, tcg: 30_000 },
 };
 
+/** The bounds with software emulation's for every accelerator: for a simulated host, whose hvf is TCG underneath. */
+export function softwareBounds(): typeof STAGE_BOUNDS_MS {
+  return Object.fromEntries(Object.entries(STAGE_BOUNDS_MS).map(([k, b]) => [k, { hardware: b.tcg, tcg: b.tcg }])) as typeof STAGE_BOUNDS_MS;
+}
+
 /**
  * QEMU's own words for a dead vCPU, most specific first: KVM's internal-error
  * and entry-failure reports (accel/kvm, target/i386/kvm) and Hypervisor.framework's
@@ -39,6 +44,7 @@ const ACCEL_FAULTS: ReadonlyArray<[RegExp, string]> = [
   [/kvm run failed/i, 'kvm run failed'],
   [/KVM internal error/, 'internal error'],
   [/Error: (HV_[A-Z_]+)/, 'HV error'],
+  [/Property 'host-arm-cpu\.sme' not found/, "QEMU's host CPU model cannot take this chip's SME"],
 ];
 
 /** Why a boot attempt ended without a running engine. */
@@ -124,10 +130,11 @@ export class BootWatchdog {
     const onMarker = (m: BootMarker) => {
       if (m.kind === 'stage') this.enter(m.stage);
     };
+    // A fault report followed by QEMU's exit is still a fault; its last stderr lines may arrive just after the exit.
     const onExit = (e: QemuExit) => {
-      // A fault report followed by QEMU's exit is still a fault.
-      if (this.faults.size) this.reportFault();
-      else this.end('exited', e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`);
+      const settle = () => (this.faults.size ? this.reportFault() : this.end('exited', e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`));
+      if (this.faults.size) settle();
+      else setTimeout(settle, Math.min(this.faultSettleMs, 1000));
     };
     source.on('console', onConsole);
     source.on('marker', onMarker);

@@ -43,12 +43,17 @@ export interface HostFacts {
   readonly socketPathMax: number;
   /** Whether a child can be tied to its parent's life (PR_SET_PDEATHSIG, through setpriv): Linux only. */
   readonly childDiesWithParent: boolean;
-  /** The CPU has Arm's SME (Apple M4 and later), which QEMU's `-cpu host` cannot take under hvf. */
+  /** The CPU has Arm's SME (Apple M4 and later), which QEMU's `-cpu host` cannot take under hvf; asked once per start. */
   cpuHasSme(): boolean;
   /** hvf for this QEMU binary: `kern.hv_support` and the hypervisor entitlement on the binary. */
   hvf(qemu: string): HvfAvailability;
   /** A live process's command line, or undefined when no such process runs. */
   processArgs(pid: number): string | undefined;
+  /**
+   * Set only on a SIMULATED host (tests): its name. The simulation's hardware
+   * accelerator is software emulation underneath, so a boot gets TCG's time bounds.
+   */
+  readonly simulated?: SimulatedHost;
 }
 
 /** Linux's answers: /proc for processes, no hvf. */
@@ -94,7 +99,6 @@ export function hypervisorEntitlement(run: RunCommand, qemu: string): HvfAvailab
 export function darwinHost(run: RunCommand = runCommand, hardwareArch?: 'arm64' | 'x64'): HostFacts {
   const translated = hardwareArch ? process.arch !== hardwareArch : sysctlNumber(run, 'sysctl.proc_translated') === 1;
   const arch = hardwareArch ?? (translated ? 'arm64' : process.arch);
-  let sme: boolean | undefined;
   let hvf: HvfAvailability | undefined;
   return {
     platform: 'darwin',
@@ -103,7 +107,7 @@ export function darwinHost(run: RunCommand = runCommand, hardwareArch?: 'arm64' 
     cpus: sysctlNumber(run, 'hw.ncpu') ?? availableParallelism(),
     socketPathMax: 104,
     childDiesWithParent: false,
-    cpuHasSme: () => (sme ??= arch === 'arm64' && sysctlNumber(run, 'hw.optional.arm.FEAT_SME') === 1),
+    cpuHasSme: () => arch === 'arm64' && sysctlNumber(run, 'hw.optional.arm.FEAT_SME') === 1,
     hvf: (qemu) => {
       if (hvf) return hvf;
       const support = sysctlNumber(run, 'kern.hv_support');
@@ -130,7 +134,7 @@ export type SimulatedHost = (typeof SIMULATED_HOSTS)[number];
  * an x64 process on Apple Silicon: what Rosetta gives.
  */
 export function simulatedHost(name: SimulatedHost, run: RunCommand = runCommand): HostFacts {
-  return darwinHost(run, name === 'darwin-arm64' ? 'arm64' : 'x64');
+  return { ...darwinHost(run, name === 'darwin-arm64' ? 'arm64' : 'x64'), simulated: name };
 }
 
 /** The host Berth runs on; a simulation only when the entry point asked for one. */

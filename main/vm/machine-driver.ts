@@ -86,6 +86,8 @@ export interface MachineDriver {
   createDisk(sizeGiB: number): { created: boolean };
   /** What the data disk occupies on the host, or undefined before the first boot. */
   diskBytes(): number | undefined;
+  /** The unix sockets the driver makes, for the agent's path-length check. */
+  socketPaths?(): string[];
   /** Stops a machine a previous agent left behind, if there is one. */
   reapStale(log: Logger): Promise<void>;
   /**

@@ -8,7 +8,7 @@ import { readQemuVersion } from './qemu-version';
 import { ensureDataDisk, growDataDisk } from './data-disk';
 import type { AccelPolicy } from './accel-policy';
 import type { VmAssets } from './assets';
-import { BootFailure, type STAGE_BOUNDS_MS } from './boot-watchdog';
+import { BootFailure, softwareBounds, type STAGE_BOUNDS_MS } from './boot-watchdog';
 import type { Machine, MachineCapabilities, MachineDriver, MachineStartRequest } from './machine-driver';
 import { profileFor } from './machine-profile';
 import { KNOWN_QEMU_DIRS, locateQemu, loginShellPath, type QemuLocation } from './qemu-locator';
@@ -108,6 +108,11 @@ export class QemuDriver implements MachineDriver {
     return where;
   }
 
+  socketPaths(): string[] {
+    const p = vmPaths(this.o.stateDir);
+    return [p.qmpSocket, p.controlSocket];
+  }
+
   reapStale(log: Logger): Promise<void> {
     return reapStaleQemu(vmPaths(this.o.stateDir), log, (pid) => this.facts.processArgs(pid));
   }
@@ -125,7 +130,7 @@ export class QemuDriver implements MachineDriver {
       enginePort: req.enginePort,
       accel: this.o.accel,
       log: req.log,
-      bounds: this.o.stageBounds,
+      bounds: this.o.stageBounds ?? (this.facts.simulated ? softwareBounds() : undefined),
       onAttempt: req.onAttempt,
       onNotice: req.onNotice,
       ready: req.ready,

@@ -53,3 +53,11 @@ export function writeMountList(file: string, folders: readonly SharedFolder[]): 
   if (bad) throw new Error(`refusing to share ${JSON.stringify(bad.hostPath)}: it contains control characters`);
   writeFileSync(file, folders.map((f) => `${f.tag}\t${f.guestPath ?? f.hostPath}\n`).join(''), { mode: 0o600 });
 }
+
+/** The home directory, the temp folders and the configured extra paths, as shared into the VM; `skipped` hears of each that is not a folder. */
+export function vmSharedFolders(home: string, extra: readonly string[], skipped: (path: string) => void): SharedFolder[] {
+  const temp = defaultTempShares();
+  const r = sharedFolders(home, [...temp.paths, ...extra], temp.aliases);
+  r.skipped.forEach(skipped);
+  return r.folders;
+}

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { fallbackMessage } from './accel';
 import type { Logger } from '../common/logger';
 import { sleep } from '../common/sleep';
 import { RestartBudget } from './restart-budget';
@@ -38,6 +39,8 @@ export interface VmStatus {
   state: VmState;
   accel?: string;
   accelReason?: string;
+  /** Set, loudly, when the VM runs with software emulation although the host has a hardware accelerator. */
+  accelFallback?: string;
   pid?: number;
   startedAt?: string;
   uptimeSeconds?: number;
@@ -213,10 +216,7 @@ export class VmSupervisor extends EventEmitter {
       .finally(() => (this.boot = undefined));
   }
 
-  /**
-   * Graceful stop (see stopMachine). A stop while asleep only forgets the
-   * saved state; a stop while going to sleep waits for that to end first.
-   */
+  /** Graceful stop (see stopMachine). A stop while asleep only forgets the saved state; one while going to sleep waits for that first. */
   stop(): Promise<void> {
     if (this.state === 'stopped') return Promise.resolve();
     if (this.stopping) return this.stopping;
@@ -247,10 +247,7 @@ export class VmSupervisor extends EventEmitter {
     step('stopped');
   }
 
-  /**
-   * Puts a running VM to sleep: its state saved beside the data disk and QEMU
-   * gone, so it holds no memory or CPU. Resolves once it sleeps; `start` wakes it.
-   */
+  /** Sleep: the state saved beside the data disk and QEMU gone (no memory, no CPU). Resolves once asleep; `start` wakes it. */
   sleep(): Promise<void> {
     const vm = this.vm;
     if (!vm || !this.machine.fire('sleep')) return Promise.reject(new Error(`cannot sleep while ${this.state}`));
@@ -282,6 +279,7 @@ export class VmSupervisor extends EventEmitter {
       state,
       accel: vm?.host.accel,
       accelReason: vm?.host.accelReason,
+      accelFallback: vm?.host.accelFallback && fallbackMessage(vm.host.accelFallback),
       pid: vm?.running ? vm.pid : undefined,
       startedAt: this.readyAt ? new Date(this.readyAt).toISOString() : undefined,
       uptimeSeconds: this.readyAt && live ? Math.round((Date.now() - this.readyAt) / 1000) : undefined,

@@ -3,6 +3,7 @@ import type { AccelPolicy } from './accel-policy';
 import type { VmAssets } from './assets';
 import { BootFailure, BootWatchdog, STAGE_BOUNDS_MS } from './boot-watchdog';
 import type { Logger } from '../common/logger';
+import { sleep } from '../common/sleep';
 import { VmInstance, type VmResources } from './vm-instance';
 
 /** One request to boot the VM until it is usable. */
@@ -72,7 +73,14 @@ async function attempt(req: BootRequest, choice: AccelChoice, resumeFrom?: { fil
   const dog = new BootWatchdog(vm, choice.accel, req.bounds);
   req.onAttempt?.(vm, dog);
   try {
-    const started = vm.start().then(() => (resumeFrom ? vm.wake() : undefined));
+    // A QEMU that dies before QMP answers fails start() too; the watchdog's account of it (a fault, an exit) says more.
+    const started = vm.start().then(
+      () => (resumeFrom ? vm.wake() : undefined),
+      async (e: unknown) => {
+        if (!vm.running) await Promise.race([dog.failed, sleep(1500)]);
+        throw e;
+      },
+    );
     await Promise.race([started.then(() => req.ready(vm)), dog.failed]);
     dog.stop();
     return vm;

@@ -6,7 +6,7 @@
  */
 import type { AgentStatus } from '../../../main/contract/berth-api';
 import type { BerthApi, BerthEvents, CallArgs, CallName, CallResults, ContainerSummary, EventName, ImageSummary, Reply, StatsTopic, VolumeSummary } from '../../../main/contract/berth-api';
-import type { Settings } from '../../../main/contract/berth-api';
+import type { LoginItemState, Settings } from '../../../main/contract/berth-api';
 import { makeBerthApi } from '../../../main/contract/client-factory';
 
 /** What a test or the mock dev mode can reach besides the API itself. */
@@ -25,7 +25,9 @@ interface MockWorld {
   images: ImageSummary[];
   volumes: VolumeSummary[];
   settings: Settings;
-  loginItem: boolean;
+  loginItem: LoginItemState;
+  /** A fallback to software emulation the mock reports, if any. */
+  accelFallback?: string;
 }
 
 const MOCK_SETTINGS: Settings = {
@@ -49,7 +51,7 @@ export function mockWorld(opts: { state?: AgentStatus['state']; empty?: boolean 
     ],
     volumes: empty ? [] : [{ name: 'shop_pgdata', size: 48_000_000, usedBy: ['shop-db-1'] }],
     settings: { ...MOCK_SETTINGS },
-    loginItem: false,
+    loginItem: { enabled: false, needsApproval: false },
   };
 }
 
@@ -60,7 +62,7 @@ type MockHandlers = { [K in CallName]: (...a: CallArgs<K>) => CallResults[K] };
 function mockStatus(world: MockWorld): AgentStatus {
   return ({
     state: world.state, checks: world.state === 'running' ? [{ name: 'engine-tls', status: 'passed', hint: 'mock' }] : [], agentPid: 0, socketPath: '/mock/docker.sock', dockerHost: 'unix:///mock/docker.sock', dockerHostExport: 'export DOCKER_HOST=unix:///mock/docker.sock',
-    engineVersion: world.state === 'running' ? 'mock' : undefined, settings: world.settings, pendingRestart: [], sharedPaths: [], ports: [], portConflicts: [],
+    engineVersion: world.state === 'running' ? 'mock' : undefined, accelFallback: world.accelFallback, settings: world.settings, pendingRestart: [], sharedPaths: [], ports: [], portConflicts: [],
   }) as AgentStatus;
 }
 
@@ -89,6 +91,8 @@ function vmAndContainerHandlers(world: MockWorld, fire: Fire) {
     'vm.stop': () => setState('stopped'),
     'vm.restart': () => setState('running'),
     'vm.reset': () => (setState('stopped'), null),
+    'vm.retryAccel': () => ((world.accelFallback = undefined), setState('running')),
+    'vm.clock': () => ({ guest: '2026-01-01T12:00:00.000Z', host: '2026-01-01T12:00:00.200Z', skewMs: -200 }),
     'containers.list': () => world.containers,
     'containers.action': (id, action) => {
       const c = byId(id);
@@ -136,7 +140,8 @@ function otherHandlers(world: MockWorld, fire: Fire, live: boolean) {
     'settings.get': () => world.settings,
     'settings.update': (patch) => (world.settings = { ...world.settings, ...(patch as Partial<Settings>) }),
     'loginItem.get': () => world.loginItem,
-    'loginItem.set': (v) => (world.loginItem = v),
+    'loginItem.set': (v) => (world.loginItem = { enabled: v, needsApproval: false }),
+    'loginItem.openSettings': () => null,
     'logs.tail': (which) => `mock ${which} log\n`,
     'app.openExternal': () => null,
   } satisfies Partial<MockHandlers>;

@@ -9,12 +9,13 @@ import { BerthContext } from './context';
 import { Header } from './header';
 import { ResourcesPage } from './resources-page';
 import { VolumesPage } from './lists-pages';
+import { AccelFallbackNotice, GuestClockLine, LoginItemToggle } from './host-notices';
 
 const c = (name: string, project?: string, state = 'running'): ContainerSummary => ({ id: `id-${name}`, name, image: 'busybox', state, status: 'Up 1 minute', created: 0, ports: [{ host: 8080, container: 80, proto: 'tcp' }], composeProject: project });
 
 /** Renders against the mock backend (named as such); the store starts from `state`. */
-function renderWith(ui: React.ReactElement, state: object, opts: { mock?: boolean } = {}) {
-  const backend = createMockBackend({ world: mockWorld() });
+function renderWith(ui: React.ReactElement, state: object, opts: { mock?: boolean; world?: ReturnType<typeof mockWorld> } = {}) {
+  const backend = createMockBackend({ world: opts.world ?? mockWorld() });
   const store = createBerthStore(backend.api);
   store.setState(state);
   const view = render(<BerthContext.Provider value={{ api: backend.api, store, mock: opts.mock }}>{ui}</BerthContext.Provider>);
@@ -194,5 +195,26 @@ describe('uptime', () => {
     expect(upFor(0, 61_000)).toBe('Up 1 minute');
     expect(upFor(0, 2 * 3600_000 + 5)).toBe('Up 2 hours');
     expect(upFor(0, 3 * 86400_000)).toBe('Up 3 days');
+  });
+
+  test('a fallback to software emulation is said on the page, and "try again" calls vm.retryAccel', async () => {
+    const fallback = 'Running with software emulation (slow): hvf failed at launch: HV error';
+    const { calls } = renderWith(<AccelFallbackNotice />, { status: { state: 'running', checks: [], accelFallback: fallback } });
+    expect(screen.getByRole('alert').textContent).toContain(fallback);
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Try hardware acceleration again' })));
+    expect(calls).toContain('vm.retryAccel()');
+    cleanup();
+    renderWith(<AccelFallbackNotice />, running);
+    expect(screen.queryByRole('alert')).toBeNull();
+  });
+
+  test('a login item awaiting approval says so and opens System Settings; the guest clock shows its skew', async () => {
+    const world = { ...mockWorld(), loginItem: { enabled: true, needsApproval: true } };
+    const { calls } = await act(async () => renderWith(<><LoginItemToggle /><GuestClockLine /></>, running, { world }));
+    expect((screen.getByRole('checkbox') as HTMLInputElement).checked).toBe(true);
+    expect(screen.getByText(/waiting for you to allow Berth in System Settings/)).toBeTruthy();
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Open System Settings' })));
+    expect(calls).toContain('loginItem.openSettings()');
+    expect(screen.getByTestId('guest-clock').textContent).toBe('Guest clock 2026-01-01T12:00:00.000Z · host 2026-01-01T12:00:00.200Z · in step');
   });
 });

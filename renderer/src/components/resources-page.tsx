@@ -6,6 +6,7 @@ import { useApi, useBerth } from './context';
 import { bytes, percent } from './format';
 import { Sparkline } from './sparkline';
 import { useStatsWatch } from './use-stats-watch';
+import { AccelFallbackNotice } from './host-notices';
 
 type Editable = Pick<Settings, 'cpus' | 'memoryMiB' | 'diskGiB' | 'accelerator' | 'containerdImageStore'>;
 
@@ -24,6 +25,7 @@ export function ResourcesPage() {
   return (
     <section aria-label="Resources" className="form">
       <h2>Virtual machine</h2>
+      <AccelFallbackNotice />
       <VmSizeForm settings={settings} running={running} />
       <h2>Usage</h2>
       {running ? <VmGraphs /> : <p className="muted">Live CPU and memory appear while the VM runs.</p>}

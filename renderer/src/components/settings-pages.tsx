@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Settings } from '../../../main/contract/berth-api';
 import { useApi, useBerth } from './context';
+import { AccelFallbackNotice, GuestClockLine, LoginItemToggle } from './host-notices';
 
 function Toggle({ label, value, onChange }: { label: string; value: boolean; onChange: (v: boolean) => void }) {
   return (
@@ -15,8 +16,6 @@ export function SettingsPage() {
   const { api, store } = useApi();
   const settings = useBerth((s) => s.settings);
   const status = useBerth((s) => s.status);
-  const [login, setLogin] = useState<boolean>();
-  useEffect(() => void api['loginItem.get']().then((r) => r.ok && setLogin(r.value)), [api]);
   if (!settings) return <p className="empty">Loading settings…</p>;
   // Optimistic: the toggle moves at once; a refused change puts it back.
   const update = async (patch: Partial<Settings>) => {
@@ -28,7 +27,7 @@ export function SettingsPage() {
   const exportLine = status?.dockerHostExport ?? '';
   return (
     <section aria-label="Settings" className="form">
-      <Toggle label="Start Berth at login" value={!!login} onChange={(v) => void api['loginItem.set'](v).then((r) => r.ok && setLogin(r.value))} />
+      <LoginItemToggle />
       <Toggle label="Start the VM when Berth launches" value={settings.startVmOnLaunch} onChange={(v) => void update({ startVmOnLaunch: v })} />
       <Toggle label="Stop the VM when Berth quits" value={settings.stopVmOnQuit} onChange={(v) => void update({ stopVmOnQuit: v })} />
       <div className="row">
@@ -84,6 +83,9 @@ export function TroubleshootPage() {
         <p className="muted">Checks run while the VM is up.</p>
       )}
       {status?.lastError && <p role="alert">{status.lastError}</p>}
+      <AccelFallbackNotice />
+      <h2>Clock</h2>
+      <GuestClockLine />
       <div className="toolbar">
         <button onClick={() => void store.getState().run('vm', () => api['vm.restart']())}>Restart VM</button>
         <button className="danger" onClick={() => {
