@@ -8,6 +8,7 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recordCall } from './record';
 import { strict } from './strict';
+import { loginItemMembers } from './login-items';
 
 /** An Electron-style event whose default can be prevented. */
 export function preventable(): { preventDefault(): void; defaultPrevented: boolean } {
@@ -57,6 +58,12 @@ class StandinApp extends EventEmitter {
   getName(): string {
     return this.name;
   }
+
+  private readonly loginItems = loginItemMembers(process.platform);
+  readonly getLoginItemSettings = this.loginItems.getLoginItemSettings;
+  readonly setLoginItemSettings = this.loginItems.setLoginItemSettings;
+  /** macOS only: the menu-bar app hides its Dock icon. */
+  readonly dock = process.platform === 'darwin' ? { hide: () => recordCall('app.dock.hide') } : undefined;
 
   getVersion(): string {
     return '0.0.0-standin';

@@ -4,6 +4,7 @@
  * every unhandled error or rejection as a failure, and opens the control
  * channel. The app itself has no branch for it.
  */
+import './platform';
 import Module from 'node:module';
 import { join } from 'node:path';
 import { serveControlChannel } from './control';

@@ -39,6 +39,8 @@ describe('quit and launch policy', () => {
   test('a login launch (--hidden) opens no window; the VM starts only if asked', () => {
     expect(launchPlan({ startVmOnLaunch: false }, ['berth', '--hidden'])).toEqual({ startVm: false, showWindow: false });
     expect(launchPlan({ startVmOnLaunch: true }, ['berth'])).toEqual({ startVm: true, showWindow: true });
+    // macOS 13+ drops a login item's arguments: wasOpenedAtLogin alone says it was a login launch.
+    expect(launchPlan({ startVmOnLaunch: true }, ['berth'], true)).toEqual({ startVm: true, showWindow: false });
   });
 });
 
