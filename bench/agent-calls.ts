@@ -12,11 +12,11 @@
  *   npm run build && npm run bench:agent-calls -- 20      # 20-second windows
  */
 import { AgentClient } from '../main/agent/agent-client';
-import { trayCares } from '../main/app/tray-menu';
 import type { BerthService } from '../main/contract/berth-service';
 import { dispatch } from '../main/contract/dispatcher';
 import { importBusybox } from '../e2e/helpers/busybox-image';
 import { benchVm, dockerIn, serviceFor } from './bench-vm';
+import { trayCares } from '../main/contract/tray-events';
 
 const vm = benchVm('agent-calls');
 const { env, berth } = vm;

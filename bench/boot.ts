@@ -27,14 +27,14 @@ import { join } from 'node:path';
 import { freeLoopbackPort } from '../main/common/free-port';
 import { hostBase } from '../main/vm/accel';
 import { currentHost } from '../main/vm/host-facts';
-import { readQemuVersion } from '../main/vm/qemu-version';
-import { AccelPolicy } from '../main/vm/accel-policy';
+import { readQemuVersion } from '../main/vm/qemu/qemu-version';
+import { AccelPolicy } from '../main/vm/qemu/accel-policy';
 import { defaultAssetsDir, guestArchFor, loadAssets, nodeArchFor, tcgOnlyReason, type GuestArch } from '../main/vm/assets';
-import { AccelMemory } from '../main/vm/accel-memory';
-import { qemuBinary } from '../main/vm/qemu-args';
+import { AccelMemory } from '../main/vm/qemu/accel-memory';
+import { qemuBinary } from '../main/vm/qemu/qemu-args';
 import type { BootMarker } from '../main/link/guest';
-import { bootVm } from '../main/vm/vm-boot';
-import type { VmInstance } from '../main/vm/vm-instance';
+import { bootVm } from '../main/vm/qemu/vm-boot';
+import type { VmInstance } from '../main/vm/qemu/vm-instance';
 
 interface BootTimes {
   init: number;

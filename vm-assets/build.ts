@@ -21,20 +21,20 @@ import { dirname, join, relative } from 'node:path';
 import { berthCacheDir, defaultAssetsDir, guestArchFor, KERNEL_ARTIFACT, sha256File, type AssetManifest, type GuestArch } from '../main/vm/assets';
 import { BOOT_MARKER, DISK_SERIAL, FW_CFG_ENGINE_FEATURES, GUEST_CONTROL_PORT, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../main/link/guest';
 
-/** Filled into every guest script: the names the host and the guest must agree on. */
-const GUEST_VARS = { BOOT_MARKER, DISK_SERIAL_ROOT: DISK_SERIAL.root, DISK_SERIAL_DATA: DISK_SERIAL.data };
 import { candidateVersion, extract, guestPackages, resolveDependency, type PinnedPackage } from './lib/apt';
 import { isElf, libraryClosure, realFile } from './lib/elf';
 import { kernelImage } from './lib/kernel';
 import { copyDir, install, installTree, link, packagePath, USRMERGE_LINKS, usrMerged } from './lib/layout';
 import { loadableModules, moduleLoadOrder, moduleSource } from './lib/modules';
-import { measurePayload, printSizes, writeManifest } from './lib/payload';
+import { finishMeasure, printSizes, verdict, writeManifest } from './lib/payload';
 import { run } from './lib/run';
 import {
-  binfmtRule, FOREIGN, PAYLOAD_BUDGET_BYTES, payloadBytes, GUEST_SUITE, POWER_BUTTON_MODULES, INITRD_APPLETS, IPTABLES_LINKS, kernelCmdline, kernelMetapackage, ROOT_MODULES_LATER, ROOT_MODULES_NOW,
+  binfmtRule, FOREIGN, GUEST_SUITE, POWER_BUTTON_MODULES, INITRD_APPLETS, IPTABLES_LINKS, kernelCmdline, kernelMetapackage, ROOT_MODULES_LATER, ROOT_MODULES_NOW,
   ROOT_PACKAGES, rootDirs, rootFiles, STAGE1_MODULES,
 } from './lib/spec';
 
+/** Filled into every guest script: the names the host and the guest must agree on. */
+const GUEST_VARS = { BOOT_MARKER, DISK_SERIAL_ROOT: DISK_SERIAL.root, DISK_SERIAL_DATA: DISK_SERIAL.data };
 const HERE = __dirname;
 const artifacts = (arch: GuestArch) => [KERNEL_ARTIFACT[arch], 'initrd.img', 'rootfs.squashfs'];
 /** A fixed timestamp keeps the squashfs and cpio reproducible. */
@@ -72,6 +72,28 @@ function main(): void {
   }
   const t0 = Date.now();
   const work = join(cacheRoot, `build-${arch}`);
+  const manifest = buildGuest({ arch, work, packages, pins, kernelPkg, berthVersion, inputsKey });
+  installGuest(join(work, 'out'), outDir);
+  rmSync(work, { recursive: true, force: true });
+  console.log(`vm-assets: built the ${arch} guest in ${((Date.now() - t0) / 1000).toFixed(0)} s into ${outDir}`);
+  if (noMeasure) printSizes(manifest);
+  else finishMeasure(outDir, manifest);
+}
+
+/** What one guest build takes: the architecture, a work folder, and the pinned packages with where to fetch them. */
+interface BuildPlan {
+  arch: GuestArch;
+  work: string;
+  packages: ReturnType<typeof guestPackages>;
+  pins: PinnedPackage[];
+  kernelPkg: string;
+  berthVersion: string;
+  inputsKey: string;
+}
+
+/** Fetches the packages and builds the kernel, initrd and root into `<work>/out`, with their manifest. */
+function buildGuest(p: BuildPlan): AssetManifest {
+  const { arch, work, packages, pins, kernelPkg, berthVersion, inputsKey } = p;
   rmSync(work, { recursive: true, force: true });
   const sysroot = join(work, 'sysroot');
   const kroot = join(work, 'kernel');
@@ -107,7 +129,11 @@ function main(): void {
     manifest.artifacts[a] = { size: statSync(file).size, sha256: sha256File(file), zstdSize: 0 };
   }
   writeManifest(stage, manifest);
+  return manifest;
+}
 
+/** Puts a built guest where Berth reads it, replacing the one that was there. */
+function installGuest(stage: string, outDir: string): void {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(dirname(outDir), { recursive: true });
   // The single-architecture layout of earlier builds kept its files one level up; they are never read now.
@@ -115,24 +141,6 @@ function main(): void {
     for (const f of readdirSync(dirname(outDir))) if (/^(manifest\.json|vmlinux|bzImage|initrd\.img|rootfs\.squashfs)(\.zst)?$/.test(f)) rmSync(join(dirname(outDir), f));
   }
   renameSync(stage, outDir);
-  rmSync(work, { recursive: true, force: true });
-  console.log(`vm-assets: built the ${arch} guest in ${((Date.now() - t0) / 1000).toFixed(0)} s into ${outDir}`);
-  if (noMeasure) printSizes(manifest);
-  else finishMeasure(outDir, manifest);
-}
-
-/** Measures the payload, then gives the verdict. */
-function finishMeasure(dir: string, m: AssetManifest): void {
-  const t0 = Date.now();
-  measurePayload(dir, m);
-  console.log(`vm-assets: measured the ${m.arch} payload in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
-  verdict(m);
-}
-
-/** Prints the sizes of a measured guest and fails the command past the budget. */
-function verdict(m: AssetManifest): void {
-  printSizes(m);
-  if (payloadBytes(m) > PAYLOAD_BUDGET_BYTES) process.exitCode = 1;
 }
 
 /**

@@ -60,24 +60,24 @@ describe.skipIf(!binary)('Berth menu-bar app (Electron)', () => {
     expect(app.windows().length).toBe(0);
   });
 
-  test('the tray menu starts the VM; the state reaches running and the socket answers', async () => {
-    // berthTest.clickMenuItem runs the tray item with that id, exactly as a click would.
-    const clicked = await app.evaluate(() => (globalThis as unknown as { berthTest: { clickMenuItem(id: string): boolean } }).berthTest.clickMenuItem('start'));
-    expect(clicked).toBe(true);
-    let state = '';
-    for (let i = 0; i < 300 && state !== 'running'; i++) {
-      await new Promise((r) => setTimeout(r, 1000));
-      state = await app.evaluate(() => (globalThis as unknown as { berthTest: { state(): string } }).berthTest.state());
-    }
-    expect(state).toBe('running');
-    expect(await ping(join(home, 'docker.sock'))).toBe('OK');
-  }, 330_000);
-
-  test('Open Dashboard creates a window with the security flags', async () => {
-    await app.evaluate(() => (globalThis as unknown as { berthTest: { clickMenuItem(id: string): boolean } }).berthTest.clickMenuItem('dashboard'));
+  test('a second launch opens the dashboard, with the security flags (Electron\'s own second-instance event)', async () => {
+    await app.evaluate(({ app: electronApp }: { app: { emit(event: string): void } }) => electronApp.emit('second-instance'));
     const prefs = await app.evaluate(({ BrowserWindow }: { BrowserWindow: { getAllWindows(): { webContents: { getLastWebPreferences(): Record<string, unknown> } }[] } }) =>
       BrowserWindow.getAllWindows()[0]?.webContents.getLastWebPreferences(),
     );
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
   });
+
+  test('the dashboard starts the VM through the contract (window.berth); the state reaches running and the socket answers', async () => {
+    const page = await app.firstWindow();
+    const call = (name: string) => page.evaluate((n: string) => (globalThis as unknown as { berth: Record<string, () => Promise<{ ok: boolean; value?: { state?: string } }>> }).berth[n](), name);
+    expect((await call('vm.start')).ok).toBe(true);
+    let state = '';
+    for (let i = 0; i < 300 && state !== 'running'; i++) {
+      state = (await call('vm.status')).value?.state ?? '';
+      if (state !== 'running') await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(state).toBe('running');
+    expect(await ping(join(home, 'docker.sock'))).toBe('OK');
+  }, 330_000);
 });

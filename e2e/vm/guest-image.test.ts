@@ -12,12 +12,12 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { freeLoopbackPort } from '../../main/common/free-port';
 import { hostBase } from '../../main/vm/accel';
 import { currentHost } from '../../main/vm/host-facts';
-import { readQemuVersion } from '../../main/vm/qemu-version';
-import { qemuBinary } from '../../main/vm/qemu-args';
-import { AccelPolicy } from '../../main/vm/accel-policy';
+import { readQemuVersion } from '../../main/vm/qemu/qemu-version';
+import { qemuBinary } from '../../main/vm/qemu/qemu-args';
+import { AccelPolicy } from '../../main/vm/qemu/accel-policy';
 import { loadAssets } from '../../main/vm/assets';
-import { bootVm } from '../../main/vm/vm-boot';
-import type { VmInstance } from '../../main/vm/vm-instance';
+import { bootVm } from '../../main/vm/qemu/vm-boot';
+import type { VmInstance } from '../../main/vm/qemu/vm-instance';
 import { importBusybox } from '../helpers/busybox-image';
 import { dockerCli, tlsDockerEnv } from '../helpers/docker-cli';
 

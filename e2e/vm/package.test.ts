@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { appLayout } from '../../main/common/app-layout';
 import { sha256File, type AssetManifest } from '../../main/vm/assets';
-import { findExecutable } from '../../main/vm/host-tools';
+import { findExecutable } from '../../main/common/executables';
 import { StandinApp } from '../electron-standin/launch';
 import { readableResources } from '../electron-standin/packaged-resources';
 import { findRecorded, type StandinSnapshot } from '../electron-standin/record';

@@ -12,7 +12,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { freeLoopbackPort } from '../../main/common/free-port';
 import { CONTENT_SECURITY_POLICY } from '../../main/contract/web-security';
-import { exportDockerHost } from '../../main/settings/shell-quote';
+import { exportDockerHost } from '../../main/common/shell-quote';
 import { defaultAssetsDir } from '../../main/vm/assets';
 import { APP_MAIN, StandinApp } from '../electron-standin/launch';
 import { drawMenu } from '../electron-standin/menu-picture';

@@ -2,11 +2,11 @@ import type { Logger } from '../common/logger';
 import type { Settings } from '../settings/settings-schema';
 import { hostBase } from '../vm/accel';
 import { currentHost, type HostFacts } from '../vm/host-facts';
-import { AccelMemory } from '../vm/accel-memory';
-import { AccelPolicy } from '../vm/accel-policy';
+import { AccelMemory } from '../vm/qemu/accel-memory';
+import { AccelPolicy } from '../vm/qemu/accel-policy';
 import { defaultAssetsDir, guestArchFor, loadAssets, nodeArchFor, tcgOnlyReason, type GuestArch } from '../vm/assets';
-import { qemuBinary } from '../vm/qemu-args';
-import { QemuDriver } from '../vm/qemu-driver';
+import { qemuBinary } from '../vm/qemu/qemu-args';
+import { QemuDriver } from '../vm/qemu/qemu-driver';
 import type { BerthPaths } from './paths';
 
 /** What the agent's entry point read from its environment, for the machine. */

@@ -10,11 +10,12 @@ import { EngineFollower } from './engine-follower';
 import { loadClientCreds } from '../link/tls-ping';
 import { SettingsStore, type LoadedSettings } from '../settings/settings-store';
 import type { Settings } from '../settings/settings-schema';
-import { exportDockerHost } from '../settings/shell-quote';
+import { exportDockerHost } from '../common/shell-quote';
 import type { Machine, MachineDriver } from '../vm/machine-driver';
 import { vmSharedFolders, type SharedFolder } from '../vm/shared-folders';
 import { MountPolicy } from '../engine/mount-policy';
-import { VmSupervisor } from '../vm/supervisor';
+import { VmSupervisor, type SupervisorOptions } from '../vm/supervisor';
+import type { Logger } from '../common/logger';
 import { VmUsageSampler, type VmUsage } from '../vm/vm-usage';
 import { bootedWith, type AgentStatus, type BootedWith, type SettingsView } from './control-api';
 import { agentDriver, type AgentDriverOptions } from './agent-driver';
@@ -26,6 +27,7 @@ import { currentHost, type HostFacts } from '../vm/host-facts';
 import { hostLimits } from '../settings/settings-schema';
 import { ClockWatch } from './clock-watch';
 import { socketPathProblem } from './socket-paths';
+import { hostSocketCheck } from './host-socket-check';
 
 /**
  * The agent's behaviour, transport-free: owns settings, the VM supervisor and
@@ -69,53 +71,51 @@ export class BerthAgent extends EventEmitter {
     this.engine = new EngineFollower(log, (e) => this.emit('event', e));
     this.driver = agentDriver(paths, () => this.settings, log, { ...opts, facts: this.facts });
     this.clock = new ClockWatch({ resync: async () => this.supervisor.instance?.setClock?.(), active: () => this.supervisor.state === 'running', log });
-    this.supervisor = new VmSupervisor({
+    this.supervisor = new VmSupervisor(this.supervisorOptions(log));
+    this.idle = this.idleSleep();
+    this.supervisor.on('console', (l: string) => logs.vm.info(l));
+    this.supervisor.on('vm-event', (e: VmEvent) => this.onVmEvent(e));
+  }
+
+  /** What the supervisor asks of the agent: the resources of each boot, the socket once the engine answers, the host socket's check. */
+  private supervisorOptions(log: Logger): SupervisorOptions {
+    return {
       log,
       driver: this.driver,
       resources: () => {
         const s = this.settings;
         this.booted = bootedWith(s);
-        this.shares = vmSharedFolders(homedir(), s.sharedPaths, (p) => logs.agent.warn(`shares: ${p} does not exist or is not a folder; not shared`));
+        this.shares = vmSharedFolders(homedir(), s.sharedPaths, (p) => log.warn(`shares: ${p} does not exist or is not a folder; not shared`));
         return { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares: this.shares, engineFeatures: engineFeatures(s) };
       },
       onEngine: async (vm) => {
         const creds = loadClientCreds(vm.tls);
         await this.exposeSocket(vm.enginePort, creds);
-        if (vm.qmp) this.engine.follow(engineOverTls(vm.enginePort, creds), vm.qmp);
-        else log.warn('ports: this machine has no QMP channel; published ports are not forwarded');
+        if (vm.forwards) this.engine.follow(engineOverTls(vm.enginePort, creds), vm.forwards);
+        else log.warn('ports: this machine cannot forward ports; published ports are not reachable from the host');
       },
-      extraChecks: () => [
-        {
-          name: 'host-socket',
-          hint: `the Docker socket at ${this.socketPath} is not answering; check that nothing else replaced it`,
-          run: async () => {
-            if (!this.proxy) throw new Error('the socket is not open');
-            this.proxy.assertServing();
-          },
-        },
-      ],
+      extraChecks: () => [hostSocketCheck(this.socketPath, () => this.proxy)],
       beforeStop: async (vm) => {
         const n = await stopAllContainers(engineOverTls(vm.enginePort, loadClientCreds(vm.tls)), 2);
         log.info(`vm: stopped ${n} running container(s)`);
       },
-    });
-    this.idle = this.idleSleep();
-    this.supervisor.on('console', (l: string) => logs.vm.info(l));
-    this.supervisor.on('vm-event', (e: VmEvent) => {
-      // Streamed as they are: the agent adds no vocabulary of its own.
-      this.emit('event', e);
-      if (e.event !== 'vm.state') return;
-      const { state } = e.payload;
-      if (state === 'running') (this.idle.start(), this.clock.start());
-      else (this.idle.stop(), this.clock.stop());
-      if (!isUp(state)) this.engine.unfollow();
-      // Asleep, the socket stays open: the next client waits for the wake (see SocketProxy.setWaker).
-      if (state === 'suspending') this.proxy?.setTarget(undefined);
-      if (state === 'stopped' || state === 'error') {
-        void this.closeSocket();
-        this.usage.forget();
-      }
-    });
+    };
+  }
+
+  /** The VM's events go out as they are (the agent adds no vocabulary of its own), and its state steers the watches and the socket. */
+  private onVmEvent(e: VmEvent): void {
+    this.emit('event', e);
+    if (e.event !== 'vm.state') return;
+    const { state } = e.payload;
+    if (state === 'running') (this.idle.start(), this.clock.start());
+    else (this.idle.stop(), this.clock.stop());
+    if (!isUp(state)) this.engine.unfollow();
+    // Asleep, the socket stays open: the next client waits for the wake (see SocketProxy.setWaker).
+    if (state === 'suspending') this.proxy?.setTarget(undefined);
+    if (state === 'stopped' || state === 'error') {
+      void this.closeSocket();
+      this.usage.forget();
+    }
   }
 
   get settings(): Settings {
@@ -227,7 +227,7 @@ export class BerthAgent extends EventEmitter {
   async vmUsage(): Promise<VmUsage> {
     const inst = this.supervisor.instance;
     if (!inst?.pid || this.supervisor.state === 'starting') throw new NotRunningError();
-    return this.usage.sample({ pid: inst.pid, cpus: inst.res.cpus, memoryMiB: inst.res.memoryMiB, qmp: inst.qmp, dataDisk: inst.dataDisk });
+    return this.usage.sample({ pid: inst.pid, cpus: inst.res.cpus, memoryMiB: inst.res.memoryMiB, guestMemory: inst.guestMemory && (() => inst.guestMemory!()), dataDisk: inst.dataDisk });
   }
 
   /** What the data disk occupies on the host, or undefined before the first boot. */

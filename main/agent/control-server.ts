@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { closeServer, listenPrivateSocket } from '../engine/unix-socket';
+import { closeServer, listenPrivateSocket } from '../common/unix-socket';
 import { SettingsError } from '../settings/settings-store';
 import { NotRunningError, type BerthAgent } from './agent';
 import { vmEvent } from '../vm/vm-events';

@@ -2,8 +2,7 @@ import type Docker from 'dockerode';
 import type { Logger } from '../common/logger';
 import { followContainerEvents } from '../engine/engine-events';
 import { PortForwards, publishedPorts, type PortConflict, type PublishedPort } from '../engine/port-forwarder';
-import type { QmpClient } from '../vm/qmp-client';
-import { qmpForwarder } from '../vm/qmp-forwarder';
+import type { HostForwards } from '../vm/machine-driver';
 import type { AgentEvent } from './control-api';
 
 /**
@@ -22,12 +21,12 @@ export class EngineFollower {
     private readonly onEvent: (e: AgentEvent) => void,
   ) {}
 
-  follow(docker: Docker, qmp: QmpClient): void {
+  follow(docker: Docker, forwards: HostForwards): void {
     this.unfollow();
     this.docker = docker;
     const ports = new PortForwards(
       async () => publishedPorts(await docker.listContainers({ filters: { status: ['running'] } })),
-      qmpForwarder(qmp),
+      forwards,
       this.log,
     );
     this.ports = ports;

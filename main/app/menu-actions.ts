@@ -1,7 +1,7 @@
 import { dispatch, type BerthHandlers } from '../contract/dispatcher';
 import type { MenuAction } from './tray-menu';
 import type { LoginItemState } from '../contract/berth-api';
-import { exportDockerHost } from '../settings/shell-quote';
+import { exportDockerHost } from '../common/shell-quote';
 
 /** The few Electron pieces a click may use; injected so tests pass fakes. */
 export interface ShellPieces {

@@ -6,7 +6,8 @@ import { isUp, type VmState } from '../vm/vm-state';
 import type { AgentStatus } from '../agent/control-api';
 import { menuActionRunner, type ShellPieces } from './menu-actions';
 import type { BerthTray } from './tray';
-import { findItem, trayCares, trayMenu, type MenuItemModel } from './tray-menu';
+import { trayMenu } from './tray-menu';
+import { trayCares } from '../contract/tray-events';
 
 /** What the tray controller is given; Electron's pieces are injected so the wiring stays testable. */
 export interface TrayControllerOptions {
@@ -34,7 +35,6 @@ export function controlTray(o: TrayControllerOptions): { refresh: () => Promise<
   let stage: string | undefined;
   let dockerHost = `unix://${o.dockerSocket}`;
   let lastNotice = 0;
-  let lastMenu: MenuItemModel[] = [];
   const refresh = async () => {
     const [s, l] = await Promise.all([dispatch(o.handlers, 'vm.status', []), dispatch(o.handlers, 'loginItem.get', [])]);
     let idleSleep = true;
@@ -44,22 +44,9 @@ export function controlTray(o: TrayControllerOptions): { refresh: () => Promise<
     const c = isUp(state) ? await dispatch(o.handlers, 'containers.list', []) : undefined;
     const containers = c?.ok ? (c.value as ContainerSummary[]) : [];
     const login = l.ok ? (l.value as LoginItemState) : { enabled: false, needsApproval: false };
-    lastMenu = trayMenu({ state, bootStage: stage, containers, loginItem: login, idleSleep, dockerHost, accelFallback });
-    o.tray.update(state, lastMenu, (a) => void run(a));
+    o.tray.update(state, trayMenu({ state, bootStage: stage, containers, loginItem: login, idleSleep, dockerHost, accelFallback }), (a) => void run(a));
   };
   const run = menuActionRunner({ handlers: o.handlers, electron: o.electron, dashboard: o.dashboard, logsDir: o.logsDir, dockerHost: () => dockerHost, refresh: () => void refresh() });
-  // For the Electron e2e specs: click a tray item by its stable id, read the state.
-  Object.assign(globalThis, {
-    berthTest: {
-      clickMenuItem: (id: string) => {
-        const item = findItem(lastMenu, id);
-        if (!item?.action || item.enabled === false) return false;
-        void run(item.action);
-        return true;
-      },
-      state: () => state,
-    },
-  });
   o.service.on('berth-event', (name: string, payload: { state?: VmState; stage?: string }) => {
     if (name === 'vm.state') o.log.info(`vm: ${payload.state}`);
     if (name === 'vm.bootStage') stage = payload.stage;

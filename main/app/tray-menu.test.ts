@@ -1,7 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import type { ContainerSummary } from '../contract/berth-api';
 import { VM_STATES } from '../vm/vm-state';
-import { findItem, trayCares, trayMenu, type TrayState } from './tray-menu';
+import { findItem, trayMenu, type TrayState } from './tray-menu';
+import { trayCares } from '../contract/tray-events';
 
 const web: ContainerSummary = { id: 'abc123', name: 'web', image: 'nginx', state: 'running', status: 'Up', created: 0, ports: [{ host: 8080, container: 80, proto: 'tcp' }] };
 const base: TrayState = { state: 'stopped', containers: [], loginItem: { enabled: false, needsApproval: false }, idleSleep: true, dockerHost: 'unix:///home/u/.berth/docker.sock' };

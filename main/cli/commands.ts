@@ -2,7 +2,7 @@ import { existsSync, lstatSync, readFileSync, readlinkSync, rmSync, statSync, sy
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { BerthPaths } from '../agent/paths';
-import { shellQuote } from '../settings/shell-quote';
+import { shellQuote } from '../common/shell-quote';
 
 /** Asks on the terminal; anything but "yes" is no. Without a terminal, the answer is no. */
 export async function confirm(question: string): Promise<boolean> {

@@ -5,7 +5,7 @@ import type { BerthPaths } from '../agent/paths';
 import { BerthService } from '../contract/berth-service';
 import { DashboardServer } from '../dashboard/dashboard-server';
 import { XdgAutostart } from '../login-item/xdg-autostart';
-import { findExecutable } from '../vm/host-tools';
+import { findExecutable } from '../common/executables';
 
 /** Opens a URL in the desktop's browser, if there is a desktop. */
 function openInBrowser(url: string): void {

@@ -6,7 +6,7 @@ import type { AgentStatus, SettingsView } from '../agent/control-api';
 import { berthPaths } from '../agent/paths';
 import type { GuestArch } from '../vm/assets';
 import { SettingsError, SettingsStore } from '../settings/settings-store';
-import { exportDockerHost } from '../settings/shell-quote';
+import { exportDockerHost } from '../common/shell-quote';
 import { CodedError } from '../common/coded-error';
 import { sleep } from '../common/sleep';
 import { existsSync } from 'node:fs';

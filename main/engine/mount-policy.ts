@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { posix } from 'node:path';
-import { shellQuote } from '../settings/shell-quote';
+import { shellQuote } from '../common/shell-quote';
 
 /**
  * Paths that name the VM's own files, never the host's: the engine's socket and

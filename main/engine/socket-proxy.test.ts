@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:tls';
 import { afterEach, describe, expect, test } from 'vitest';
 import { SocketProxy } from './socket-proxy';
-import { removeStaleSocket } from './unix-socket';
+import { removeStaleSocket } from '../common/unix-socket';
 import { ensureTlsMaterial } from '../link/tls-material';
 import { loadClientCreds } from '../link/tls-ping';
 

@@ -5,7 +5,7 @@ import { connect as tlsConnect, createSecureContext, type ConnectionOptions, typ
 import { bindSources, type MountPolicy } from './mount-policy';
 import { denialResponse, RequestGuard } from './request-guard';
 import type { TlsClientCreds } from '../link/tls-ping';
-import { closeServer, listenPrivateSocket } from './unix-socket';
+import { closeServer, listenPrivateSocket } from '../common/unix-socket';
 
 /** Where the proxy forwards to. */
 export interface ProxyTarget {

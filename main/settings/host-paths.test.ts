@@ -1,9 +1,9 @@
 import { describe, expect, test } from 'vitest';
-import { buildQemuCommand, qemuOptValue } from '../vm/qemu-args';
+import { buildQemuCommand, qemuOptValue } from '../vm/qemu/qemu-args';
 import { writeMountList } from '../vm/shared-folders';
 import { pathProblem, sharedPathProblem } from './host-paths';
 import { SettingsStore } from './settings-store';
-import { exportDockerHost, shellQuote } from './shell-quote';
+import { exportDockerHost, shellQuote } from '../common/shell-quote';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

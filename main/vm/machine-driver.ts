@@ -1,11 +1,27 @@
 import type { EventEmitter } from 'node:events';
 import type { Logger } from '../common/logger';
 import type { TlsPaths } from '../link/tls-material';
-import type { Accelerator, BootHost } from './accel';
-import type { BootWatchdog } from './boot-watchdog';
-import type { QemuExit } from './qemu-process';
-import type { QmpClient } from './qmp-client';
-import type { VmResources } from './vm-instance';
+import type { Accelerator, MachineHost } from './accel';
+import type { BootFailureKind } from './boot-failure';
+import type { VmResources } from './resources';
+import type { GuestMemory } from './vm-usage';
+
+/** How a machine's process ended. */
+export interface MachineExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Opens and closes a host port on 127.0.0.1 that reaches the same port in the guest. */
+export interface HostForwards {
+  add(proto: 'tcp' | 'udp', port: number): Promise<void>;
+  remove(proto: 'tcp' | 'udp', port: number): Promise<void>;
+}
+
+/** A boot attempt's watch, as the supervisor may end it (a stop during a start). */
+export interface BootCancel {
+  cancel(kind: BootFailureKind, detail: string): void;
+}
 
 /**
  * One booted machine, as the supervisor and the agent see it, whatever runs
@@ -13,7 +29,7 @@ import type { VmResources } from './vm-instance';
  */
 export interface Machine extends EventEmitter {
   /** The accelerator it runs on, and why. */
-  readonly host: BootHost;
+  readonly host: MachineHost;
   /** The versioned machine type it runs, where the driver knows it (a saved state is tied to it). */
   readonly machineType?: string;
   readonly res: VmResources;
@@ -24,10 +40,12 @@ export interface Machine extends EventEmitter {
   readonly dataDisk: string;
   readonly pid: number | undefined;
   readonly running: boolean;
-  /** QEMU's control channel, for drivers that have one (port forwards, balloon statistics). */
-  readonly qmp?: QmpClient;
+  /** Host ports forwarded into the guest at run time, where the driver can. */
+  readonly forwards?: HostForwards;
+  /** The guest's own memory figures, where the driver can read them. */
+  guestMemory?(): Promise<GuestMemory | undefined>;
   /** Resolves when the machine's process has exited. */
-  exited(): Promise<QemuExit>;
+  exited(): Promise<MachineExit>;
   /** The hypervisor's own view of the vCPUs: 'running', 'paused', 'internal-error', … */
   runState(timeoutMs: number): Promise<string>;
   /** One mutual-TLS ping of the engine. */
@@ -50,7 +68,7 @@ export interface MachineStartRequest {
   /** Resolves once the machine is usable (the readiness checks); the driver bounds it by boot stage. */
   ready(m: Machine): Promise<void>;
   /** Each attempt's machine and watchdog, before it starts: to follow its console, or cancel it. */
-  onAttempt?(m: Machine, dog: BootWatchdog): void;
+  onAttempt?(m: Machine, dog: BootCancel): void;
   /** One line for the person waiting (e.g. the accelerator fell back). */
   onNotice?(message: string): void;
   /** Resume the machine `suspend` saved, if there is one; `res` and `enginePort` must then be what it was booted with. */

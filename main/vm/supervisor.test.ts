@@ -1,12 +1,12 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, test } from 'vitest';
 import type { TlsPaths } from '../link/tls-material';
-import { BootFailure } from './boot-watchdog';
 import type { Machine, MachineDriver, MachineStartRequest } from './machine-driver';
-import type { QemuExit } from './qemu-process';
+import type { QemuExit } from './qemu/qemu-process';
 import { VmSupervisor } from './supervisor';
 import type { VmEvent } from './vm-events';
 import type { VmState } from './vm-state';
+import { BootFailure } from './boot-failure';
 
 /** A STAND-IN machine: no process, no guest; the test decides when it exits. */
 class StandInMachine extends EventEmitter implements Machine {

@@ -4,14 +4,12 @@ import type { Logger } from '../common/logger';
 import { sleep } from '../common/sleep';
 import { RestartBudget } from './restart-budget';
 import type { BootMarker } from '../link/guest';
-import type { BootWatchdog } from './boot-watchdog';
-import type { Machine, MachineDriver } from './machine-driver';
+import type { BootCancel, Machine, MachineDriver, MachineExit } from './machine-driver';
 import { enginePortFor } from './port-check';
-import type { QemuExit } from './qemu-process';
 import { runChecks, waitForChecks, type CheckResult, type ReadinessCheck } from './readiness';
-import { failureMessage } from './vm-boot';
+import { failureMessage } from './boot-failure';
 import { vmChecks } from './vm-checks';
-import type { VmResources } from './vm-instance';
+import type { VmResources } from './resources';
 import { vmEvent, type VmEventName, type VmEvents } from './vm-events';
 import { HealthWatch } from './health-watch';
 import { isUp, VmStateMachine, type VmState } from './vm-state';
@@ -63,7 +61,7 @@ export class VmSupervisor extends EventEmitter {
   readonly machine = new VmStateMachine();
   private vm?: Machine;
   private boot?: Promise<void>;
-  private dog?: BootWatchdog;
+  private dog?: BootCancel;
   private stopping?: Promise<void>;
   private suspending?: Promise<void>;
   private readonly health: HealthWatch;
@@ -160,7 +158,7 @@ export class VmSupervisor extends EventEmitter {
   }
 
   /** Makes a boot attempt's instance the current one and follows its console and markers. */
-  private adopt(vm: Machine, dog: BootWatchdog): void {
+  private adopt(vm: Machine, dog: BootCancel): void {
     this.vm = vm;
     this.dog = dog;
     vm.on('console', (l: string) => this.emit('console', l));
@@ -172,7 +170,7 @@ export class VmSupervisor extends EventEmitter {
         this.o.log.warn(`vm: guest reported error ${m.error}`);
       }
     });
-    vm.on('exit', (e: QemuExit) => this.onExit(vm, e));
+    vm.on('exit', (e: MachineExit) => this.onExit(vm, e));
   }
 
   /** The readiness checks in order, the engine hook between the VM's own and the caller's. The watchdog bounds the wait. */
@@ -193,7 +191,7 @@ export class VmSupervisor extends EventEmitter {
     return [...vmChecks(vm), ...(this.o.extraChecks?.(vm) ?? [])];
   }
 
-  private onExit(vm: Machine, e: QemuExit): void {
+  private onExit(vm: Machine, e: MachineExit): void {
     if (vm !== this.vm) return;
     this.health.stop();
     if (this.state === 'stopping' || this.state === 'error') {

@@ -1,9 +1,7 @@
 import { statSync } from 'node:fs';
 import pidusage from 'pidusage';
-import { BALLOON_ID } from '../link/guest';
-import type { QmpClient } from './qmp-client';
 
-/** The guest's own view of its memory, from the virtio-balloon statistics. */
+/** The guest's own view of its memory (QEMU reads it from the virtio-balloon statistics). */
 export interface GuestMemory {
   totalBytes: number;
   /** What the guest could hand to a new process without swapping (MemAvailable). */
@@ -34,30 +32,18 @@ export interface UsageTarget {
   pid: number;
   cpus: number;
   memoryMiB: number;
-  qmp?: QmpClient;
+  /** The guest's own memory figures, where the machine can read them (Machine.guestMemory). */
+  guestMemory?: () => Promise<GuestMemory | undefined>;
   dataDisk: string;
 }
 
-type BalloonStats = { stats?: Record<string, number>; 'last-update'?: number };
-
-/** Balloon statistics are polled only while a sample was asked for in the last LINGER_MS. */
-const POLL_SECONDS = 2;
-const LINGER_MS = 15_000;
-
-/**
- * Samples the VM's CPU and memory on demand. The guest polls its balloon
- * statistics only while someone is sampling: the first sample switches the
- * polling on, and it is switched off again LINGER_MS after the last one, so a
- * closed Resources page costs the guest nothing.
- */
+/** Samples the VM's CPU and memory on demand, from its process on the host and the guest's own figures. */
 export class VmUsageSampler {
-  private polling = false;
-  private lingerTimer?: NodeJS.Timeout;
   /** pidusage needs a previous reading of the same QEMU before its CPU figure means anything. */
   private sampledPid?: number;
 
   async sample(t: UsageTarget): Promise<VmUsage> {
-    const [proc, guest] = await Promise.all([pidusage(t.pid), this.guestMemory(t.qmp)]);
+    const [proc, guest] = await Promise.all([pidusage(t.pid), t.guestMemory?.()]);
     const first = this.sampledPid !== t.pid;
     this.sampledPid = t.pid;
     return {
@@ -71,47 +57,11 @@ export class VmUsageSampler {
     };
   }
 
-  private async guestMemory(qmp: QmpClient | undefined): Promise<GuestMemory | undefined> {
-    if (!qmp || qmp.closed) return undefined;
-    const path = `/machine/peripheral/${BALLOON_ID}`;
-    clearTimeout(this.lingerTimer);
-    this.lingerTimer = setTimeout(() => {
-      this.polling = false;
-      void qmp.execute('qom-set', { path, property: 'guest-stats-polling-interval', value: 0 }).catch(() => undefined);
-    }, LINGER_MS);
-    this.lingerTimer.unref();
-    try {
-      if (!this.polling) {
-        await qmp.execute('qom-set', { path, property: 'guest-stats-polling-interval', value: POLL_SECONDS });
-        this.polling = true;
-      }
-      return guestMemoryFrom(await qmp.execute<BalloonStats>('qom-get', { path, property: 'guest-stats' }));
-    } catch {
-      return undefined; // no balloon (an older guest image) or the driver is not loaded yet
-    }
-  }
-
-  /** Forgets the polling state and pidusage's history once the QEMU it sampled has gone. */
+  /** Forgets pidusage's history once the process it sampled has gone. */
   forget(): void {
-    clearTimeout(this.lingerTimer);
-    this.polling = false;
     this.sampledPid = undefined;
     pidusage.clear();
   }
-}
-
-/** Turns QEMU's balloon statistics into bytes; QEMU reports -1 for what the guest has not sent yet. */
-export function guestMemoryFrom(b: BalloonStats): GuestMemory | undefined {
-  const s = b.stats ?? {};
-  const total = s['stat-total-memory'] ?? -1;
-  const available = s['stat-available-memory'] ?? -1;
-  if (!b['last-update'] || total <= 0 || available < 0) return undefined;
-  return {
-    totalBytes: total,
-    availableBytes: available,
-    usedBytes: Math.max(0, total - available),
-    cacheBytes: Math.max(0, s['stat-disk-caches'] ?? 0),
-  };
 }
 
 /** Blocks really allocated, so a trimmed qcow2 shows its shrink even though its length stays. */

@@ -42,3 +42,17 @@ export function printSizes(m: AssetManifest): void {
   const verdict = shipped === 0 ? 'not measured yet (npm run vm-assets -- --measure)' : shipped <= PAYLOAD_BUDGET_BYTES ? `within ${budget}` : `OVER ${budget}`;
   console.log(`${m.arch ?? 'amd64'} kernel + initrd + root, ${how}: ${mb(shipped).trim()}, ${verdict}`);
 }
+
+/** Measures the payload, then gives the verdict. */
+export function finishMeasure(dir: string, m: AssetManifest): void {
+  const t0 = Date.now();
+  measurePayload(dir, m);
+  console.log(`vm-assets: measured the ${m.arch} payload in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  verdict(m);
+}
+
+/** Prints the sizes of a measured guest and fails the command past the budget. */
+export function verdict(m: AssetManifest): void {
+  printSizes(m);
+  if (payloadBytes(m) > PAYLOAD_BUDGET_BYTES) process.exitCode = 1;
+}

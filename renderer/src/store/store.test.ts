@@ -21,9 +21,10 @@ describe('dashboard store', () => {
       await vi.advanceTimersByTimeAsync(REFETCH_DEBOUNCE_MS / 10);
     }
     await vi.advanceTimersByTimeAsync(REFETCH_DEBOUNCE_MS * 2);
-    expect(store.getState().refetches).toBeLessThanOrEqual(2);
-    expect(store.getState().refetches).toBeGreaterThanOrEqual(1);
-    expect(m.calls.filter((c) => c === 'containers.list()').length).toBe(store.getState().refetches);
+    // The containers page is showing: each refetch asks for its list once, through the contract.
+    const refetches = m.calls.filter((c) => c === 'containers.list()').length;
+    expect(refetches).toBeLessThanOrEqual(2);
+    expect(refetches).toBeGreaterThanOrEqual(1);
   });
 
   test('a VM state event refreshes the status, then the lists', async () => {

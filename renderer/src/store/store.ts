@@ -29,8 +29,6 @@ export interface BerthState {
   containerStats: Record<string, ContainerStats[]>;
   /** Recent samples of the VM's usage, newest last. */
   vmStats: VmUsage[];
-  /** How many list refetches ran; the debounce test reads it. */
-  refetches: number;
   setPage(p: Page): void;
   refreshStatus(): Promise<void>;
   refreshLists(): Promise<void>;
@@ -103,13 +101,11 @@ function listsSlice(api: BerthApi, set: Set, get: Get) {
   return {
     page: 'containers' as Page,
     containerStats: {} as Record<string, ContainerStats[]>,
-    refetches: 0,
     setPage: (page: Page) => {
       set({ page });
       void get().refreshLists();
     },
     refreshLists: async () => {
-      set((s) => ({ refetches: s.refetches + 1 }));
       if (!vmUp(get())) return set({ containers: [], images: [], volumes: [], containerStats: {}, vmStats: [] });
       const wanted = PAGE_LISTS[get().page];
       const replies = await Promise.all(wanted.map((l) => fetchers[l]()));

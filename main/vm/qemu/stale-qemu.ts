@@ -1,7 +1,7 @@
 import { readFileSync, rmSync } from 'node:fs';
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../common/logger';
 import type { VmPaths } from './vm-instance';
-import { sleep } from '../common/sleep';
+import { sleep } from '../../common/sleep';
 
 /**
  * A QEMU can outlive a crashed agent wherever it cannot be tied to the

@@ -1,11 +1,6 @@
-import { GUEST_IP } from '../link/guest';
+import { GUEST_IP } from '../../link/guest';
+import type { HostForwards } from '../machine-driver';
 import type { QmpClient } from './qmp-client';
-
-/** Opens and closes a host port on 127.0.0.1 that reaches the same port in the guest. */
-export interface HostForwards {
-  add(proto: 'tcp' | 'udp', port: number): Promise<void>;
-  remove(proto: 'tcp' | 'udp', port: number): Promise<void>;
-}
 
 /**
  * Forwards through QEMU's user network, added and removed at run time over

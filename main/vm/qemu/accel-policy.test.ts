@@ -2,7 +2,7 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { fallbackMessage, type AccelSetting } from './accel';
+import { fallbackMessage, type AccelSetting } from '../accel';
 import { AccelMemory, type AccelHostKey } from './accel-memory';
 import { AccelPolicy } from './accel-policy';
 

@@ -1,7 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
-import { qemuInstallHint } from './host-tools';
+
+/** How to install QEMU, per platform, for error messages. */
+export function qemuInstallHint(platform: NodeJS.Platform = process.platform): string {
+  if (platform === 'darwin') return 'install it with: brew install qemu';
+  return 'install it with: sudo apt-get install qemu-system-x86 qemu-utils (Debian/Ubuntu) or sudo dnf install qemu-kvm qemu-img (Fedora)';
+}
 
 /**
  * Where QEMU is usually installed when it is not on PATH. An app started from

@@ -1,4 +1,4 @@
-import type { Accelerator } from './accel';
+import type { Accelerator } from '../accel';
 import { atLeast, versionString, type QemuVersion } from './qemu-version';
 
 /**

@@ -1,10 +1,9 @@
 import type { EventEmitter } from 'node:events';
-import { isHardwareAccel, type Accelerator } from './accel';
-import type { BootMarker, BootStage } from '../link/guest';
+import { isHardwareAccel, type Accelerator } from '../accel';
+import { BootFailure, type BootFailureKind, type WatchedStage } from '../boot-failure';
+import type { BootMarker, BootStage } from '../../link/guest';
 import type { QemuExit } from './qemu-process';
 
-/** Where a boot can be: before the first marker ('launch'), or after a stage marker. */
-export type WatchedStage = 'launch' | BootStage;
 
 /**
  * How long a boot may stay in each stage before it counts as stalled, per
@@ -46,48 +45,6 @@ const ACCEL_FAULTS: ReadonlyArray<[RegExp, string]> = [
   [/Error: (HV_[A-Z_]+)/, 'HV error'],
   [/Property 'host-arm-cpu\.sme' not found/, "QEMU's host CPU model cannot take this chip's SME"],
 ];
-
-/** Why a boot attempt ended without a running engine. */
-export type BootFailureKind = 'accel-fault' | 'stall' | 'exited' | 'cancelled';
-
-/** A typed boot failure: callers decide on `kind`, never on message text. */
-export class BootFailure extends Error {
-  constructor(
-    readonly kind: BootFailureKind,
-    /** The short cause, e.g. "emulation failure" or "no progress for 20 s". */
-    readonly detail: string,
-    /** The last boot stage the guest reported. */
-    readonly stage: WatchedStage,
-    /** The console lines worth reading, newest last. */
-    readonly consoleTail: string[],
-    readonly accel: Accelerator,
-    /** What the person can do about it, if anything. */
-    readonly advice?: string,
-  ) {
-    super(describe(kind, detail, stage, accel) + (advice ? `; ${advice}` : ''));
-  }
-
-  /** The short cause, for a one-line notice: "emulation failure", "stalled after boot stage "init"", … */
-  get cause(): string {
-    if (this.kind === 'accel-fault') return this.detail;
-    if (this.kind === 'stall') return this.stage === 'launch' ? `the guest printed nothing (${this.detail})` : `stalled after boot stage "${this.stage}"`;
-    return `QEMU ${this.kind === 'exited' ? 'exited' : 'attempt cancelled'}: ${this.detail}`;
-  }
-}
-
-function describe(kind: BootFailureKind, detail: string, stage: WatchedStage, accel: Accelerator): string {
-  const where = stage === 'launch' ? 'before the guest reached its first boot stage' : `after boot stage "${stage}"`;
-  switch (kind) {
-    case 'accel-fault':
-      return `${accel === 'kvm' ? 'KVM' : accel === 'hvf' ? 'HVF' : 'QEMU'} failed during boot (${detail}) ${where}`;
-    case 'stall':
-      return `the boot stalled ${where}: ${detail}`;
-    case 'exited':
-      return `QEMU exited during boot (${detail}) ${where}`;
-    case 'cancelled':
-      return `the start was cancelled (${detail}) ${where}`;
-  }
-}
 
 const REGISTER_DUMP = /^(?:\[qemu\] )?(?:[A-Z][A-Z0-9]{1,5}\s*=\s*[0-9a-fA-F]|Code=|extra data\[)/;
 const NOTEWORTHY = /^\[qemu\]|BERTH-BOOT error|panic|error|fail|unable|cannot|not found|oops|call trace/i;

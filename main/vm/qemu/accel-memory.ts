@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { dirname } from 'node:path';
-import type { Accelerator } from './accel';
-import { berthVersion } from '../common/berth-version';
+import type { Accelerator } from '../accel';
+import { berthVersion } from '../../common/berth-version';
 
 /**
  * What can change whether hardware acceleration works on a host. A verdict

@@ -1,22 +1,25 @@
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../common/logger';
 import { mkdirSync } from 'node:fs';
 import { delimiter } from 'node:path';
-import { hostBase, type AccelChoice, type Accelerator, type BootHost, type HostBase } from './accel';
+import { hostBase, type AccelChoice, type Accelerator, type HostBase } from '../accel';
 import { createHash } from 'node:crypto';
-import { currentHost, type HostFacts } from './host-facts';
+import { currentHost, type HostFacts } from '../host-facts';
 import { readQemuVersion } from './qemu-version';
 import { ensureDataDisk, growDataDisk } from './data-disk';
 import type { AccelPolicy } from './accel-policy';
-import type { VmAssets } from './assets';
-import { BootFailure, softwareBounds, type STAGE_BOUNDS_MS } from './boot-watchdog';
-import type { Machine, MachineCapabilities, MachineDriver, MachineStartRequest } from './machine-driver';
+import type { VmAssets } from '../assets';
+import { softwareBounds, type STAGE_BOUNDS_MS } from './boot-watchdog';
+import type { Machine, MachineCapabilities, MachineDriver, MachineStartRequest } from '../machine-driver';
 import { profileFor } from './machine-profile';
 import { KNOWN_QEMU_DIRS, locateQemu, loginShellPath, type QemuLocation } from './qemu-locator';
 import { reapStaleQemu } from './stale-qemu';
 import { bootVm } from './vm-boot';
-import { vmPaths, type VmResources } from './vm-instance';
+import { vmPaths } from './vm-instance';
 import { deleteSavedState, diskFingerprint, staleReason, type SavedState, type SavedStateKey } from './saved-state';
-import { allocatedSize } from './vm-usage';
+import { allocatedSize } from '../vm-usage';
+import type { BootHost } from './accel-choice';
+import { BootFailure } from '../boot-failure';
+import type { VmResources } from '../resources';
 
 /** Generous: saving a few hundred MiB of guest memory takes about a second, more on a busy disk. */
 const SAVE_TIMEOUT_MS = 120_000;

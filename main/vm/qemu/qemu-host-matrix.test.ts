@@ -4,11 +4,12 @@
  * facts injected through the one source (HostFacts), the way the agent does.
  */
 import { describe, expect, test } from 'vitest';
-import { AccelUnavailableError, chooseAccelerator, type Accelerator, type BootHost } from './accel';
-import { darwinHost, hypervisorEntitlement, linuxHost, type CommandResult, type HostFacts, type RunCommand } from './host-facts';
+import { type Accelerator } from '../accel';
+import { darwinHost, hypervisorEntitlement, linuxHost, type CommandResult, type HostFacts, type RunCommand } from '../host-facts';
 import { buildQemuCommand, type QemuLaunchSpec } from './qemu-args';
 import { parseQemuVersion, type QemuVersion } from './qemu-version';
-import { guestArchFor, nodeArchFor } from './assets';
+import { guestArchFor, nodeArchFor } from '../assets';
+import { AccelUnavailableError, chooseAccelerator, type BootHost } from './accel-choice';
 
 const spec: QemuLaunchSpec = {
   cpus: 10, memoryMiB: 2048, kernel: '/a/k', initrd: '/a/i', cmdline: 'quiet', rootfs: '/a/r', dataDisk: '/s/d', guestTlsDir: '/s/t',

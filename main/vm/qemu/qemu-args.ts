@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import type { BootHost } from './accel';
-import type { SharedFolder } from './shared-folders';
-import { BALLOON_ID, DISK_SERIAL, GUEST_CONTROL_PORT, FW_CFG_ENGINE_FEATURES, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from '../link/guest';
+import type { SharedFolder } from '../shared-folders';
+import { BALLOON_ID, DISK_SERIAL, GUEST_CONTROL_PORT, FW_CFG_ENGINE_FEATURES, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from '../../link/guest';
 import { chooseMachine, profileFor } from './machine-profile';
 import { incomingUri } from './saved-state';
+import type { BootHost } from './accel-choice';
 
 /** Everything the argument builder needs; no I/O happens while building. */
 export interface QemuLaunchSpec {

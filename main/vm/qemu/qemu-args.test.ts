@@ -1,13 +1,13 @@
 import { describe, expect, test } from 'vitest';
-import type { BootHost } from './accel';
 import { buildQemuCommand, type QemuLaunchSpec } from './qemu-args';
 import { parseQemuVersion } from './qemu-version';
 import { AccelPolicy } from './accel-policy';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Logger } from '../common/logger';
+import type { Logger } from '../../common/logger';
 import { QemuDriver } from './qemu-driver';
+import type { BootHost } from './accel-choice';
 
 const spec: QemuLaunchSpec = {
   cpus: 2,

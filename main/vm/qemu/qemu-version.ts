@@ -1,4 +1,4 @@
-import { runCommand, type RunCommand } from './host-facts';
+import { runCommand, type RunCommand } from '../host-facts';
 
 /** A QEMU release, as `qemu-system-* --version` prints it. */
 export interface QemuVersion {

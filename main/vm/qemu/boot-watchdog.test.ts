@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, test } from 'vitest';
-import { BootFailure, BootWatchdog, STAGE_BOUNDS_MS, worthReading, type WatchedStage } from './boot-watchdog';
+import { BootWatchdog, STAGE_BOUNDS_MS, worthReading } from './boot-watchdog';
+import { BootFailure, type WatchedStage } from '../boot-failure';
 
 /** A stand-in for a booting VmInstance: the watchdog only listens to its events. */
 class FakeBoot extends EventEmitter {

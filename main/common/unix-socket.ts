@@ -1,7 +1,7 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { createConnection, type Server } from 'node:net';
 import { dirname } from 'node:path';
-import { shellQuote } from '../settings/shell-quote';
+import { shellQuote } from './shell-quote';
 
 /**
  * Removes a socket file left behind by a crash. A socket that still accepts

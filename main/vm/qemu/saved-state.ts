@@ -1,6 +1,6 @@
 import { rmSync, statSync } from 'node:fs';
-import { shellQuote } from '../settings/shell-quote';
-import { sleep } from '../common/sleep';
+import { shellQuote } from '../../common/shell-quote';
+import { sleep } from '../../common/sleep';
 import type { QmpClient } from './qmp-client';
 
 /**

@@ -1,34 +1,25 @@
 import { EventEmitter } from 'node:events';
-import type { Machine } from './machine-driver';
+import type { HostForwards, Machine } from '../machine-driver';
+import type { GuestMemory } from '../vm-usage';
+import { BalloonStatsReader } from './balloon-stats';
+import { qmpForwarder } from './qmp-forwarder';
+import type { VmResources } from '../resources';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensureTlsMaterial, type TlsPaths } from '../link/tls-material';
-import { loadClientCreds, pingEngineTls, type TlsClientCreds } from '../link/tls-ping';
-import type { BootHost } from './accel';
-import type { VmAssets } from './assets';
+import { ensureTlsMaterial, type TlsPaths } from '../../link/tls-material';
+import { loadClientCreds, pingEngineTls, type TlsClientCreds } from '../../link/tls-ping';
+import type { VmAssets } from '../assets';
 import { ensureDataDisk } from './data-disk';
-import type { BootMarker } from '../link/guest';
+import type { BootMarker } from '../../link/guest';
 import { buildQemuCommand, type QemuCommand } from './qemu-args';
 import { QemuProcess, type QemuExit } from './qemu-process';
 import { QmpClient } from './qmp-client';
-import { writeMountList, type SharedFolder } from './shared-folders';
-import { sleep } from '../common/sleep';
+import { writeMountList, type SharedFolder } from '../shared-folders';
+import { sleep } from '../../common/sleep';
 import { GuestControl } from './guest-control';
 import { loadDone, resolvedMachineType, saveState } from './saved-state';
 import { profileFor } from './machine-profile';
-
-/** The VM's size, and the host folders it sees. */
-export interface VmResources {
-  cpus: number;
-  memoryMiB: number;
-  diskGiB: number;
-  /** Shared at the same path in the VM; defaults to none. */
-  shares?: readonly SharedFolder[];
-  /** dockerd features to turn on (see engine-features.ts); defaults to none. */
-  engineFeatures?: readonly string[];
-  /** Under TCG only: see QemuLaunchSpec.tcgThreads. The agent never sets it. */
-  tcgThreads?: 'single' | 'multi';
-}
+import type { BootHost } from './accel-choice';
 
 /** Where one VM keeps its files. */
 export interface VmPaths {
@@ -72,6 +63,9 @@ export class VmInstance extends EventEmitter implements Machine {
   qmp?: QmpClient;
   /** The guest's control port, once QEMU runs. */
   control?: GuestControl;
+  /** Published ports, through QEMU's user network over QMP, once QEMU runs. */
+  forwards?: HostForwards;
+  private balloon?: BalloonStatsReader;
   /** The versioned machine type QEMU resolved `-M pc`/`virt` to (pc-i440fx-7.2, virt-9.2, …): a saved state is tied to it. */
   machineType?: string;
   private creds?: TlsClientCreds;
@@ -154,6 +148,9 @@ export class VmInstance extends EventEmitter implements Machine {
     });
     const spawnError = new Promise<never>((_, reject) => q.once('spawn-error', reject));
     this.qmp = await Promise.race([this.connectQmp(), spawnError]);
+    this.forwards = qmpForwarder(this.qmp);
+    this.balloon = new BalloonStatsReader(this.qmp);
+    q.once('exit', () => this.balloon?.stop());
     this.machineType = this.resume?.machineType ?? (await resolvedMachineType(this.qmp, profileFor(this.host.arch).machine));
     // Connected before the guest runs on after a resume, so the port is open on both ends when it does.
     this.control = await Promise.race([GuestControl.connect(this.paths.controlSocket), spawnError]);
@@ -243,6 +240,11 @@ export class VmInstance extends EventEmitter implements Machine {
         await sleep(100);
       }
     }
+  }
+
+  /** The guest's own memory figures, from the balloon's statistics. */
+  guestMemory(): Promise<GuestMemory | undefined> {
+    return this.balloon?.read() ?? Promise.resolve(undefined);
   }
 
   /** One mutual-TLS `/_ping` to the engine through the forwarded port. */

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { AccelUnavailableError, chooseAccelerator, type AccelInputs } from './accel';
+import { AccelUnavailableError, chooseAccelerator, type AccelInputs } from './accel-choice';
 
 // Every input is passed in: nothing here reads BERTH_ACCEL, /dev/kvm or QEMU,
 // so `env BERTH_ACCEL=kvm npm run test:unit` and a host without KVM give the same results.

@@ -1,14 +1,12 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
-import { parseBootMarker, type BootMarker } from '../link/guest';
+import { parseBootMarker, type BootMarker } from '../../link/guest';
 import type { QemuCommand } from './qemu-args';
+import type { MachineExit } from '../machine-driver';
 
-/** How a QEMU process ended. */
-export interface QemuExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
+/** How a QEMU process ended: a machine's exit, as every driver reports it. */
+export type QemuExit = MachineExit;
 
 let setprivPath: string | null | undefined;
 /** util-linux's setpriv, if present: it lets QEMU die with its parent (PR_SET_PDEATHSIG). */

@@ -1,6 +1,6 @@
 import { createConnection, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
-import { sleep } from '../common/sleep';
+import { sleep } from '../../common/sleep';
 
 /** The commands the guest's rc.control understands (see main/link/guest.ts GUEST_CONTROL_PORT). */
 export type GuestCommand = 'suspend' | 'mount' | `time ${number}`;

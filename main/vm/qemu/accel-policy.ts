@@ -1,8 +1,9 @@
-import { chooseAccelerator, probeKvm, type AccelChoice, type AccelFallback, type Accelerator, type AccelSetting, type ProbeResult } from './accel';
+import { type AccelChoice, type AccelFallback, type Accelerator, type AccelSetting } from '../accel';
 import { AccelMemory, currentHostKey, type AccelHostKey, type AccelVerdict } from './accel-memory';
-import type { HvfAvailability } from './host-facts';
-import { findExecutable } from './host-tools';
+import type { HvfAvailability } from '../host-facts';
+import { findExecutable } from '../../common/executables';
 import { qemuBinary } from './qemu-args';
+import { chooseAccelerator, probeKvm, type ProbeResult } from './accel-choice';
 
 /** What the policy is given; functions are read at each choice so a changed setting applies at the next boot. */
 export interface AccelPolicyOptions {

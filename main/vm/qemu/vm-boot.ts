@@ -1,10 +1,13 @@
-import { accelLabel, isHardwareAccel, type AccelChoice, type BootHost } from './accel';
+import { accelLabel, isHardwareAccel, type AccelChoice } from '../accel';
 import type { AccelPolicy } from './accel-policy';
-import type { VmAssets } from './assets';
-import { BootFailure, BootWatchdog, STAGE_BOUNDS_MS } from './boot-watchdog';
-import type { Logger } from '../common/logger';
-import { sleep } from '../common/sleep';
-import { VmInstance, type VmResources } from './vm-instance';
+import type { VmAssets } from '../assets';
+import { BootWatchdog, STAGE_BOUNDS_MS } from './boot-watchdog';
+import type { Logger } from '../../common/logger';
+import { sleep } from '../../common/sleep';
+import { VmInstance } from './vm-instance';
+import type { BootHost } from './accel-choice';
+import { BootFailure } from '../boot-failure';
+import type { VmResources } from '../resources';
 
 /** One request to boot the VM until it is usable. */
 export interface BootRequest {
@@ -90,14 +93,4 @@ async function attempt(req: BootRequest, choice: AccelChoice, resumeFrom?: { fil
     await vm.kill(2000);
     throw e;
   }
-}
-
-/** The one message a failed start ends with: what failed, the last stage, what the console said. */
-export function failureMessage(e: unknown, failingCheck?: string): string {
-  if (!(e instanceof BootFailure)) return (e as Error).message;
-  const lines = [`the VM did not start: ${e.message}`];
-  if (failingCheck && e.kind === 'stall') lines.push(`last failing readiness check: ${failingCheck}`);
-  if (e.consoleTail.length) lines.push('last console lines:', ...e.consoleTail.map((l) => `  ${l}`));
-  lines.push('details: berth logs vm');
-  return lines.join('\n');
 }
