@@ -35,14 +35,14 @@ export class ClockWatch {
   private last?: { wall: number; mono: number };
   private readonly clocks: Clocks;
 
-  constructor(private readonly o: ClockWatchOptions) {
-    this.clocks = o.clocks ?? systemClocks;
+  constructor(private readonly opts: ClockWatchOptions) {
+    this.clocks = opts.clocks ?? systemClocks;
   }
 
   start(): void {
     this.stop();
     this.last = this.now();
-    this.timer = setInterval(() => void this.look(), this.o.intervalMs ?? 5000);
+    this.timer = setInterval(() => void this.look(), this.opts.intervalMs ?? 5000);
     this.timer.unref();
   }
 
@@ -57,13 +57,13 @@ export class ClockWatch {
     const last = this.last ?? now;
     this.last = now;
     const jump = now.wall - last.wall - (now.mono - last.mono);
-    if (jump < (this.o.jumpMs ?? 2000) || !this.o.active()) return undefined;
-    this.o.log.info(`clock: the host slept about ${Math.round(jump / 1000)} s; setting the guest's clock`);
+    if (jump < (this.opts.jumpMs ?? 2000) || !this.opts.active()) return undefined;
+    this.opts.log.info(`clock: the host slept about ${Math.round(jump / 1000)} s; setting the guest's clock`);
     try {
-      await this.o.resync();
+      await this.opts.resync();
       return jump;
     } catch (e) {
-      this.o.log.warn(`clock: could not set the guest's clock: ${(e as Error).message}`);
+      this.opts.log.warn(`clock: could not set the guest's clock: ${(e as Error).message}`);
       return undefined;
     }
   }

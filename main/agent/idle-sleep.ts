@@ -29,8 +29,8 @@ export class IdleSleep {
   private looking = false;
   private readonly now: () => number;
 
-  constructor(private readonly o: IdleSleepOptions) {
-    this.now = o.now ?? Date.now;
+  constructor(private readonly opts: IdleSleepOptions) {
+    this.now = opts.now ?? Date.now;
     this.busySince = this.now();
   }
 
@@ -38,7 +38,7 @@ export class IdleSleep {
   start(): void {
     this.stop();
     this.busySince = this.now();
-    const every = Math.min(15_000, Math.max(500, this.o.idleMs() / 4));
+    const every = Math.min(15_000, Math.max(500, this.opts.idleMs() / 4));
     this.timer = setInterval(() => void this.look(), every);
     this.timer.unref();
   }
@@ -53,21 +53,21 @@ export class IdleSleep {
     if (this.looking) return;
     this.looking = true;
     try {
-      if (!this.o.enabled() || !this.o.awake()) {
+      if (!this.opts.enabled() || !this.opts.awake()) {
         this.busySince = this.now();
         return;
       }
-      const why = await this.o.busy();
+      const why = await this.opts.busy();
       if (why) {
         this.busySince = this.now();
         return;
       }
-      const idleFrom = Math.max(this.busySince, this.o.lastClientActivity());
+      const idleFrom = Math.max(this.busySince, this.opts.lastClientActivity());
       const idleMs = this.now() - idleFrom;
-      if (idleMs < this.o.idleMs()) return;
+      if (idleMs < this.opts.idleMs()) return;
       this.stop();
-      this.o.log.info(`idle: no running containers and no docker clients for ${Math.round(idleMs / 1000)} s; the VM goes to sleep`);
-      await this.o.sleep().catch((e: Error) => this.o.log.warn(`idle: could not sleep: ${e.message}`));
+      this.opts.log.info(`idle: no running containers and no docker clients for ${Math.round(idleMs / 1000)} s; the VM goes to sleep`);
+      await this.opts.sleep().catch((e: Error) => this.opts.log.warn(`idle: could not sleep: ${e.message}`));
     } finally {
       this.looking = false;
     }

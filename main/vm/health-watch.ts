@@ -21,12 +21,12 @@ export class HealthWatch {
   private timer?: NodeJS.Timeout;
   private bad = 0;
 
-  constructor(private readonly o: HealthWatchOptions) {}
+  constructor(private readonly opts: HealthWatchOptions) {}
 
   watch(vm: Machine): void {
     this.stop();
     this.bad = 0;
-    this.timer = setInterval(() => void this.check(vm), this.o.intervalMs);
+    this.timer = setInterval(() => void this.check(vm), this.opts.intervalMs);
     this.timer.unref();
   }
 
@@ -36,18 +36,18 @@ export class HealthWatch {
   }
 
   private async check(vm: Machine): Promise<void> {
-    if (!this.o.up()) return;
-    const results = await runChecks(this.o.checks(vm));
+    if (!this.opts.up()) return;
+    const results = await runChecks(this.opts.checks(vm));
     const failed = results.find((r) => r.status === 'failed');
     if (!failed) {
       this.bad = 0;
-      this.o.report(true);
+      this.opts.report(true);
       return;
     }
     this.bad++;
-    this.o.report(false, `check ${failed.name} failed: ${failed.error} (${failed.hint})`);
+    this.opts.report(false, `check ${failed.name} failed: ${failed.error} (${failed.hint})`);
     if (this.bad >= 12 && vm.running) {
-      this.o.log.warn('vm: engine unreachable for a minute; restarting the VM');
+      this.opts.log.warn('vm: engine unreachable for a minute; restarting the VM');
       this.bad = 0;
       await vm.kill(5000);
     }

@@ -68,7 +68,7 @@ export interface MachineStartRequest {
   /** Resolves once the machine is usable (the readiness checks); the driver bounds it by boot stage. */
   ready(m: Machine): Promise<void>;
   /** Each attempt's machine and watchdog, before it starts: to follow its console, or cancel it. */
-  onAttempt?(m: Machine, dog: BootCancel): void;
+  onAttempt?(m: Machine, watch: BootCancel): void;
   /** One line for the person waiting (e.g. the accelerator fell back). */
   onNotice?(message: string): void;
   /** Resume the machine `suspend` saved, if there is one; `res` and `enginePort` must then be what it was booted with. */

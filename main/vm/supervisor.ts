@@ -61,7 +61,7 @@ export class VmSupervisor extends EventEmitter {
   readonly machine = new VmStateMachine();
   private vm?: Machine;
   private boot?: Promise<void>;
-  private dog?: BootCancel;
+  private bootWatch?: BootCancel;
   private stopping?: Promise<void>;
   private suspending?: Promise<void>;
   private readonly health: HealthWatch;
@@ -70,21 +70,21 @@ export class VmSupervisor extends EventEmitter {
   private bootStage?: string;
   private lastError?: string;
 
-  constructor(private readonly o: SupervisorOptions) {
+  constructor(private readonly opts: SupervisorOptions) {
     super();
-    this.budget = new RestartBudget(o.restarts?.max, o.restarts?.windowMs);
+    this.budget = new RestartBudget(opts.restarts?.max, opts.restarts?.windowMs);
     this.health = new HealthWatch({
-      intervalMs: o.healthIntervalMs ?? 5000,
+      intervalMs: opts.healthIntervalMs ?? 5000,
       checks: (vm) => this.checks(vm),
       up: () => isUp(this.state) && this.vm?.running === true,
       report: (ok, why) => {
-        if (ok && this.machine.fire('healthy')) this.o.log.info('vm: all checks pass again');
-        if (!ok && this.machine.fire('unhealthy')) this.o.log.warn(`vm: ${why}`);
+        if (ok && this.machine.fire('healthy')) this.opts.log.info('vm: all checks pass again');
+        if (!ok && this.machine.fire('unhealthy')) this.opts.log.warn(`vm: ${why}`);
       },
-      log: o.log,
+      log: opts.log,
     });
     this.machine.on('change', (c) => {
-      this.o.log.info(`vm: ${c.from} → ${c.to} (${c.event})`);
+      this.opts.log.info(`vm: ${c.from} → ${c.to} (${c.event})`);
       this.emitVm('vm.state', { state: c.to });
     });
   }
@@ -123,22 +123,22 @@ export class VmSupervisor extends EventEmitter {
     try {
       // A wake brings back the machine that slept, with what it was booted with; new settings wait for a restart.
       const slept = wake ? this.vm : undefined;
-      const res = slept ? { ...slept.res, enginePort: slept.enginePort } : this.o.resources();
-      this.o.driver.validate();
-      this.o.driver.createDisk(res.diskGiB);
+      const res = slept ? { ...slept.res, enginePort: slept.enginePort } : this.opts.resources();
+      this.opts.driver.validate();
+      this.opts.driver.createDisk(res.diskGiB);
       // A port taken since the machine slept: it cannot resume there, so it boots afresh on another.
       const port = await enginePortFor(res.enginePort, slept && ((e) => {
-        this.o.log.warn(`vm: ${e.message}; the sleeping VM boots afresh on another port`);
-        this.o.driver.discardSaved?.(this.o.log);
+        this.opts.log.warn(`vm: ${e.message}; the sleeping VM boots afresh on another port`);
+        this.opts.driver.discardSaved?.(this.opts.log);
       }));
-      await this.o.driver.reapStale(this.o.log);
+      await this.opts.driver.reapStale(this.opts.log);
       this.bootStage = undefined;
-      await this.o.driver.start({
+      await this.opts.driver.start({
         res,
         wake,
         enginePort: port,
-        log: this.o.log,
-        onAttempt: (vm, dog) => this.adopt(vm, dog),
+        log: this.opts.log,
+        onAttempt: (vm, watch) => this.adopt(vm, watch),
         onNotice: (message) => this.emitVm('vm.notice', { message }),
         ready: (vm) => this.waitReady(vm, (name, error, hint) => (failingCheck = `${name}: ${error} (${hint})`)),
       });
@@ -146,11 +146,11 @@ export class VmSupervisor extends EventEmitter {
       const msg = failureMessage(e, failingCheck);
       if (this.state !== 'starting') throw new Error(msg);
       this.lastError = msg;
-      this.o.log.error(`vm: ${msg}`);
+      this.opts.log.error(`vm: ${msg}`);
       this.machine.fire('fail');
       throw new Error(msg);
     } finally {
-      this.dog = undefined;
+      this.bootWatch = undefined;
     }
     this.readyAt = Date.now();
     if (!this.machine.fire('ready')) throw new Error(`start cancelled: the VM is ${this.state}`);
@@ -158,16 +158,16 @@ export class VmSupervisor extends EventEmitter {
   }
 
   /** Makes a boot attempt's instance the current one and follows its console and markers. */
-  private adopt(vm: Machine, dog: BootCancel): void {
+  private adopt(vm: Machine, watch: BootCancel): void {
     this.vm = vm;
-    this.dog = dog;
+    this.bootWatch = watch;
     vm.on('console', (l: string) => this.emit('console', l));
     vm.on('marker', (m: BootMarker) => {
       if (m.kind === 'stage') {
         this.bootStage = m.stage;
         this.emitVm('vm.bootStage', { stage: m.stage });
       } else {
-        this.o.log.warn(`vm: guest reported error ${m.error}`);
+        this.opts.log.warn(`vm: guest reported error ${m.error}`);
       }
     });
     vm.on('exit', (e: MachineExit) => this.onExit(vm, e));
@@ -182,13 +182,13 @@ export class VmSupervisor extends EventEmitter {
       onRetry,
     };
     await waitForChecks(vmChecks(vm), wait);
-    await this.o.onEngine?.(vm);
-    await waitForChecks(this.o.extraChecks?.(vm) ?? [], wait);
+    await this.opts.onEngine?.(vm);
+    await waitForChecks(this.opts.extraChecks?.(vm) ?? [], wait);
   }
 
   /** Every readiness check in order: the VM's own, then the caller's. */
   private checks(vm: Machine): ReadinessCheck[] {
-    return [...vmChecks(vm), ...(this.o.extraChecks?.(vm) ?? [])];
+    return [...vmChecks(vm), ...(this.opts.extraChecks?.(vm) ?? [])];
   }
 
   private onExit(vm: Machine, e: MachineExit): void {
@@ -200,17 +200,17 @@ export class VmSupervisor extends EventEmitter {
     }
     if (this.state === 'starting') return; // the boot watchdog reports it to bootOnce.
     if (this.state === 'suspending' || this.state === 'sleeping') return; // sleep ends QEMU on purpose.
-    this.o.log.warn(`vm: QEMU exited unexpectedly (code ${e.code}, signal ${e.signal})`);
+    this.opts.log.warn(`vm: QEMU exited unexpectedly (code ${e.code}, signal ${e.signal})`);
     if (!this.budget.allow()) {
       this.lastError = `QEMU exited unexpectedly ${this.budget.count} times within ${this.budget.windowMs / 60_000} min; not restarting`;
-      this.o.log.error(`vm: ${this.lastError}`);
+      this.opts.log.error(`vm: ${this.lastError}`);
       this.machine.fire('fail');
       return;
     }
     this.machine.fire('crashed');
     this.boot = sleep(this.budget.backoffMs())
       .then(() => this.bootOnce())
-      .catch((err: Error) => this.o.log.error(`vm: restart failed: ${err.message}`))
+      .catch((err: Error) => this.opts.log.error(`vm: restart failed: ${err.message}`))
       .finally(() => (this.boot = undefined));
   }
 
@@ -220,13 +220,13 @@ export class VmSupervisor extends EventEmitter {
     if (this.stopping) return this.stopping;
     if (this.suspending) return this.suspending.then(() => this.stop());
     if (this.state === 'sleeping') {
-      this.o.driver.discardSaved?.(this.o.log);
+      this.opts.driver.discardSaved?.(this.opts.log);
       this.machine.fire('stop');
       return Promise.resolve();
     }
     const wasRunning = isUp(this.state);
     if (!this.machine.fire('stop')) return Promise.resolve();
-    this.dog?.cancel('cancelled', 'a stop was requested');
+    this.bootWatch?.cancel('cancelled', 'a stop was requested');
     this.stopping = this.stopSteps(wasRunning).finally(() => (this.stopping = undefined));
     return this.stopping;
   }
@@ -235,10 +235,10 @@ export class VmSupervisor extends EventEmitter {
     this.health.stop();
     const vm = this.vm;
     const step = (s: string) => {
-      this.o.log.info(`vm: stop: ${s}`);
+      this.opts.log.info(`vm: stop: ${s}`);
       this.emitVm('vm.stopStep', { step: s });
     };
-    if (vm) await stopMachine(vm, { graceful, beforeStop: this.o.beforeStop, step });
+    if (vm) await stopMachine(vm, { graceful, beforeStop: this.opts.beforeStop, step });
     if (this.state === 'stopping') this.machine.fire('exited');
     this.readyAt = undefined;
     this.bootStage = undefined;
@@ -250,7 +250,7 @@ export class VmSupervisor extends EventEmitter {
     const vm = this.vm;
     if (!vm || !this.machine.fire('sleep')) return Promise.reject(new Error(`cannot sleep while ${this.state}`));
     this.health.stop();
-    this.suspending = sleepMachine(this.o.driver, vm, this.o.log, (message) => this.emitVm('vm.notice', { message }))
+    this.suspending = sleepMachine(this.opts.driver, vm, this.opts.log, (message) => this.emitVm('vm.notice', { message }))
       .then(() => {
         this.readyAt = undefined;
         this.bootStage = undefined;

@@ -41,7 +41,7 @@ export class AccelPolicy {
   private hvfChecked?: HvfAvailability;
   private key?: Promise<AccelHostKey>;
 
-  constructor(private readonly o: AccelPolicyOptions) {}
+  constructor(private readonly opts: AccelPolicyOptions) {}
 
   /**
    * `auto`, remembering in `memoryFile`, reading no environment: what a bench
@@ -53,38 +53,38 @@ export class AccelPolicy {
 
   /** The accelerator for the next boot. Throws AccelUnavailableError for a forced one that cannot work. */
   async choose(): Promise<AccelChoice> {
-    if (this.o.tcgOnly) return { accel: 'tcg', reason: this.o.tcgOnly, forced: true };
-    const setting = this.o.setting();
-    const auto = (this.o.envOverride || setting) === 'auto';
-    const verdict = auto ? this.o.memory.recall(await this.hostKey()) : undefined;
+    if (this.opts.tcgOnly) return { accel: 'tcg', reason: this.opts.tcgOnly, forced: true };
+    const setting = this.opts.setting();
+    const auto = (this.opts.envOverride || setting) === 'auto';
+    const verdict = auto ? this.opts.memory.recall(await this.hostKey()) : undefined;
     return chooseAccelerator({
       setting,
-      envOverride: this.o.envOverride,
-      platform: this.o.host?.platform ?? process.platform,
+      envOverride: this.opts.envOverride,
+      platform: this.opts.host?.platform ?? process.platform,
       remembered: verdict && {
         reason: `${verdict.reason}; remembered since ${verdict.at.slice(0, 10)}, retried after a kernel, QEMU, CPU or Berth change`,
         fallback: rememberedFallback(verdict),
       },
       // One probe per process (until forget): it spawns QEMU, and its answer does not change between boots.
-      probe: () => (this.probed ??= (this.o.probe ?? probeKvm)(this.o.qemu)),
-      hvf: () => (this.hvfChecked ??= (this.o.hvf ?? (() => ({ ok: true })))(findExecutable(this.o.qemu) ?? this.o.qemu)),
+      probe: () => (this.probed ??= (this.opts.probe ?? probeKvm)(this.opts.qemu)),
+      hvf: () => (this.hvfChecked ??= (this.opts.hvf ?? (() => ({ ok: true })))(findExecutable(this.opts.qemu) ?? this.opts.qemu)),
     });
   }
 
   /** Records that a hardware accelerator broke a boot on this host, so later boots here go straight to TCG. */
   async remember(r: BootFailureRecord): Promise<void> {
-    this.o.memory.remember({ key: await this.hostKey(), failed: r.failed, reason: r.reason, stage: r.stage, cause: r.cause, at: new Date().toISOString() });
+    this.opts.memory.remember({ key: await this.hostKey(), failed: r.failed, reason: r.reason, stage: r.stage, cause: r.cause, at: new Date().toISOString() });
   }
 
   /** "Try hardware acceleration again": forgets the verdict and the checks, so the next boot asks afresh. */
   forget(): void {
-    this.o.memory.forget();
+    this.opts.memory.forget();
     this.probed = undefined;
     this.hvfChecked = undefined;
   }
 
   private hostKey(): Promise<AccelHostKey> {
-    return (this.key ??= (this.o.hostKey ?? ((q) => currentHostKey(q, this.o.host)))(this.o.qemu));
+    return (this.key ??= (this.opts.hostKey ?? ((q) => currentHostKey(q, this.opts.host)))(this.opts.qemu));
   }
 }
 

@@ -68,12 +68,12 @@ export class QemuDriver implements MachineDriver {
   /** The QEMU and guest of the current start: what a state saved now is tied to. */
   private current?: Omit<SavedStateKey, 'machineType'>;
 
-  constructor(private readonly o: QemuDriverOptions) {
-    this.facts = o.facts ?? currentHost();
+  constructor(private readonly opts: QemuDriverOptions) {
+    this.facts = opts.facts ?? currentHost();
   }
 
   private host(): HostBase {
-    return this.o.host?.() ?? hostBase(this.facts);
+    return this.opts.host?.() ?? hostBase(this.facts);
   }
 
   capabilities(): MachineCapabilities {
@@ -83,57 +83,57 @@ export class QemuDriver implements MachineDriver {
   }
 
   createDisk(sizeGiB: number): { created: boolean } {
-    mkdirSync(this.o.stateDir, { recursive: true, mode: 0o700 });
-    return ensureDataDisk(vmPaths(this.o.stateDir).dataDisk, sizeGiB);
+    mkdirSync(this.opts.stateDir, { recursive: true, mode: 0o700 });
+    return ensureDataDisk(vmPaths(this.opts.stateDir).dataDisk, sizeGiB);
   }
 
   diskBytes(): number | undefined {
-    return allocatedSize(vmPaths(this.o.stateDir).dataDisk)?.allocatedBytes;
+    return allocatedSize(vmPaths(this.opts.stateDir).dataDisk)?.allocatedBytes;
   }
 
   /** Finds QEMU (throwing where it looked and how to install it) before any start. */
   validate(): QemuLocation {
     const host = this.host();
-    const env = this.o.env ?? process.env;
+    const env = this.opts.env ?? process.env;
     const where = locateQemu({
       binary: profileFor(host.arch).qemuBinary,
-      setting: this.o.qemuPath?.(),
+      setting: this.opts.qemuPath?.(),
       path: env.PATH ?? '',
-      knownDirs: this.o.knownQemuDirs ?? KNOWN_QEMU_DIRS[host.platform] ?? [],
+      knownDirs: this.opts.knownQemuDirs ?? KNOWN_QEMU_DIRS[host.platform] ?? [],
       loginShellPath: () => loginShellPath(env),
       platform: host.platform,
     });
     if (where.source !== 'PATH') {
       // Found off PATH: its folder goes first on this agent's PATH, so the probe, the emulator and qemu-img all come from it.
       env.PATH = [where.dir, ...(env.PATH ?? '').split(delimiter).filter((d) => d && d !== where.dir)].join(delimiter);
-      this.o.log?.info(`vm: using QEMU from ${where.dir} (${where.source})`);
+      this.opts.log?.info(`vm: using QEMU from ${where.dir} (${where.source})`);
     }
     return where;
   }
 
   socketPaths(): string[] {
-    const p = vmPaths(this.o.stateDir);
+    const p = vmPaths(this.opts.stateDir);
     return [p.qmpSocket, p.controlSocket];
   }
 
   reapStale(log: Logger): Promise<void> {
-    return reapStaleQemu(vmPaths(this.o.stateDir), log, (pid) => this.facts.processArgs(pid));
+    return reapStaleQemu(vmPaths(this.opts.stateDir), log, (pid) => this.facts.processArgs(pid));
   }
 
   async start(req: MachineStartRequest): Promise<Machine> {
     // Read once per boot, here: a missing or partial guest image fails before any QEMU starts.
-    const assets = this.o.assets();
+    const assets = this.opts.assets();
     const host = this.bootHost();
     this.current = { qemu: host.qemu.text, guest: guestKey(assets) };
     const boot = {
-      dir: this.o.stateDir,
+      dir: this.opts.stateDir,
       res: req.res,
       assets,
       host,
       enginePort: req.enginePort,
-      accel: this.o.accel,
+      accel: this.opts.accel,
       log: req.log,
-      bounds: this.o.stageBounds ?? (this.facts.simulated ? softwareBounds() : undefined),
+      bounds: this.opts.stageBounds ?? (this.facts.simulated ? softwareBounds() : undefined),
       onAttempt: req.onAttempt,
       onNotice: req.onNotice,
       ready: req.ready,
@@ -166,7 +166,7 @@ export class QemuDriver implements MachineDriver {
     if (!m.suspend) throw new Error('this machine cannot be saved');
     const t0 = Date.now();
     await m.suspend(SAVE_TIMEOUT_MS);
-    const p = vmPaths(this.o.stateDir);
+    const p = vmPaths(this.opts.stateDir);
     const key = { ...this.current!, machineType: m.machineType ?? profileFor(m.host.arch).machine };
     const state = { file: p.savedState, disk: diskFingerprint(p.dataDisk), key };
     const accel = { accel: m.host.accel, reason: m.host.accelReason, forced: false, fallback: m.host.accelFallback };
@@ -175,7 +175,7 @@ export class QemuDriver implements MachineDriver {
   }
 
   forgetAccelVerdict(): void {
-    this.o.accel.forget();
+    this.opts.accel.forget();
   }
 
   discardSaved(log: Logger): void {
@@ -191,12 +191,12 @@ export class QemuDriver implements MachineDriver {
 
   /** A raised diskGiB grows the disk before the boot; the guest grows its filesystem to match. */
   private growDisk(sizeGiB: number, log: Logger): void {
-    const r = growDataDisk(vmPaths(this.o.stateDir).dataDisk, sizeGiB);
+    const r = growDataDisk(vmPaths(this.opts.stateDir).dataDisk, sizeGiB);
     if (r && 'toGiB' in r) log.info(`vm: grew the data disk from ${r.fromGiB} GiB to ${r.toGiB} GiB`);
     if (r && 'keptGiB' in r) log.warn(`vm: diskGiB is ${sizeGiB}, but the data disk is ${r.keptGiB} GiB; a disk is never shrunk (that would cut into its data), so it stays at ${r.keptGiB} GiB`);
   }
 
   private deleteSaved(log: Logger): void {
-    if (deleteSavedState(vmPaths(this.o.stateDir).savedState)) log.info('vm: deleted the saved VM state: the data disk may change from now on');
+    if (deleteSavedState(vmPaths(this.opts.stateDir).savedState)) log.info('vm: deleted the saved VM state: the data disk may change from now on');
   }
 }

@@ -22,7 +22,7 @@ export interface BootRequest {
   /** Waits until the VM is usable (readiness checks). Raced against the watchdog, which bounds it. */
   ready: (vm: VmInstance) => Promise<void>;
   /** Each attempt's instance and watchdog, before QEMU starts: to follow its console, or cancel it. */
-  onAttempt?: (vm: VmInstance, dog: BootWatchdog) => void;
+  onAttempt?: (vm: VmInstance, watch: BootWatchdog) => void;
   /** One line for the person waiting, e.g. that the accelerator fell back. */
   onNotice?: (message: string) => void;
   bounds?: typeof STAGE_BOUNDS_MS;
@@ -73,22 +73,22 @@ async function attempt(req: BootRequest, choice: AccelChoice, resumeFrom?: { fil
     req.log.warn(`vm: ${n}`);
     req.onNotice?.(n);
   }
-  const dog = new BootWatchdog(vm, choice.accel, req.bounds);
-  req.onAttempt?.(vm, dog);
+  const watch = new BootWatchdog(vm, choice.accel, req.bounds);
+  req.onAttempt?.(vm, watch);
   try {
     // A QEMU that dies before QMP answers fails start() too; the watchdog's account of it (a fault, an exit) says more.
     const started = vm.start().then(
       () => (resumeFrom ? vm.wake() : undefined),
       async (e: unknown) => {
-        if (!vm.running) await Promise.race([dog.failed, sleep(1500)]);
+        if (!vm.running) await Promise.race([watch.failed, sleep(1500)]);
         throw e;
       },
     );
-    await Promise.race([started.then(() => req.ready(vm)), dog.failed]);
-    dog.stop();
+    await Promise.race([started.then(() => req.ready(vm)), watch.failed]);
+    watch.stop();
     return vm;
   } catch (e) {
-    dog.stop();
+    watch.stop();
     // Only this attempt's QEMU, by the pid Berth started; nothing is left behind.
     await vm.kill(2000);
     throw e;

@@ -77,11 +77,11 @@ export function createBerthStore(api: BerthApi) {
 
 export type BerthStore = ReturnType<typeof createBerthStore>;
 
-type Set = (partial: Partial<BerthState> | ((s: BerthState) => Partial<BerthState>)) => void;
+type SetState = (partial: Partial<BerthState> | ((s: BerthState) => Partial<BerthState>)) => void;
 type Get = () => BerthState;
 
 /** The VM: its status and settings as the agent reports them, and its usage history. */
-function vmSlice(api: BerthApi, set: Set) {
+function vmSlice(api: BerthApi, set: SetState) {
   return {
     vmStats: [] as VmUsage[],
     refreshStatus: async () => {
@@ -92,7 +92,7 @@ function vmSlice(api: BerthApi, set: Set) {
 }
 
 /** Containers, images and volumes: fetched for the visible page only, and again when it changes. */
-function listsSlice(api: BerthApi, set: Set, get: Get) {
+function listsSlice(api: BerthApi, set: SetState, get: Get) {
   const fetchers: Record<ListName, () => Promise<Reply<unknown>>> = {
     containers: () => api['containers.list'](),
     images: () => api['images.list'](),
@@ -121,7 +121,7 @@ function listsSlice(api: BerthApi, set: Set, get: Get) {
 }
 
 /** What every page shares: which actions are running, and the last error. */
-function uiSlice(set: Set) {
+function uiSlice(set: SetState) {
   return {
     busy: {} as Record<string, boolean>,
     run: async <T,>(key: string, call: () => Promise<Reply<T>>): Promise<T | undefined> => {
