@@ -10,6 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
+import { AgentClient } from '../../main/agent/agent-client';
 import type { AgentStatus } from '../../main/agent/control-api';
 import { freeLoopbackPort } from '../../main/common/free-port';
 import { alive, berthCli, dumpLogsOnFailure, livePid, stopAndClean, until } from '../helpers/berth-cli';
@@ -73,6 +74,13 @@ describe('Berth on a simulated Apple Silicon Mac (an x64 process under Rosetta)'
     expect(status()).toMatchObject({ state: 'running', accel: 'hvf' });
     expect(lastBoot().args).toMatch(/-M virt-\d+\.\d+,gic-version=3 -accel hvf .*-S -incoming exec:cat /);
     expect(docker(['image', 'inspect', ARM]).status).toBe(0);
+  });
+
+  test('the guest clock, as the Troubleshoot page shows it, is in step with the host after the wake', async () => {
+    const clock = await new AgentClient(join(home, 'agent.sock')).request('clock');
+    console.log(`guest clock ${clock.guest}, host ${clock.host}, skew ${clock.skewMs} ms`);
+    expect(Math.abs(clock.skewMs)).toBeLessThan(2000);
+    expect(Math.abs(Date.parse(clock.host) - Date.now())).toBeLessThan(10_000);
   });
 
   test('kill -9 of the agent: QEMU outlives it as on a Mac; the next start finds it with ps, stops it, and boots', async () => {
