@@ -112,8 +112,12 @@ async function series(label: string, runs: number, boot: () => Promise<BootTimes
   for (let i = 0; i < runs; i++) {
     const t = await boot();
     times.push(t);
-    const st = Object.entries(t.stages).map(([k, v]) => `${k}=${v.toFixed(2)}`).join(' ');
-    const tb = Object.entries(t.blocks).map(([k, v]) => `${k}=${Math.round(v / 1000)}`).join(' ');
+    const st = Object.entries(t.stages)
+      .map(([k, v]) => `${k}=${v.toFixed(2)}`)
+      .join(' ');
+    const tb = Object.entries(t.blocks)
+      .map(([k, v]) => `${k}=${Math.round(v / 1000)}`)
+      .join(' ');
     console.log(`${label} boot ${i + 1}: ${st} api=${t.api.toFixed(2)}${t.accel === accel ? '' : ` accelerator: ${t.accel}`}`);
     if (tb) console.log(`${label} boot ${i + 1} translated blocks (thousands): ${tb}`);
   }

@@ -38,10 +38,15 @@ function main(): void {
   sh(`dd if=/dev/urandom of=${dir}/r.bin bs=1M count=${MB} 2>/dev/null`);
   execFileSync(process.execPath, [CLI, 'start'], { env, stdio: 'ignore' });
   const bb = join(home, 'bb');
-  sh(`mkdir -p ${bb}/bin && cp /bin/busybox ${bb}/bin/ && for a in $(/bin/busybox --list); do [ $a = busybox ] || ln -sf busybox ${bb}/bin/$a; done && tar -C ${bb} -c . | docker import - berth-bench/bb >/dev/null`);
+  sh(
+    `mkdir -p ${bb}/bin && cp /bin/busybox ${bb}/bin/ && for a in $(/bin/busybox --list); do [ $a = busybox ] || ln -sf busybox ${bb}/bin/$a; done && tar -C ${bb} -c . | docker import - berth-bench/bb >/dev/null`,
+  );
 
   const host = sh(workload(dir)).trim().split(' ').map(Number);
-  const vm = sh(`docker run --rm -v ${dir}:${dir} berth-bench/bb sh -c '${workload(dir).replace(/'/g, `'\\''`)}'`).trim().split(' ').map(Number);
+  const vm = sh(`docker run --rm -v ${dir}:${dir} berth-bench/bb sh -c '${workload(dir).replace(/'/g, `'\\''`)}'`)
+    .trim()
+    .split(' ')
+    .map(Number);
   const rate = (ms: number) => (MB / (ms / 1000)).toFixed(1);
   console.log(`bind mount over virtio-9p (mapped-xattr, msize 512 KiB), ${MB} MB files, ${FILES} small files:`);
   console.log(`write: host ${rate(host[0])} MB/s, bind mount ${rate(vm[0])} MB/s, ratio ${(host[0] / vm[0]).toFixed(3)}`);

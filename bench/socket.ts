@@ -40,7 +40,6 @@ async function clientLatency(call: () => Promise<unknown>, n: number): Promise<n
   return median(xs);
 }
 
-
 async function main(): Promise<void> {
   berth('start');
   const status = JSON.parse(berth('status', '--json'));
@@ -74,8 +73,19 @@ async function main(): Promise<void> {
   const img = 'berth-bench/big:1';
   const tar = join(home, 'big.tar');
   const bb = join(home, 'bb');
-  execFileSync('sh', ['-c', `mkdir -p ${bb}/bin && cp /bin/busybox ${bb}/bin/ && for a in sh head; do ln -sf busybox ${bb}/bin/$a; done && tar -C ${bb} -c . | docker import - berth-bench/bb >/dev/null`], { env: viaSocket });
-  execFileSync('sh', ['-c', `docker rm -f berth-big >/dev/null 2>&1; docker run --name berth-big berth-bench/bb sh -c 'head -c 268435456 /dev/urandom > /big' && docker commit berth-big ${img} >/dev/null && docker rm berth-big >/dev/null`], { env: viaSocket });
+  execFileSync(
+    'sh',
+    ['-c', `mkdir -p ${bb}/bin && cp /bin/busybox ${bb}/bin/ && for a in sh head; do ln -sf busybox ${bb}/bin/$a; done && tar -C ${bb} -c . | docker import - berth-bench/bb >/dev/null`],
+    { env: viaSocket },
+  );
+  execFileSync(
+    'sh',
+    [
+      '-c',
+      `docker rm -f berth-big >/dev/null 2>&1; docker run --name berth-big berth-bench/bb sh -c 'head -c 268435456 /dev/urandom > /big' && docker commit berth-big ${img} >/dev/null && docker rm berth-big >/dev/null`,
+    ],
+    { env: viaSocket },
+  );
   timeCmd(`docker save ${img} > ${tar}`, viaSocket); // warm the guest's page cache
   const mb = statSync(tar).size / 1e6;
   const rate = (ms: number) => mb / (ms / 1000);

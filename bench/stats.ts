@@ -67,7 +67,9 @@ async function main(): Promise<void> {
   console.log('CPU, % of one host core, mean of 2 windows (QEMU + agent + service):');
   for (const m of modes) {
     const rs = rows.get(m.name)!;
-    const parts = Object.keys(pids).map((k) => `${k} ${mean(rs, k).toFixed(1)}`).join(', ');
+    const parts = Object.keys(pids)
+      .map((k) => `${k} ${mean(rs, k).toFixed(1)}`)
+      .join(', ');
     console.log(`  ${m.name.padEnd(28)} ${total(rs).toFixed(1).padStart(5)}  ratio ${(total(rs) / Math.max(base, 0.1)).toFixed(2)}×   (${parts})`);
   }
   console.log(`stats events received: ${samples} (about ${2 * 4 * (windowSec / 2)} expected: one per topic every 2 s)`);

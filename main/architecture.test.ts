@@ -69,7 +69,7 @@ describe('import rules', () => {
     expect(show(everywhere.filter((i) => i.target?.startsWith('main/app/') && !i.file.startsWith('main/app/')))).toEqual([]);
   });
 
-  test("the renderer imports only the contract from main/: its types, the plain data in call-names and ui-constants, and the client factory", () => {
+  test('the renderer imports only the contract from main/: its types, the plain data in call-names and ui-constants, and the client factory', () => {
     const reaching = from('renderer/').filter((i) => i.target?.startsWith('main/'));
     const plainData = ['main/contract/call-names', 'main/contract/ui-constants', 'main/contract/client-factory'];
     expect(show(reaching.filter((i) => !i.target!.startsWith('main/contract/') || (!i.typeOnly && !plainData.includes(i.target!))))).toEqual([]);
@@ -102,7 +102,11 @@ function cycles(edges: Map<string, Set<string>>): string[] {
 }
 
 /** A file's folder in the layering: main/<layer>, with the QEMU driver a folder of its own. */
-const layer = (file: string) => file.split('/').slice(0, file.startsWith('main/vm/qemu/') ? 3 : 2).join('/');
+const layer = (file: string) =>
+  file
+    .split('/')
+    .slice(0, file.startsWith('main/vm/qemu/') ? 3 : 2)
+    .join('/');
 
 describe('no cycles in main/', () => {
   const edges = (key: (f: string) => string) => {

@@ -29,8 +29,20 @@ import { loadableModules, moduleLoadOrder, moduleSource } from './lib/modules';
 import { finishMeasure, printSizes, verdict, writeManifest } from './lib/payload';
 import { run } from './lib/run';
 import {
-  binfmtRule, FOREIGN, GUEST_SUITE, POWER_BUTTON_MODULES, INITRD_APPLETS, IPTABLES_LINKS, kernelCmdline, kernelMetapackage, ROOT_MODULES_LATER, ROOT_MODULES_NOW,
-  ROOT_PACKAGES, rootDirs, rootFiles, STAGE1_MODULES,
+  binfmtRule,
+  FOREIGN,
+  GUEST_SUITE,
+  POWER_BUTTON_MODULES,
+  INITRD_APPLETS,
+  IPTABLES_LINKS,
+  kernelCmdline,
+  kernelMetapackage,
+  ROOT_MODULES_LATER,
+  ROOT_MODULES_NOW,
+  ROOT_PACKAGES,
+  rootDirs,
+  rootFiles,
+  STAGE1_MODULES,
 } from './lib/spec';
 
 /** Filled into every guest script: the names the host and the guest must agree on. */
@@ -64,11 +76,13 @@ function main(): void {
   const upToDate = !force && previous?.inputsKey === inputsKey && artifacts(arch).every((a) => existsSync(join(outDir, a)));
   const measureOnly = process.argv.includes('--measure');
   if (measureOnly && !upToDate) throw new Error(`no up-to-date ${arch} guest in ${outDir} to measure: run npm run vm-assets${arch === guestArchFor() ? '' : ` -- --arch ${arch}`} first`);
-  if (upToDate) {
+  if (upToDate && previous) {
     if (!measureOnly) console.log(`vm-assets: ${arch} guest up to date in ${outDir} (use --force to rebuild)`);
     // The same artifacts always compress to the same size: a guest is measured once.
-    if (Object.values(previous!.artifacts).every((a) => a.zstdSize > 0)) return verdict(previous!);
-    return noMeasure ? printSizes(previous!) : finishMeasure(outDir, previous!);
+    if (Object.values(previous.artifacts).every((a) => a.zstdSize > 0)) verdict(previous);
+    else if (noMeasure) printSizes(previous);
+    else finishMeasure(outDir, previous);
+    return;
   }
   const t0 = Date.now();
   const work = join(cacheRoot, `build-${arch}`);
@@ -154,7 +168,9 @@ function busyboxApplets(sysroot: string, arch: GuestArch, dir: string): string[]
     extract(guestPackages(guestArchFor()).fetch('busybox-static'), dir);
     busybox = join(dir, packagePath(dir, 'bin/busybox'));
   }
-  return run(busybox, ['--list-full']).split('\n').filter((a) => a && !a.endsWith('/busybox'));
+  return run(busybox, ['--list-full'])
+    .split('\n')
+    .filter((a) => a && !a.endsWith('/busybox'));
 }
 
 /** Stage 1: busybox, the few modules needed to mount the root, and /init. */
@@ -162,13 +178,13 @@ function buildInitrd(dir: string, kroot: string, kver: string, sysroot: string, 
   const modules = loadableModules(join(kroot, 'lib/modules', kver), STAGE1_MODULES);
   installModules(kroot, kver, dir, modules);
   mkdirSync(join(dir, 'etc'), { recursive: true });
-  writeFileSync(join(dir, 'etc/modules.load'), modules.join('\n') + '\n');
+  writeFileSync(join(dir, 'etc/modules.load'), `${modules.join('\n')}\n`);
   install(join(sysroot, packagePath(sysroot, 'bin/busybox')), dir, 'bin/busybox', 0o755);
   for (const a of INITRD_APPLETS) link(dir, `bin/${a}`, 'busybox');
   for (const d of ['dev', 'proc', 'sys']) mkdirSync(join(dir, d), { recursive: true });
   installTree(join(HERE, 'guest/initrd'), dir, GUEST_VARS);
   installTree(join(HERE, 'guest/common'), join(dir, 'lib'), GUEST_VARS);
-  const files = run('find', ['.', '-mindepth', '1'], { cwd: dir }).split('\n').filter(Boolean).sort().join('\n') + '\n';
+  const files = `${run('find', ['.', '-mindepth', '1'], { cwd: dir }).split('\n').filter(Boolean).sort().join('\n')}\n`;
   run('cpio', ['--quiet', '-o', '-H', 'newc', '--reproducible', '-R', '0:0', '-O', out], { cwd: dir, input: files });
 }
 
@@ -240,25 +256,16 @@ function buildRoot(root: string, i: RootInputs, version: string, out: string): v
   });
   writeFileSync(join(root, 'etc/os-release'), osRelease(version));
   const conf = readFileSync(join(sysroot, 'usr/lib/binfmt.d', `qemu-${FOREIGN[i.arch]}.conf`), 'utf8');
-  writeFileSync(join(root, 'etc/berth/binfmt'), binfmtRule(conf, i.arch) + '\n');
+  writeFileSync(join(root, 'etc/berth/binfmt'), `${binfmtRule(conf, i.arch)}\n`);
   for (const d of ['dev', 'proc', 'sys', 'run', 'tmp', 'root', 'mnt', 'var/lib/docker', 'var/lib/containerd', 'var/log', 'var/run', 'dev/mqueue']) {
     mkdirSync(join(root, d), { recursive: true });
   }
   // Uncompressed: the guest pages binaries in faster than it could decompress them under TCG.
-  run('mksquashfs', [root, out, '-noappend', '-quiet', '-no-progress', '-all-root', '-no-xattrs',
-    '-noI', '-noD', '-noF', '-noX', '-mkfs-time', EPOCH, '-all-time', EPOCH]);
+  run('mksquashfs', [root, out, '-noappend', '-quiet', '-no-progress', '-all-root', '-no-xattrs', '-noI', '-noD', '-noF', '-noX', '-mkfs-time', EPOCH, '-all-time', EPOCH]);
 }
 
 function osRelease(version: string): string {
-  return [
-    'NAME="Berth"',
-    'ID=berth',
-    'ID_LIKE=debian',
-    `VERSION="${version}"`,
-    `VERSION_ID="${version}"`,
-    `PRETTY_NAME="Berth guest ${version}"`,
-    '',
-  ].join('\n');
+  return ['NAME="Berth"', 'ID=berth', 'ID_LIKE=debian', `VERSION="${version}"`, `VERSION_ID="${version}"`, `PRETTY_NAME="Berth guest ${version}"`, ''].join('\n');
 }
 
 /** The key changes when a package version, a guest script or this build changes. */

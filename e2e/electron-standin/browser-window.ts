@@ -28,7 +28,10 @@ class StandinWebContents extends EventEmitter {
   /** The last load the app started; settles when its page has loaded (or failed to). */
   loading: Promise<unknown> = Promise.resolve();
 
-  constructor(readonly owner: StandinWindow, preload: string) {
+  constructor(
+    readonly owner: StandinWindow,
+    preload: string,
+  ) {
     super();
     this.page = this.open(preload);
   }

@@ -11,16 +11,20 @@ import { session } from './session';
 import { strict } from './strict';
 import { Menu, nativeImage, StandinTray } from './tray';
 
-module.exports = strict('electron', {
-  app,
-  BrowserWindow: strict('BrowserWindow (class)', StandinWindow),
-  Menu,
-  Tray: strict('Tray (class)', StandinTray),
-  Notification: strict('Notification (class)', Notification),
-  nativeImage,
-  shell,
-  clipboard,
-  session,
-  ipcMain,
-  webContents,
-}, ['ipcRenderer', 'contextBridge', 'webFrame']);
+module.exports = strict(
+  'electron',
+  {
+    app,
+    BrowserWindow: strict('BrowserWindow (class)', StandinWindow),
+    Menu,
+    Tray: strict('Tray (class)', StandinTray),
+    Notification: strict('Notification (class)', Notification),
+    nativeImage,
+    shell,
+    clipboard,
+    session,
+    ipcMain,
+    webContents,
+  },
+  ['ipcRenderer', 'contextBridge', 'webFrame'],
+);

@@ -39,7 +39,7 @@ function ping(socketPath: string): Promise<string> {
 describe.skipIf(!binary)('Berth menu-bar app (Electron)', () => {
   const home = mkdtempSync(join(tmpdir(), 'berth-electron-'));
   // Playwright's ElectronApplication; typed loosely so this file type-checks without playwright-core installed.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  // biome-ignore lint/suspicious/noExplicitAny: Playwright's ElectronApplication, typed loosely so this file type-checks without playwright-core's Electron types
   let app: any;
 
   beforeAll(async () => {
@@ -60,7 +60,7 @@ describe.skipIf(!binary)('Berth menu-bar app (Electron)', () => {
     expect(app.windows().length).toBe(0);
   });
 
-  test('a second launch opens the dashboard, with the security flags (Electron\'s own second-instance event)', async () => {
+  test("a second launch opens the dashboard, with the security flags (Electron's own second-instance event)", async () => {
     await app.evaluate(({ app: electronApp }: { app: { emit(event: string): void } }) => electronApp.emit('second-instance'));
     const prefs = await app.evaluate(({ BrowserWindow }: { BrowserWindow: { getAllWindows(): { webContents: { getLastWebPreferences(): Record<string, unknown> } }[] } }) =>
       BrowserWindow.getAllWindows()[0]?.webContents.getLastWebPreferences(),

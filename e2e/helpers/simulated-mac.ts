@@ -43,7 +43,7 @@ export function simulatedMac(dir: string, host: 'darwin-arm64' | 'darwin-x64') {
   return {
     env,
     /** Sets what the simulated Mac is: words of the stand-ins' scenario (sme, intel, hvf-fails, qemu-version=X, …). */
-    scenario: (...words: string[]) => writeFileSync(scenarioFile, words.join('\n') + '\n'),
+    scenario: (...words: string[]) => writeFileSync(scenarioFile, `${words.join('\n')}\n`),
     invocations,
     /** The QEMU launches that booted (or resumed) a guest, oldest first. */
     boots: () => invocations().filter((i) => i.kind === 'boot' || i.kind === 'hvf-boot'),

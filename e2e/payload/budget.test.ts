@@ -13,7 +13,10 @@ describe('guest payload budget', () => {
     const built = loadAssets(defaultAssetsDir(hermeticEnv(), arch), arch).manifest;
     expect(Object.keys(built.artifacts).sort()).toEqual(['initrd.img', 'rootfs.squashfs', KERNEL_ARTIFACT[arch]].sort());
     const flag = arch === 'amd64' ? '' : ` --arch ${arch}`;
-    expect(Object.values(built.artifacts).every((a) => a.zstdSize > 0), `not measured: npm run vm-assets --${flag} --measure`).toBe(true);
+    expect(
+      Object.values(built.artifacts).every((a) => a.zstdSize > 0),
+      `not measured: npm run vm-assets --${flag} --measure`,
+    ).toBe(true);
     const total = payloadBytes(built);
     console.log(`${arch} shipped guest (zstd ${PAYLOAD_ZSTD_ARGS.join(' ')}): ${(total / 1e6).toFixed(2)} MB`);
     expect(total).toBeLessThanOrEqual(PAYLOAD_BUDGET_BYTES);

@@ -88,7 +88,11 @@ describe.runIf(process.platform === 'linux')('accelerator fallback and boot watc
     expect(status.state).toBe('running');
     expect(status.accel).toBe('tcg');
     expect(status.accelReason).toMatch(/^KVM failed during boot on this host \(emulation failure\)/);
-    const docker = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], { env: hermeticEnv({ ...env, DOCKER_HOST: `unix://${join(home, 'docker.sock')}` }), encoding: 'utf8', timeout: 60_000 });
+    const docker = spawnSync('docker', ['version', '--format', '{{.Server.Version}}'], {
+      env: hermeticEnv({ ...env, DOCKER_HOST: `unix://${join(home, 'docker.sock')}` }),
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(docker.status, docker.stderr).toBe(0);
 
     expect(berth(['stop'], { timeoutMs: 60_000 }).status).toBe(0);
@@ -121,7 +125,7 @@ describe.runIf(process.platform === 'linux')('accelerator fallback and boot watc
     expect(status.lastError).toContain('KVM failed during boot');
   });
 
-  test('a guest that hangs after a boot stage ends within that stage\'s bound, naming the stage', async (ctx) => {
+  test("a guest that hangs after a boot stage ends within that stage's bound, naming the stage", async (ctx) => {
     const { home, berth, invocations } = faultyBerth('stall-after:modules');
     dumpLogsOnFailure(home)(ctx);
     // TCG on purpose: the bound under test is the software-emulation one (20 s after "modules").

@@ -129,8 +129,7 @@ describe('berth agent and CLI with a real VM', () => {
         '',
       ].join('\n'),
     );
-    const compose = (args: string[]) =>
-      spawnSync('docker-compose', ['-p', 'berthtest', ...args], { cwd: proj, env: shellEnv, encoding: 'utf8', timeout: 180_000 });
+    const compose = (args: string[]) => spawnSync('docker-compose', ['-p', 'berthtest', ...args], { cwd: proj, env: shellEnv, encoding: 'utf8', timeout: 180_000 });
     const up = compose(['up', '-d']);
     expect(up.status, up.stderr).toBe(0);
     const ps = docker(['ps', '--filter', 'label=com.docker.compose.project=berthtest', '--format', '{{.Label "com.docker.compose.service"}}']);
@@ -181,16 +180,18 @@ describe('berth agent and CLI with a real VM', () => {
 
   test('200 parallel docker version calls through the socket all succeed', async () => {
     const results = await Promise.all(
-      Array.from({ length: 200 }, () =>
-        new Promise<string>((resolve) => {
-          const p = spawn('docker', ['version', '--format', '{{.Server.Version}}'], { env: shellEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-          let out = '';
-          let err = '';
-          p.stdout.on('data', (d) => (out += d));
-          p.stderr.on('data', (d) => (err += d));
-          // 'close', not 'exit': a process can exit before its last output is read, and under load it does.
-          p.on('close', (code) => resolve(code === 0 && out.startsWith('26.') ? 'ok' : `exit ${code}: ${out.trim()} ${err.trim()}`));
-        }),
+      Array.from(
+        { length: 200 },
+        () =>
+          new Promise<string>((resolve) => {
+            const p = spawn('docker', ['version', '--format', '{{.Server.Version}}'], { env: shellEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+            let out = '';
+            let err = '';
+            p.stdout.on('data', (d) => (out += d));
+            p.stderr.on('data', (d) => (err += d));
+            // 'close', not 'exit': a process can exit before its last output is read, and under load it does.
+            p.on('close', (code) => resolve(code === 0 && out.startsWith('26.') ? 'ok' : `exit ${code}: ${out.trim()} ${err.trim()}`));
+          }),
       ),
     );
     expect(results.filter((r) => r !== 'ok')).toEqual([]);
@@ -215,10 +216,14 @@ describe('berth agent and CLI with a real VM', () => {
   test('kill -9 of QEMU: the agent restarts the VM and the socket answers again', async () => {
     const before = status().pid!;
     process.kill(before, 'SIGKILL');
-    const back = await until(() => {
-      const s = status();
-      return s.state === 'running' && s.pid !== undefined && s.pid !== before;
-    }, 180_000, 1000);
+    const back = await until(
+      () => {
+        const s = status();
+        return s.state === 'running' && s.pid !== undefined && s.pid !== before;
+      },
+      180_000,
+      1000,
+    );
     expect(back).toBe(true);
     expect(docker(['version', '--format', '{{.Server.Version}}']).status).toBe(0);
     expect(docker(['image', 'ls', '--format', '{{.Repository}}']).stdout).toContain('berth-test/busybox');

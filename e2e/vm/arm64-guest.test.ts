@@ -34,7 +34,7 @@ describe('the arm64 guest under TCG', () => {
 
   afterAll(() => stopAndClean(home, berth, shared));
 
-  test('the engine runs on arm64, under software emulation, with QEMU\'s virt board', () => {
+  test("the engine runs on arm64, under software emulation, with QEMU's virt board", () => {
     expect(status()).toMatchObject({ state: 'running', accel: 'tcg' });
     expect(docker(['version', '--format', '{{.Server.Arch}} {{.Server.Version}}']).stdout.trim()).toMatch(/^arm64 26\./);
     expect(readFileSync(join(home, 'logs', 'vm.log'), 'utf8')).toMatch(/BERTH-BOOT stage=ready/);
@@ -49,7 +49,12 @@ describe('the arm64 guest under TCG', () => {
   test('a port published on 127.0.0.1 answers on the host', async () => {
     const port = await freeLoopbackPort();
     expect(docker(['run', '-d', '--name', 'arm-web', '-p', `127.0.0.1:${port}:80`, ARM, 'sh', '-c', 'mkdir -p /w && echo arm-web > /w/index.html && httpd -f -p 80 -h /w']).status).toBe(0);
-    const get = async () => (await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) }).then((r) => r.text()).catch(() => '')).trim();
+    const get = async () =>
+      (
+        await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) })
+          .then((r) => r.text())
+          .catch(() => '')
+      ).trim();
     expect(await until(async () => (await get()) === 'arm-web', 30_000, 250)).toBe(true);
     docker(['rm', '-f', 'arm-web']);
   });

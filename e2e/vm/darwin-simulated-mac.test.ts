@@ -37,7 +37,7 @@ describe('Berth on a simulated Apple Silicon Mac (an x64 process under Rosetta)'
     mac.killLeftovers();
   });
 
-  test('starts with hvf: no Linux-only option, GICv3 on Homebrew\'s QEMU, the host CPU', () => {
+  test("starts with hvf: no Linux-only option, GICv3 on Homebrew's QEMU, the host CPU", () => {
     mac.scenario('qemu-version=9.2.0');
     const r = berth(['start'], { timeoutMs: START_MS });
     expect(r.status, r.stderr).toBe(0);
@@ -59,7 +59,12 @@ describe('Berth on a simulated Apple Silicon Mac (an x64 process under Rosetta)'
     const port = await freeLoopbackPort();
     const run = docker(['run', '-d', '--name', 'web', '-p', `127.0.0.1:${port}:80`, '-v', `${shared}/www:/www`, ARM, 'httpd', '-f', '-p', '80', '-h', '/www']);
     expect(run.status, run.stderr).toBe(0);
-    const get = async () => (await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) }).then((x) => x.text()).catch(() => '')).trim();
+    const get = async () =>
+      (
+        await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) })
+          .then((x) => x.text())
+          .catch(() => '')
+      ).trim();
     expect(await until(async () => (await get()) === 'served from the Mac', 30_000, 250)).toBe(true);
     expect(docker(['rm', '-f', 'web']).status).toBe(0);
   });
@@ -131,7 +136,7 @@ describe('Berth on a simulated Apple Silicon Mac (an x64 process under Rosetta)'
     expect(lastBoot().kind).toBe('hvf-boot');
   });
 
-  test('a BERTH_HOME whose sockets would pass macOS\'s 104 bytes is refused at start, naming the path', () => {
+  test("a BERTH_HOME whose sockets would pass macOS's 104 bytes is refused at start, naming the path", () => {
     const deep = join(home, 'x'.repeat(104 - home.length - 1 - '/y/vm/control.sock'.length), 'y');
     const r = berthCli({ BERTH_HOME: deep, ...mac.env })(['start'], { timeoutMs: 60_000 });
     expect(r.status).not.toBe(0);

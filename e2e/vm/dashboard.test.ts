@@ -94,7 +94,10 @@ describe('dashboard in Chromium against a real VM', () => {
     console.log(`container row appeared ${ms} ms after docker run returned (goal < 1000 ms)`);
     await page.getByTestId('container-dash-web').getByText('running', { exact: true }).waitFor({ timeout: 10_000 });
     // Uptime comes from the container's start time and ticks in the page, without a refetch.
-    await page.getByTestId('container-dash-web').getByText(/^Up \d+ seconds$/).waitFor({ timeout: 10_000 });
+    await page
+      .getByTestId('container-dash-web')
+      .getByText(/^Up \d+ seconds$/)
+      .waitFor({ timeout: 10_000 });
   });
 
   test('a busy container shows its CPU and memory, and the drawer graphs them', async () => {

@@ -25,7 +25,7 @@ const HOST_SERVER = `require('http').createServer((q, r) => r.end('hello from th
 const get = (host: string, port: number) => `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} ${port} | tail -1`;
 const serve = (body: string) => `mkdir -p /w && echo ${body} > /w/index.html && httpd -f -p 80 -h /w`;
 
-describe('the engine in the Debian 13 guest: networks, either architecture, today\'s clients', () => {
+describe("the engine in the Debian 13 guest: networks, either architecture, today's clients", () => {
   const home = mkdtempSync(join(tmpdir(), 'berth-net-'));
   beforeEach(dumpLogsOnFailure(home));
   const berth = berthCli({ BERTH_HOME: home });
@@ -43,7 +43,11 @@ describe('the engine in the Debian 13 guest: networks, either architecture, toda
     // The server runs in its own process: the docker calls block this one.
     server = spawn(process.execPath, ['-e', HOST_SERVER], { stdio: ['ignore', 'pipe', 'inherit'] });
     hostPort = await new Promise<number>((resolve) => server.stdout!.once('data', (d) => resolve(Number(String(d).trim()))));
-    for (const [name, opts] of [['berth-internal', ['--internal']], ['berth-a', []], ['berth-b', []]] as const) {
+    for (const [name, opts] of [
+      ['berth-internal', ['--internal']],
+      ['berth-a', []],
+      ['berth-b', []],
+    ] as const) {
       expect(docker(['network', 'create', ...opts, name]).status).toBe(0);
     }
   });
@@ -58,8 +62,18 @@ describe('the engine in the Debian 13 guest: networks, either architecture, toda
     expect(inNet('berth-a', get('10.0.2.2', hostPort))).toBe('hello from the host');
     expect(inNet('berth-internal', `${get('10.0.2.2', hostPort)}; ip route | grep -c default`)).toBe('0');
     // Not even with a default route added by hand (the container has NET_ADMIN here): the engine's rules drop it.
-    const r = docker(['run', '--rm', '--cap-add', 'NET_ADMIN', '--network', 'berth-internal', IMG, 'sh', '-c',
-      `gw=$(ip -4 addr show eth0 | sed -n 's/.*inet \\([0-9.]*\\)\\.[0-9]*\\/.*/\\1.1/p'); ip route add default via $gw; ${get('10.0.2.2', hostPort)}`]);
+    const r = docker([
+      'run',
+      '--rm',
+      '--cap-add',
+      'NET_ADMIN',
+      '--network',
+      'berth-internal',
+      IMG,
+      'sh',
+      '-c',
+      `gw=$(ip -4 addr show eth0 | sed -n 's/.*inet \\([0-9.]*\\)\\.[0-9]*\\/.*/\\1.1/p'); ip route add default via $gw; ${get('10.0.2.2', hostPort)}`,
+    ]);
     expect(r.stdout.trim()).toBe('');
   });
 
@@ -74,13 +88,13 @@ describe('the engine in the Debian 13 guest: networks, either architecture, toda
     docker(['rm', '-f', 'web-b']);
   });
 
-  test('--network host discards published ports, as Docker documents, and the container shares the VM\'s network', () => {
+  test("--network host discards published ports, as Docker documents, and the container shares the VM's network", () => {
     const r = docker(['run', '--rm', '--network', 'host', '-p', '18097:80', IMG, 'sh', '-c', 'ip -4 addr show eth0 | grep -c 10.0.2.15']);
     expect(r.stdout.trim()).toBe('1');
     expect(r.stderr).toMatch(/Published ports are discarded when using host network mode/);
   });
 
-  test('an arm64 image made from Debian\'s arm64 busybox-static runs here and says aarch64', () => {
+  test("an arm64 image made from Debian's arm64 busybox-static runs here and says aarch64", () => {
     const r = docker(['run', '--rm', '--platform', 'linux/arm64', ARM_IMG, 'uname', '-m']);
     expect(r.stdout.trim(), r.stderr).toBe('aarch64');
     expect(docker(['image', 'inspect', '-f', '{{.Architecture}}', ARM_IMG]).stdout.trim()).toBe('arm64');
@@ -99,19 +113,22 @@ describe('the engine in the Debian 13 guest: networks, either architecture, toda
     const port = await freeLoopbackPort();
     const proj = mkdtempSync(join(tmpdir(), 'berth-compose2-'));
     mkdirSync(proj, { recursive: true });
-    writeFileSync(join(proj, 'compose.yaml'), [
-      'services:',
-      '  web:',
-      `    image: ${IMG}`,
-      '    command: sh -c "mkdir -p /w && echo compose-v2 > /w/index.html && httpd -f -p 80 -h /w"',
-      '    healthcheck: { test: ["CMD", "test", "-s", "/w/index.html"], interval: 1s, retries: 30 }',
-      `    ports: ["127.0.0.1:${port}:80"]`,
-      '  client:',
-      `    image: ${IMG}`,
-      '    command: sleep 300',
-      '    depends_on: { web: { condition: service_healthy } }',
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(proj, 'compose.yaml'),
+      [
+        'services:',
+        '  web:',
+        `    image: ${IMG}`,
+        '    command: sh -c "mkdir -p /w && echo compose-v2 > /w/index.html && httpd -f -p 80 -h /w"',
+        '    healthcheck: { test: ["CMD", "test", "-s", "/w/index.html"], interval: 1s, retries: 30 }',
+        `    ports: ["127.0.0.1:${port}:80"]`,
+        '  client:',
+        `    image: ${IMG}`,
+        '    command: sleep 300',
+        '    depends_on: { web: { condition: service_healthy } }',
+        '',
+      ].join('\n'),
+    );
     const compose = (...args: string[]) => docker(['compose', '--project-directory', proj, '-p', 'berthv2', ...args], { timeoutMs: 240_000 });
     const up = compose('up', '-d', '--wait');
     expect(up.status, up.stderr.slice(-2000)).toBe(0);

@@ -139,7 +139,10 @@ describe('guest image under QEMU', () => {
 
     consoleLines.length = 0;
     vm = await boot();
-    expect(consoleLines.some((l) => l.includes('stage=format')), 'the data disk must not be formatted twice').toBe(false);
+    expect(
+      consoleLines.some((l) => l.includes('stage=format')),
+      'the data disk must not be formatted twice',
+    ).toBe(false);
     const r = docker(['image', 'ls', '--format', '{{.Repository}}:{{.Tag}}']);
     expect(r.stdout.split('\n')).toContain(IMG);
     expect(docker(['run', '--rm', 'berth-test/built', 'cat', '/stamp']).stdout).toBe('built-by-berth\n');

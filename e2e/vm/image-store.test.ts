@@ -61,6 +61,7 @@ describe('containerd image store', () => {
     // FROM scratch with each platform's own static busybox: no base image to fetch, nothing emulated to build.
     copyFileSync(HOST_BUSYBOX, join(ctx, 'busybox-amd64'));
     copyFileSync(foreignBusybox('arm64'), join(ctx, 'busybox-arm64'));
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: ${TARGETARCH} is the Dockerfile's own build argument
     writeFileSync(join(ctx, 'Dockerfile'), 'FROM scratch\nARG TARGETARCH\nCOPY --chmod=755 busybox-${TARGETARCH} /bin/busybox\nENTRYPOINT ["/bin/busybox"]\nCMD ["uname", "-m"]\n');
     const b = docker(['buildx', 'build', '--platform', 'linux/amd64,linux/arm64', '-t', MULTI, ctx], { timeoutMs: 300_000 });
     expect(b.status, b.stderr).toBe(0);
@@ -75,7 +76,9 @@ describe('containerd image store', () => {
     const list = top.manifests.find((m) => m.mediaType === 'application/vnd.oci.image.index.v1+json');
     expect(list, JSON.stringify(top)).toBeDefined();
     const blob = (digest: string) => JSON.parse(readFileSync(join(out, 'blobs', ...digest.split(':')), 'utf8')) as OciIndex;
-    const platforms = blob(list!.digest).manifests.filter((m) => m.platform?.os === 'linux').map((m) => m.platform!.architecture);
+    const platforms = blob(list!.digest)
+      .manifests.filter((m) => m.platform?.os === 'linux')
+      .map((m) => m.platform!.architecture);
     expect(platforms.sort()).toEqual(['amd64', 'arm64']);
 
     expect(docker(['run', '--rm', '--platform', 'linux/arm64', MULTI]).stdout.trim()).toBe('aarch64');

@@ -65,7 +65,7 @@ describe('the packaged app (electron-builder --dir with a stub Electron)', () =>
 
     // The paths the packaged main computes are the ones the package has.
     const layout = appLayout({ packaged: true, resourcesPath: resources, appRoot: '/not/used' });
-    expect(inAsar.has(layout.renderer.slice(join(resources, 'app.asar').length) + '/index.html')).toBe(true);
+    expect(inAsar.has(`${layout.renderer.slice(join(resources, 'app.asar').length)}/index.html`)).toBe(true);
     expect(inAsar.has(layout.preload.slice(join(resources, 'app.asar').length))).toBe(true);
     expect(inAsar.has(layout.cliEntry.slice(join(resources, 'app.asar').length))).toBe(true);
     expect(existsSync(join(layout.vmAssets!, 'manifest.json'))).toBe(true);

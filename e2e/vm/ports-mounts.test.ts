@@ -74,15 +74,18 @@ describe('ports, host folders and host access', () => {
     docker(['rm', 'web-18080']);
   });
 
-  test('whatever host address a port is published on (127.0.0.1, 0.0.0.0, or -P), it answers on the host\'s 127.0.0.1', async () => {
-    const web = (name: string, publish: string[]) =>
-      docker(['run', '-d', '--name', name, ...publish, IMG, 'sh', '-c', `mkdir -p /www && echo ${name} > /www/index.html && httpd -f -p 80 -h /www`]);
+  test("whatever host address a port is published on (127.0.0.1, 0.0.0.0, or -P), it answers on the host's 127.0.0.1", async () => {
+    const web = (name: string, publish: string[]) => docker(['run', '-d', '--name', name, ...publish, IMG, 'sh', '-c', `mkdir -p /www && echo ${name} > /www/index.html && httpd -f -p 80 -h /www`]);
     expect(web('loopback-18082', ['-p', '127.0.0.1:18082:80']).status).toBe(0);
     expect(web('any-18083', ['-p', '0.0.0.0:18083:80']).status).toBe(0);
     expect(web('random-port', ['-P', '--expose', '80']).status).toBe(0);
     const random = Number(/:(\d+)\s*$/m.exec(docker(['port', 'random-port', '80/tcp']).stdout)?.[1]);
     expect(random).toBeGreaterThan(0);
-    for (const [port, name] of [[18082, 'loopback-18082'], [18083, 'any-18083'], [random, 'random-port']] as const) {
+    for (const [port, name] of [
+      [18082, 'loopback-18082'],
+      [18083, 'any-18083'],
+      [random, 'random-port'],
+    ] as const) {
       expect(await until(async () => (await httpGet(port, 500)) === `${name}\n`, 10_000, 100), `${name} on 127.0.0.1:${port}`).toBe(true);
     }
     docker(['rm', '-f', 'loopback-18082', 'any-18083', 'random-port']);
@@ -98,18 +101,21 @@ describe('ports, host folders and host access', () => {
     const sock = createSocket('udp4');
     let reply = '';
     sock.on('message', (m) => (reply = m.toString()));
-    const got = await until(() => {
-      sock.send('ping-udp', 15353, '127.0.0.1');
-      return reply === 'ping-udp';
-    }, 10_000, 300);
+    const got = await until(
+      () => {
+        sock.send('ping-udp', 15353, '127.0.0.1');
+        return reply === 'ping-udp';
+      },
+      10_000,
+      300,
+    );
     sock.close();
     expect(got).toBe(true);
     docker(['rm', '-f', 'udp-echo']);
   });
 
   test('two containers on one host port: the second is refused clearly, the first keeps serving', async () => {
-    const serve = (name: string) =>
-      docker(['run', '-d', '--name', name, '-p', '18081:80', IMG, 'sh', '-c', `mkdir -p /www && echo ${name} > /www/index.html && httpd -f -p 80 -h /www`]);
+    const serve = (name: string) => docker(['run', '-d', '--name', name, '-p', '18081:80', IMG, 'sh', '-c', `mkdir -p /www && echo ${name} > /www/index.html && httpd -f -p 80 -h /www`]);
     expect(serve('first-18081').status).toBe(0);
     const second = serve('second-18081');
     expect(second.status).not.toBe(0);
@@ -154,7 +160,11 @@ describe('ports, host folders and host access', () => {
     writeFileSync(join(shared, 'big.bin'), blob);
     const inGuest = docker(['run', '--rm', '-v', `${shared}:/src`, IMG, 'sh', '-c', 'sha256sum /src/big.bin && cp /src/big.bin /src/big-copy.bin'], { timeoutMs: 300_000 });
     expect(inGuest.stdout.split(/\s/)[0]).toBe(want);
-    expect(createHash('sha256').update(readFileSync(join(shared, 'big-copy.bin'))).digest('hex')).toBe(want);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(shared, 'big-copy.bin')))
+        .digest('hex'),
+    ).toBe(want);
   });
 
   /** Writes a one-service compose project in `proj` with a relative bind mount, brings it up, and checks the file is served. */
@@ -199,7 +209,14 @@ describe('ports, host folders and host access', () => {
       expect(cli.status).not.toBe(0);
       expect(cli.stderr).toContain(`Mounts denied: the path ${unshared} is not shared from the host, so the container would see an empty folder.`);
       expect(cli.stderr).toContain(`berth config set sharedPaths ${unshared} && berth restart`);
-      const py = spawnSync('python3', ['-c', `import docker\ntry:\n  docker.from_env().containers.run('${IMG}', 'true', volumes={'${unshared}': {'bind': '/site'}}, remove=True)\nexcept docker.errors.APIError as e:\n  print('APIError', e.explanation)`], { env: shellEnv, encoding: 'utf8', timeout: 60_000 });
+      const py = spawnSync(
+        'python3',
+        [
+          '-c',
+          `import docker\ntry:\n  docker.from_env().containers.run('${IMG}', 'true', volumes={'${unshared}': {'bind': '/site'}}, remove=True)\nexcept docker.errors.APIError as e:\n  print('APIError', e.explanation)`,
+        ],
+        { env: shellEnv, encoding: 'utf8', timeout: 60_000 },
+      );
       expect(py.stdout, py.stderr).toContain(`APIError Mounts denied: the path ${unshared} is not shared from the host`);
       // The --mount form is checked too.
       expect(docker(['create', '--mount', `type=bind,source=${unshared},target=/x`, IMG]).stderr).toContain('Mounts denied');
@@ -226,7 +243,7 @@ describe('ports, host folders and host access', () => {
     }
   });
 
-  test('containers reach neither the engine\'s TLS port in the guest nor its forward on the host, on a bridge or on the host network', async () => {
+  test("containers reach neither the engine's TLS port in the guest nor its forward on the host, on a bridge or on the host network", async () => {
     const enginePort = status().enginePort!;
     expect(enginePort).toBeGreaterThan(0);
     // A control: the same kind of connection to a host server succeeds, so a CLOSED below is the firewall.

@@ -90,7 +90,7 @@ describe('idle sleep and wake on demand with a real VM', () => {
     expect(tail.match(/sleeping → starting/g)).toHaveLength(1);
   });
 
-  test('after a sleep of 30 s the guest clock is within 1 s of the host\'s, and a bind mount under $HOME works', async () => {
+  test("after a sleep of 30 s the guest clock is within 1 s of the host's, and a bind mount under $HOME works", async () => {
     writeFileSync(join(shared, 'f'), 'from the host\n');
     expect(await untilState('sleeping')).toBe(true);
     await new Promise((r) => setTimeout(r, 30_000));

@@ -55,7 +55,12 @@ describe('the menu-bar app under the Electron stand-in, against a real VM', () =
   const berth = berthCli({ BERTH_HOME: berthHome });
   const docker = dockerCli({ DOCKER_HOST: `unix://${join(berthHome, 'docker.sock')}` });
   const launch = () => StandinApp.launch({ env, args: ['--hidden'], probes: [PROBE] });
-  const boots = () => (existsSync(faultLog) ? readFileSync(faultLog, 'utf8').split('\n').filter((l) => / (boot|exit-boot) /.test(l)).length : 0);
+  const boots = () =>
+    existsSync(faultLog)
+      ? readFileSync(faultLog, 'utf8')
+          .split('\n')
+          .filter((l) => / (boot|exit-boot) /.test(l)).length
+      : 0;
   const qemuPid = () => livePid(join(berthHome, 'vm', 'qemu.pid'));
   const pictures: Partial<Record<'stopped' | 'starting' | 'running' | 'error', RecordedItem[]>> = {};
   let app: StandinApp;
@@ -226,7 +231,9 @@ describe('the menu-bar app under the Electron stand-in, against a real VM', () =
     const perMinute = (n: number) => ((n * 60_000) / COST_WINDOW_MS).toFixed(1);
     const before = a.probes.agentCalls as Record<string, number>;
     const afterCalls = b.probes.agentCalls as Record<string, number>;
-    const byRoute = Object.entries(afterCalls).map(([r, n]) => [r, n - (before[r] ?? 0)] as const).filter(([, n]) => n > 0);
+    const byRoute = Object.entries(afterCalls)
+      .map(([r, n]) => [r, n - (before[r] ?? 0)] as const)
+      .filter(([, n]) => n > 0);
     const rebuilds = b.tray!.menuRebuilds - a.tray!.menuRebuilds;
     const statsFrames = (b.ipcInvokes['berth:call:stats.watch'] ?? 0) > 0;
     console.log(

@@ -8,7 +8,6 @@ import { API_PREFIX, ROUTES, type AgentEvent, type ErrorReply, type RouteArgs, t
 import type { BerthPaths } from './paths';
 import { sleep } from '../common/sleep';
 
-
 /** How to run the agent: the CLI passes `node cli.js agent`; the app passes its own binary. */
 export interface AgentCommand {
   execPath: string;
@@ -94,7 +93,6 @@ export class AgentClient {
     return () => req.destroy();
   }
 }
-
 
 /**
  * Returns a client of the running agent, starting one detached if none

@@ -5,7 +5,8 @@ import { engineClock, engineOverTls, engineVersions, stopAllContainers } from '.
 import { writeDockerContext } from '../engine/docker-context';
 import { engineFeatures } from '../engine/engine-features';
 import { SocketProxy } from '../engine/socket-proxy';
-import { IdleSleep } from './idle-sleep';
+import { busyReason, IdleSleep } from './idle-sleep';
+import { NotRunningError } from './not-running';
 import { EngineFollower } from './engine-follower';
 import { loadClientCreds } from '../link/tls-ping';
 import { SettingsStore, type LoadedSettings } from '../settings/settings-store';
@@ -107,8 +108,10 @@ export class BerthAgent extends EventEmitter {
     this.emit('event', e);
     if (e.event !== 'vm.state') return;
     const { state } = e.payload;
-    if (state === 'running') (this.idle.start(), this.clock.start());
-    else (this.idle.stop(), this.clock.stop());
+    for (const watch of [this.idle, this.clock]) {
+      if (state === 'running') watch.start();
+      else watch.stop();
+    }
     if (!isUp(state)) this.engine.unfollow();
     // Asleep, the socket stays open: the next client waits for the wake (see SocketProxy.setWaker).
     if (state === 'suspending') this.proxy?.setTarget(undefined);
@@ -152,7 +155,12 @@ export class BerthAgent extends EventEmitter {
     }
     this.proxy.setTarget({ port, creds });
     this.proxy.setWaker(() => this.wakeForClient());
-    this.proxy.setMountPolicy(new MountPolicy(this.shares.map((f) => f.guestPath ?? f.hostPath), this.booted?.sharedPaths ?? []));
+    this.proxy.setMountPolicy(
+      new MountPolicy(
+        this.shares.map((f) => f.guestPath ?? f.hostPath),
+        this.booted?.sharedPaths ?? [],
+      ),
+    );
     try {
       writeDockerContext(path);
     } catch (e) {
@@ -210,13 +218,7 @@ export class BerthAgent extends EventEmitter {
       enabled: () => this.current.idleSleep && this.driver.capabilities().snapshots,
       idleMs: () => this.current.idleSleepMinutes * 60_000,
       awake: () => this.supervisor.state === 'running',
-      busy: async () => {
-        const open = this.proxy?.connections ?? 0;
-        if (open) return `${open} docker client connection(s) open`;
-        const live = await this.engine.busyContainers();
-        if (live === undefined) return 'no engine';
-        return live ? `${live} container(s) running` : undefined;
-      },
+      busy: () => busyReason(this.proxy?.connections ?? 0, () => this.engine.busyContainers()),
       lastClientActivity: () => this.proxy?.lastClientActivity ?? 0,
       sleep: () => this.sleep(),
       log: this.logs.agent,
@@ -288,12 +290,5 @@ export class BerthAgent extends EventEmitter {
   async shutdown(): Promise<void> {
     await this.stop().catch(() => undefined);
     await this.closeSocket();
-  }
-}
-
-/** A call that needs the VM up, made while it is not. */
-export class NotRunningError extends Error {
-  constructor() {
-    super('the VM is not running');
   }
 }

@@ -36,7 +36,14 @@ describe('ClockWatch', () => {
   test('small drift, a stopped VM, or a failing resync do not throw and do not resync', async () => {
     const c = handClocks();
     let active = false;
-    const w = new ClockWatch({ resync: async () => { throw new Error('control port closed'); }, active: () => active, log: quiet, clocks: c.clocks });
+    const w = new ClockWatch({
+      resync: async () => {
+        throw new Error('control port closed');
+      },
+      active: () => active,
+      log: quiet,
+      clocks: c.clocks,
+    });
     await w.look();
     c.sleepHost(500);
     expect(await w.look()).toBeUndefined();

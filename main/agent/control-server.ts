@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { z } from 'zod';
 import { closeServer, listenPrivateSocket } from '../common/unix-socket';
 import { SettingsError } from '../settings/settings-store';
-import { NotRunningError, type BerthAgent } from './agent';
+import type { BerthAgent } from './agent';
+import { NotRunningError } from './not-running';
 import { vmEvent } from '../vm/vm-events';
 import { API_PREFIX, ROUTES, type AgentEvent, type RouteName, type RouteTypes } from './control-api';
 
@@ -54,7 +55,7 @@ export class ControlServer {
     private readonly onShutdown: () => void,
   ) {
     agent.on('event', (e: AgentEvent) => {
-      const line = JSON.stringify(e) + '\n';
+      const line = `${JSON.stringify(e)}\n`;
       for (const s of this.streams) s.write(line);
     });
   }
@@ -80,7 +81,10 @@ export class ControlServer {
   private handlers(): { [R in RouteName]: (body: unknown) => Promise<RouteTypes[R]['result']> } {
     const a = this.agent;
     // Each lifecycle call answers when the VM has got there, with the status it then has.
-    const lifecycle = (op: 'start' | 'stop' | 'restart' | 'sleep' | 'retryHardwareAccel') => async () => (await a[op](), a.status());
+    const lifecycle = (op: 'start' | 'stop' | 'restart' | 'sleep' | 'retryHardwareAccel') => async () => {
+      await a[op]();
+      return a.status();
+    };
     return {
       status: () => a.status(),
       start: lifecycle('start'),
@@ -88,7 +92,10 @@ export class ControlServer {
       restart: lifecycle('restart'),
       sleep: lifecycle('sleep'),
       'accel.retry': lifecycle('retryHardwareAccel'),
-      reset: async () => (await a.reset(), { ok: true as const }),
+      reset: async () => {
+        await a.reset();
+        return { ok: true as const };
+      },
       usage: () => a.vmUsage(),
       disk: async () => ({ allocatedBytes: a.diskBytes() }),
       clock: () => a.guestClock(),
@@ -124,7 +131,7 @@ export class ControlServer {
 
   private follow(req: IncomingMessage, res: ServerResponse): void {
     res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
-    res.write(JSON.stringify(vmEvent('vm.state', { state: this.agent.supervisor.state }) satisfies AgentEvent) + '\n');
+    res.write(`${JSON.stringify(vmEvent('vm.state', { state: this.agent.supervisor.state }) satisfies AgentEvent)}\n`);
     this.streams.add(res);
     req.on('close', () => this.streams.delete(res));
   }

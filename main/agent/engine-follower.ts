@@ -24,11 +24,7 @@ export class EngineFollower {
   follow(docker: Docker, forwards: HostForwards): void {
     this.unfollow();
     this.docker = docker;
-    const ports = new PortForwards(
-      async () => publishedPorts(await docker.listContainers({ filters: { status: ['running'] } })),
-      forwards,
-      this.log,
-    );
+    const ports = new PortForwards(async () => publishedPorts(await docker.listContainers({ filters: { status: ['running'] } })), forwards, this.log);
     this.ports = ports;
     const reconcile = () => void ports.reconcile().catch((e: Error) => this.log.warn(`ports: ${e.message}`));
     this.stopEvents = followContainerEvents(

@@ -73,3 +73,11 @@ export class IdleSleep {
     }
   }
 }
+
+/** Why the VM may not sleep now: open docker connections, then running containers; undefined when it is idle. */
+export async function busyReason(openConnections: number, busyContainers: () => Promise<number | undefined>): Promise<string | undefined> {
+  if (openConnections) return `${openConnections} docker client connection(s) open`;
+  const live = await busyContainers();
+  if (live === undefined) return 'no engine';
+  return live ? `${live} container(s) running` : undefined;
+}

@@ -5,7 +5,7 @@ describe('socketPathProblem', () => {
   // What a Mac's $TMPDIR looks like: /var/folders/<2>/<28>/T/.
   const macTmp = '/var/folders/zz/zyxvpxvq6csfxvn_n0000000000000/T';
 
-  test('a path that fits is fine; the longest one past the platform\'s limit is named, with the fix', () => {
+  test("a path that fits is fine; the longest one past the platform's limit is named, with the fix", () => {
     const home = `${macTmp}/berth-test-abcdef`;
     expect(socketPathProblem([`${home}/agent.sock`], 104, 'darwin')).toBeUndefined();
     const deep = `${macTmp}/berth-darwin-test-abcdef/a-home-nested-deeper-still`;

@@ -12,7 +12,10 @@ export class DashboardWindow {
   private win?: BrowserWindow;
   private quitting = false;
 
-  constructor(private readonly rendererDir: string, private readonly preload: string) {}
+  constructor(
+    private readonly rendererDir: string,
+    private readonly preload: string,
+  ) {}
 
   /** Lets the window really close when the app quits. */
   allowClose(): void {
@@ -32,9 +35,7 @@ export class DashboardWindow {
   private create(): BrowserWindow {
     const ses = session.defaultSession;
     ses.setPermissionRequestHandler((_wc, _perm, cb) => cb(false));
-    ses.webRequest.onHeadersReceived((details, cb) =>
-      cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } }),
-    );
+    ses.webRequest.onHeadersReceived((details, cb) => cb({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } }));
     const win = new BrowserWindow({
       width: 1100,
       height: 720,

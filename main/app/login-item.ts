@@ -18,7 +18,10 @@ export function loginItem(): LoginItemHost & { openedAtLogin(): boolean } {
   const get = () => ({ enabled: app.getLoginItemSettings({ args: ['--hidden'] }).openAtLogin, needsApproval: false });
   return {
     get,
-    set: (on) => (app.setLoginItemSettings({ openAtLogin: on, args: ['--hidden'] }), get()),
+    set: (on) => {
+      app.setLoginItemSettings({ openAtLogin: on, args: ['--hidden'] });
+      return get();
+    },
     openedAtLogin: () => false,
   };
 }

@@ -8,7 +8,13 @@ import { findItem, trayMenu } from './tray-menu';
 function rig() {
   const calls: string[] = [];
   const handlers = Object.fromEntries(
-    CALL_NAMES.map((n) => [n, async (...args: unknown[]) => (calls.push(`${n}(${args.map((a) => (typeof a === 'object' ? JSON.stringify(a) : a)).join(',')})`), n === 'loginItem.get' ? { enabled: false, needsApproval: false } : n === 'settings.get' ? { idleSleep: true } : null)]),
+    CALL_NAMES.map((n) => [
+      n,
+      async (...args: unknown[]) => (
+        calls.push(`${n}(${args.map((a) => (typeof a === 'object' ? JSON.stringify(a) : a)).join(',')})`),
+        n === 'loginItem.get' ? { enabled: false, needsApproval: false } : n === 'settings.get' ? { idleSleep: true } : null
+      ),
+    ]),
   ) as unknown as BerthHandlers;
   const fake = { clipboard: [] as string[], opened: [] as string[], quit: 0, shown: 0, refreshed: 0 };
   const run = menuActionRunner({

@@ -11,14 +11,7 @@ export interface ShellPieces {
 }
 
 /** Carries out a tray click through the same contract the UI uses. Resolves when the click's work is done. */
-export function menuActionRunner(o: {
-  handlers: BerthHandlers;
-  electron: ShellPieces;
-  dashboard: { show(): void };
-  logsDir: string;
-  dockerHost: () => string;
-  refresh: () => void;
-}) {
+export function menuActionRunner(o: { handlers: BerthHandlers; electron: ShellPieces; dashboard: { show(): void }; logsDir: string; dockerHost: () => string; refresh: () => void }) {
   const { handlers } = o;
   const { clipboard, shell, app } = o.electron;
   return async (a: MenuAction): Promise<void> => {

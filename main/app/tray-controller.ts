@@ -39,7 +39,13 @@ export function controlTray(o: TrayControllerOptions): { refresh: () => Promise<
     const [s, l] = await Promise.all([dispatch(o.handlers, 'vm.status', []), dispatch(o.handlers, 'loginItem.get', [])]);
     let idleSleep = true;
     let accelFallback: string | undefined;
-    if (s.ok) ({ state, dockerHost, accelFallback, settings: { idleSleep } } = s.value as AgentStatus);
+    if (s.ok)
+      ({
+        state,
+        dockerHost,
+        accelFallback,
+        settings: { idleSleep },
+      } = s.value as AgentStatus);
     // Only an engine that is up is asked: a list through the socket would wake a sleeping VM.
     const c = isUp(state) ? await dispatch(o.handlers, 'containers.list', []) : undefined;
     const containers = c?.ok ? (c.value as ContainerSummary[]) : [];

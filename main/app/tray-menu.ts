@@ -128,7 +128,13 @@ function fallbackItems(s: TrayState): MenuItemModel[] {
 
 /** Start at Login, and on macOS 13+ the approval it may be waiting for. */
 function loginItems(l: LoginItemState): MenuItemModel[] {
-  const toggle: MenuItemModel = { id: 'start-at-login', label: l.needsApproval ? 'Start at Login (Waiting for Approval)' : 'Start at Login', type: 'checkbox', checked: l.enabled, action: { kind: 'toggle-login-item' } };
+  const toggle: MenuItemModel = {
+    id: 'start-at-login',
+    label: l.needsApproval ? 'Start at Login (Waiting for Approval)' : 'Start at Login',
+    type: 'checkbox',
+    checked: l.enabled,
+    action: { kind: 'toggle-login-item' },
+  };
   if (!l.needsApproval) return [toggle];
   return [toggle, { id: 'login-approval', label: 'Allow Berth in System Settings…', action: { kind: 'open-login-settings' } }];
 }

@@ -17,7 +17,18 @@ describe('window security', () => {
 
   test('only http://localhost:PORT and http://127.0.0.1:PORT open externally', () => {
     for (const ok of ['http://localhost:8080', 'http://127.0.0.1:3000/path?q=1', 'http://localhost:65535/']) expect(isAllowedExternal(ok), ok).toBe(true);
-    for (const bad of ['https://example.com', 'http://example.com:80', 'file:///etc/passwd', 'javascript:alert(1)', 'http://localhost', 'http://user:pw@localhost:80', 'http://localhost.evil.com:80', 'http://127.0.0.2:80', 'not a url', 'http://[::1]:80'])
+    for (const bad of [
+      'https://example.com',
+      'http://example.com:80',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'http://localhost',
+      'http://user:pw@localhost:80',
+      'http://localhost.evil.com:80',
+      'http://127.0.0.2:80',
+      'not a url',
+      'http://[::1]:80',
+    ])
       expect(isAllowedExternal(bad), bad).toBe(false);
     expect(isAllowedNavigation('http://localhost:8080')).toBe(false);
   });

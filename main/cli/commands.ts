@@ -30,7 +30,12 @@ export async function showLogs(paths: BerthPaths, which: string, opts: { follow?
   let offset = 0;
   if (existsSync(file)) {
     const text = readFileSync(file, 'utf8');
-    process.stdout.write(text.split('\n').slice(-n - 1).join('\n'));
+    process.stdout.write(
+      text
+        .split('\n')
+        .slice(-n - 1)
+        .join('\n'),
+    );
     offset = Buffer.byteLength(text);
   }
   if (!opts.follow) return;

@@ -11,7 +11,9 @@ import { findExecutable } from '../common/executables';
 function openInBrowser(url: string): void {
   const opener = process.platform === 'darwin' ? 'open' : findExecutable('xdg-open');
   if (!opener) return;
-  spawn(opener, [url], { stdio: 'ignore', detached: true }).on('error', () => undefined).unref();
+  spawn(opener, [url], { stdio: 'ignore', detached: true })
+    .on('error', () => undefined)
+    .unref();
 }
 
 /** `berth dashboard`: serves the UI until interrupted. */

@@ -12,10 +12,14 @@ export function berthVersion(): string {
   for (let dir = __dirname, i = 0; i < 6; dir = dirname(dir), i++) {
     try {
       const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'berth' && pkg.version) return (cached = pkg.version);
+      if (pkg.name === 'berth' && pkg.version) {
+        cached = pkg.version;
+        return cached;
+      }
     } catch {
       // not here; look one folder up
     }
   }
-  return (cached = 'unknown');
+  cached = 'unknown';
+  return cached;
 }

@@ -35,7 +35,9 @@ export function assertPrivateDir(dir: string): void {
     throw new Error(`${dir} belongs to another user (uid ${st.uid}); Berth keeps its sockets only in a folder of its own. Choose another socket path`);
   }
   if (st.mode & 0o022) {
-    throw new Error(`${dir} is writable by other users (mode ${(st.mode & 0o777).toString(8)}), who could replace Berth's socket there; run \`chmod go-w ${shellQuote(dir)}\`, or choose another socket path`);
+    throw new Error(
+      `${dir} is writable by other users (mode ${(st.mode & 0o777).toString(8)}), who could replace Berth's socket there; run \`chmod go-w ${shellQuote(dir)}\`, or choose another socket path`,
+    );
   }
 }
 

@@ -5,7 +5,7 @@
  * derive their types from this file. It imports nothing from Electron.
  */
 import { z } from 'zod';
-import { CALL_NAME_LIST, CALL_PREFIX, EVENT_CHANNEL } from './call-names';
+import { type CALL_NAME_LIST, CALL_PREFIX, EVENT_CHANNEL } from './call-names';
 import type { AgentStatus } from '../agent/control-api';
 import type { ContainerStats } from '../engine/container-stats';
 import type { Settings } from '../settings/settings-schema';
@@ -22,12 +22,14 @@ export type { AgentStatus, ContainerStats, LogChunk, Settings, VmUsage, WatchLea
  * not get through (`x/../../y` would address another endpoint).
  */
 /** Container and volume names (Docker's [a-zA-Z0-9][a-zA-Z0-9_.-]+) and hex ids: no slash. */
-const objectRef = z.string().min(1).max(256).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'not a valid Docker container or volume id or name');
+const objectRef = z
+  .string()
+  .min(1)
+  .max(256)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'not a valid Docker container or volume id or name');
 const IMAGE_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*';
 const IMAGE_DOMAIN = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*(?::[0-9]+)?/)?';
-const IMAGE_REFERENCE = new RegExp(
-  `^(?:(?:sha256:)?[0-9a-f]{12,64}|${IMAGE_DOMAIN}${IMAGE_COMPONENT}(?:/${IMAGE_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?)$`,
-);
+const IMAGE_REFERENCE = new RegExp(`^(?:(?:sha256:)?[0-9a-f]{12,64}|${IMAGE_DOMAIN}${IMAGE_COMPONENT}(?:/${IMAGE_COMPONENT})*(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[0-9a-f]{64})?)$`);
 /** Image ids (sha256:…) and references (registry/name:tag@digest) by Docker's reference grammar. */
 const imageRef = z.string().min(1).max(512).regex(IMAGE_REFERENCE, 'not a valid Docker image id or reference');
 const lines = z.number().int().min(1).max(10_000);

@@ -60,10 +60,7 @@ export class BerthService extends EventEmitter {
     this.engine = new EngineObjects(docker, async () => (await (await this.link.client(false))?.request('disk'))?.allocatedBytes);
     const containers = new ContainerStatsSampler(docker);
     this.stats = {
-      containers: new StatsHub(
-        { sample: async () => ({ at: Date.now(), containers: await containers.sample() }), reset: () => containers.reset() },
-        (p) => this.emitEvent('stats.containers', p),
-      ),
+      containers: new StatsHub({ sample: async () => ({ at: Date.now(), containers: await containers.sample() }), reset: () => containers.reset() }, (p) => this.emitEvent('stats.containers', p)),
       vm: new StatsHub(
         {
           sample: async () => {
@@ -134,7 +131,10 @@ export class BerthService extends EventEmitter {
       'settings.update': async (patch: Record<string, unknown>) => (await (await link.started()).request('settings.update', patch)).settings,
       'logs.tail': async (which: 'agent' | 'vm', lines: number) => {
         try {
-          return readFileSync(join(this.host.paths.logs, `${which}.log`), 'utf8').split('\n').slice(-lines - 1).join('\n');
+          return readFileSync(join(this.host.paths.logs, `${which}.log`), 'utf8')
+            .split('\n')
+            .slice(-lines - 1)
+            .join('\n');
         } catch {
           return '';
         }

@@ -13,9 +13,35 @@ function recordingHandlers(): { handlers: BerthHandlers; calls: string[] } {
 /** A small deterministic generator of junk values of every JSON-ish and non-JSON shape. */
 function junk(seed: number): unknown {
   const pick = [
-    undefined, null, true, false, 0, -1, 1.5, NaN, Infinity, 2 ** 53, '', 'x', '../../etc/passwd', ';rm -rf /',
-    'a'.repeat(5000), {}, [], [[]], { length: 3 }, { __proto__: { polluted: true } }, Symbol('s'), () => 1, new Date(0),
-    BigInt(7), 'javascript:alert(1)', 'http://evil.example/', ['start'], [1, 2, 3], { ok: true },
+    undefined,
+    null,
+    true,
+    false,
+    0,
+    -1,
+    1.5,
+    NaN,
+    Infinity,
+    2 ** 53,
+    '',
+    'x',
+    '../../etc/passwd',
+    ';rm -rf /',
+    'a'.repeat(5000),
+    {},
+    [],
+    [[]],
+    { length: 3 },
+    { __proto__: { polluted: true } },
+    Symbol('s'),
+    () => 1,
+    new Date(0),
+    BigInt(7),
+    'javascript:alert(1)',
+    'http://evil.example/',
+    ['start'],
+    [1, 2, 3],
+    { ok: true },
   ];
   return pick[Math.abs(seed) % pick.length];
 }
@@ -82,7 +108,7 @@ describe('ids and names that reach engine API paths', () => {
     }
     expect(calls).toEqual([]);
     for (const ok of ['berth-test_web.1', '3f4e5a6b7c8d', 'my-volume']) expect((await dispatch(handlers, 'containers.inspect', [ok])).ok, ok).toBe(true);
-    const digest = 'sha256:' + 'a'.repeat(64);
+    const digest = `sha256:${'a'.repeat(64)}`;
     for (const ok of ['busybox', 'berth-test/busybox:latest', 'localhost:5000/team/app:v1.2', digest, `busybox@${digest}`, 'docker.io/library/busybox:1.37', '3f4e5a6b7c8d']) {
       expect((await dispatch(handlers, 'images.remove', [ok])).ok, ok).toBe(true);
     }

@@ -5,7 +5,6 @@ import { CodedError } from '../common/coded-error';
 /** The implementation side of the contract: one async function per call. */
 export type BerthHandlers = { [K in CallName]: (...args: CallArgs<K>) => Promise<CallResults[K]> };
 
-
 /**
  * Validates a call against the contract and runs it. It never throws: an
  * unknown call or wrong arguments never reach the handlers and come back as
@@ -14,7 +13,7 @@ export type BerthHandlers = { [K in CallName]: (...args: CallArgs<K>) => Promise
  */
 export async function dispatch(handlers: BerthHandlers, name: unknown, args: unknown): Promise<Reply<unknown>> {
   try {
-    if (typeof name !== 'string' || !Object.prototype.hasOwnProperty.call(CALLS, name)) {
+    if (typeof name !== 'string' || !Object.hasOwn(CALLS, name)) {
       return { ok: false, error: { code: 'unknown_call', message: `no such call: ${String(name).slice(0, 80)}` } };
     }
     const call = name as CallName;

@@ -6,10 +6,18 @@ import type { ContainerSummary, ImageSummary, ReclaimResult, VolumeSummary } fro
 /** The contract calls that map engine objects (containers, images, volumes, disk usage) to the UI's shapes. */
 export type EngineCalls = Pick<
   BerthHandlers,
-  | 'containers.list' | 'containers.action' | 'containers.inspect' | 'containers.logs'
-  | 'images.list' | 'images.remove' | 'images.prune'
-  | 'volumes.list' | 'volumes.remove' | 'volumes.prune'
-  | 'system.df' | 'system.reclaim'
+  | 'containers.list'
+  | 'containers.action'
+  | 'containers.inspect'
+  | 'containers.logs'
+  | 'images.list'
+  | 'images.remove'
+  | 'images.prune'
+  | 'volumes.list'
+  | 'volumes.remove'
+  | 'volumes.prune'
+  | 'system.df'
+  | 'system.reclaim'
 >;
 
 /**
@@ -49,7 +57,14 @@ export class EngineObjects {
           running
             .filter((c) => !this.startTimes.has(c.id))
             .map(async (c) => {
-              const started = Date.parse((await d.getContainer(c.id).inspect().catch(() => undefined))?.State?.StartedAt ?? '');
+              const started = Date.parse(
+                (
+                  await d
+                    .getContainer(c.id)
+                    .inspect()
+                    .catch(() => undefined)
+                )?.State?.StartedAt ?? '',
+              );
               if (Number.isFinite(started)) this.startTimes.set(c.id, started);
             }),
         );
@@ -77,13 +92,15 @@ export class EngineObjects {
     return {
       'images.list': async () => {
         const [images, containers] = await Promise.all([this.docker().listImages(), this.docker().listContainers({ all: true })]);
-        return images.map((i): ImageSummary => ({
-          id: i.Id,
-          tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
-          size: i.Size,
-          created: i.Created,
-          usedBy: containers.filter((c) => c.ImageID === i.Id).map(containerName),
-        }));
+        return images.map(
+          (i): ImageSummary => ({
+            id: i.Id,
+            tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+            size: i.Size,
+            created: i.Created,
+            usedBy: containers.filter((c) => c.ImageID === i.Id).map(containerName),
+          }),
+        );
       },
       'images.remove': async (id) => {
         await this.docker().getImage(id).remove();

@@ -9,7 +9,12 @@ describe('StatsHub: samples only while watched', () => {
     let n = 0;
     const emitted: number[] = [];
     const resets: number[] = [];
-    const h = new StatsHub<number>({ sample: async () => ++n, reset: () => resets.push(n) }, (v) => emitted.push(v), { intervalMs: 1000, leaseMs: 5000 }, () => Date.now());
+    const h = new StatsHub<number>(
+      { sample: async () => ++n, reset: () => resets.push(n) },
+      (v) => emitted.push(v),
+      { intervalMs: 1000, leaseMs: 5000 },
+      () => Date.now(),
+    );
     return { h, emitted, resets, samples: () => n };
   }
 
@@ -59,7 +64,19 @@ describe('StatsHub: samples only while watched', () => {
   test('a sampler error skips one beat and keeps the stream alive', async () => {
     let fail = true;
     const got: string[] = [];
-    const h = new StatsHub<string>({ sample: async () => { if (fail) { fail = false; throw new Error('engine gone'); } return 'ok'; } }, (v) => got.push(v), { intervalMs: 1000, leaseMs: 5000 });
+    const h = new StatsHub<string>(
+      {
+        sample: async () => {
+          if (fail) {
+            fail = false;
+            throw new Error('engine gone');
+          }
+          return 'ok';
+        },
+      },
+      (v) => got.push(v),
+      { intervalMs: 1000, leaseMs: 5000 },
+    );
     h.watch('page-aaaa');
     await vi.advanceTimersByTimeAsync(1000);
     expect(got).toEqual(['ok']);

@@ -81,11 +81,11 @@ describe('DashboardServer', () => {
   });
 
   test('junk request lines, paths and headers get 4xx and the server stays up (bounded fuzz)', async () => {
-    const fixed = ['/%', '//', '/%zz', '//evil/x', '/\\evil', '/..%2f..%2fetc%2fpasswd', '/%00', '/' + 'a'.repeat(9000), '/open?code=%', '/open?code=', '/open', '*', 'http://evil/x', ''];
+    const fixed = ['/%', '//', '/%zz', '//evil/x', '/\\evil', '/..%2f..%2fetc%2fpasswd', '/%00', `/${'a'.repeat(9000)}`, '/open?code=%', '/open?code=', '/open', '*', 'http://evil/x', ''];
     let seed = 7;
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const alphabet = '/%.?=&#\\:@!$\'()*+,;[]{}|^`~ \t"<>abc019';
-    const random = Array.from({ length: 150 }, () => '/' + Array.from({ length: 1 + Math.floor(rnd() * 30) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join(''));
+    const random = Array.from({ length: 150 }, () => `/${Array.from({ length: 1 + Math.floor(rnd() * 30) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('')}`);
     for (const path of [...fixed, ...random]) {
       const r = await raw(port, `GET ${path} HTTP/1.1\r\n${host()}Cookie: ${cookie}\r\nConnection: close\r\n\r\n`);
       const code = statusOf(r);

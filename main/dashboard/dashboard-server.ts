@@ -23,8 +23,7 @@ interface CallFrame {
   args: unknown;
 }
 
-const isCallFrame = (f: unknown): f is CallFrame =>
-  typeof f === 'object' && f !== null && !Array.isArray(f) && Number.isFinite((f as CallFrame).id);
+const isCallFrame = (f: unknown): f is CallFrame => typeof f === 'object' && f !== null && !Array.isArray(f) && Number.isFinite((f as CallFrame).id);
 
 /**
  * The path and query of a request target, or undefined for anything that is
@@ -32,7 +31,7 @@ const isCallFrame = (f: unknown): f is CallFrame =>
  * a junk request line from any local user or container must not end the server.
  */
 export function parseTarget(raw: string | undefined): { pathname: string; params: URLSearchParams } | undefined {
-  if (!raw || !raw.startsWith('/') || raw.startsWith('//') || raw.includes('\\')) return undefined;
+  if (!raw?.startsWith('/') || raw.startsWith('//') || raw.includes('\\')) return undefined;
   try {
     const u = new URL(raw, 'http://127.0.0.1');
     return { pathname: decodeURIComponent(u.pathname), params: u.searchParams };
@@ -42,6 +41,9 @@ export function parseTarget(raw: string | undefined): { pathname: string; params
 }
 
 const BASE_HEADERS = { 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
+
+/** A short plain-text answer: its status, its text and any extra headers. */
+type Answer = [status: number, text: string, headers?: Record<string, string>];
 
 function send(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { ...BASE_HEADERS, 'content-type': 'text/plain; charset=utf-8', ...headers }).end(`${text}\n`);
@@ -108,25 +110,40 @@ export class DashboardServer {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
-    if (!DashboardAuth.hostOk(req.headers, this.port)) return send(res, 403, 'this server answers only to 127.0.0.1 and localhost');
     const t = parseTarget(req.url);
-    if (!t) return send(res, 400, 'bad request');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'method not allowed');
-    if (t.pathname === '/open') {
-      const session = this.auth.redeem(t.params.get('code') ?? '');
-      if (!session) return send(res, 401, 'This link was used already or has expired. Run `berth dashboard` again for a new one.');
-      // The code leaves the address bar: the page lives at / from here on.
-      return send(res, 303, 'see /', { location: '/', 'set-cookie': DashboardAuth.cookieHeader(session) });
+    const first = this.answerFirst(req, t);
+    if (first || !t) {
+      send(res, ...(first ?? [400, 'bad request']));
+      return;
     }
-    if (!this.auth.hasSession(req.headers)) return send(res, 401, 'Open the link that `berth dashboard` printed.');
     const file = normalize(join(this.rendererDir, t.pathname === '/' ? 'index.html' : t.pathname));
-    if (!file.startsWith(this.rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) return send(res, 404, 'not found');
+    if (!file.startsWith(this.rendererDir + sep) || !existsSync(file) || !statSync(file).isFile()) {
+      send(res, 404, 'not found');
+      return;
+    }
     res.writeHead(200, {
       ...BASE_HEADERS,
       'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
       'content-security-policy': CONTENT_SECURITY_POLICY.replace("connect-src 'self'", `connect-src 'self' ws://127.0.0.1:${this.port}`),
     });
-    createReadStream(file).on('error', () => res.destroy()).pipe(res);
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
+  }
+
+  /** What a request is answered before any file: a refusal, or the one-time link's redirect; undefined when it may have a file. */
+  private answerFirst(req: IncomingMessage, t: ReturnType<typeof parseTarget>): Answer | undefined {
+    if (!DashboardAuth.hostOk(req.headers, this.port)) return [403, 'this server answers only to 127.0.0.1 and localhost'];
+    if (!t) return [400, 'bad request'];
+    if (req.method !== 'GET' && req.method !== 'HEAD') return [405, 'method not allowed'];
+    if (t.pathname === '/open') {
+      const session = this.auth.redeem(t.params.get('code') ?? '');
+      if (!session) return [401, 'This link was used already or has expired. Run `berth dashboard` again for a new one.'];
+      // The code leaves the address bar: the page lives at / from here on.
+      return [303, 'see /', { location: '/', 'set-cookie': DashboardAuth.cookieHeader(session) }];
+    }
+    if (!this.auth.hasSession(req.headers)) return [401, 'Open the link that `berth dashboard` printed.'];
+    return undefined;
   }
 
   private serve(ws: WebSocket): void {

@@ -40,7 +40,12 @@ export async function engineClock(docker: Docker): Promise<{ guest: string; host
 export async function stopAllContainers(docker: Docker, timeoutSeconds = 2): Promise<number> {
   const running = await docker.listContainers({ filters: { status: ['running'] } });
   await Promise.all(
-    running.map((c) => docker.getContainer(c.Id).stop({ t: timeoutSeconds }).catch(() => undefined)),
+    running.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .stop({ t: timeoutSeconds })
+        .catch(() => undefined),
+    ),
   );
   return running.length;
 }

@@ -7,10 +7,13 @@ describe('engine event stream parsing', () => {
     const feed = eventLineParser((e) => got.push(e));
     const a = JSON.stringify({ Type: 'container', Action: 'start', Actor: { ID: 'abc' } });
     const b = JSON.stringify({ status: 'die', id: 'def' }); // the older field names
-    feed(a + '\n' + b.slice(0, 10));
+    feed(`${a}\n${b.slice(0, 10)}`);
     expect(got).toEqual([{ id: 'abc', action: 'start' }]);
-    feed(Buffer.from(b.slice(10) + '\n'));
-    expect(got).toEqual([{ id: 'abc', action: 'start' }, { id: 'def', action: 'die' }]);
+    feed(Buffer.from(`${b.slice(10)}\n`));
+    expect(got).toEqual([
+      { id: 'abc', action: 'start' },
+      { id: 'def', action: 'die' },
+    ]);
   });
 
   test('junk lines and events without a container are skipped', () => {

@@ -32,7 +32,7 @@ export function eventLineParser(onEvent: (e: ContainerEvent) => void): (chunk: B
  */
 export function followContainerEvents(docker: Docker, onChange: (event?: ContainerEvent) => void, log: Pick<Logger, 'warn'>): () => void {
   let stopped = false;
-  let stream: NodeJS.ReadableStream & { destroy?: () => void } | undefined;
+  let stream: (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
   let delay = 500;
   const connect = async () => {
     if (stopped) return;

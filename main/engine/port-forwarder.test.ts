@@ -20,7 +20,10 @@ function fakeHost(taken = new Set<number>()) {
 
 describe('PortForwards', () => {
   test('opens what running containers publish and closes what they no longer do', async () => {
-    let desired: PublishedPort[] = [{ proto: 'tcp', port: 8080, container: 'web' }, { proto: 'udp', port: 53, container: 'dns' }];
+    let desired: PublishedPort[] = [
+      { proto: 'tcp', port: 8080, container: 'web' },
+      { proto: 'udp', port: 53, container: 'dns' },
+    ];
     const host = fakeHost();
     const pf = new PortForwards(async () => desired, host.fwd, quiet);
     await pf.reconcile();

@@ -21,7 +21,6 @@ export interface Forwarder {
   remove(proto: Proto, port: number): Promise<void>;
 }
 
-
 const key = (p: { proto: Proto; port: number }) => `${p.proto}/${p.port}`;
 
 /**

@@ -26,7 +26,11 @@ const denyUnder = (prefix: string) => (b: unknown) => (bindSources(b).some((s) =
 
 describe('RequestGuard', () => {
   test('every byte of ordinary requests passes through unchanged, whatever the piece size', async () => {
-    const input = req('GET', '/_ping') + req('POST', '/v1.41/build?t=x', 'tar bytes \r\n\r\n POST /containers/create') + chunked('/v1.41/images/load', ['abc', 'POST /x HTTP/1.1\r\n\r\n']) + req('GET', '/v1.41/version');
+    const input =
+      req('GET', '/_ping') +
+      req('POST', '/v1.41/build?t=x', 'tar bytes \r\n\r\n POST /containers/create') +
+      chunked('/v1.41/images/load', ['abc', 'POST /x HTTP/1.1\r\n\r\n']) +
+      req('GET', '/v1.41/version');
     for (const step of [1, 3, 7, 64, 100_000]) {
       const r = await run(input, step, denyUnder('/'));
       expect(r.out, `step ${step}`).toBe(input);
@@ -35,7 +39,10 @@ describe('RequestGuard', () => {
   });
 
   test('an allowed create passes unchanged, Content-Length or chunked, and requests after it too', async () => {
-    const input = req('POST', '/v1.41/containers/create?name=web', create(['/home/me/www:/www'])) + chunked('/containers/create', [create(['/home/me/a:/a']).slice(0, 10), create(['/home/me/a:/a']).slice(10)]) + req('GET', '/_ping');
+    const input =
+      req('POST', '/v1.41/containers/create?name=web', create(['/home/me/www:/www'])) +
+      chunked('/containers/create', [create(['/home/me/a:/a']).slice(0, 10), create(['/home/me/a:/a']).slice(10)]) +
+      req('GET', '/_ping');
     for (const step of [1, 5, 4096]) {
       const r = await run(input, step, denyUnder('/srv'));
       expect(r.out).toBe(input);
@@ -89,14 +96,25 @@ describe('MountPolicy', () => {
 
   test('a host path outside every shared folder is refused, naming it and the command that shares it', () => {
     expect(policy.deny(['/home/me/ok', '/srv/site'])).toBe(
-      "Mounts denied: the path /srv/site is not shared from the host, so the container would see an empty folder. Shared now: /home/me, /tmp. To share it: berth config set sharedPaths /data,/srv/site && berth restart",
+      'Mounts denied: the path /srv/site is not shared from the host, so the container would see an empty folder. Shared now: /home/me, /tmp. To share it: berth config set sharedPaths /data,/srv/site && berth restart',
     );
     expect(policy.deny(['/srv/nginx.conf'])).toMatch(/sharedPaths \/data,\/srv &&/);
     expect(policy.deny(['/home/me/../../srv/x'])).toMatch(/the path \/srv\/x is not shared/);
   });
 
   test('bind sources come from Binds and bind Mounts; volumes and other mount types are not sources', () => {
-    expect(bindSources({ HostConfig: { Binds: ['/a:/a:ro', 'named:/v', 'C:/x'], Mounts: [{ Type: 'bind', Source: '/b', Target: '/b' }, { Type: 'volume', Source: 'v', Target: '/v' }, { Type: 'tmpfs', Target: '/t' }] } })).toEqual(['/a', '/b']);
+    expect(
+      bindSources({
+        HostConfig: {
+          Binds: ['/a:/a:ro', 'named:/v', 'C:/x'],
+          Mounts: [
+            { Type: 'bind', Source: '/b', Target: '/b' },
+            { Type: 'volume', Source: 'v', Target: '/v' },
+            { Type: 'tmpfs', Target: '/t' },
+          ],
+        },
+      }),
+    ).toEqual(['/a', '/b']);
     for (const junk of [null, 1, {}, { HostConfig: null }, { HostConfig: { Binds: 'x', Mounts: [null] } }]) expect(bindSources(junk)).toEqual([]);
   });
 });

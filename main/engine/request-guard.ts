@@ -218,7 +218,5 @@ export class RequestGuard extends Transform {
 /** The reply a refused create gets: what dockerd sends for a bad request, so every client shows the message. */
 export function denialResponse(message: string): Buffer {
   const body = JSON.stringify({ message });
-  return Buffer.from(
-    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
-  );
+  return Buffer.from(`HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
 }

@@ -77,7 +77,10 @@ describe('SocketProxy', () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-proxy-'));
     const engine = await fakeEngine(dir);
     const front = await flakyFront(engine.port, 3);
-    cleanups.push(() => engine.server.close(), () => front.server.close());
+    cleanups.push(
+      () => engine.server.close(),
+      () => front.server.close(),
+    );
     const proxy = new SocketProxy(join(dir, 'docker.sock'));
     proxy.setTarget({ port: front.port, creds: loadClientCreds(ensureTlsMaterial(join(dir, 'tls'))) });
     await proxy.listen();

@@ -91,7 +91,7 @@ export class SocketProxy extends EventEmitter {
    */
   assertServing(): void {
     if (!this.server?.listening) throw new Error('the socket proxy is not listening');
-    let st;
+    let st: ReturnType<typeof statSync>;
     try {
       st = statSync(this.path);
     } catch {
@@ -122,7 +122,10 @@ export class SocketProxy extends EventEmitter {
       this.lastActivity = Date.now();
     });
     client.on('error', () => undefined);
-    if (this.target) return this.serve(client, this.target);
+    if (this.target) {
+      this.serve(client, this.target);
+      return;
+    }
     if (!this.waker) {
       // No engine: end the connection; the docker CLI reports it cannot connect.
       client.destroy();
@@ -158,7 +161,10 @@ export class SocketProxy extends EventEmitter {
    */
   private pipe(client: Socket, engine: TLSSocket): void {
     const policy = this.mounts;
-    if (!policy) return pipeBoth(client, engine, client);
+    if (!policy) {
+      pipeBoth(client, engine, client);
+      return;
+    }
     const guard = new RequestGuard((body) => policy.deny(bindSources(body)));
     guard.on('deny', (reason: string) => {
       this.emit('mount-denied', reason);

@@ -86,11 +86,14 @@ function makeCert(forge: typeof forgeType, o: { cn: string; isCa?: boolean; issu
   const keys = forge.pki.rsa.generateKeyPair({ bits: 2048 });
   const cert = forge.pki.createCertificate();
   cert.publicKey = keys.publicKey;
-  cert.serialNumber = '01' + randomBytes(15).toString('hex');
+  cert.serialNumber = `01${randomBytes(15).toString('hex')}`;
   const now = new Date();
   cert.validity.notBefore = new Date(now.getTime() - 60_000);
   cert.validity.notAfter = new Date(now.getTime() + YEARS * 365 * 24 * 3600 * 1000);
-  const subject = [{ name: 'commonName', value: o.cn }, { name: 'organizationName', value: 'Berth' }];
+  const subject = [
+    { name: 'commonName', value: o.cn },
+    { name: 'organizationName', value: 'Berth' },
+  ];
   cert.setSubject(subject);
   cert.setIssuer(o.issuer ? o.issuer.cert.subject.attributes : subject);
   const ext: object[] = [{ name: 'basicConstraints', cA: !!o.isCa, critical: true }];

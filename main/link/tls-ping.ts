@@ -20,15 +20,12 @@ export function loadClientCreds(p: TlsPaths): TlsClientCreds {
  */
 export function pingEngineTls(port: number, creds: TlsClientCreds, timeoutMs = 3000): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path: '/_ping', method: 'GET', ...creds, servername: 'localhost', timeout: timeoutMs, agent: false },
-      (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (d) => (body += d));
-        res.on('end', () => (res.statusCode === 200 && body === 'OK' ? resolve() : reject(new Error(`engine answered ${res.statusCode} ${body.slice(0, 80)}`))));
-      },
-    );
+    const req = request({ host: '127.0.0.1', port, path: '/_ping', method: 'GET', ...creds, servername: 'localhost', timeout: timeoutMs, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (body += d));
+      res.on('end', () => (res.statusCode === 200 && body === 'OK' ? resolve() : reject(new Error(`engine answered ${res.statusCode} ${body.slice(0, 80)}`))));
+    });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
     req.on('error', reject);
     req.end();

@@ -52,8 +52,20 @@ describe('QEMU option strings', () => {
     expect(qemuOptValue('/home/a,readonly=on')).toBe('/home/a,,readonly=on');
     const { args } = buildQemuCommand(
       {
-        cpus: 1, memoryMiB: 512, kernel: '/k', initrd: '/i', cmdline: 'c', rootfs: '/r,x', dataDisk: '/d', guestTlsDir: '/t',
-        enginePort: 1, qmpSocket: '/q', controlSocket: '/c', pidFile: '/p', mountList: '/m', shares: [{ tag: 'berth0', hostPath: '/home/a,security_model=none' }],
+        cpus: 1,
+        memoryMiB: 512,
+        kernel: '/k',
+        initrd: '/i',
+        cmdline: 'c',
+        rootfs: '/r,x',
+        dataDisk: '/d',
+        guestTlsDir: '/t',
+        enginePort: 1,
+        qmpSocket: '/q',
+        controlSocket: '/c',
+        pidFile: '/p',
+        mountList: '/m',
+        shares: [{ tag: 'berth0', hostPath: '/home/a,security_model=none' }],
       },
       { platform: 'linux', arch: 'x64', cpus: 2, accel: 'tcg', accelReason: 't', qemu: { major: 7, minor: 2, micro: 22, text: 'QEMU emulator version 7.2.22' }, sme: false },
     );

@@ -5,11 +5,31 @@ import { posix } from 'node:path';
  * one of these paths (or above one) would hide the VM's own files under it.
  */
 const GUEST_SYSTEM_TREES = [
-  '/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/run', '/sbin', '/sys',
-  '/usr/bin', '/usr/lib', '/usr/libexec', '/usr/sbin', '/usr/share', '/var/lib/containerd', '/var/lib/docker', '/var/log', '/var/run',
+  '/bin',
+  '/boot',
+  '/dev',
+  '/etc',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/libx32',
+  '/proc',
+  '/run',
+  '/sbin',
+  '/sys',
+  '/usr/bin',
+  '/usr/lib',
+  '/usr/libexec',
+  '/usr/sbin',
+  '/usr/share',
+  '/var/lib/containerd',
+  '/var/lib/docker',
+  '/var/log',
+  '/var/run',
 ];
 
 // Control characters end lines in the guest's mount list and in commands Berth prints.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Why a host path is not usable as a path setting, or undefined if it is. */

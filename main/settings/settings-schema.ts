@@ -44,61 +44,61 @@ const APP_BEHAVIOUR = {
  * field says in its message what a valid value is.
  */
 export function settingsSchema(limits: HostLimits) {
-  return z.object({
-    cpus: z
-      .number({ error: 'cpus must be a whole number' })
-      .int('cpus must be a whole number')
-      .min(1, 'cpus must be at least 1')
-      .max(limits.cpus, `cpus must be at most ${limits.cpus}, the number of CPUs this machine has`)
-      .default(Math.min(2, limits.cpus)),
-    memoryMiB: z
-      .number({ error: 'memoryMiB must be a whole number of MiB' })
-      .int('memoryMiB must be a whole number of MiB')
-      .min(512, 'memoryMiB must be at least 512 (the engine needs room to run)')
-      .max(limits.memoryMiB, `memoryMiB must be at most ${limits.memoryMiB}, this machine's memory`)
-      .default(2048),
-    diskGiB: z
-      .number({ error: 'diskGiB must be a whole number of GiB' })
-      .int('diskGiB must be a whole number of GiB')
-      .min(8, 'diskGiB must be at least 8')
-      .max(4096, 'diskGiB must be at most 4096')
-      .default(64),
-    /** Where the Docker socket for shell users lives; empty means ~/.berth/docker.sock. */
-    socketPath: optionalPath('socketPath', 'for the default')
-      .refine((p) => Buffer.byteLength(p) < 100, 'socketPath must be shorter than 100 bytes (a unix socket limit)')
-      .default(''),
-    /** Host port for the engine's TLS forward on 127.0.0.1; 0 picks a free one at each start. */
-    enginePort: z
-      .number({ error: 'enginePort must be a port number' })
-      .int('enginePort must be a port number')
-      .min(0, 'enginePort must be 0 (automatic) or 1024–65535')
-      .max(65535, 'enginePort must be at most 65535')
-      .refine((p) => p === 0 || p >= 1024, 'enginePort must be 0 (automatic) or 1024–65535')
-      .default(0),
-    /** Host folders shared into the VM at the same path, besides the home directory. */
-    sharedPaths: z
-      .array(
-        z.string().superRefine((p, ctx) => {
-          const problem = sharedPathProblem(p);
-          if (problem) ctx.addIssue({ code: 'custom', message: `sharedPaths must hold absolute paths of folders to share: ${JSON.stringify(p)} ${problem}` });
-        }),
-        { error: 'sharedPaths must be a list of absolute paths' },
-      )
-      .default([]),
-    /** auto: hvf or KVM where they really work, software emulation (TCG) where they don't. */
-    accelerator: z
-      .enum(ACCEL_SETTINGS, { error: `accelerator must be one of ${ACCEL_SETTINGS.join(', ')}` })
-      .default('auto'),
-    /** The folder holding QEMU's programs (or the qemu-system binary); empty searches PATH and the usual places. */
-    qemuPath: optionalPath('qemuPath', 'to search PATH and the usual places').default(''),
-    /**
-     * Docker Desktop's "Use containerd for pulling and storing images": the engine keeps images
-     * in containerd, which multi-platform images (manifest lists) need. Images kept the other
-     * way stay on the disk, hidden while this is on, and come back when it is off.
-     */
-    containerdImageStore: z.boolean({ error: 'containerdImageStore must be true or false' }).default(false),
-    ...APP_BEHAVIOUR,
-  }).strict();
+  return z
+    .object({
+      cpus: z
+        .number({ error: 'cpus must be a whole number' })
+        .int('cpus must be a whole number')
+        .min(1, 'cpus must be at least 1')
+        .max(limits.cpus, `cpus must be at most ${limits.cpus}, the number of CPUs this machine has`)
+        .default(Math.min(2, limits.cpus)),
+      memoryMiB: z
+        .number({ error: 'memoryMiB must be a whole number of MiB' })
+        .int('memoryMiB must be a whole number of MiB')
+        .min(512, 'memoryMiB must be at least 512 (the engine needs room to run)')
+        .max(limits.memoryMiB, `memoryMiB must be at most ${limits.memoryMiB}, this machine's memory`)
+        .default(2048),
+      diskGiB: z
+        .number({ error: 'diskGiB must be a whole number of GiB' })
+        .int('diskGiB must be a whole number of GiB')
+        .min(8, 'diskGiB must be at least 8')
+        .max(4096, 'diskGiB must be at most 4096')
+        .default(64),
+      /** Where the Docker socket for shell users lives; empty means ~/.berth/docker.sock. */
+      socketPath: optionalPath('socketPath', 'for the default')
+        .refine((p) => Buffer.byteLength(p) < 100, 'socketPath must be shorter than 100 bytes (a unix socket limit)')
+        .default(''),
+      /** Host port for the engine's TLS forward on 127.0.0.1; 0 picks a free one at each start. */
+      enginePort: z
+        .number({ error: 'enginePort must be a port number' })
+        .int('enginePort must be a port number')
+        .min(0, 'enginePort must be 0 (automatic) or 1024–65535')
+        .max(65535, 'enginePort must be at most 65535')
+        .refine((p) => p === 0 || p >= 1024, 'enginePort must be 0 (automatic) or 1024–65535')
+        .default(0),
+      /** Host folders shared into the VM at the same path, besides the home directory. */
+      sharedPaths: z
+        .array(
+          z.string().superRefine((p, ctx) => {
+            const problem = sharedPathProblem(p);
+            if (problem) ctx.addIssue({ code: 'custom', message: `sharedPaths must hold absolute paths of folders to share: ${JSON.stringify(p)} ${problem}` });
+          }),
+          { error: 'sharedPaths must be a list of absolute paths' },
+        )
+        .default([]),
+      /** auto: hvf or KVM where they really work, software emulation (TCG) where they don't. */
+      accelerator: z.enum(ACCEL_SETTINGS, { error: `accelerator must be one of ${ACCEL_SETTINGS.join(', ')}` }).default('auto'),
+      /** The folder holding QEMU's programs (or the qemu-system binary); empty searches PATH and the usual places. */
+      qemuPath: optionalPath('qemuPath', 'to search PATH and the usual places').default(''),
+      /**
+       * Docker Desktop's "Use containerd for pulling and storing images": the engine keeps images
+       * in containerd, which multi-platform images (manifest lists) need. Images kept the other
+       * way stay on the disk, hidden while this is on, and come back when it is off.
+       */
+      containerdImageStore: z.boolean({ error: 'containerdImageStore must be true or false' }).default(false),
+      ...APP_BEHAVIOUR,
+    })
+    .strict();
 }
 
 /** The validated settings. */

@@ -1,6 +1,6 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { hostLimits, settingsSchema, type HostLimits, type Settings } from './settings-schema';
 
 /** A refused settings change; the stored file is left as it was. */
@@ -87,7 +87,11 @@ export class SettingsStore {
     const shape = this.schema.shape as Record<string, z.ZodTypeAny>;
     if (!(key in shape)) throw new SettingsError(`unknown setting: ${key} (known: ${Object.keys(shape).join(', ')})`);
     const sample = (this.defaults() as Record<string, unknown>)[key];
-    if (Array.isArray(sample)) return raw.split(',').map((x) => x.trim()).filter(Boolean);
+    if (Array.isArray(sample))
+      return raw
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
     if (typeof sample === 'number') return raw.trim() === '' ? NaN : Number(raw);
     if (typeof sample === 'boolean') {
       if (raw === 'true' || raw === 'false') return raw === 'true';
@@ -99,7 +103,7 @@ export class SettingsStore {
   private write(s: Settings): void {
     mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
     const tmp = `${this.path}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(s, null, 2) + '\n', { mode: 0o600 });
+    writeFileSync(tmp, `${JSON.stringify(s, null, 2)}\n`, { mode: 0o600 });
     chmodSync(tmp, 0o600);
     renameSync(tmp, this.path);
   }

@@ -15,7 +15,7 @@ export type RunCommand = (file: string, args: readonly string[]) => CommandResul
 /** Runs a command from PATH with a short timeout; a missing one is status null, never a throw. */
 export const runCommand: RunCommand = (file, args) => {
   const r = spawnSync(file, args, { encoding: 'utf8', timeout: 10_000 });
-  return { status: r.error ? null : r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? (r.error?.message ?? '') };
+  return { status: r.error ? null : r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? r.error?.message ?? '' };
 };
 
 /** Whether hvf can be used here, and if not, why; answered once per start. */
@@ -95,6 +95,13 @@ export function hypervisorEntitlement(run: RunCommand, qemu: string): HvfAvailab
   return { ok: false, reason: `${qemu} is signed without the com.apple.security.hypervisor entitlement` };
 }
 
+/** hvf on this Mac for this QEMU binary: the hypervisor's support, then the binary's entitlement. */
+function hvfAvailability(run: RunCommand, qemu: string): HvfAvailability {
+  const support = sysctlNumber(run, 'kern.hv_support');
+  if (support === 1) return hypervisorEntitlement(run, qemu);
+  return { ok: false, reason: `macOS reports no hypervisor support (kern.hv_support is ${support ?? 'missing'}): a Mac VM without nested virtualization, or a CI runner` };
+}
+
 /** What a Mac is, as the darwin probes tell it; `hardwareArch` fixes the architecture instead of asking (the simulation). */
 export function darwinHost(run: RunCommand = runCommand, hardwareArch?: 'arm64' | 'x64'): HostFacts {
   const translated = hardwareArch ? process.arch !== hardwareArch : sysctlNumber(run, 'sysctl.proc_translated') === 1;
@@ -109,12 +116,8 @@ export function darwinHost(run: RunCommand = runCommand, hardwareArch?: 'arm64' 
     childDiesWithParent: false,
     cpuHasSme: () => arch === 'arm64' && sysctlNumber(run, 'hw.optional.arm.FEAT_SME') === 1,
     hvf: (qemu) => {
-      if (hvf) return hvf;
-      const support = sysctlNumber(run, 'kern.hv_support');
-      if (support !== 1) {
-        return (hvf = { ok: false, reason: `macOS reports no hypervisor support (kern.hv_support is ${support ?? 'missing'}): a Mac VM without nested virtualization, or a CI runner` });
-      }
-      return (hvf = hypervisorEntitlement(run, qemu));
+      hvf ??= hvfAvailability(run, qemu);
+      return hvf;
     },
     processArgs: (pid) => {
       const r = run('ps', ['-ww', '-o', 'args=', '-p', String(pid)]);

@@ -7,10 +7,7 @@ import type { Machine, MachineDriver } from './machine-driver';
  * short timeout), the ACPI power button, then SIGTERM, then SIGKILL. Each step
  * is reported.
  */
-export async function stopMachine(
-  vm: Machine,
-  o: { graceful: boolean; beforeStop?: (vm: Machine) => Promise<void>; step: (s: string) => void },
-): Promise<void> {
+export async function stopMachine(vm: Machine, o: { graceful: boolean; beforeStop?: (vm: Machine) => Promise<void>; step: (s: string) => void }): Promise<void> {
   if (vm.running) {
     if (o.graceful && o.beforeStop) {
       o.step('stopping containers');

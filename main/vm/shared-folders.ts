@@ -49,6 +49,7 @@ export function sharedFolders(home: string, extra: readonly string[], aliases: R
 /** Writes the tag<TAB>path list the guest reads from fw_cfg. */
 export function writeMountList(file: string, folders: readonly SharedFolder[]): void {
   // Settings are validated; this is the last line of defence for a line-based format.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
   const bad = folders.find((f) => /[\u0000-\u001f\u007f]/.test(f.hostPath + f.tag + (f.guestPath ?? '')));
   if (bad) throw new Error(`refusing to share ${JSON.stringify(bad.hostPath)}: it contains control characters`);
   writeFileSync(file, folders.map((f) => `${f.tag}\t${f.guestPath ?? f.hostPath}\n`).join(''), { mode: 0o600 });

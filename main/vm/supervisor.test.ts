@@ -10,7 +10,15 @@ import { BootFailure } from './boot-failure';
 
 /** A STAND-IN machine: no process, no guest; the test decides when it exits. */
 class StandInMachine extends EventEmitter implements Machine {
-  readonly host = { platform: 'linux' as const, arch: 'x64', cpus: 2, accel: 'tcg' as const, accelReason: 'stand-in', qemu: { major: 7, minor: 2, micro: 22, text: 'QEMU emulator version 7.2.22' }, sme: false };
+  readonly host = {
+    platform: 'linux' as const,
+    arch: 'x64',
+    cpus: 2,
+    accel: 'tcg' as const,
+    accelReason: 'stand-in',
+    qemu: { major: 7, minor: 2, micro: 22, text: 'QEMU emulator version 7.2.22' },
+    sme: false,
+  };
   readonly res = { cpus: 1, memoryMiB: 512, diskGiB: 8 };
   readonly enginePort = 1;
   readonly tls = {} as TlsPaths;
@@ -155,7 +163,9 @@ describe('VmSupervisor over a stand-in driver', () => {
     const d = new StandInDriver();
     d.failures = [new BootFailure('stall', 'no progress for 20 s', 'modules', ['BERTH-BOOT error=mount-root'], 'tcg')];
     const { s, states } = supervisor(d);
-    await expect(s.start()).rejects.toThrow(/the VM did not start: the boot stalled after boot stage "modules": no progress for 20 s\nlast console lines:\n  BERTH-BOOT error=mount-root\ndetails: berth logs vm/);
+    await expect(s.start()).rejects.toThrow(
+      /the VM did not start: the boot stalled after boot stage "modules": no progress for 20 s\nlast console lines:\n {2}BERTH-BOOT error=mount-root\ndetails: berth logs vm/,
+    );
     expect(states).toEqual(['starting', 'error']);
     expect(d.machines).toHaveLength(0);
     // A later start tries again.

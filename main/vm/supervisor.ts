@@ -127,10 +127,14 @@ export class VmSupervisor extends EventEmitter {
       this.opts.driver.validate();
       this.opts.driver.createDisk(res.diskGiB);
       // A port taken since the machine slept: it cannot resume there, so it boots afresh on another.
-      const port = await enginePortFor(res.enginePort, slept && ((e) => {
-        this.opts.log.warn(`vm: ${e.message}; the sleeping VM boots afresh on another port`);
-        this.opts.driver.discardSaved?.(this.opts.log);
-      }));
+      const port = await enginePortFor(
+        res.enginePort,
+        slept &&
+          ((e) => {
+            this.opts.log.warn(`vm: ${e.message}; the sleeping VM boots afresh on another port`);
+            this.opts.driver.discardSaved?.(this.opts.log);
+          }),
+      );
       await this.opts.driver.reapStale(this.opts.log);
       this.bootStage = undefined;
       await this.opts.driver.start({

@@ -38,7 +38,10 @@ export function libraryClosure(sysroot: string, elves: string[]): string[] {
       wants.push({ n: interp, p: existsSync(join(sysroot, p)) ? p : undefined });
     }
     for (const { n, p } of wants) {
-      if (!p) { missing.add(n); continue; }
+      if (!p) {
+        missing.add(n);
+        continue;
+      }
       if (found.has(p)) continue;
       found.add(p);
       queue.push(realFile(sysroot, p));

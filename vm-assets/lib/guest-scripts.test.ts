@@ -8,7 +8,7 @@ const read = (p: string) => readFileSync(join(guest, p), 'utf8');
 const stages = (text: string) => [...text.matchAll(/\bmark stage=([a-z-]+)/g)].map((m) => m[1]);
 
 describe('guest scripts', () => {
-  test('the boot stages they mark are the host\'s BOOT_STAGES, in order', () => {
+  test("the boot stages they mark are the host's BOOT_STAGES, in order", () => {
     expect([...stages(read('initrd/init')), ...stages(read('rootfs/etc/berth/rc.boot'))]).toEqual([...BOOT_STAGES]);
   });
 

@@ -37,7 +37,10 @@ export function extractVmlinux(bzImage: string, out: string): void {
  * as it is).
  */
 export function kernelImage(vmlinuz: string, arch: GuestArch, out: string): void {
-  if (arch === 'amd64') return extractVmlinux(vmlinuz, out);
+  if (arch === 'amd64') {
+    extractVmlinux(vmlinuz, out);
+    return;
+  }
   const img = readFileSync(vmlinuz);
   if (img.subarray(0, 3).equals(STREAMS[2].magic)) {
     const r = spawnSync('gzip', ['-dc'], { input: img, maxBuffer: 1 << 30 });

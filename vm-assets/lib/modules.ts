@@ -41,7 +41,12 @@ export function moduleLoadOrder(modulesDir: string, wanted: readonly string[]): 
 export function loadableModules(modulesDir: string, wanted: readonly string[]): string[] {
   const listed = (file: string, keep: (line: string) => boolean) => {
     const text = existsSync(join(modulesDir, file)) ? readFileSync(join(modulesDir, file), 'utf8') : '';
-    return new Set(text.split('\n').filter(keep).map((l) => moduleName(l.split(':')[0])));
+    return new Set(
+      text
+        .split('\n')
+        .filter(keep)
+        .map((l) => moduleName(l.split(':')[0])),
+    );
   };
   const builtin = listed('modules.builtin', Boolean);
   const loadable = listed('modules.dep', (l) => l.includes(':'));
@@ -55,7 +60,11 @@ export function loadableModules(modulesDir: string, wanted: readonly string[]): 
 
 /** `kernel/fs/ext4/ext4.ko` → `ext4`; dashes and underscores are the same to the kernel. */
 export function moduleName(path: string): string {
-  return path.split('/').pop()!.replace(/\.ko(\.\w+)?$/, '').replace(/-/g, '_');
+  return path
+    .split('/')
+    .pop()!
+    .replace(/\.ko(\.\w+)?$/, '')
+    .replace(/-/g, '_');
 }
 
 const SIG_MAGIC = Buffer.from('~Module signature appended~\n');

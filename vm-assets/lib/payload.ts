@@ -24,7 +24,7 @@ export function measurePayload(dir: string, m: AssetManifest): void {
 export function writeManifest(dir: string, m: AssetManifest): void {
   const tmp = join(dir, `.manifest.json.${process.pid}`);
   try {
-    writeFileSync(tmp, JSON.stringify(m, null, 2) + '\n');
+    writeFileSync(tmp, `${JSON.stringify(m, null, 2)}\n`);
     renameSync(tmp, join(dir, 'manifest.json'));
   } finally {
     rmSync(tmp, { force: true });
@@ -33,7 +33,7 @@ export function writeManifest(dir: string, m: AssetManifest): void {
 
 /** Prints each artifact's raw and shipped size, and the verdict against the budget. */
 export function printSizes(m: AssetManifest): void {
-  const mb = (n: number) => (n / 1e6).toFixed(1).padStart(7) + ' MB';
+  const mb = (n: number) => `${(n / 1e6).toFixed(1).padStart(7)} MB`;
   const how = `zstd ${PAYLOAD_ZSTD_ARGS.join(' ')}`;
   console.log(`artifact            raw        ${how}`);
   for (const [name, a] of Object.entries(m.artifacts)) console.log(`${name.padEnd(16)} ${mb(a.size)} ${mb(a.zstdSize)}`);

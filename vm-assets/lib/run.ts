@@ -8,7 +8,11 @@ export function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}): s
     throw new Error(code === 'ENOENT' ? `${cmd} is not installed (run: bash scripts/bootstrap.sh)` : `${cmd}: ${r.error.message}`);
   }
   if (r.status !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${String(r.stderr ?? '').trim().slice(-2000)}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} exited ${r.status}: ${String(r.stderr ?? '')
+        .trim()
+        .slice(-2000)}`,
+    );
   }
   return String(r.stdout ?? '');
 }

@@ -95,10 +95,7 @@ export const ROOT_FILES: ReadonlyArray<readonly [string, string]> = [
 export const FOREIGN: Record<GuestArch, string> = { amd64: 'aarch64', arm64: 'x86_64' };
 
 /** ROOT_FILES plus the foreign architecture's emulator (a static binary, so containers need nothing). */
-export const rootFiles = (arch: GuestArch): ReadonlyArray<readonly [string, string]> => [
-  ...ROOT_FILES,
-  [`usr/bin/qemu-${FOREIGN[arch]}`, `usr/bin/qemu-${FOREIGN[arch]}`],
-];
+export const rootFiles = (arch: GuestArch): ReadonlyArray<readonly [string, string]> => [...ROOT_FILES, [`usr/bin/qemu-${FOREIGN[arch]}`, `usr/bin/qemu-${FOREIGN[arch]}`]];
 
 /**
  * The binfmt_misc rule for the foreign architecture, from Debian's own magic
@@ -111,21 +108,14 @@ export function binfmtRule(debianConf: string, arch: GuestArch): string {
   const fields = debianConf.trim().split(':');
   if (fields.length < 8 || fields[2] !== 'M') throw new Error(`unexpected binfmt.d rule: ${debianConf.trim()}`);
   const [, name, type, offset, magic, mask] = fields;
-  return [':' + name, type, offset, magic, mask, `/usr/bin/qemu-${FOREIGN[arch]}`, 'CF'].join(':');
+  return [`:${name}`, type, offset, magic, mask, `/usr/bin/qemu-${FOREIGN[arch]}`, 'CF'].join(':');
 }
 
 /** Whole directories copied as they are (iptables loads these at run time, so ldd cannot see them). */
 export const rootDirs = (arch: GuestArch) => [`usr/lib/${TRIPLET[arch]}/xtables`];
 
 /** Names that point at xtables-legacy-multi: dockerd calls `iptables`, legacy mode avoids nf_tables. */
-export const IPTABLES_LINKS = [
-  'iptables',
-  'iptables-save',
-  'iptables-restore',
-  'ip6tables',
-  'ip6tables-save',
-  'ip6tables-restore',
-] as const;
+export const IPTABLES_LINKS = ['iptables', 'iptables-save', 'iptables-restore', 'ip6tables', 'ip6tables-save', 'ip6tables-restore'] as const;
 
 /** Kernel modules stage 1 needs to reach the root filesystem; nothing else slows the initrd. */
 export const STAGE1_MODULES = ['virtio_pci', 'virtio_blk', 'squashfs', 'overlay'] as const;
@@ -139,11 +129,27 @@ export const ROOT_MODULES_NOW = ['virtio_net', 'virtio_console', 'virtio_rng', '
 export const ROOT_MODULES_LATER = [
   // container networking (the NAT rule and dockerd's bridge need these before dockerd starts;
   // nf_conntrack_netlink lets dockerd flush stale UDP flows when a published container restarts)
-  'veth', 'bridge', 'br_netfilter', 'nf_conntrack', 'nf_nat', 'ip_tables', 'iptable_filter',
-  'iptable_nat', 'nf_conntrack_netlink', 'xt_MASQUERADE', 'xt_addrtype', 'xt_conntrack', 'xt_nat', 'xt_tcpudp',
-  'xt_comment', 'xt_mark', 'xt_multiport', 'ipt_REJECT',
+  'veth',
+  'bridge',
+  'br_netfilter',
+  'nf_conntrack',
+  'nf_nat',
+  'ip_tables',
+  'iptable_filter',
+  'iptable_nat',
+  'nf_conntrack_netlink',
+  'xt_MASQUERADE',
+  'xt_addrtype',
+  'xt_conntrack',
+  'xt_nat',
+  'xt_tcpudp',
+  'xt_comment',
+  'xt_mark',
+  'xt_multiport',
+  'ipt_REJECT',
   // host folders
-  '9p', '9pnet_virtio',
+  '9p',
+  '9pnet_virtio',
   // images of the other architecture
   'binfmt_misc',
   // the power button's input events, which busybox acpid reads

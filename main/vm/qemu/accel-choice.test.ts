@@ -24,8 +24,17 @@ describe('chooseAccelerator, auto', () => {
   });
 
   test('a remembered boot failure goes straight to TCG, without probing, and says why', async () => {
-    const r = await chooseAccelerator({ ...base, probe: noProbe, remembered: { reason: 'KVM failed during boot on this host (emulation failure)', fallback: { failed: 'kvm' as const, stage: 'init', cause: 'emulation failure' } } });
-    expect(r).toEqual({ accel: 'tcg', reason: 'KVM failed during boot on this host (emulation failure)', forced: false, fallback: { failed: 'kvm' as const, stage: 'init', cause: 'emulation failure' } });
+    const r = await chooseAccelerator({
+      ...base,
+      probe: noProbe,
+      remembered: { reason: 'KVM failed during boot on this host (emulation failure)', fallback: { failed: 'kvm' as const, stage: 'init', cause: 'emulation failure' } },
+    });
+    expect(r).toEqual({
+      accel: 'tcg',
+      reason: 'KVM failed during boot on this host (emulation failure)',
+      forced: false,
+      fallback: { failed: 'kvm' as const, stage: 'init', cause: 'emulation failure' },
+    });
   });
 
   test('other platforms use TCG', async () => {
@@ -41,7 +50,9 @@ describe('chooseAccelerator, forced', () => {
   test('BERTH_ACCEL overrides the setting, both ways', async () => {
     expect(await chooseAccelerator({ ...base, setting: 'kvm', envOverride: 'tcg', probe: noProbe })).toMatchObject({ accel: 'tcg', forced: true, reason: 'set by BERTH_ACCEL=tcg' });
     // auto through the variable ignores a forced setting, and a remembered verdict applies.
-    expect(await chooseAccelerator({ ...base, setting: 'tcg', envOverride: 'auto', remembered: { reason: 'r', fallback: { failed: 'kvm' as const, stage: 'init', cause: 'emulation failure' } } })).toMatchObject({ accel: 'tcg', forced: false, reason: 'r' });
+    expect(
+      await chooseAccelerator({ ...base, setting: 'tcg', envOverride: 'auto', remembered: { reason: 'r', fallback: { failed: 'kvm' as const, stage: 'init', cause: 'emulation failure' } } }),
+    ).toMatchObject({ accel: 'tcg', forced: false, reason: 'r' });
     // An empty variable is no override.
     expect((await chooseAccelerator({ ...base, setting: 'tcg', envOverride: '' })).reason).toBe('set by the accelerator setting');
   });
@@ -53,7 +64,10 @@ describe('chooseAccelerator, forced', () => {
   });
 
   test('a forced KVM ignores a remembered verdict: the person asked for it', async () => {
-    expect(await chooseAccelerator({ ...base, setting: 'kvm', remembered: { reason: 'r', fallback: { failed: 'kvm' as const, stage: 'init', cause: 'emulation failure' } } })).toMatchObject({ accel: 'kvm', forced: true });
+    expect(await chooseAccelerator({ ...base, setting: 'kvm', remembered: { reason: 'r', fallback: { failed: 'kvm' as const, stage: 'init', cause: 'emulation failure' } } })).toMatchObject({
+      accel: 'kvm',
+      forced: true,
+    });
   });
 
   test('hvf off macOS and KVM off Linux are refused with the reason', async () => {

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { ACCEL_SETTINGS, type AccelChoice, type Accelerator, type AccelFallback, type AccelSetting, type MachineHost } from '../accel';
+import { ACCEL_SETTINGS, type AccelChoice, type AccelFallback, type AccelSetting, type MachineHost } from '../accel';
 import type { HvfAvailability } from '../host-facts';
 import type { QemuVersion } from './qemu-version';
 

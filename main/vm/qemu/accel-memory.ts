@@ -33,9 +33,7 @@ export interface AccelVerdict {
 
 /** The first line of `qemu --version`, or "unknown" where it cannot be run. */
 export function qemuVersion(qemu: string): Promise<string> {
-  return new Promise((resolve) =>
-    execFile(qemu, ['--version'], { timeout: 10_000 }, (err, stdout) => resolve(err ? 'unknown' : stdout.split('\n')[0].trim() || 'unknown')),
-  );
+  return new Promise((resolve) => execFile(qemu, ['--version'], { timeout: 10_000 }, (err, stdout) => resolve(err ? 'unknown' : stdout.split('\n')[0].trim() || 'unknown')));
 }
 
 /** The key of the host Berth runs on. */
@@ -73,7 +71,7 @@ export class AccelMemory {
   remember(v: AccelVerdict): void {
     mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
     const tmp = `${this.file}.tmp-${process.pid}`;
-    writeFileSync(tmp, JSON.stringify(v, null, 2) + '\n', { mode: 0o600 });
+    writeFileSync(tmp, `${JSON.stringify(v, null, 2)}\n`, { mode: 0o600 });
     renameSync(tmp, this.file);
   }
 }

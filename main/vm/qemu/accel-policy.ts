@@ -1,4 +1,4 @@
-import { type AccelChoice, type AccelFallback, type Accelerator, type AccelSetting } from '../accel';
+import type { AccelChoice, AccelFallback, Accelerator, AccelSetting } from '../accel';
 import { AccelMemory, currentHostKey, type AccelHostKey, type AccelVerdict } from './accel-memory';
 import type { HvfAvailability } from '../host-facts';
 import { findExecutable } from '../../common/executables';
@@ -84,7 +84,8 @@ export class AccelPolicy {
   }
 
   private hostKey(): Promise<AccelHostKey> {
-    return (this.key ??= (this.opts.hostKey ?? ((q) => currentHostKey(q, this.opts.host)))(this.opts.qemu));
+    this.key ??= (this.opts.hostKey ?? ((q) => currentHostKey(q, this.opts.host)))(this.opts.qemu);
+    return this.key;
   }
 }
 

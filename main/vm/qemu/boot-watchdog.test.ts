@@ -119,7 +119,7 @@ describe('BootWatchdog', () => {
 });
 
 describe('BootFailure.cause', () => {
-  test('names the short cause from the failure\'s own fields, for the one-line notice', () => {
+  test("names the short cause from the failure's own fields, for the one-line notice", () => {
     expect(new BootFailure('accel-fault', 'emulation failure', 'launch', [], 'kvm').cause).toBe('emulation failure');
     expect(new BootFailure('stall', 'no progress for 15 s', 'init', [], 'kvm').cause).toBe('stalled after boot stage "init"');
     expect(new BootFailure('stall', 'no progress for 15 s', 'launch', [], 'kvm').cause).toBe('the guest printed nothing (no progress for 15 s)');

@@ -4,7 +4,6 @@ import { BootFailure, type BootFailureKind, type WatchedStage } from '../boot-fa
 import type { BootMarker, BootStage } from '../../link/guest';
 import type { QemuExit } from './qemu-process';
 
-
 /**
  * How long a boot may stay in each stage before it counts as stalled, per
  * accelerator class. Hardware boots take about 2 s in all, so their bounds are

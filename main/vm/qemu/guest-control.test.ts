@@ -22,7 +22,7 @@ async function standInGuest(answer: (line: string) => string | undefined) {
 }
 
 describe('GuestControl', () => {
-  test('one command at a time, each resolved by its own ok; an err carries the guest\'s reason', async () => {
+  test("one command at a time, each resolved by its own ok; an err carries the guest's reason", async () => {
     const g = await standInGuest((l) => (l === 'suspend' ? 'err suspend busy: /root' : `ok ${l.split(' ')[0]}`));
     const c = await GuestControl.connect(g.path);
     await Promise.all([c.send('mount', 1000), c.send('mount', 1000)]);

@@ -47,12 +47,12 @@ describe('buildQemuCommand', () => {
     expect(args).toContain('-nodefaults');
   });
 
-  test('multi-threaded TCG only when asked (bench/boot\'s like-for-like comparison), never with a hardware accelerator', () => {
+  test("multi-threaded TCG only when asked (bench/boot's like-for-like comparison), never with a hardware accelerator", () => {
     expect(values(buildQemuCommand({ ...spec, tcgThreads: 'multi' }, linuxTcg).args, '-accel')).toEqual(['tcg,thread=multi,tb-size=256']);
     expect(values(buildQemuCommand({ ...spec, tcgThreads: 'multi' }, { ...linuxTcg, accel: 'kvm' }).args, '-accel')).toEqual(['kvm']);
   });
 
-  test('kvm and hvf use the host CPU model, and keep the kernel\'s mitigations (the real CPU speculates)', () => {
+  test("kvm and hvf use the host CPU model, and keep the kernel's mitigations (the real CPU speculates)", () => {
     for (const accel of ['kvm', 'hvf'] as const) {
       const { args } = buildQemuCommand(spec, { ...linuxTcg, accel, arch: accel === 'hvf' ? 'arm64' : 'x64' });
       expect(values(args, '-accel')).toEqual([accel]);
@@ -134,7 +134,14 @@ describe('buildQemuCommand', () => {
 describe('QemuDriver', () => {
   test('capabilities name the architecture, the accelerators and what the machine supports', () => {
     const driver = (platform: NodeJS.Platform, arch: string) =>
-      new QemuDriver({ stateDir: '/nonexistent', assets: () => { throw new Error('unused'); }, accel: AccelPolicy.auto('/nonexistent/v.json'), host: () => ({ platform, arch, cpus: 2 }) });
+      new QemuDriver({
+        stateDir: '/nonexistent',
+        assets: () => {
+          throw new Error('unused');
+        },
+        accel: AccelPolicy.auto('/nonexistent/v.json'),
+        host: () => ({ platform, arch, cpus: 2 }),
+      });
     expect(driver('linux', 'x64').capabilities()).toEqual({ arch: 'x86_64', accelerators: ['kvm', 'tcg'], portForwarding: true, sharedFolders: '9p', snapshots: true });
     expect(driver('darwin', 'arm64').capabilities()).toMatchObject({ arch: 'aarch64', accelerators: ['hvf', 'tcg'] });
   });
@@ -151,7 +158,9 @@ describe('QemuDriver', () => {
     const logged: string[] = [];
     const driver = new QemuDriver({
       stateDir: '/nonexistent',
-      assets: () => { throw new Error('unused'); },
+      assets: () => {
+        throw new Error('unused');
+      },
       accel: AccelPolicy.auto('/nonexistent/v.json'),
       host: () => ({ platform: 'darwin', arch: 'arm64', cpus: 2 }),
       knownQemuDirs: ['/nonexistent/opt/homebrew/bin', known],

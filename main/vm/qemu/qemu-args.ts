@@ -142,12 +142,22 @@ function hostChannels(spec: QemuLaunchSpec): string[] {
   return [
     // The control port: virtio-serial, because virtio_console is already in the guest (QEMU's guest
     // agent would add a program; vsock needs vhost on the host, which macOS's QEMU lacks).
-    '-device', 'virtio-serial-pci,id=vser0',
-    '-chardev', `socket,id=control,path=${q(spec.controlSocket)},server=on,wait=off`,
-    '-device', `virtserialport,bus=vser0.0,chardev=control,name=${GUEST_CONTROL_PORT}`,
-    '-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console',
-    '-chardev', `socket,id=qmp,path=${q(spec.qmpSocket)},server=on,wait=off`, '-mon', 'chardev=qmp,mode=control',
-    '-pidfile', spec.pidFile,
+    '-device',
+    'virtio-serial-pci,id=vser0',
+    '-chardev',
+    `socket,id=control,path=${q(spec.controlSocket)},server=on,wait=off`,
+    '-device',
+    `virtserialport,bus=vser0.0,chardev=control,name=${GUEST_CONTROL_PORT}`,
+    '-chardev',
+    'stdio,id=console,signal=off',
+    '-serial',
+    'chardev:console',
+    '-chardev',
+    `socket,id=qmp,path=${q(spec.qmpSocket)},server=on,wait=off`,
+    '-mon',
+    'chardev=qmp,mode=control',
+    '-pidfile',
+    spec.pidFile,
     ...(spec.resumeFrom ? ['-S', '-incoming', incomingUri(spec.resumeFrom)] : []),
   ];
 }

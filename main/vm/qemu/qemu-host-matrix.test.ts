@@ -4,7 +4,7 @@
  * facts injected through the one source (HostFacts), the way the agent does.
  */
 import { describe, expect, test } from 'vitest';
-import { type Accelerator } from '../accel';
+import type { Accelerator } from '../accel';
 import { darwinHost, hypervisorEntitlement, linuxHost, type CommandResult, type HostFacts, type RunCommand } from '../host-facts';
 import { buildQemuCommand, type QemuLaunchSpec } from './qemu-args';
 import { parseQemuVersion, type QemuVersion } from './qemu-version';
@@ -12,8 +12,20 @@ import { guestArchFor, nodeArchFor } from '../assets';
 import { AccelUnavailableError, chooseAccelerator, type BootHost } from './accel-choice';
 
 const spec: QemuLaunchSpec = {
-  cpus: 10, memoryMiB: 2048, kernel: '/a/k', initrd: '/a/i', cmdline: 'quiet', rootfs: '/a/r', dataDisk: '/s/d', guestTlsDir: '/s/t',
-  enginePort: 1, qmpSocket: '/s/q', controlSocket: '/s/c', pidFile: '/s/p', mountList: '/s/m', shares: [],
+  cpus: 10,
+  memoryMiB: 2048,
+  kernel: '/a/k',
+  initrd: '/a/i',
+  cmdline: 'quiet',
+  rootfs: '/a/r',
+  dataDisk: '/s/d',
+  guestTlsDir: '/s/t',
+  enginePort: 1,
+  qmpSocket: '/s/q',
+  controlSocket: '/s/c',
+  pidFile: '/s/p',
+  mountList: '/s/m',
+  shares: [],
 };
 
 /** sysctl and codesign answering as a Mac would; a STAND-IN command runner. */
@@ -133,7 +145,7 @@ describe('Apple Silicon with SME, and the hvf checks', () => {
   });
 
   test('a signed QEMU without the entitlement is refused, naming it', () => {
-    const run: RunCommand = (file, args) => ({ status: 0, stdout: args[0] === '--verify' ? '' : '<dict></dict>', stderr: '' });
+    const run: RunCommand = (_file, args) => ({ status: 0, stdout: args[0] === '--verify' ? '' : '<dict></dict>', stderr: '' });
     expect(hypervisorEntitlement(run, '/q')).toEqual({ ok: false, reason: '/q is signed without the com.apple.security.hypervisor entitlement' });
   });
 

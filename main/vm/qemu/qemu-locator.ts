@@ -67,7 +67,9 @@ export function locateQemu(s: QemuSearch): QemuLocation {
   if (s.setting) {
     const dir = settingDir(s.setting);
     if (hasQemu(dir, s.binary)) return { dir, source: 'qemuPath setting' };
-    throw new Error(`qemuPath is ${s.setting}, but ${tools} are not both in ${dir}. Set qemuPath to the folder that holds them, or clear it (berth config set qemuPath "") to search the usual places.`);
+    throw new Error(
+      `qemuPath is ${s.setting}, but ${tools} are not both in ${dir}. Set qemuPath to the folder that holds them, or clear it (berth config set qemuPath "") to search the usual places.`,
+    );
   }
   const split = (p: string) => p.split(delimiter).filter(Boolean);
   const looked: string[] = [];

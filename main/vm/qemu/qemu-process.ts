@@ -36,9 +36,7 @@ export class QemuProcess extends EventEmitter {
   constructor(cmd: QemuCommand, opts: { diesWithParent?: boolean } = {}) {
     super();
     const setpriv = opts.diesWithParent !== false && process.platform === 'linux' ? findSetpriv() : null;
-    const [file, args] = setpriv
-      ? [setpriv, ['--pdeathsig', 'TERM', '--', cmd.binary, ...cmd.args]]
-      : [cmd.binary, cmd.args];
+    const [file, args] = setpriv ? [setpriv, ['--pdeathsig', 'TERM', '--', cmd.binary, ...cmd.args]] : [cmd.binary, cmd.args];
     this.child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.exitPromise = new Promise((resolve) => {
       this.child.on('error', (err) => {

@@ -9,15 +9,14 @@ import { QmpClient, QmpError, type QmpEvent } from './qmp-client';
 function fakeQmp(reply: (cmd: { execute: string; id: string; arguments?: unknown }, sock: Socket) => void): Promise<{ path: string; server: Server }> {
   const path = join(mkdtempSync(join(tmpdir(), 'berth-qmp-')), 'qmp.sock');
   const server = createServer((sock) => {
-    sock.write(JSON.stringify({ QMP: { version: {}, capabilities: ['oob'] } }) + '\r\n');
+    sock.write(`${JSON.stringify({ QMP: { version: {}, capabilities: ['oob'] } })}\r\n`);
     let buf = '';
     sock.on('data', (d) => {
       buf += d.toString();
-      let nl;
-      while ((nl = buf.indexOf('\n')) >= 0) {
+      for (let nl = buf.indexOf('\n'); nl >= 0; nl = buf.indexOf('\n')) {
         const cmd = JSON.parse(buf.slice(0, nl));
         buf = buf.slice(nl + 1);
-        if (cmd.execute === 'qmp_capabilities') sock.write(JSON.stringify({ return: {}, id: cmd.id }) + '\r\n');
+        if (cmd.execute === 'qmp_capabilities') sock.write(`${JSON.stringify({ return: {}, id: cmd.id })}\r\n`);
         else reply(cmd, sock);
       }
     });
@@ -33,12 +32,12 @@ describe('QmpClient', () => {
     const peer = await fakeQmp((cmd, sock) => {
       if (cmd.execute === 'query-status') {
         // An event arriving between command and reply must not be taken for the reply.
-        sock.write(JSON.stringify({ event: 'POWERDOWN', timestamp: { seconds: 1, microseconds: 0 } }) + '\r\n');
-        sock.write(JSON.stringify({ return: { status: 'running', running: true }, id: cmd.id }) + '\r\n');
+        sock.write(`${JSON.stringify({ event: 'POWERDOWN', timestamp: { seconds: 1, microseconds: 0 } })}\r\n`);
+        sock.write(`${JSON.stringify({ return: { status: 'running', running: true }, id: cmd.id })}\r\n`);
       } else if (cmd.execute === 'human-monitor-command') {
-        sock.write(JSON.stringify({ return: `ran ${(cmd.arguments as Record<string, string>)['command-line']}`, id: cmd.id }) + '\r\n');
+        sock.write(`${JSON.stringify({ return: `ran ${(cmd.arguments as Record<string, string>)['command-line']}`, id: cmd.id })}\r\n`);
       } else {
-        sock.write(JSON.stringify({ error: { class: 'CommandNotFound', desc: `The command ${cmd.execute} has not been found` }, id: cmd.id }) + '\r\n');
+        sock.write(`${JSON.stringify({ error: { class: 'CommandNotFound', desc: `The command ${cmd.execute} has not been found` }, id: cmd.id })}\r\n`);
       }
     });
     server = peer.server;

@@ -10,7 +10,10 @@ export interface QmpEvent {
 
 /** An error QEMU returned for a command. */
 export class QmpError extends Error {
-  constructor(public readonly qmpClass: string, desc: string) {
+  constructor(
+    public readonly qmpClass: string,
+    desc: string,
+  ) {
     super(`QMP ${qmpClass}: ${desc}`);
   }
 }
@@ -77,7 +80,7 @@ export class QmpClient extends EventEmitter {
         reject(new Error(`QMP ${command} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      sock.write(JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}), id }) + '\n');
+      sock.write(`${JSON.stringify({ execute: command, ...(args ? { arguments: args } : {}), id })}\n`);
     });
   }
 
@@ -96,8 +99,7 @@ export class QmpClient extends EventEmitter {
 
   private onData(chunk: string): void {
     this.buf += chunk;
-    let nl: number;
-    while ((nl = this.buf.indexOf('\n')) >= 0) {
+    for (let nl = this.buf.indexOf('\n'); nl >= 0; nl = this.buf.indexOf('\n')) {
       const line = this.buf.slice(0, nl).trim();
       this.buf = this.buf.slice(nl + 1);
       if (line) this.onMessage(line);

@@ -46,7 +46,11 @@ describe('saved VM state', () => {
     const qmp = { execute: async () => machines } as unknown as QmpClient;
     expect(await resolvedMachineType(qmp, 'virt')).toBe('virt-9.2');
     expect(await resolvedMachineType(qmp, 'pc')).toBe('pc-i440fx-9.2');
-    const silent = { execute: async () => { throw new Error('no QMP'); } } as unknown as QmpClient;
+    const silent = {
+      execute: async () => {
+        throw new Error('no QMP');
+      },
+    } as unknown as QmpClient;
     expect(await resolvedMachineType(silent, 'virt')).toBe('virt');
   });
 

@@ -1,7 +1,7 @@
 import { accelLabel, isHardwareAccel, type AccelChoice } from '../accel';
 import type { AccelPolicy } from './accel-policy';
 import type { VmAssets } from '../assets';
-import { BootWatchdog, STAGE_BOUNDS_MS } from './boot-watchdog';
+import { BootWatchdog, type STAGE_BOUNDS_MS } from './boot-watchdog';
 import type { Logger } from '../../common/logger';
 import { sleep } from '../../common/sleep';
 import { VmInstance } from './vm-instance';
@@ -67,7 +67,9 @@ export async function bootVm(req: BootRequest): Promise<VmInstance> {
 
 async function attempt(req: BootRequest, choice: AccelChoice, resumeFrom?: { file: string; machineType: string }): Promise<VmInstance> {
   const host: BootHost = { ...req.host, accel: choice.accel, accelReason: choice.reason, accelFallback: choice.fallback };
-  req.log.info(`vm: ${resumeFrom ? 'resuming the saved state' : 'booting'} with ${req.res.cpus} CPUs, ${req.res.memoryMiB} MiB, accelerator ${choice.accel} (${choice.reason}), engine port 127.0.0.1:${req.enginePort}`);
+  req.log.info(
+    `vm: ${resumeFrom ? 'resuming the saved state' : 'booting'} with ${req.res.cpus} CPUs, ${req.res.memoryMiB} MiB, accelerator ${choice.accel} (${choice.reason}), engine port 127.0.0.1:${req.enginePort}`,
+  );
   const vm = new VmInstance(req.dir, req.res, req.assets, host, req.enginePort, resumeFrom);
   for (const n of vm.command.notices) {
     req.log.warn(`vm: ${n}`);

@@ -14,7 +14,7 @@ import type { BootMarker } from '../../link/guest';
 import { buildQemuCommand, type QemuCommand } from './qemu-args';
 import { QemuProcess, type QemuExit } from './qemu-process';
 import { QmpClient } from './qmp-client';
-import { writeMountList, type SharedFolder } from '../shared-folders';
+import { writeMountList } from '../shared-folders';
 import { sleep } from '../../common/sleep';
 import { GuestControl } from './guest-control';
 import { loadDone, resolvedMachineType, saveState } from './saved-state';
@@ -49,7 +49,6 @@ export function vmPaths(dir: string): VmPaths {
   };
 }
 
-
 /**
  * One boot of the guest: prepares the data disk and TLS material, starts QEMU,
  * connects QMP, and tells when the engine answers. It knows nothing about
@@ -73,7 +72,7 @@ export class VmInstance extends EventEmitter implements Machine {
   constructor(
     dir: string,
     readonly res: VmResources,
-    private readonly assets: VmAssets,
+    assets: VmAssets,
     readonly host: BootHost,
     readonly enginePort: number,
     /** The saved state to resume instead of booting, and the versioned machine type it was saved on (see saved-state.ts). */

@@ -5,7 +5,7 @@
  * whenever it is in use, and the real-VM tests never load it.
  */
 import type { AgentStatus } from '../../../main/contract/berth-api';
-import type { BerthApi, BerthEvents, CallArgs, CallName, CallResults, ContainerSummary, EventName, ImageSummary, Reply, StatsTopic, VolumeSummary } from '../../../main/contract/berth-api';
+import type { BerthApi, BerthEvents, CallArgs, CallName, CallResults, ContainerSummary, EventName, ImageSummary, StatsTopic, VolumeSummary } from '../../../main/contract/berth-api';
 import type { LoginItemState, Settings } from '../../../main/contract/berth-api';
 import { makeBerthApi } from '../../../main/contract/client-factory';
 
@@ -31,12 +31,31 @@ interface MockWorld {
 }
 
 const MOCK_SETTINGS: Settings = {
-  cpus: 4, memoryMiB: 4096, diskGiB: 64, socketPath: '', enginePort: 0, sharedPaths: [], accelerator: 'auto', qemuPath: '', containerdImageStore: false, idleSleep: true, idleSleepMinutes: 5, startAtLogin: false, startVmOnLaunch: false, stopVmOnQuit: true,
+  cpus: 4,
+  memoryMiB: 4096,
+  diskGiB: 64,
+  socketPath: '',
+  enginePort: 0,
+  sharedPaths: [],
+  accelerator: 'auto',
+  qemuPath: '',
+  containerdImageStore: false,
+  idleSleep: true,
+  idleSleepMinutes: 5,
+  startAtLogin: false,
+  startVmOnLaunch: false,
+  stopVmOnQuit: true,
 } as Settings;
 
 const container = (name: string, image: string, state: string, project?: string, port?: number): ContainerSummary => ({
-  id: `mock-${name}`, name, image, state, status: state === 'running' ? 'Up 12 minutes' : 'Exited (0) 3 hours ago', created: 1_700_000_000,
-  ports: port ? [{ host: port, container: 80, proto: 'tcp' }] : [], composeProject: project,
+  id: `mock-${name}`,
+  name,
+  image,
+  state,
+  status: state === 'running' ? 'Up 12 minutes' : 'Exited (0) 3 hours ago',
+  created: 1_700_000_000,
+  ports: port ? [{ host: port, container: 80, proto: 'tcp' }] : [],
+  composeProject: project,
 });
 
 /** The made-up world the mock starts from; `empty` starts with no containers, images or volumes. */
@@ -44,11 +63,15 @@ export function mockWorld(opts: { state?: AgentStatus['state']; empty?: boolean 
   const empty = opts.empty ?? false;
   return {
     state: opts.state ?? 'running',
-    containers: empty ? [] : [container('shop-web-1', 'shop-web:latest', 'running', 'shop', 8080), container('shop-db-1', 'postgres:16', 'running', 'shop'), container('scratch', 'busybox:latest', 'exited')],
-    images: empty ? [] : [
-      { id: 'sha256:mock-web', tags: ['shop-web:latest'], size: 182_000_000, created: 1_700_000_000, usedBy: ['shop-web-1'] },
-      { id: 'sha256:mock-bb', tags: ['busybox:latest'], size: 4_300_000, created: 1_690_000_000, usedBy: ['scratch'] },
-    ],
+    containers: empty
+      ? []
+      : [container('shop-web-1', 'shop-web:latest', 'running', 'shop', 8080), container('shop-db-1', 'postgres:16', 'running', 'shop'), container('scratch', 'busybox:latest', 'exited')],
+    images: empty
+      ? []
+      : [
+          { id: 'sha256:mock-web', tags: ['shop-web:latest'], size: 182_000_000, created: 1_700_000_000, usedBy: ['shop-web-1'] },
+          { id: 'sha256:mock-bb', tags: ['busybox:latest'], size: 4_300_000, created: 1_690_000_000, usedBy: ['scratch'] },
+        ],
     volumes: empty ? [] : [{ name: 'shop_pgdata', size: 48_000_000, usedBy: ['shop-db-1'] }],
     settings: { ...MOCK_SETTINGS },
     loginItem: { enabled: false, needsApproval: false },
@@ -60,19 +83,41 @@ type MockHandlers = { [K in CallName]: (...a: CallArgs<K>) => CallResults[K] };
 
 /** What the mock's status call answers for the world's state. */
 function mockStatus(world: MockWorld): AgentStatus {
-  return ({
-    state: world.state, checks: world.state === 'running' ? [{ name: 'engine-tls', status: 'passed', hint: 'mock' }] : [], agentPid: 0, socketPath: '/mock/docker.sock', dockerHost: 'unix:///mock/docker.sock', dockerHostExport: 'export DOCKER_HOST=unix:///mock/docker.sock',
-    engineVersion: world.state === 'running' ? 'mock' : undefined, accelFallback: world.accelFallback, settings: world.settings, pendingRestart: [], sharedPaths: [], ports: [], portConflicts: [],
-  }) as AgentStatus;
+  return {
+    state: world.state,
+    checks: world.state === 'running' ? [{ name: 'engine-tls', status: 'passed', hint: 'mock' }] : [],
+    agentPid: 0,
+    socketPath: '/mock/docker.sock',
+    dockerHost: 'unix:///mock/docker.sock',
+    dockerHostExport: 'export DOCKER_HOST=unix:///mock/docker.sock',
+    engineVersion: world.state === 'running' ? 'mock' : undefined,
+    accelFallback: world.accelFallback,
+    settings: world.settings,
+    pendingRestart: [],
+    sharedPaths: [],
+    ports: [],
+    portConflicts: [],
+  } as AgentStatus;
 }
 
 /** One made-up stats frame for a topic; `tick` moves the waves along. */
 function fireMockSample(world: MockWorld, fire: Fire, topic: StatsTopic, tick: number): void {
   const wave = (phase: number) => 20 + 15 * Math.sin(tick / 3 + phase);
   if (topic === 'containers') {
-    fire('stats.containers', { at: Date.now(), containers: world.containers.filter((c) => c.state === 'running').map((c, i) => ({ id: c.id, cpuPercent: wave(i), memoryBytes: (40 + 10 * i + wave(i)) * 1e6, memoryLimitBytes: 4e9 })) });
+    fire('stats.containers', {
+      at: Date.now(),
+      containers: world.containers.filter((c) => c.state === 'running').map((c, i) => ({ id: c.id, cpuPercent: wave(i), memoryBytes: (40 + 10 * i + wave(i)) * 1e6, memoryLimitBytes: 4e9 })),
+    });
   } else {
-    fire('stats.vm', { at: Date.now(), cpuPercent: wave(0), cpus: world.settings.cpus, hostResidentBytes: 900e6, memoryBytes: world.settings.memoryMiB * 1048576, guest: { totalBytes: 4e9, availableBytes: 3.2e9 - wave(1) * 1e7, usedBytes: 0.8e9 + wave(1) * 1e7, cacheBytes: 3e8 }, disk: { allocatedBytes: 2.1e9, path: '/mock/data.qcow2' } });
+    fire('stats.vm', {
+      at: Date.now(),
+      cpuPercent: wave(0),
+      cpus: world.settings.cpus,
+      hostResidentBytes: 900e6,
+      memoryBytes: world.settings.memoryMiB * 1048576,
+      guest: { totalBytes: 4e9, availableBytes: 3.2e9 - wave(1) * 1e7, usedBytes: 0.8e9 + wave(1) * 1e7, cacheBytes: 3e8 },
+      disk: { allocatedBytes: 2.1e9, path: '/mock/data.qcow2' },
+    });
   }
 }
 
@@ -90,8 +135,14 @@ function vmAndContainerHandlers(world: MockWorld, fire: Fire) {
     'vm.start': () => setState('running'),
     'vm.stop': () => setState('stopped'),
     'vm.restart': () => setState('running'),
-    'vm.reset': () => (setState('stopped'), null),
-    'vm.retryAccel': () => ((world.accelFallback = undefined), setState('running')),
+    'vm.reset': () => {
+      setState('stopped');
+      return null;
+    },
+    'vm.retryAccel': () => {
+      world.accelFallback = undefined;
+      return setState('running');
+    },
     'vm.clock': () => ({ guest: '2026-01-01T12:00:00.000Z', host: '2026-01-01T12:00:00.200Z', skewMs: -200 }),
     'containers.list': () => world.containers,
     'containers.action': (id, action) => {
@@ -120,15 +171,30 @@ function otherHandlers(world: MockWorld, fire: Fire, live: boolean) {
   const sample = (topic: StatsTopic) => fireMockSample(world, fire, topic, ++tick);
   return {
     'images.list': () => world.images,
-    'images.remove': (id) => ((world.images = world.images.filter((i) => i.id !== id)), null),
+    'images.remove': (id) => {
+      world.images = world.images.filter((i) => i.id !== id);
+      return null;
+    },
     'images.prune': () => ({ reclaimed: 0 }),
     'volumes.list': () => world.volumes,
-    'volumes.remove': (name) => ((world.volumes = world.volumes.filter((v) => v.name !== name)), null),
+    'volumes.remove': (name) => {
+      world.volumes = world.volumes.filter((v) => v.name !== name);
+      return null;
+    },
     'volumes.prune': () => ({ reclaimed: 0 }),
     'system.df': () => ({ images: 186_300_000, containers: 1_200_000, volumes: 48_000_000, buildCache: 0 }),
-    'system.reclaim': ({ volumes }) => ({ reclaimedBytes: 1_200_000, removed: { containers: 1, images: 0, volumes: volumes ? 1 : 0, networks: 0, buildCache: 0 }, diskBefore: 2.1e9, diskAfter: 2.0e9 }),
+    'system.reclaim': ({ volumes }) => ({
+      reclaimedBytes: 1_200_000,
+      removed: { containers: 1, images: 0, volumes: volumes ? 1 : 0, networks: 0, buildCache: 0 },
+      diskBefore: 2.1e9,
+      diskAfter: 2.0e9,
+    }),
     'stats.watch': (topic) => {
-      if (live && !timers.has(topic)) timers.set(topic, setInterval(() => sample(topic), 2000));
+      if (live && !timers.has(topic))
+        timers.set(
+          topic,
+          setInterval(() => sample(topic), 2000),
+        );
       if (live) sample(topic);
       return { intervalMs: 2000, leaseMs: 10_000 };
     },
@@ -138,9 +204,15 @@ function otherHandlers(world: MockWorld, fire: Fire, live: boolean) {
       return null;
     },
     'settings.get': () => world.settings,
-    'settings.update': (patch) => (world.settings = { ...world.settings, ...(patch as Partial<Settings>) }),
+    'settings.update': (patch) => {
+      world.settings = { ...world.settings, ...(patch as Partial<Settings>) };
+      return world.settings;
+    },
     'loginItem.get': () => world.loginItem,
-    'loginItem.set': (v) => (world.loginItem = { enabled: v, needsApproval: false }),
+    'loginItem.set': (v) => {
+      world.loginItem = { enabled: v, needsApproval: false };
+      return world.loginItem;
+    },
     'loginItem.openSettings': () => null,
     'logs.tail': (which) => `mock ${which} log\n`,
     'app.openExternal': () => null,
@@ -152,7 +224,9 @@ export function createMockBackend(opts: { world?: MockWorld; live?: boolean } = 
   const world = opts.world ?? mockWorld();
   const calls: string[] = [];
   const listeners = new Map<string, Set<(p: unknown) => void>>();
-  const fire: Fire = (event, payload) => listeners.get(event)?.forEach((l) => l(payload));
+  const fire: Fire = (event, payload) => {
+    for (const l of listeners.get(event) ?? []) l(payload);
+  };
   const handlers: MockHandlers = { ...vmAndContainerHandlers(world, fire), ...otherHandlers(world, fire, !!opts.live) };
   const api = makeBerthApi({
     subscribe: (event, l) => {

@@ -17,7 +17,14 @@ export function AnsiLine({ text }: { text: string }) {
       {parts.map((p, i) => {
         const style: CSSProperties = { ...(p.fg ? { color: `rgb(${p.fg})` } : {}), ...(p.bg ? { background: `rgb(${p.bg})` } : {}) };
         for (const d of p.decorations) Object.assign(style, DECORATION[d]);
-        return Object.keys(style).length ? <span key={i} style={style}>{p.content}</span> : p.content;
+        return Object.keys(style).length ? (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a line's coloured parts have no identity but their place, and a line never changes
+          <span key={i} style={style}>
+            {p.content}
+          </span>
+        ) : (
+          p.content
+        );
       })}
       {'\n'}
     </>

@@ -21,7 +21,10 @@ export function App() {
   const page = useBerth((s) => s.page);
   const error = useBerth((s) => s.error);
   useEffect(() => {
-    void store.getState().refreshStatus().then(() => store.getState().refreshLists());
+    void store
+      .getState()
+      .refreshStatus()
+      .then(() => store.getState().refreshLists());
   }, [store]);
   return (
     <div className="app">
@@ -29,7 +32,7 @@ export function App() {
       <div className="body">
         <nav aria-label="Sections">
           {PAGES.map((p) => (
-            <button key={p.id} aria-current={page === p.id ? 'page' : undefined} onClick={() => store.getState().setPage(p.id)}>
+            <button type="button" key={p.id} aria-current={page === p.id ? 'page' : undefined} onClick={() => store.getState().setPage(p.id)}>
               {p.label}
             </button>
           ))}
@@ -37,7 +40,10 @@ export function App() {
         <main>
           {error && (
             <p role="alert" className="error">
-              {error} <button className="link" onClick={() => store.setState({ error: undefined })}>Dismiss</button>
+              {error}{' '}
+              <button type="button" className="link" onClick={() => store.setState({ error: undefined })}>
+                Dismiss
+              </button>
             </p>
           )}
           {page === 'containers' && <ContainersPage />}

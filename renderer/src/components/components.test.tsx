@@ -11,7 +11,16 @@ import { ResourcesPage } from './resources-page';
 import { VolumesPage } from './lists-pages';
 import { AccelFallbackNotice, GuestClockLine, LoginItemToggle } from './host-notices';
 
-const c = (name: string, project?: string, state = 'running'): ContainerSummary => ({ id: `id-${name}`, name, image: 'busybox', state, status: 'Up 1 minute', created: 0, ports: [{ host: 8080, container: 80, proto: 'tcp' }], composeProject: project });
+const c = (name: string, project?: string, state = 'running'): ContainerSummary => ({
+  id: `id-${name}`,
+  name,
+  image: 'busybox',
+  state,
+  status: 'Up 1 minute',
+  created: 0,
+  ports: [{ host: 8080, container: 80, proto: 'tcp' }],
+  composeProject: project,
+});
 
 /** Renders against the mock backend (named as such); the store starts from `state`. */
 function renderWith(ui: React.ReactElement, state: object, opts: { mock?: boolean; world?: ReturnType<typeof mockWorld> } = {}) {
@@ -108,7 +117,17 @@ describe('components', () => {
     const { calls, backend } = renderWith(<ResourcesPage />, { ...running, settings: backend0().world.settings });
     await act(async () => undefined);
     expect(calls.some((x) => x.startsWith('stats.watch(vm,'))).toBe(true);
-    act(() => backend.fire('stats.vm', { at: 1, cpuPercent: 12.5, cpus: 2, hostResidentBytes: 7e8, memoryBytes: 2 ** 31, guest: { totalBytes: 2e9, availableBytes: 1.5e9, usedBytes: 5e8, cacheBytes: 1e8 }, disk: { allocatedBytes: 3e8, path: '/x' } }));
+    act(() =>
+      backend.fire('stats.vm', {
+        at: 1,
+        cpuPercent: 12.5,
+        cpus: 2,
+        hostResidentBytes: 7e8,
+        memoryBytes: 2 ** 31,
+        guest: { totalBytes: 2e9, availableBytes: 1.5e9, usedBytes: 5e8, cacheBytes: 1e8 },
+        disk: { allocatedBytes: 3e8, path: '/x' },
+      }),
+    );
     expect(screen.getByRole('img', { name: 'CPU (2 vCPUs): 13 %' })).toBeTruthy();
     expect(screen.getByRole('img', { name: 'Memory in use: 500 MB of 2.0 GB' })).toBeTruthy();
     expect(screen.getByText(/occupies 700 MB of memory and its disk image 300 MB/)).toBeTruthy();
@@ -210,7 +229,16 @@ describe('uptime', () => {
 
   test('a login item awaiting approval says so and opens System Settings; the guest clock shows its skew', async () => {
     const world = { ...mockWorld(), loginItem: { enabled: true, needsApproval: true } };
-    const { calls } = await act(async () => renderWith(<><LoginItemToggle /><GuestClockLine /></>, running, { world }));
+    const { calls } = await act(async () =>
+      renderWith(
+        <>
+          <LoginItemToggle />
+          <GuestClockLine />
+        </>,
+        running,
+        { world },
+      ),
+    );
     expect((screen.getByRole('checkbox') as HTMLInputElement).checked).toBe(true);
     expect(screen.getByText(/waiting for you to allow Berth in System Settings/)).toBeTruthy();
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Open System Settings' })));

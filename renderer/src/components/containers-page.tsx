@@ -52,16 +52,7 @@ export function ContainersPage() {
   if (!containers) return <p className="empty">Loading containers…</p>;
   return (
     <section aria-label="Containers">
-      <div className="toolbar">
-        <input type="search" placeholder="Filter by name or image" aria-label="Filter containers" value={filter} onChange={(e) => setFilter(e.target.value)} />
-        {selected.size > 0 && (
-          <>
-            <span className="muted">{selected.size} selected</span>
-            <button onClick={() => void bulk('stop')}>Stop</button>
-            <button onClick={() => void bulk('remove')}>Remove</button>
-          </>
-        )}
-      </div>
+      <ContainersToolbar filter={filter} setFilter={setFilter} selected={selected.size} onBulk={(action) => void bulk(action)} />
       {containers.length === 0 ? (
         <p className="empty">No containers yet. Try: docker run -d -p 8080:80 nginx</p>
       ) : (
@@ -78,6 +69,26 @@ export function ContainersPage() {
       )}
       {logsFor && <LogsDrawer container={logsFor} onClose={() => setLogsFor(undefined)} />}
     </section>
+  );
+}
+
+/** The filter, and the bulk actions once some containers are selected. */
+function ContainersToolbar(p: { filter: string; setFilter: (f: string) => void; selected: number; onBulk: (action: Action) => void }) {
+  return (
+    <div className="toolbar">
+      <input type="search" placeholder="Filter by name or image" aria-label="Filter containers" value={p.filter} onChange={(e) => p.setFilter(e.target.value)} />
+      {p.selected > 0 && (
+        <>
+          <span className="muted">{p.selected} selected</span>
+          <button type="button" onClick={() => p.onBulk('stop')}>
+            Stop
+          </button>
+          <button type="button" onClick={() => p.onBulk('remove')}>
+            Remove
+          </button>
+        </>
+      )}
+    </div>
   );
 }
 
@@ -114,20 +125,28 @@ function ContainerRow({ c, latest, now, selected, onSelect, onLogs, onOpen, onAc
         <input type="checkbox" aria-label={`Select ${c.name}`} checked={selected} onChange={(e) => onSelect(e.target.checked)} />
       </td>
       <td>
-        <button className="link nowrap" onClick={onLogs}>{c.name}</button>
+        <button type="button" className="link nowrap" onClick={onLogs}>
+          {c.name}
+        </button>
       </td>
       <td>{c.image}</td>
-      <td><span className={`badge badge-${c.state}`}>{c.state}</span></td>
+      <td>
+        <span className={`badge badge-${c.state}`}>{c.state}</span>
+      </td>
       <td className="nowrap">{uptime(c, now)}</td>
       <td>
         {c.ports.map((p) => (
-          <button key={`${p.host}/${p.proto}`} className="link" onClick={() => onOpen(p.host)}>
+          <button type="button" key={`${p.host}/${p.proto}`} className="link" onClick={() => onOpen(p.host)}>
             {p.host}:{p.container}/{p.proto}
           </button>
         ))}
       </td>
-      <td className="num" data-testid="cpu">{c.state === 'running' ? percent(latest?.cpuPercent) : ''}</td>
-      <td className="num" data-testid="memory">{c.state === 'running' ? bytes(latest?.memoryBytes) : ''}</td>
+      <td className="num" data-testid="cpu">
+        {c.state === 'running' ? percent(latest?.cpuPercent) : ''}
+      </td>
+      <td className="num" data-testid="memory">
+        {c.state === 'running' ? bytes(latest?.memoryBytes) : ''}
+      </td>
       <td>
         <ContainerActions c={c} onAct={onAct} />
       </td>
@@ -138,7 +157,9 @@ function ContainerRow({ c, latest, now, selected, onSelect, onLogs, onOpen, onAc
 /** The actions a container's state allows, and Remove. */
 function ContainerActions({ c, onAct }: { c: ContainerSummary; onAct(action: Action): void }) {
   const button = (action: Action, label: string) => (
-    <button onClick={() => onAct(action)} aria-label={`${label} ${c.name}`}>{label}</button>
+    <button type="button" onClick={() => onAct(action)} aria-label={`${label} ${c.name}`}>
+      {label}
+    </button>
   );
   return (
     <div className="actions">
@@ -175,14 +196,20 @@ function ContainersTable({ groups, stats, now, selected, setSelected, onLogs, on
     <table className="containers">
       <thead>
         <tr>
-          <th scope="col"><span className="sr-only">Select</span></th>
+          <th scope="col">
+            <span className="sr-only">Select</span>
+          </th>
           <th scope="col">Name</th>
           <th scope="col">Image</th>
           <th scope="col">State</th>
           <th scope="col">Uptime</th>
           <th scope="col">Ports</th>
-          <th scope="col" className="num">CPU</th>
-          <th scope="col" className="num">Memory</th>
+          <th scope="col" className="num">
+            CPU
+          </th>
+          <th scope="col" className="num">
+            Memory
+          </th>
           <th scope="col">Actions</th>
         </tr>
       </thead>
@@ -190,7 +217,9 @@ function ContainersTable({ groups, stats, now, selected, setSelected, onLogs, on
         <tbody key={project || '-'}>
           {project && (
             <tr className="group">
-              <th colSpan={9} scope="rowgroup">{project}</th>
+              <th colSpan={9} scope="rowgroup">
+                {project}
+              </th>
             </tr>
           )}
           {list.map((c) => (

@@ -11,11 +11,19 @@ export function Header() {
   const state = status?.state ?? 'stopped';
   const up = useBerth(vmUp);
   const stageIndex = stage ? (BOOT_STAGES as readonly string[]).indexOf(stage) + 1 : 0;
-  const run = (call: 'vm.start' | 'vm.stop') => store.getState().run('vm', () => api[call]()).then(() => store.getState().refreshStatus());
+  const run = (call: 'vm.start' | 'vm.stop') =>
+    store
+      .getState()
+      .run('vm', () => api[call]())
+      .then(() => store.getState().refreshStatus());
   return (
     <header className="header">
       <h1>Berth</h1>
-      {mock && <span className="mock-badge" data-testid="mock-badge">Mock backend</span>}
+      {mock && (
+        <span className="mock-badge" data-testid="mock-badge">
+          Mock backend
+        </span>
+      )}
       <span className={`state state-${state}`} role="status" aria-live="polite" data-testid="vm-state">
         {state}
       </span>
@@ -28,11 +36,11 @@ export function Header() {
       <span className="spacer" />
       {status?.engineVersion && up && <span className="muted">Docker {status.engineVersion}</span>}
       {up || state === 'starting' ? (
-        <button onClick={() => void run('vm.stop')} disabled={busy}>
+        <button type="button" onClick={() => void run('vm.stop')} disabled={busy}>
           Stop
         </button>
       ) : (
-        <button className="primary" onClick={() => void run('vm.start')} disabled={busy || state === 'stopping' || state === 'suspending'}>
+        <button type="button" className="primary" onClick={() => void run('vm.start')} disabled={busy || state === 'stopping' || state === 'suspending'}>
           {state === 'sleeping' ? 'Wake' : 'Start'}
         </button>
       )}

@@ -10,7 +10,17 @@ export function AccelFallbackNotice() {
   return (
     <div role="alert" className="notice">
       <p>{fallback}</p>
-      <button onClick={() => void store.getState().run('vm', () => api['vm.retryAccel']()).then(() => store.getState().refreshStatus())}>Try hardware acceleration again</button>
+      <button
+        type="button"
+        onClick={() =>
+          void store
+            .getState()
+            .run('vm', () => api['vm.retryAccel']())
+            .then(() => store.getState().refreshStatus())
+        }
+      >
+        Try hardware acceleration again
+      </button>
     </div>
   );
 }
@@ -28,7 +38,9 @@ export function LoginItemToggle() {
       {login?.needsApproval && (
         <p className="notice">
           macOS is waiting for you to allow Berth in System Settings › Login Items.{' '}
-          <button onClick={() => void api['loginItem.openSettings']()}>Open System Settings</button>
+          <button type="button" onClick={() => void api['loginItem.openSettings']()}>
+            Open System Settings
+          </button>
         </p>
       )}
     </>

@@ -1,3 +1,4 @@
+import type { Reply } from '../../../main/contract/berth-api';
 import { useApi, useBerth } from './context';
 
 const mb = (n?: number) => (n === undefined || n < 0 ? '—' : `${(n / 1e6).toFixed(1)} MB`);
@@ -8,17 +9,26 @@ export function ImagesPage() {
   const images = useBerth((s) => s.images);
   if (!images) return <p className="empty">Loading images…</p>;
   const refresh = () => store.getState().refreshLists();
+  const run = <T,>(key: string, call: () => Promise<Reply<T>>) => void store.getState().run(key, call).then(refresh);
   return (
     <section aria-label="Images">
       <div className="toolbar">
-        <button onClick={() => void store.getState().run('prune', () => api['images.prune']()).then(refresh)}>Prune dangling images</button>
+        <button type="button" onClick={() => run('prune', () => api['images.prune']())}>
+          Prune dangling images
+        </button>
       </div>
       {images.length === 0 ? (
         <p className="empty">No images.</p>
       ) : (
         <table>
           <thead>
-            <tr><th scope="col">Tag</th><th scope="col">Size</th><th scope="col">Created</th><th scope="col">Used by</th><th scope="col">Actions</th></tr>
+            <tr>
+              <th scope="col">Tag</th>
+              <th scope="col">Size</th>
+              <th scope="col">Created</th>
+              <th scope="col">Used by</th>
+              <th scope="col">Actions</th>
+            </tr>
           </thead>
           <tbody>
             {images.map((i) => (
@@ -27,7 +37,11 @@ export function ImagesPage() {
                 <td>{mb(i.size)}</td>
                 <td>{new Date(i.created * 1000).toLocaleString()}</td>
                 <td>{i.usedBy.join(', ') || '—'}</td>
-                <td><button aria-label={`Remove ${i.tags[0] ?? i.id}`} onClick={() => void store.getState().run(`i:${i.id}`, () => api['images.remove'](i.id)).then(refresh)}>Remove</button></td>
+                <td>
+                  <button type="button" aria-label={`Remove ${i.tags[0] ?? i.id}`} onClick={() => run(`i:${i.id}`, () => api['images.remove'](i.id))}>
+                    Remove
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>
@@ -46,25 +60,38 @@ export function VolumesPage() {
   // Deleting a volume deletes data nothing else holds: each delete names what goes, and asks first.
   const remove = (name: string) => {
     if (!confirm(`Remove volume ${name}? The data in it is deleted and cannot be recovered.`)) return;
-    void store.getState().run(`v:${name}`, () => api['volumes.remove'](name)).then(refresh);
+    void store
+      .getState()
+      .run(`v:${name}`, () => api['volumes.remove'](name))
+      .then(refresh);
   };
   const prune = () => {
     const unused = volumes.filter((v) => v.usedBy.length === 0).map((v) => v.name);
     if (unused.length === 0) return void alert('No volume is unused: nothing to prune.');
     if (!confirm(`Prune deletes ${unused.length} volume${unused.length === 1 ? '' : 's'} no container uses, and the data in them: ${unused.join(', ')}. Continue?`)) return;
-    void store.getState().run('vprune', () => api['volumes.prune']()).then(refresh);
+    void store
+      .getState()
+      .run('vprune', () => api['volumes.prune']())
+      .then(refresh);
   };
   return (
     <section aria-label="Volumes">
       <div className="toolbar">
-        <button onClick={prune}>Prune unused volumes</button>
+        <button type="button" onClick={prune}>
+          Prune unused volumes
+        </button>
       </div>
       {volumes.length === 0 ? (
         <p className="empty">No volumes.</p>
       ) : (
         <table>
           <thead>
-            <tr><th scope="col">Name</th><th scope="col">Size</th><th scope="col">Used by</th><th scope="col">Actions</th></tr>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Size</th>
+              <th scope="col">Used by</th>
+              <th scope="col">Actions</th>
+            </tr>
           </thead>
           <tbody>
             {volumes.map((v) => (
@@ -72,7 +99,11 @@ export function VolumesPage() {
                 <td>{v.name}</td>
                 <td>{mb(v.size)}</td>
                 <td>{v.usedBy.join(', ') || '—'}</td>
-                <td><button aria-label={`Remove ${v.name}`} onClick={() => remove(v.name)}>Remove</button></td>
+                <td>
+                  <button type="button" aria-label={`Remove ${v.name}`} onClick={() => remove(v.name)}>
+                    Remove
+                  </button>
+                </td>
               </tr>
             ))}
           </tbody>

@@ -19,6 +19,8 @@ export function LogsDrawer({ container, onClose }: { container: ContainerSummary
   const [follow, setFollow] = useState(true);
   const { lines, ended } = useFollowedLogs(container.id, follow);
   const shown = search ? lines.filter((l) => plain(l).toLowerCase().includes(search.toLowerCase())) : lines;
+  // biome-ignore lint/suspicious/noArrayIndexKey: log lines have no identity but their place; they are only ever appended
+  const rendered = shown.map((l, i) => <AnsiLine key={i} text={l} />);
   return (
     <aside className="drawer" role="dialog" aria-label={`Details of ${container.name}`}>
       <div className="toolbar">
@@ -28,11 +30,13 @@ export function LogsDrawer({ container, onClose }: { container: ContainerSummary
           <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
         </label>
         <input type="search" placeholder="Search logs" aria-label="Search logs" value={search} onChange={(e) => setSearch(e.target.value)} />
-        <button onClick={onClose}>Close</button>
+        <button type="button" onClick={onClose}>
+          Close
+        </button>
       </div>
       {container.state === 'running' && <ContainerGraphs id={container.id} />}
       <pre className="logs" data-testid="logs" aria-live="off">
-        {shown.length === 0 ? <span className="muted">{follow ? 'No output yet.' : 'Following is off.'}</span> : shown.map((l, i) => <AnsiLine key={i} text={l} />)}
+        {shown.length === 0 ? <span className="muted">{follow ? 'No output yet.' : 'Following is off.'}</span> : rendered}
       </pre>
       {ended && <p className="muted">The container stopped; the log ends here.</p>}
       <InspectDetails container={container} />
@@ -58,7 +62,10 @@ function useFollowedLogs(id: string, follow: boolean): { lines: string[]; ended:
       partial = parts.pop() ?? '';
       setLines((prev) => [...prev, ...parts].slice(-MAX_LINES));
     });
-    const letGo = holdLease(() => api['containers.followLogs'](id, watcher, 500), () => void api['containers.unfollowLogs'](watcher));
+    const letGo = holdLease(
+      () => api['containers.followLogs'](id, watcher, 500),
+      () => void api['containers.unfollowLogs'](watcher),
+    );
     return () => {
       off();
       letGo();
@@ -92,7 +99,9 @@ function InspectDetails({ container }: { container: ContainerSummary }) {
   useEffect(() => {
     let alive = true;
     void api['containers.inspect'](container.id).then((r) => alive && r.ok && setInspect(r.value));
-    return () => void (alive = false);
+    return () => {
+      alive = false;
+    };
   }, [api, container.id]);
   if (!inspect) return null;
   const config = (inspect.Config ?? {}) as { Env?: string[]; Cmd?: string[]; Entrypoint?: string[]; Labels?: Record<string, string> };
@@ -110,7 +119,11 @@ function InspectDetails({ container }: { container: ContainerSummary }) {
         <dt>Environment</dt>
         <dd>{(config.Env ?? []).join(', ')}</dd>
         <dt>Labels</dt>
-        <dd>{Object.entries(config.Labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ') || '—'}</dd>
+        <dd>
+          {Object.entries(config.Labels ?? {})
+            .map(([k, v]) => `${k}=${v}`)
+            .join(', ') || '—'}
+        </dd>
       </dl>
     </details>
   );

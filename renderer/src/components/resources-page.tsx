@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { CallResults, ReclaimResult } from '../../../main/contract/berth-api';
 import type { Settings } from '../../../main/contract/berth-api';
 import { vmUp } from '../store/store';
@@ -61,24 +61,25 @@ function VmSizeForm({ settings, running }: { settings: Settings; running: boolea
         Accelerator
         <select value={draft.accelerator ?? settings.accelerator} onChange={(e) => setDraft({ ...draft, accelerator: e.target.value as Settings['accelerator'] })}>
           {ACCEL_CHOICES.map(([value, label]) => (
-            <option key={value} value={value}>{label}</option>
+            <option key={value} value={value}>
+              {label}
+            </option>
           ))}
         </select>
       </label>
       <label className="row">
-        <input
-          type="checkbox"
-          checked={draft.containerdImageStore ?? settings.containerdImageStore}
-          onChange={(e) => setDraft({ ...draft, containerdImageStore: e.target.checked })}
-        />{' '}
-        Use containerd for pulling and storing images (multi-platform images need it; images stored the other way are hidden while it is on)
+        <input type="checkbox" checked={draft.containerdImageStore ?? settings.containerdImageStore} onChange={(e) => setDraft({ ...draft, containerdImageStore: e.target.checked })} /> Use containerd
+        for pulling and storing images (multi-platform images need it; images stored the other way are hidden while it is on)
       </label>
       {status?.accel && (
         <p className="muted" data-testid="accel-in-use">
-          Running on {status.accel}{status.accelReason ? `: ${status.accelReason}` : ''}
+          Running on {status.accel}
+          {status.accelReason ? `: ${status.accelReason}` : ''}
         </p>
       )}
-      <button disabled={Object.keys(draft).length === 0} onClick={() => void apply()}>Apply</button>
+      <button type="button" disabled={Object.keys(draft).length === 0} onClick={() => void apply()}>
+        Apply
+      </button>
     </>
   );
 }
@@ -91,8 +92,11 @@ function DiskUsage({ running }: { running: boolean }) {
   const [withVolumes, setWithVolumes] = useState(false);
   const reclaiming = useBerth((s) => s.busy.reclaim);
   // A failed refresh keeps the last figures rather than hiding the section.
-  const loadDf = () => void api['system.df']().then((r) => r.ok && setDf(r.value));
-  useEffect(loadDf, [api, running]);
+  const loadDf = useCallback(() => void api['system.df']().then((r) => r.ok && setDf(r.value)), [api]);
+  // Asked again whenever the VM comes up or goes down: what the engine stores changes with it.
+  useEffect(() => {
+    if (running) loadDf();
+  }, [loadDf, running]);
   const reclaim = async () => {
     const what = `stopped containers, unused networks, dangling images and the build cache${withVolumes ? ', and every volume no container uses' : ''}`;
     if (!confirm(`Reclaim space deletes ${what}. Continue?`)) return;
@@ -115,7 +119,9 @@ function DiskUsage({ running }: { running: boolean }) {
           <label className="row">
             <input type="checkbox" checked={withVolumes} onChange={(e) => setWithVolumes(e.target.checked)} /> Also delete volumes no container uses
           </label>
-          <button onClick={() => void reclaim()} disabled={reclaiming}>{reclaiming ? 'Reclaiming…' : 'Reclaim space'}</button>
+          <button type="button" onClick={() => void reclaim()} disabled={reclaiming}>
+            {reclaiming ? 'Reclaiming…' : 'Reclaim space'}
+          </button>
         </>
       ) : (
         <p className="muted">Disk usage appears while the VM runs.</p>

@@ -46,13 +46,19 @@ export function SettingsPage() {
       <p className="muted">Asleep, the VM uses no memory or CPU; the next docker command wakes it in a second or two.</p>
       <div className="row">
         <code data-testid="docker-host">{exportLine}</code>
-        <button onClick={() => void navigator.clipboard?.writeText(exportLine)}>Copy</button>
+        <button type="button" onClick={() => void navigator.clipboard?.writeText(exportLine)}>
+          Copy
+        </button>
       </div>
       <div className="row">
         <code>docker context use berth</code>
-        <button onClick={() => void navigator.clipboard?.writeText('docker context use berth')}>Copy</button>
+        <button type="button" onClick={() => void navigator.clipboard?.writeText('docker context use berth')}>
+          Copy
+        </button>
       </div>
-      <p className="muted">For tools that only know /var/run/docker.sock, run <code>berth link-socket</code> (it needs admin rights).</p>
+      <p className="muted">
+        For tools that only know /var/run/docker.sock, run <code>berth link-socket</code> (it needs admin rights).
+      </p>
     </section>
   );
 }
@@ -63,6 +69,7 @@ export function TroubleshootPage() {
   const status = useBerth((s) => s.status);
   const [agentLog, setAgentLog] = useState('');
   const [vmLog, setVmLog] = useState('');
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the logs are read again whenever the VM's state changes
   useEffect(() => {
     void api['logs.tail']('agent', 50).then((r) => r.ok && setAgentLog(r.value));
     void api['logs.tail']('vm', 50).then((r) => r.ok && setVmLog(r.value));
@@ -75,7 +82,12 @@ export function TroubleshootPage() {
           {status.checks.map((c) => (
             <li key={c.name}>
               {c.status === 'passed' ? '✓' : c.status === 'failed' ? '✗' : '–'} {c.name}
-              {c.error && <span className="muted"> — {c.error}. {c.hint}</span>}
+              {c.error && (
+                <span className="muted">
+                  {' '}
+                  — {c.error}. {c.hint}
+                </span>
+              )}
             </li>
           ))}
         </ul>
@@ -87,10 +99,18 @@ export function TroubleshootPage() {
       <h2>Clock</h2>
       <GuestClockLine />
       <div className="toolbar">
-        <button onClick={() => void store.getState().run('vm', () => api['vm.restart']())}>Restart VM</button>
-        <button className="danger" onClick={() => {
-          if (confirm('Factory reset deletes every image, container and volume in Berth, and its certificates. Continue?')) void store.getState().run('vm', () => api['vm.reset']('delete-all-data'));
-        }}>Factory reset…</button>
+        <button type="button" onClick={() => void store.getState().run('vm', () => api['vm.restart']())}>
+          Restart VM
+        </button>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            if (confirm('Factory reset deletes every image, container and volume in Berth, and its certificates. Continue?')) void store.getState().run('vm', () => api['vm.reset']('delete-all-data'));
+          }}
+        >
+          Factory reset…
+        </button>
       </div>
       <h2>Agent log</h2>
       <pre className="logs">{agentLog || 'No log yet.'}</pre>

@@ -11,7 +11,13 @@ export function Sparkline({ label, values, max, valueText, testId }: { label: st
         <span>{label}</span> <strong>{valueText}</strong>
       </figcaption>
       <svg viewBox={`0 0 ${w} ${h}`} width={w} height={h} role="img" aria-label={`${label}: ${valueText}`} preserveAspectRatio="none">
-        {values.length > 1 ? <polyline points={points} fill="none" stroke="currentColor" strokeWidth="1.5" vectorEffect="non-scaling-stroke" /> : <text x="4" y={h / 2} className="muted">collecting…</text>}
+        {values.length > 1 ? (
+          <polyline points={points} fill="none" stroke="currentColor" strokeWidth="1.5" vectorEffect="non-scaling-stroke" />
+        ) : (
+          <text x="4" y={h / 2} className="muted">
+            collecting…
+          </text>
+        )}
       </svg>
     </figure>
   );

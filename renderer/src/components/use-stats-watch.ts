@@ -21,7 +21,11 @@ export function useStatsWatch(topic: StatsTopic): void {
     if (!running) return;
     const id = newWatcherId();
     let letGo: (() => void) | undefined;
-    const hold = () => (letGo ??= holdLease(() => api['stats.watch'](topic, id), () => void api['stats.unwatch'](topic, id)));
+    const hold = () =>
+      (letGo ??= holdLease(
+        () => api['stats.watch'](topic, id),
+        () => void api['stats.unwatch'](topic, id),
+      ));
     const release = () => {
       letGo?.();
       letGo = undefined;

@@ -65,9 +65,7 @@ export function createBerthStore(api: BerthApi) {
   api.on('engine.changed', stale);
   api.on('vm.bootStage', ({ stage }) => store.setState({ bootStage: stage }));
   // Containers that stopped drop out of the next sample, and so out of the history.
-  api.on('stats.containers', ({ containers }) =>
-    store.setState((s) => ({ containerStats: Object.fromEntries(containers.map((c) => [c.id, keep(s.containerStats[c.id], c)])) })),
-  );
+  api.on('stats.containers', ({ containers }) => store.setState((s) => ({ containerStats: Object.fromEntries(containers.map((c) => [c.id, keep(s.containerStats[c.id], c)])) })));
   api.on('stats.vm', (u) => store.setState((s) => ({ vmStats: keep(s.vmStats, u) })));
   api.on('vm.state', () => {
     void store.getState().refreshStatus().then(stale);
@@ -124,7 +122,7 @@ function listsSlice(api: BerthApi, set: SetState, get: Get) {
 function uiSlice(set: SetState) {
   return {
     busy: {} as Record<string, boolean>,
-    run: async <T,>(key: string, call: () => Promise<Reply<T>>): Promise<T | undefined> => {
+    run: async <T>(key: string, call: () => Promise<Reply<T>>): Promise<T | undefined> => {
       set((s) => ({ busy: { ...s.busy, [key]: true } }));
       try {
         const r = await call();
