@@ -1,19 +1,10 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { alive } from './berth-cli';
+import { readInvocations } from './invocation-log';
 
 /** The SIMULATED MAC HOST's stand-ins (QEMU, sysctl, codesign): put first on PATH. Test fixtures, never shipped. */
 export const SIMULATED_MAC_BIN = join(__dirname, '..', 'fixtures', 'simulated-mac');
-
-/** One call of the simulated Mac's QEMU, as its log records it. */
-export interface SimInvocation {
-  at: number;
-  /** version, boot, hvf-boot, hvf-abort, sme-abort, refused. */
-  kind: string;
-  /** QEMU's own pid once the stand-in exec'd it. */
-  pid: number;
-  args: string;
-}
 
 /**
  * The environment for a Berth agent on a simulated Mac (`darwin-arm64` or
@@ -30,16 +21,8 @@ export function simulatedMac(dir: string, host: 'darwin-arm64' | 'darwin-x64') {
     BERTH_SIM_MAC: scenarioFile,
     BERTH_SIM_LOG: logFile,
   };
-  const invocations = (): SimInvocation[] =>
-    existsSync(logFile)
-      ? readFileSync(logFile, 'utf8')
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => {
-            const [at, kind, pid, ...args] = l.split(' ');
-            return { at: Number(at), kind, pid: Number(pid), args: args.join(' ') };
-          })
-      : [];
+  // Kinds: version, boot, hvf-boot, hvf-abort, sme-abort, refused.
+  const invocations = () => readInvocations(logFile);
   return {
     env,
     /** Sets what the simulated Mac is: words of the stand-ins' scenario (sme, intel, hvf-fails, qemu-version=X, …). */

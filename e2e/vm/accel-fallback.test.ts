@@ -7,21 +7,15 @@
  * Nothing here depends on this machine's own KVM or on the caller's BERTH_ACCEL.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { AgentStatus } from '../../main/agent/control-api';
 import { alive, berthCli, CLI, dumpLogsOnFailure, hermeticEnv, livePid, until } from '../helpers/berth-cli';
+import { readInvocations } from '../helpers/invocation-log';
 
 const INJECTOR_DIR = join(__dirname, '..', 'fixtures', 'fault-injector');
-
-interface Invocation {
-  at: number;
-  kind: string;
-  pid: number;
-  args: string;
-}
 
 const homes: string[] = [];
 
@@ -37,17 +31,7 @@ function faultyBerth(fault: string) {
     BERTH_FAULT: fault,
     BERTH_FAULT_LOG: log,
   };
-  const invocations = (): Invocation[] =>
-    existsSync(log)
-      ? readFileSync(log, 'utf8')
-          .trim()
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => {
-            const [at, kind, pid, ...args] = l.split(' ');
-            return { at: Number(at), kind, pid: Number(pid), args: args.join(' ') };
-          })
-      : [];
+  const invocations = () => readInvocations(log);
   return { home, berth: berthCli(env), invocations, env };
 }
 

@@ -9,9 +9,10 @@ import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { freeLoopbackPort } from '../../main/common/free-port';
-import { berthCli, dumpLogsOnFailure, until, stopAndClean } from '../helpers/berth-cli';
+import { berthCli, dumpLogsOnFailure, stopAndClean } from '../helpers/berth-cli';
 import { foreignBusybox, importBusybox } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
+import { untilServes } from '../helpers/http-get';
 
 const ARM = 'berth-test/busybox:arm64';
 const AMD = 'berth-test/busybox:amd64';
@@ -49,13 +50,7 @@ describe('the arm64 guest under TCG', () => {
   test('a port published on 127.0.0.1 answers on the host', async () => {
     const port = await freeLoopbackPort();
     expect(docker(['run', '-d', '--name', 'arm-web', '-p', `127.0.0.1:${port}:80`, ARM, 'sh', '-c', 'mkdir -p /w && echo arm-web > /w/index.html && httpd -f -p 80 -h /w']).status).toBe(0);
-    const get = async () =>
-      (
-        await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) })
-          .then((r) => r.text())
-          .catch(() => '')
-      ).trim();
-    expect(await until(async () => (await get()) === 'arm-web', 30_000, 250)).toBe(true);
+    expect(await untilServes(port, 'arm-web')).toBe(true);
     docker(['rm', '-f', 'arm-web']);
   });
 

@@ -17,6 +17,7 @@ import { alive, berthCli, dumpLogsOnFailure, livePid, stopAndClean, until } from
 import { foreignBusybox, importBusybox } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 import { simulatedMac } from '../helpers/simulated-mac';
+import { untilServes } from '../helpers/http-get';
 
 const ARM = 'berth-test/busybox:arm64';
 const START_MS = 400_000;
@@ -59,13 +60,7 @@ describe('Berth on a simulated Apple Silicon Mac (an x64 process under Rosetta)'
     const port = await freeLoopbackPort();
     const run = docker(['run', '-d', '--name', 'web', '-p', `127.0.0.1:${port}:80`, '-v', `${shared}/www:/www`, ARM, 'httpd', '-f', '-p', '80', '-h', '/www']);
     expect(run.status, run.stderr).toBe(0);
-    const get = async () =>
-      (
-        await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) })
-          .then((x) => x.text())
-          .catch(() => '')
-      ).trim();
-    expect(await until(async () => (await get()) === 'served from the Mac', 30_000, 250)).toBe(true);
+    expect(await untilServes(port, 'served from the Mac')).toBe(true);
     expect(docker(['rm', '-f', 'web']).status).toBe(0);
   });
 
