@@ -11,6 +11,7 @@ APT_PACKAGES=(
   debian-archive-keyring               # the guest build's own apt configuration (Debian 13)
   squashfs-tools busybox-static kmod cpio zstd xz-utils binutils  # building the guest image
   util-linux                           # setpriv: QEMU dies with the agent
+  docker-registry                      # a local registry mirror the engine-settings test pulls through
   procps                               # ps: finding a QEMU a crashed agent left (as on macOS)
   docker-compose python3-docker        # real Docker clients the tests drive
   chromium xvfb                        # the dashboard's browser tests

@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { berthCacheDir, defaultAssetsDir, guestArchFor, KERNEL_ARTIFACT, sha256File, type AssetManifest, type GuestArch } from '../main/vm/assets';
-import { BOOT_MARKER, DISK_SERIAL, FW_CFG_ENGINE_FEATURES, GUEST_CONTROL_PORT, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../main/link/guest';
+import { BOOT_MARKER, DISK_SERIAL, FW_CFG_DAEMON_JSON, GUEST_CONTROL_PORT, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../main/link/guest';
 
 import { candidateVersion, extract, guestPackages, resolveDependency, type PinnedPackage } from './lib/apt';
 import { isElf, libraryClosure, realFile } from './lib/elf';
@@ -249,7 +249,7 @@ function buildRoot(root: string, i: RootInputs, version: string, out: string): v
     HOST_GATEWAY: GUEST_HOST_GATEWAY,
     FW_CFG_PREFIX,
     FW_CFG_ENGINE_PORT,
-    FW_CFG_ENGINE_FEATURES,
+    FW_CFG_DAEMON_JSON,
     CONTROL_PORT: GUEST_CONTROL_PORT,
     MODULES_NOW: now.join(' '),
     MODULES_LATER: later.join(' '),

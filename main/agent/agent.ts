@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { rmSync } from 'node:fs';
 import { engineClock, engineOverTls, engineVersions, stopAllContainers } from '../engine/docker-client';
 import { writeDockerContext } from '../engine/docker-context';
-import { engineFeatures } from '../engine/engine-features';
+import { daemonJson } from '../settings/engine-config';
 import { SocketProxy } from '../engine/socket-proxy';
 import { busyReason, IdleSleep } from './idle-sleep';
 import { NotRunningError } from './not-running';
@@ -87,7 +87,7 @@ export class BerthAgent extends EventEmitter {
         const s = this.settings;
         this.booted = bootedWith(s);
         this.shares = vmSharedFolders(homedir(), s.sharedPaths, (p) => log.warn(`shares: ${p} does not exist or is not a folder; not shared`));
-        return { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares: this.shares, engineFeatures: engineFeatures(s) };
+        return { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares: this.shares, engineConfig: daemonJson(s.engine, s) };
       },
       onEngine: async (vm) => {
         const creds = loadClientCreds(vm.tls);

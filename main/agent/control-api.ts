@@ -31,7 +31,7 @@ export interface AgentStatus extends VmStatus {
 }
 
 /** The settings a boot uses: a change to any of them waits for the next restart. */
-export const BOOTED_WITH_KEYS = ['cpus', 'memoryMiB', 'diskGiB', 'enginePort', 'accelerator', 'sharedPaths', 'socketPath', 'containerdImageStore'] as const;
+export const BOOTED_WITH_KEYS = ['cpus', 'memoryMiB', 'diskGiB', 'enginePort', 'accelerator', 'sharedPaths', 'socketPath', 'containerdImageStore', 'engine'] as const;
 
 /** The settings a boot uses, as the VM got them. */
 export type BootedWith = Pick<Settings, (typeof BOOTED_WITH_KEYS)[number]>;

@@ -36,6 +36,7 @@ export function formatStatus(s: Partial<AgentStatus>): string {
   const r = s.booted ?? s.settings;
   if (r) lines.push(`Resources:    ${r.cpus} CPUs, ${r.memoryMiB} MiB memory, ${r.diskGiB} GiB disk`);
   if (r?.containerdImageStore) lines.push('Images:       stored by containerd (multi-platform images supported)');
+  if (r?.engine && Object.keys(r.engine).length) lines.push(`Engine:       daemon.json sets ${Object.keys(r.engine).join(', ')}`);
   if (s.pendingRestart?.length) lines.push(`Pending:      ${s.pendingRestart.join(', ')} changed; applies at the next \`berth restart\``);
   if (s.sharedPaths?.length) lines.push(`Shared:       ${s.sharedPaths.join(', ')} (same path in the VM)`);
   for (const p of s.ports ?? []) lines.push(`Port:         127.0.0.1:${p.port}/${p.proto} → ${p.container}`);

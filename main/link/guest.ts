@@ -16,8 +16,8 @@ export const FW_CFG_PREFIX = 'opt/berth';
 export const FW_CFG_TLS_FILES = ['ca.pem', 'server-cert.pem', 'server-key.pem'] as const;
 /** fw_cfg entry with the host port QEMU forwards to the engine, so the guest can keep containers away from it. */
 export const FW_CFG_ENGINE_PORT = 'engine-port';
-/** fw_cfg entry listing the dockerd features to turn on, comma-separated (absent: none). */
-export const FW_CFG_ENGINE_FEATURES = 'engine-features';
+/** fw_cfg entry holding the engine's whole daemon.json, as the host merged it (absent: the image's own). */
+export const FW_CFG_DAEMON_JSON = 'daemon.json';
 
 /**
  * The virtio-serial port the agent drives the guest through (rc.control): one

@@ -2,6 +2,7 @@ import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
 import { ACCEL_SETTINGS } from '../vm/accel';
 import { pathProblem, sharedPathProblem } from './host-paths';
+import { engineConfigProblem } from './engine-config';
 
 /** Limits the schema checks against; injected so tests do not depend on the machine. */
 export interface HostLimits {
@@ -37,6 +38,24 @@ const APP_BEHAVIOUR = {
   startAtLogin: z.boolean({ error: 'startAtLogin must be true or false' }).default(false),
   startVmOnLaunch: z.boolean({ error: 'startVmOnLaunch must be true or false' }).default(true),
   stopVmOnQuit: z.boolean({ error: 'stopVmOnQuit must be true or false' }).default(true),
+};
+
+/** How the engine is set up: the image store, and the user's daemon.json (Docker Desktop's "Docker Engine" page). */
+const ENGINE = {
+  /**
+   * Docker Desktop's "Use containerd for pulling and storing images": the engine keeps images
+   * in containerd, which multi-platform images (manifest lists) need. Images kept the other
+   * way stay on the disk, hidden while this is on, and come back when it is off.
+   */
+  containerdImageStore: z.boolean({ error: 'containerdImageStore must be true or false' }).default(false),
+  /** Docker Desktop's "Docker Engine" page: the user's daemon.json, checked key by key (engine-config.ts); Docker's defaults when empty. */
+  engine: z
+    .record(z.string(), z.unknown(), { error: 'engine must be a JSON object, as daemon.json is' })
+    .superRefine((v, ctx) => {
+      const problem = engineConfigProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .default({}),
 };
 
 /**
@@ -90,12 +109,7 @@ export function settingsSchema(limits: HostLimits) {
       accelerator: z.enum(ACCEL_SETTINGS, { error: `accelerator must be one of ${ACCEL_SETTINGS.join(', ')}` }).default('auto'),
       /** The folder holding QEMU's programs (or the qemu-system binary); empty searches PATH and the usual places. */
       qemuPath: optionalPath('qemuPath', 'to search PATH and the usual places').default(''),
-      /**
-       * Docker Desktop's "Use containerd for pulling and storing images": the engine keeps images
-       * in containerd, which multi-platform images (manifest lists) need. Images kept the other
-       * way stay on the disk, hidden while this is on, and come back when it is off.
-       */
-      containerdImageStore: z.boolean({ error: 'containerdImageStore must be true or false' }).default(false),
+      ...ENGINE,
       ...APP_BEHAVIOUR,
     })
     .strict();

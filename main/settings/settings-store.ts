@@ -93,6 +93,13 @@ export class SettingsStore {
         .map((x) => x.trim())
         .filter(Boolean);
     if (typeof sample === 'number') return raw.trim() === '' ? NaN : Number(raw);
+    if (typeof sample === 'object' && sample !== null) {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch (e) {
+        throw new SettingsError(`${key} must be JSON, such as '{"log-opts": {"max-size": "10m", "max-file": "3"}}' (${(e as Error).message})`);
+      }
+    }
     if (typeof sample === 'boolean') {
       if (raw === 'true' || raw === 'false') return raw === 'true';
       throw new SettingsError(`${key} must be true or false`);

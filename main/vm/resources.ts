@@ -7,8 +7,8 @@ export interface VmResources {
   diskGiB: number;
   /** Shared at the same path in the VM; defaults to none. */
   shares?: readonly SharedFolder[];
-  /** dockerd features to turn on (see engine-features.ts); defaults to none. */
-  engineFeatures?: readonly string[];
+  /** The engine's daemon.json as the host merged it (settings/engine-config.ts); the image's own if omitted. */
+  engineConfig?: Record<string, unknown>;
   /** Under TCG only: see QemuLaunchSpec.tcgThreads. The agent never sets it. */
   tcgThreads?: 'single' | 'multi';
 }

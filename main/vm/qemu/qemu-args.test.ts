@@ -94,10 +94,10 @@ describe('buildQemuCommand', () => {
     expect(values(args, '-pidfile')).toEqual(['/s/qemu.pid']);
   });
 
-  test('engine features reach the guest through fw_cfg, and only when there are some', () => {
-    expect(values(buildQemuCommand(spec, linuxTcg).args, '-fw_cfg').some((v) => v.includes('engine-features'))).toBe(false);
-    const on = buildQemuCommand({ ...spec, engineFeatures: ['containerd-snapshotter'] }, linuxTcg);
-    expect(values(on.args, '-fw_cfg')).toContain('name=opt/berth/engine-features,string=containerd-snapshotter');
+  test("the engine's daemon.json reaches the guest through fw_cfg, as a file, and only when there is one", () => {
+    expect(values(buildQemuCommand(spec, linuxTcg).args, '-fw_cfg').some((v) => v.includes('daemon.json'))).toBe(false);
+    const on = buildQemuCommand({ ...spec, daemonJson: '/s/daemon.json' }, linuxTcg);
+    expect(values(on.args, '-fw_cfg')).toContain('name=opt/berth/daemon.json,file=/s/daemon.json');
   });
 
   test('host folders are shared over virtio-9p with mapped-xattr, and listed for the guest', () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { SharedFolder } from '../shared-folders';
-import { BALLOON_ID, DISK_SERIAL, GUEST_CONTROL_PORT, FW_CFG_ENGINE_FEATURES, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from '../../link/guest';
+import { BALLOON_ID, DISK_SERIAL, GUEST_CONTROL_PORT, FW_CFG_DAEMON_JSON, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from '../../link/guest';
 import { chooseMachine, profileFor } from './machine-profile';
 import { incomingUri } from './saved-state';
 import type { BootHost } from './accel-choice';
@@ -24,8 +24,8 @@ export interface QemuLaunchSpec {
   /** Host folders shared over virtio-9p, and the file that lists them for the guest. */
   shares: readonly SharedFolder[];
   mountList: string;
-  /** dockerd features the guest turns on (engine-features.ts); none if omitted. */
-  engineFeatures?: readonly string[];
+  /** The engine's daemon.json, written beside the disk (0600) for the guest to read through fw_cfg; the image's own if omitted. */
+  daemonJson?: string;
   /** The host end of the guest's control port (a unix socket QEMU listens on). */
   controlSocket: string;
   /**
@@ -121,7 +121,7 @@ export function buildQemuCommand(spec: QemuLaunchSpec, host: BootHost): QemuComm
 
   for (const f of FW_CFG_TLS_FILES) push('-fw_cfg', `name=${FW_CFG_PREFIX}/${f},file=${q(join(spec.guestTlsDir, f))}`);
   push('-fw_cfg', `name=${FW_CFG_PREFIX}/${FW_CFG_ENGINE_PORT},string=${spec.enginePort}`);
-  if (spec.engineFeatures?.length) push('-fw_cfg', `name=${FW_CFG_PREFIX}/${FW_CFG_ENGINE_FEATURES},string=${spec.engineFeatures.join(',')}`);
+  if (spec.daemonJson) push('-fw_cfg', `name=${FW_CFG_PREFIX}/${FW_CFG_DAEMON_JSON},file=${q(spec.daemonJson)}`);
 
   // mapped-xattr: QEMU creates files as the user running it, and keeps the
   // guest's view of owner and mode in xattrs, so root in a container can write

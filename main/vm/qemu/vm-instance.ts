@@ -4,7 +4,7 @@ import type { GuestMemory } from '../vm-usage';
 import { BalloonStatsReader } from './balloon-stats';
 import { qmpForwarder } from './qmp-forwarder';
 import type { VmResources } from '../resources';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ensureTlsMaterial, type TlsPaths } from '../../link/tls-material';
 import { loadClientCreds, pingEngineTls, type TlsClientCreds } from '../../link/tls-ping';
@@ -29,6 +29,8 @@ export interface VmPaths {
   pidFile: string;
   tlsDir: string;
   mountList: string;
+  /** The engine's daemon.json for the guest (fw_cfg). */
+  daemonJson: string;
   /** The host end of the guest's control port. */
   controlSocket: string;
   /** A sleeping VM's memory and devices (saved-state.ts). */
@@ -44,6 +46,7 @@ export function vmPaths(dir: string): VmPaths {
     pidFile: join(dir, 'qemu.pid'),
     tlsDir: join(dir, 'tls'),
     mountList: join(dir, 'mounts.tsv'),
+    daemonJson: join(dir, 'daemon.json'),
     controlSocket: join(dir, 'control.sock'),
     savedState: join(dir, 'sleep.state'),
   };
@@ -97,7 +100,7 @@ export class VmInstance extends EventEmitter implements Machine {
         pidFile: this.paths.pidFile,
         shares: res.shares ?? [],
         mountList: this.paths.mountList,
-        engineFeatures: res.engineFeatures ?? [],
+        daemonJson: res.engineConfig ? this.paths.daemonJson : undefined,
         controlSocket: this.paths.controlSocket,
         resumeFrom: resume?.file,
         machineType: resume?.machineType,
@@ -132,6 +135,7 @@ export class VmInstance extends EventEmitter implements Machine {
   async start(): Promise<void> {
     ensureDataDisk(this.paths.dataDisk, this.res.diskGiB);
     writeMountList(this.paths.mountList, this.res.shares ?? []);
+    if (this.res.engineConfig) writeFileSync(this.paths.daemonJson, `${JSON.stringify(this.res.engineConfig, null, 2)}\n`, { mode: 0o600 });
     rmSync(this.paths.qmpSocket, { force: true });
     rmSync(this.paths.controlSocket, { force: true });
     // Only Linux can tie QEMU to the agent's life; elsewhere the next agent reaps an orphan (stale-qemu.ts).

@@ -40,6 +40,7 @@ const MOCK_SETTINGS: Settings = {
   accelerator: 'auto',
   qemuPath: '',
   containerdImageStore: false,
+  engine: {},
   idleSleep: true,
   idleSleepMinutes: 5,
   startAtLogin: false,

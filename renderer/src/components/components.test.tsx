@@ -10,6 +10,7 @@ import { Header } from './header';
 import { ResourcesPage } from './resources-page';
 import { VolumesPage } from './lists-pages';
 import { AccelFallbackNotice, GuestClockLine, LoginItemToggle } from './host-notices';
+import { EngineEditor } from './engine-editor';
 
 const c = (name: string, project?: string, state = 'running'): ContainerSummary => ({
   id: `id-${name}`,
@@ -244,5 +245,19 @@ describe('uptime', () => {
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Open System Settings' })));
     expect(calls).toContain('loginItem.openSettings()');
     expect(screen.getByTestId('guest-clock').textContent).toBe('Guest clock 2026-01-01T12:00:00.000Z · host 2026-01-01T12:00:00.200Z · in step');
+  });
+
+  test('the Docker Engine editor refuses what is not JSON in place, and applies JSON through settings.update', async () => {
+    const { calls } = renderWith(<EngineEditor settings={{ ...mockWorld().settings }} />, running);
+    const box = screen.getByRole('textbox', { name: 'Engine configuration (daemon.json)' });
+    expect((box as HTMLTextAreaElement).value).toBe('{}');
+    fireEvent.change(box, { target: { value: '{"log-opts": ' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Apply' })));
+    expect(screen.getByRole('alert').textContent).toMatch(/^Not JSON/);
+    fireEvent.change(box, { target: { value: '{"log-opts": {"max-size": "1m"}}' } });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Apply' })));
+    expect(calls).toContain('settings.update({"engine":{"log-opts":{"max-size":"1m"}}})');
+    expect(screen.queryByRole('alert')).toBeNull();
+    expect(screen.getByText('Saved; restart the VM to apply it.')).toBeTruthy();
   });
 });

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { Settings } from '../../../main/contract/berth-api';
 import { useApi, useBerth } from './context';
 import { AccelFallbackNotice, GuestClockLine, LoginItemToggle } from './host-notices';
+import { EngineEditor } from './engine-editor';
 
 function Toggle({ label, value, onChange }: { label: string; value: boolean; onChange: (v: boolean) => void }) {
   return (
@@ -59,6 +60,7 @@ export function SettingsPage() {
       <p className="muted">
         For tools that only know /var/run/docker.sock, run <code>berth link-socket</code> (it needs admin rights).
       </p>
+      <EngineEditor settings={settings} />
     </section>
   );
 }

@@ -147,6 +147,9 @@ COMMIT
 RULES
 [ $? -eq 0 ] || mark error=firewall
 
+# Shared mount propagation from the root down, as systemd sets it on a Linux host and Docker
+# Desktop's VM has it: binds with rshared or rslave propagation work, under the shares too.
+mount --make-rshared / || mark error=propagation
 # Host folders, shared over virtio-9p at the same path as on the host.
 . /etc/berth/shares.sh
 mount_shares
@@ -161,23 +164,11 @@ while read -r rule; do
   echo "$rule" > /proc/sys/fs/binfmt_misc/register || mark error=binfmt
 done < /etc/berth/binfmt
 
-# Engine features the host turned on (the containerdImageStore setting gives
-# containerd-snapshotter): each becomes `"name": true` in daemon.json's features.
-# With containerd keeping the images, the storage driver names containerd's
-# snapshotter (overlayfs), not the classic overlay2.
+# The engine's daemon.json, as the host merged it (the user's engine setting under the keys
+# Berth owns, the image store's features and storage driver); the image's own without one.
 daemon_json=/etc/docker/daemon.json
-features=""
-read -r features 2>/dev/null < "$fwcfg/@FW_CFG_ENGINE_FEATURES@/raw"
-if [ -n "$features" ]; then
-  extra=""
-  driver=overlay2
-  for f in $(echo "$features" | tr ',' ' '); do
-    case "$f" in ''|*[!a-z-]*) mark error=engine-feature ;; *) extra="$extra, \"$f\": true" ;; esac
-    [ "$f" = containerd-snapshotter ] && driver=overlayfs
-  done
-  sed -e "s/\"features\": { \"buildkit\": false }/\"features\": { \"buildkit\": false$extra }/" \
-      -e "s/\"storage-driver\": \"overlay2\"/\"storage-driver\": \"$driver\"/" /etc/docker/daemon.json > /run/berth/daemon.json
-  if grep -q "buildkit\": false$extra" /run/berth/daemon.json; then daemon_json=/run/berth/daemon.json; else mark error=engine-feature; fi
+if [ -r "$fwcfg/@FW_CFG_DAEMON_JSON@/raw" ]; then
+  if cat "$fwcfg/@FW_CFG_DAEMON_JSON@/raw" > /run/berth/daemon.json; then daemon_json=/run/berth/daemon.json; else mark error=engine-config; fi
 fi
 
 # dockerd hands containers the resolver in /etc/resolv.conf: dnsmasq's, once it is up.

@@ -12,8 +12,9 @@ mount_shares() {
   while IFS='	' read -r tag path; do
     [ -n "$tag" ] || continue
     share_mounted "$tag" && continue
+    # Shared propagation, as Docker Desktop's shares have: binds with rshared or rslave work under them.
     mkdir -p "$path" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,cache=mmap,access=client "$tag" "$path" \
-      || mark error=share-$tag
+      && mount --make-rshared "$path" || mark error=share-$tag
   done < "$share_list"
 }
 
