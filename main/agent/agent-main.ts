@@ -44,12 +44,6 @@ export async function runAgent(paths = berthPaths(), opts: AgentMainOptions = {}
     rmSync(paths.agentPid, { force: true });
     process.exit(0);
   };
-  const server = new ControlServer(agent, paths.controlSocket, () => void exit('shutdown requested'));
-  // Refuses to start if another agent answers on the control socket.
-  await server.listen();
-  writeFileSync(paths.agentPid, `${process.pid}\n`, { mode: 0o600 });
-  logs.agent.info(`agent: pid ${process.pid}, control socket ${paths.controlSocket}`);
-
   let idle: NodeJS.Timeout | undefined;
   const exitIfIdle = () => {
     clearTimeout(idle);
@@ -57,6 +51,13 @@ export async function runAgent(paths = berthPaths(), opts: AgentMainOptions = {}
       if (agent.supervisor.state === 'stopped' && server.followers === 0) void exit('VM stopped and no app attached');
     }, 2000);
   };
+  // An app or dashboard that leaves after the VM stopped leaves the agent idle too: it looks again then.
+  const server = new ControlServer(agent, paths.controlSocket, () => void exit('shutdown requested'), exitIfIdle);
+  // Refuses to start if another agent answers on the control socket.
+  await server.listen();
+  writeFileSync(paths.agentPid, `${process.pid}\n`, { mode: 0o600 });
+  logs.agent.info(`agent: pid ${process.pid}, control socket ${paths.controlSocket}`);
+
   agent.supervisor.on('vm-event', (e: VmEvent) => e.event === 'vm.state' && e.payload.state === 'stopped' && exitIfIdle());
   // An agent nobody talks to within a minute of starting is not needed.
   setTimeout(() => agent.supervisor.state === 'stopped' && exitIfIdle(), 60_000).unref();

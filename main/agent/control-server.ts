@@ -53,6 +53,8 @@ export class ControlServer {
     readonly path: string,
     /** Called after the response to `POST /v1/shutdown` is sent. */
     private readonly onShutdown: () => void,
+    /** Called when a client stops following the event stream: the agent may now be idle. */
+    private readonly onFollowerLeft: () => void = () => undefined,
   ) {
     agent.on('event', (e: AgentEvent) => {
       const line = `${JSON.stringify(e)}\n`;
@@ -133,6 +135,9 @@ export class ControlServer {
     res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-cache' });
     res.write(`${JSON.stringify(vmEvent('vm.state', { state: this.agent.supervisor.state }) satisfies AgentEvent)}\n`);
     this.streams.add(res);
-    req.on('close', () => this.streams.delete(res));
+    req.on('close', () => {
+      this.streams.delete(res);
+      this.onFollowerLeft();
+    });
   }
 }

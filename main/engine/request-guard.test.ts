@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { bindSources, MountPolicy } from './mount-policy';
-import { denialResponse, RequestGuard } from './request-guard';
+import { chunkSize, denialResponse, RequestGuard } from './request-guard';
 
 /** Feeds `input` in pieces of `step` bytes; returns what was forwarded and any denial. */
 async function run(input: string, step: number, inspect = (_b: unknown): string | undefined => undefined) {
@@ -116,5 +116,26 @@ describe('MountPolicy', () => {
       }),
     ).toEqual(['/a', '/b']);
     for (const junk of [null, 1, {}, { HostConfig: null }, { HostConfig: { Binds: 'x', Mounts: [null] } }]) expect(bindSources(junk)).toEqual([]);
+  });
+
+  test("chunk sizes follow Go's grammar: hex digits, 16 at most, optional extensions; a negative size no longer loops forever", async () => {
+    expect(chunkSize('1a')).toBe(26);
+    expect(chunkSize('1A;name=value')).toBe(26);
+    expect(chunkSize('10 ')).toBe(16);
+    for (const bad of ['-5', '0x1', '+1', '', ' 1', '1_0', '12345678901234567', 'z']) expect(() => chunkSize(bad), bad).toThrow(/chunk size/);
+    for (const path of ['/images/create', '/containers/create']) {
+      const t0 = Date.now();
+      const r = await run(`POST ${path} HTTP/1.1\r\nHost: docker\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nZ\r\n-5\r\nX`, 1000, denyUnder('/srv'));
+      expect(Date.now() - t0).toBeLessThan(1000);
+      // The guard gives up on framing it cannot follow: the engine (Go) answers it with its own error.
+      expect(r.out).toContain('-5\r\nX');
+    }
+  });
+
+  test('a chunk-size line without an end is not kept growing', async () => {
+    const t0 = Date.now();
+    const r = await run(`POST /images/create HTTP/1.1\r\nHost: docker\r\nTransfer-Encoding: chunked\r\n\r\n${'1'.repeat(10_000)}`, 1000);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(r.out.length).toBeGreaterThan(10_000);
   });
 });

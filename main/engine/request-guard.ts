@@ -7,6 +7,22 @@ const CREATE = /^\/(?:v[0-9.]+\/)?containers\/create(?:\?|$)/;
 // Streams Docker hijacks: after these the connection carries raw bytes, not requests.
 const HIJACKED = /\/(?:attach|exec\/[^/?]+\/start)(?:\?|$)/;
 
+/** A chunk-size line or trailer longer than this is not HTTP: the framing is given up on. */
+const MAX_CHUNK_LINE = 4096;
+
+/**
+ * A chunk size as Go's net/http reads it (the engine's own grammar): 1 to 16
+ * hex digits, then optional `;extensions`. parseInt would take `-5` or `0x1`,
+ * and a negative size never ends the chunk.
+ */
+export function chunkSize(line: string): number {
+  const digits = line.split(';')[0].replace(/[ \t]+$/, '');
+  if (!/^[0-9a-fA-F]{1,16}$/.test(digits)) throw new Error(`bad chunk size ${JSON.stringify(line.slice(0, 40))}`);
+  const n = Number.parseInt(digits, 16);
+  if (!Number.isSafeInteger(n)) throw new Error('chunk size too large');
+  return n;
+}
+
 /** Tracks where a chunked body ends, passing its bytes on unchanged. */
 class ChunkedBody {
   private line = '';
@@ -32,14 +48,14 @@ class ChunkedBody {
       const c = String.fromCharCode(buf[i++]);
       if (c !== '\n') {
         this.line += c;
+        if (this.line.length > MAX_CHUNK_LINE) throw new Error('chunk line too long');
         continue;
       }
       const line = this.line.replace(/\r$/, '');
       this.line = '';
       if (this.state === 'data-crlf') this.state = 'size';
       else if (this.state === 'size') {
-        this.remaining = parseInt(line.split(';')[0], 16);
-        if (!Number.isFinite(this.remaining)) throw new Error('bad chunk size');
+        this.remaining = chunkSize(line);
         this.state = this.remaining === 0 ? 'trailer' : 'data';
       } else if (line === '') this.done = true; // the empty line after the trailers
     }

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -53,5 +53,15 @@ describe('SettingsStore', () => {
     expect(() => s.update({ sharedPaths: ['rel'] })).toThrow(/absolute paths/);
     expect(() => s.coerce('stopVmOnQuit', 'yes')).toThrow(/true or false/);
     expect(() => s.coerce('nope', '1')).toThrow(/unknown setting: nope/);
+  });
+
+  test('a settings.json that is a directory gives the defaults and a note; the agent still starts', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-set-dir-'));
+    const path = join(dir, 'settings.json');
+    mkdirSync(path);
+    const loaded = new SettingsStore(path, limits).load();
+    expect(loaded.settings.cpus).toBe(2);
+    expect(loaded.recovered?.reason).toBe('unreadable (EISDIR)');
+    expect(loaded.recovered?.backup).toMatch(/settings\.json\.corrupt-/);
   });
 });

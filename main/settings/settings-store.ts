@@ -60,7 +60,12 @@ export class SettingsStore {
   /** The stored settings, or why they are unusable; undefined when there is no file. */
   private read(): { settings: Settings } | { reason: string } | undefined {
     if (!existsSync(this.path)) return undefined;
-    const text = readFileSync(this.path, 'utf8');
+    let text: string;
+    try {
+      text = readFileSync(this.path, 'utf8');
+    } catch (e) {
+      return { reason: `unreadable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+    }
     try {
       const r = this.schema.safeParse(JSON.parse(text));
       return r.success ? { settings: r.data } : { reason: describeIssues(r.error) };

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { dirname } from 'node:path';
+import { z } from 'zod';
 import type { Accelerator } from '../accel';
 import { berthVersion } from '../../common/berth-version';
 
@@ -42,6 +43,16 @@ export async function currentHostKey(qemu: string, host: { platform: string; arc
 }
 
 const KEY_FIELDS = ['platform', 'arch', 'kernel', 'qemu', 'cpu', 'berth'] as const;
+
+/** A verdict file as written; one with fields of other types (edited, or from an older Berth) counts as none. */
+const VERDICT = z.object({
+  key: z.object(Object.fromEntries(KEY_FIELDS.map((k) => [k, z.string()])) as Record<(typeof KEY_FIELDS)[number], z.ZodString>),
+  failed: z.enum(['hvf', 'kvm', 'tcg']),
+  reason: z.string(),
+  stage: z.string().optional(),
+  cause: z.string().optional(),
+  at: z.string(),
+});
 const sameKey = (a: AccelHostKey, b: AccelHostKey) => KEY_FIELDS.every((k) => a[k] === b[k]);
 
 /** Remembers, in one small JSON file, that hardware acceleration failed during boot on a host. */
@@ -51,8 +62,8 @@ export class AccelMemory {
   /** The verdict for this key; a verdict for another key, or an unreadable file, counts as none. */
   recall(key: AccelHostKey): AccelVerdict | undefined {
     try {
-      const v = JSON.parse(readFileSync(this.file, 'utf8')) as AccelVerdict;
-      return v && typeof v.reason === 'string' && v.key && sameKey(v.key, key) ? v : undefined;
+      const v = VERDICT.safeParse(JSON.parse(readFileSync(this.file, 'utf8')));
+      return v.success && sameKey(v.data.key, key) ? v.data : undefined;
     } catch {
       return undefined;
     }

@@ -76,6 +76,11 @@ describe('AccelPolicy', () => {
     expect((await a.p.choose()).accel).toBe('kvm');
     writeFileSync(a.file, JSON.stringify({ key: KEY }));
     expect((await a.p.choose()).accel).toBe('kvm');
+    // Fields of the wrong types (at.slice would throw) count as none too.
+    writeFileSync(a.file, JSON.stringify({ key: KEY, failed: 'kvm', reason: 'r', at: 5 }));
+    expect((await a.p.choose()).accel).toBe('kvm');
+    writeFileSync(a.file, JSON.stringify({ key: { ...KEY, kernel: 6 }, failed: 'kvm', reason: 'r', at: '2026-12-05' }));
+    expect((await a.p.choose()).accel).toBe('kvm');
   });
 
   test('the probe runs once per process', async () => {

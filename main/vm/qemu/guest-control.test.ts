@@ -57,4 +57,12 @@ describe('GuestControl', () => {
     c.close();
     g.close();
   });
+
+  test('a guest that sends an endless line is cut off, and the command waiting on it fails', async () => {
+    const g = await standInGuest(() => 'x'.repeat(200_000));
+    const c = await GuestControl.connect(g.path);
+    await expect(c.send('mount', 5000)).rejects.toThrow(/control port closed|is closed/);
+    c.close();
+    g.close();
+  });
 });

@@ -5,6 +5,9 @@ import { sleep } from '../../common/sleep';
 /** The commands the guest's rc.control understands (see main/link/guest.ts GUEST_CONTROL_PORT). */
 export type GuestCommand = 'suspend' | 'mount' | `time ${number}`;
 
+/** The longest answer line the guest may send. */
+const MAX_LINE = 64 * 1024;
+
 /** The guest refused a command, or did not answer it. */
 export class GuestControlError extends Error {}
 
@@ -19,6 +22,13 @@ export class GuestControl {
 
   private constructor(private readonly socket: Socket) {
     createInterface({ input: socket }).on('line', (line) => this.onLine(line));
+    // An answer is one short line; a guest that sends an endless one is cut off rather than buffered without bound.
+    let unended = 0;
+    socket.on('data', (d: Buffer) => {
+      const nl = d.lastIndexOf(10);
+      unended = nl < 0 ? unended + d.length : d.length - nl - 1;
+      if (unended > MAX_LINE) socket.destroy(new GuestControlError(`the guest sent a line over ${MAX_LINE} bytes`));
+    });
     socket.on('error', () => undefined);
     socket.on('close', () => this.waiting?.reject(new GuestControlError('the control port closed')));
   }
