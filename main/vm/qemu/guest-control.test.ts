@@ -11,7 +11,9 @@ async function standInGuest(answer: (line: string) => string | undefined) {
   const path = join(mkdtempSync(join(tmpdir(), 'berth-ctl-')), 'control.sock');
   const got: { line: string; at: number }[] = [];
   const server = createServer((s: Socket) => {
-    createInterface({ input: s }).on('line', (line) => {
+    s.on('error', () => undefined);
+    const rl = createInterface({ input: s }).on('error', () => undefined);
+    rl.on('line', (line) => {
       got.push({ line, at: Date.now() });
       const a = answer(line);
       if (a !== undefined) s.write(`${a}\n`);

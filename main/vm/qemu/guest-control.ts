@@ -21,13 +21,17 @@ export class GuestControl {
   private waiting?: { name: string; resolve: () => void; reject: (e: Error) => void };
 
   private constructor(private readonly socket: Socket) {
-    createInterface({ input: socket }).on('line', (line) => this.onLine(line));
+    // A reset connection ends through 'close' below; readline would rethrow the socket's error as its own.
+    createInterface({ input: socket })
+      .on('line', (line) => this.onLine(line))
+      .on('error', () => undefined);
     // An answer is one short line; a guest that sends an endless one is cut off rather than buffered without bound.
     let unended = 0;
     socket.on('data', (d: Buffer) => {
       const nl = d.lastIndexOf(10);
       unended = nl < 0 ? unended + d.length : d.length - nl - 1;
-      if (unended > MAX_LINE) socket.destroy(new GuestControlError(`the guest sent a line over ${MAX_LINE} bytes`));
+      // Closed without an error object: the waiting command fails through 'close', and readline has nothing to rethrow.
+      if (unended > MAX_LINE) socket.destroy();
     });
     socket.on('error', () => undefined);
     socket.on('close', () => this.waiting?.reject(new GuestControlError('the control port closed')));
