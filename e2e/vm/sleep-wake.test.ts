@@ -4,7 +4,7 @@
  * between tests' steps; the later tests crash the agent and reset on purpose.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +62,9 @@ describe('idle sleep and wake on demand with a real VM', () => {
     expect(await untilState('sleeping')).toBe(true);
     expect(alive(qemu)).toBe(false);
     expect(existsSync(savedState)).toBe(true);
+    // The guest's memory and its disk: only their owner reads them.
+    expect(statSync(savedState).mode & 0o777).toBe(0o600);
+    expect(statSync(join(home, 'vm', 'data.qcow2')).mode & 0o777).toBe(0o600);
     const asleep = status();
     expect(asleep.pid).toBeUndefined();
     expect(berth(['status']).stdout).toMatch(/State: +sleeping \(idle: no memory or CPU used; the next docker command wakes it/);

@@ -1,8 +1,8 @@
-import { mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { deleteSavedState, diskFingerprint, incomingUri, resolvedMachineType, staleReason } from './saved-state';
+import { deleteSavedState, diskFingerprint, incomingUri, resolvedMachineType, saveState, staleReason } from './saved-state';
 import type { QmpClient } from './qmp-client';
 
 const KEY = { machineType: 'virt-9.2', qemu: 'QEMU emulator version 9.2.0', guest: 'g1' };
@@ -57,5 +57,21 @@ describe('saved VM state', () => {
   test('the incoming URI quotes the path for the shell QEMU runs it with', () => {
     expect(incomingUri('/home/u/.berth/vm/sleep.state')).toBe('exec:cat /home/u/.berth/vm/sleep.state');
     expect(incomingUri("/home/o'brien/my vm/sleep.state")).toBe(`exec:cat '/home/o'\\''brien/my vm/sleep.state'`);
+  });
+
+  test('a save that fails cancels the migration and leaves no partial state file', async () => {
+    const { file } = setup();
+    const calls: string[] = [];
+    const qmp = {
+      execute: async (cmd: string) => {
+        calls.push(cmd);
+        // QEMU's `cat > file` has written part of the state when the migration fails.
+        if (cmd === 'migrate') writeFileSync(file, 'part of a state');
+        return cmd === 'query-migrate' ? { status: 'failed', 'error-desc': 'disk full' } : {};
+      },
+    } as unknown as QmpClient;
+    await expect(saveState(qmp, file, 5000)).rejects.toThrow("QEMU could not save the VM's state: disk full");
+    expect(calls).toEqual(['stop', 'migrate', 'query-migrate', 'migrate_cancel']);
+    expect(existsSync(file)).toBe(false);
   });
 });

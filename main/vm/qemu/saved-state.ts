@@ -81,8 +81,16 @@ export async function resolvedMachineType(qmp: QmpClient, alias: string): Promis
 export async function saveState(qmp: QmpClient, file: string, timeoutMs: number): Promise<void> {
   await qmp.execute('stop');
   rmSync(file, { force: true });
-  await qmp.execute('migrate', { uri: `exec:cat > ${shellQuote(file)}` });
-  await migrationDone(qmp, timeoutMs, 'save');
+  // The state holds the guest's memory, secrets included: only its owner reads it.
+  await qmp.execute('migrate', { uri: `exec:umask 077 && cat > ${shellQuote(file)}` });
+  try {
+    await migrationDone(qmp, timeoutMs, 'save');
+  } catch (e) {
+    // A save that failed or ran out of time leaves neither a migration running nor half a state file.
+    await qmp.execute('migrate_cancel').catch(() => undefined);
+    rmSync(file, { force: true });
+    throw e;
+  }
 }
 
 /** Resolves when an incoming migration (QEMU started with -incoming) has loaded the state. */
