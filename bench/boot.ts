@@ -66,7 +66,7 @@ async function bootOnce(dir: string, accel: AccelPolicy, arch: GuestArch, tcgThr
     dir,
     res: { cpus: 2, memoryMiB: 2048, diskGiB: 64, tcgThreads },
     assets: loadAssets(defaultAssetsDir(process.env, arch), arch),
-    host: { ...hostBase(currentHost()), arch: nodeArchFor(arch), qemu: readQemuVersion(qemuBinary(nodeArchFor(arch))), sme: false },
+    host: { ...hostBase(currentHost()), arch: nodeArchFor(arch), qemu: readQemuVersion(qemuBinary(nodeArchFor(arch))), sme: false, childDiesWithParent: true },
     enginePort: await freeLoopbackPort(),
     accel,
     log,

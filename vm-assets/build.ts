@@ -18,6 +18,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { berthVersion as readBerthVersion } from '../main/common/berth-version';
 import { berthCacheDir, defaultAssetsDir, guestArchFor, KERNEL_ARTIFACT, sha256File, type AssetManifest, type GuestArch } from '../main/vm/assets';
 import { BOOT_MARKER, DISK_SERIAL, FW_CFG_DAEMON_JSON, GUEST_CONTROL_PORT, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../main/link/guest';
 
@@ -64,7 +65,7 @@ function main(): void {
   if (arch !== 'amd64' && arch !== 'arm64') throw new Error(`--arch must be amd64 or arm64, not ${arch}`);
   const outDir = defaultAssetsDir(process.env, arch);
   const cacheRoot = berthCacheDir();
-  const berthVersion = JSON.parse(readFileSync(join(HERE, '..', 'package.json'), 'utf8')).version as string;
+  const berthVersion = readBerthVersion();
   const packages = guestPackages(arch, cacheRoot);
   const { apt } = packages;
 

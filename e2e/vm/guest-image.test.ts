@@ -39,7 +39,7 @@ describe('guest image under QEMU', () => {
       dir: join(dir, 'vm'),
       res: RESOURCES,
       assets,
-      host: { ...hostBase(currentHost()), qemu: readQemuVersion(qemuBinary(process.arch)), sme: false },
+      host: { ...hostBase(currentHost()), qemu: readQemuVersion(qemuBinary(process.arch)), sme: false, childDiesWithParent: true },
       enginePort: await freeLoopbackPort(),
       accel,
       log,

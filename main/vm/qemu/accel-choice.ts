@@ -9,6 +9,8 @@ export interface BootHost extends MachineHost {
   qemu: QemuVersion;
   /** Apple Silicon with SME, whose `-cpu host` QEMU cannot run under hvf. */
   sme: boolean;
+  /** QEMU can be tied to the agent's life (HostFacts.childDiesWithParent: Linux's PR_SET_PDEATHSIG); on macOS the next agent reaps an orphan instead. */
+  childDiesWithParent: boolean;
 }
 
 /** A forced accelerator that cannot work here; the message says what to do. */

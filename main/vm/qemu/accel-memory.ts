@@ -1,10 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { dirname } from 'node:path';
 import { z } from 'zod';
 import type { Accelerator } from '../accel';
 import { berthVersion } from '../../common/berth-version';
+import { readQemuVersion } from './qemu-version';
 
 /**
  * What can change whether hardware acceleration works on a host. A verdict
@@ -32,14 +32,9 @@ export interface AccelVerdict {
   at: string;
 }
 
-/** The first line of `qemu --version`, or "unknown" where it cannot be run. */
-export function qemuVersion(qemu: string): Promise<string> {
-  return new Promise((resolve) => execFile(qemu, ['--version'], { timeout: 10_000 }, (err, stdout) => resolve(err ? 'unknown' : stdout.split('\n')[0].trim() || 'unknown')));
-}
-
 /** The key of the host Berth runs on. */
 export async function currentHostKey(qemu: string, host: { platform: string; arch: string } = process): Promise<AccelHostKey> {
-  return { platform: host.platform, arch: host.arch, kernel: release(), qemu: await qemuVersion(qemu), cpu: cpus()[0]?.model?.trim() ?? 'unknown', berth: berthVersion() };
+  return { platform: host.platform, arch: host.arch, kernel: release(), qemu: readQemuVersion(qemu).text, cpu: cpus()[0]?.model?.trim() ?? 'unknown', berth: berthVersion() };
 }
 
 const KEY_FIELDS = ['platform', 'arch', 'kernel', 'qemu', 'cpu', 'berth'] as const;

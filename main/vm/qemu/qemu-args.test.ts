@@ -25,7 +25,16 @@ const spec: QemuLaunchSpec = {
   shares: [{ tag: 'berth0', hostPath: '/home/u' }],
   mountList: '/s/mounts.tsv',
 };
-const linuxTcg: BootHost = { platform: 'linux', arch: 'x64', cpus: 2, accel: 'tcg', accelReason: 'test', qemu: parseQemuVersion('QEMU emulator version 7.2.22'), sme: false };
+const linuxTcg: BootHost = {
+  platform: 'linux',
+  arch: 'x64',
+  cpus: 2,
+  accel: 'tcg',
+  accelReason: 'test',
+  qemu: parseQemuVersion('QEMU emulator version 7.2.22'),
+  sme: false,
+  childDiesWithParent: true,
+};
 
 /** The value that follows each occurrence of a flag. */
 function values(args: string[], flag: string): string[] {

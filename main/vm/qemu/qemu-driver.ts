@@ -186,7 +186,7 @@ export class QemuDriver implements MachineDriver {
   /** The host of one start: QEMU's version read once here, and the CPU's features. */
   private bootHost(): Omit<BootHost, 'accel' | 'accelReason'> {
     const base = this.host();
-    return { ...base, qemu: readQemuVersion(profileFor(base.arch).qemuBinary), sme: this.facts.cpuHasSme() };
+    return { ...base, qemu: readQemuVersion(profileFor(base.arch).qemuBinary), sme: this.facts.cpuHasSme(), childDiesWithParent: this.facts.childDiesWithParent };
   }
 
   /** A raised diskGiB grows the disk before the boot; the guest grows its filesystem to match. */

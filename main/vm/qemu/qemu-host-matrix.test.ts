@@ -59,7 +59,16 @@ function factsFor(platform: 'darwin' | 'linux', kind: HostKind, sme = false): Ho
 
 /** The boot host the agent builds: the guest for the hardware's architecture, QEMU's version read once. */
 function bootHost(facts: HostFacts, accel: Accelerator, qemu: QemuVersion): BootHost {
-  return { platform: facts.platform, arch: nodeArchFor(guestArchFor(facts.arch)), cpus: facts.cpus, accel, accelReason: 't', qemu, sme: facts.cpuHasSme() };
+  return {
+    platform: facts.platform,
+    arch: nodeArchFor(guestArchFor(facts.arch)),
+    cpus: facts.cpus,
+    accel,
+    accelReason: 't',
+    qemu,
+    sme: facts.cpuHasSme(),
+    childDiesWithParent: facts.childDiesWithParent,
+  };
 }
 
 const values = (args: string[], flag: string) => args.flatMap((a, i) => (a === flag ? [args[i + 1]] : []));
@@ -124,6 +133,8 @@ describe('Apple Silicon with SME, and the hvf checks', () => {
   test('Rosetta: an x64 process on Apple Silicon sees arm64 hardware, and says it is translated', () => {
     const f = darwinHost(macCommands({ translated: true }));
     expect(f).toMatchObject({ platform: 'darwin', arch: 'arm64', translated: true, socketPathMax: 104, childDiesWithParent: false });
+    // Linux ties QEMU to the agent (setpriv); a Mac cannot, and reaps an orphan at the next start.
+    expect(linuxHost()).toMatchObject({ childDiesWithParent: true, socketPathMax: 108 });
     expect(guestArchFor(f.arch)).toBe('arm64');
   });
 

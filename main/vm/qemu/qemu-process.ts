@@ -35,7 +35,8 @@ export class QemuProcess extends EventEmitter {
 
   constructor(cmd: QemuCommand, opts: { diesWithParent?: boolean } = {}) {
     super();
-    const setpriv = opts.diesWithParent !== false && process.platform === 'linux' ? findSetpriv() : null;
+    // Whether it can is the host's fact (HostFacts.childDiesWithParent); setpriv exists only on Linux.
+    const setpriv = opts.diesWithParent ? findSetpriv() : null;
     const [file, args] = setpriv ? [setpriv, ['--pdeathsig', 'TERM', '--', cmd.binary, ...cmd.args]] : [cmd.binary, cmd.args];
     this.child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.exitPromise = new Promise((resolve) => {

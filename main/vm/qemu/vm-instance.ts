@@ -138,8 +138,8 @@ export class VmInstance extends EventEmitter implements Machine {
     if (this.res.engineConfig) writeFileSync(this.paths.daemonJson, `${JSON.stringify(this.res.engineConfig, null, 2)}\n`, { mode: 0o600 });
     rmSync(this.paths.qmpSocket, { force: true });
     rmSync(this.paths.controlSocket, { force: true });
-    // Only Linux can tie QEMU to the agent's life; elsewhere the next agent reaps an orphan (stale-qemu.ts).
-    const q = new QemuProcess(this.command, { diesWithParent: this.host.platform === 'linux' });
+    // Where QEMU cannot be tied to the agent's life (macOS), the next agent reaps an orphan (stale-qemu.ts).
+    const q = new QemuProcess(this.command, { diesWithParent: this.host.childDiesWithParent });
     this.qemu = q;
     q.on('line', (l: string) => this.emit('console', l));
     q.on('stderr', (l: string) => this.emit('console', `[qemu] ${l}`));
