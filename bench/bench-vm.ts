@@ -15,7 +15,7 @@ export interface BenchVm {
   env: NodeJS.ProcessEnv;
   berth(...args: string[]): string;
   /** Runs the bench, then stops the VM and deletes the home whatever happened. */
-  run(name: string, main: () => Promise<void>): void;
+  run(name: string, main: () => Promise<void>): Promise<void>;
 }
 
 export function benchVm(prefix: string): BenchVm {
@@ -28,7 +28,7 @@ export function benchVm(prefix: string): BenchVm {
     env,
     berth,
     run: (name, main) =>
-      void main()
+      main()
         .catch((e) => {
           console.error(`bench/${name}: ${(e as Error).message}`);
           process.exitCode = 1;

@@ -1,70 +1,99 @@
 /**
- * bench/mounts: bind-mount throughput and a small-file workload through
- * Berth's 9p share, each as a ratio against the same work on the host's own
- * disk, in one run.
+ * bench/mounts: the shares against the VM's own disk, in one container, in one run.
  *
- *   npm run build && npm run bench:mounts
+ * A node_modules-like tree (the first 5,000 small files of this project's own
+ * node_modules, in sorted order, so every run on one lockfile gets the same tree)
+ * is extracted, walked, read and deleted in three places: a bind mount of a folder
+ * under $HOME (the 9p share), the container's own disk, and a named volume. Then
+ * a large file is written and read in each. It prints each step's time and the
+ * ratio own disk ÷ bind (1.0 would be native).
+ *
+ *   npm run build && npm run bench:mounts                 # the shipped share options
+ *   npm run bench:mounts -- --compare                     # every candidate, one boot each
+ *   npm run bench:mounts -- --options cache=loose,...     # one candidate (BERTH_SHARE_OPTIONS)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { describeShareOptions, shareOptionsFrom } from '../main/vm/share-options';
+import { benchVm, dockerIn } from './bench-vm';
+import { importBusybox } from '../e2e/helpers/busybox-image';
 
-const CLI = join(__dirname, '..', 'dist', 'main', 'cli', 'index.js');
-const home = mkdtempSync(join(tmpdir(), 'berth-bench-mnt-'));
-const env = { ...process.env, BERTH_HOME: home, DOCKER_CONFIG: join(home, 'docker-config'), DOCKER_HOST: `unix://${join(home, 'docker.sock')}` };
-const dir = mkdtempSync(join(homedir(), '.berth-bench-mounts-'));
-const MB = 200;
-const FILES = 2000;
+const FILES = 5000;
+const BIG_MB = 100;
+const CANDIDATES = ['', 'cache=mmap', 'security_model=mapped-xattr,cache=mmap', 'cache=loose', 'cache=readahead', 'cache=none', 'msize=128'];
+const STEPS = ['extract', 'walk', 'read', 'delete', `write ${BIG_MB} MB`, `read ${BIG_MB} MB`];
+const PLACES = ['/bind', '/own', '/vol'];
 
-const sh = (script: string) => execFileSync('sh', ['-c', script], { env, encoding: 'utf8', maxBuffer: 1 << 26 });
+/** The tree, as a tar on the host: sorted, small files only, the same for one lockfile. */
+function makeTree(dest: string): string {
+  const root = join(__dirname, '..');
+  const list = execFileSync('sh', ['-c', `find node_modules -type f -size -256k | LC_ALL=C sort | head -n ${FILES}`], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  writeFileSync(join(dest, 'files.txt'), list);
+  const tar = join(dest, 'tree.tar');
+  execFileSync('tar', ['-C', root, '-cf', tar, '--owner=0', '--group=0', '-T', join(dest, 'files.txt')]);
+  return tar;
+}
 
-/** The workload, as one shell script that prints "write_ms read_ms smallfiles_ms" for the folder it is given. */
-function workload(path: string): string {
+/** The workload for one place, printing "<step> <ms>" lines; busybox's date has no %N, so /proc/uptime (10 ms steps). */
+function workload(place: string): string {
   return [
-    `cd ${path} && rm -rf w.bin small && mkdir small`,
-    // Milliseconds from date where it has %N (the host); busybox's date has not, so /proc/uptime (10 ms steps).
-    `ms() { n=$(date +%s%N); case $n in *N) read up _ < /proc/uptime; s=\${up%.*}; c=\${up#*.}; c=\${c#0}; echo $((s * 1000 + c * 10));; *) echo $((n / 1000000));; esac; }`,
-    // conv=fsync: both sides wait for the data to reach the host's disk (over 9p, QEMU fsyncs the host file).
-    `t0=$(ms); dd if=/dev/zero of=w.bin bs=1M count=${MB} conv=fsync 2>/dev/null; t1=$(ms)`,
-    `dd if=r.bin of=/dev/null bs=1M 2>/dev/null; t2=$(ms)`,
-    `i=0; while [ $i -lt ${FILES} ]; do echo $i > small/f$i; i=$((i+1)); done; ls -l small > /dev/null; t3=$(ms)`,
-    `echo $((t1-t0)) $((t2-t1)) $((t3-t2))`,
+    `ms() { read up _ < /proc/uptime; s=\${up%.*}; c=\${up#*.}; echo $((s * 1000 + \${c#0} * 10)); }`,
+    `step() { t0=$(ms); sh -c "$2" >/dev/null 2>&1 || echo "failed $1"; echo "$1 $(( $(ms) - t0 ))"; }`,
+    `mkdir -p ${place}/t && cd ${place}/t`,
+    'step extract "tar -xf /tree.tar"',
+    'step walk "find . -type f | wc -l"',
+    'step read "find . -type f -exec cat {} +"',
+    'step delete "rm -rf node_modules"',
+    `step "write ${BIG_MB} MB" "dd if=/dev/zero of=big bs=1M count=${BIG_MB} conv=fsync"`,
+    `step "read ${BIG_MB} MB" "dd if=big of=/dev/null bs=1M"`,
+    'rm -f big',
   ].join('\n');
 }
 
-function main(): void {
-  // The read file is made on the host, so both sides read the same bytes.
-  sh(`dd if=/dev/urandom of=${dir}/r.bin bs=1M count=${MB} 2>/dev/null`);
-  execFileSync(process.execPath, [CLI, 'start'], { env, stdio: 'ignore' });
-  const bb = join(home, 'bb');
-  sh(
-    `mkdir -p ${bb}/bin && cp /bin/busybox ${bb}/bin/ && for a in $(/bin/busybox --list); do [ $a = busybox ] || ln -sf busybox ${bb}/bin/$a; done && tar -C ${bb} -c . | docker import - berth-bench/bb >/dev/null`,
-  );
-
-  const host = sh(workload(dir)).trim().split(' ').map(Number);
-  const vm = sh(`docker run --rm -v ${dir}:${dir} berth-bench/bb sh -c '${workload(dir).replace(/'/g, `'\\''`)}'`)
-    .trim()
-    .split(' ')
-    .map(Number);
-  const rate = (ms: number) => (MB / (ms / 1000)).toFixed(1);
-  console.log(`bind mount over virtio-9p (mapped-xattr, msize 512 KiB), ${MB} MB files, ${FILES} small files:`);
-  console.log(`write: host ${rate(host[0])} MB/s, bind mount ${rate(vm[0])} MB/s, ratio ${(host[0] / vm[0]).toFixed(3)}`);
-  console.log(`read:  host ${rate(host[1])} MB/s, bind mount ${rate(vm[1])} MB/s, ratio ${(host[1] / vm[1]).toFixed(3)} (the file is in the host's page cache on both sides)`);
-  console.log(`create+stat ${FILES} files: host ${host[2]} ms, bind mount ${vm[2]} ms, ratio ${(host[2] / vm[2]).toFixed(3)}`);
+async function measure(options: string): Promise<void> {
+  const vm = benchVm('mnt');
+  const env = { ...vm.env, BERTH_SHARE_OPTIONS: options };
+  const docker = dockerIn(env);
+  const bind = mkdtempSync(join(homedir(), '.berth-bench-mounts-'));
+  await vm.run('mounts', async () => {
+    try {
+      const tar = makeTree(vm.home);
+      execFileSync(process.execPath, [vm.cli, 'start'], { env, stdio: 'ignore' });
+      const image = 'bench/busybox:latest';
+      importBusybox((t) => docker('import', t, image));
+      // The tree goes into the image, so extracting it reads from the container's own disk everywhere.
+      const id = docker('create', '-v', `${bind}:/bind`, '-v', 'berth-bench-vol:/vol', image, 'sh', '-c', PLACES.map(workload).join('\n')).trim();
+      docker('cp', tar, `${id}:/tree.tar`);
+      docker('start', id);
+      docker('wait', id);
+      const lines = docker('logs', id).trim().split('\n');
+      docker('rm', '-f', id);
+      docker('volume', 'rm', 'berth-bench-vol');
+      print(options, lines);
+    } finally {
+      rmSync(bind, { recursive: true, force: true });
+    }
+  });
 }
 
-try {
-  main();
-} catch (e) {
-  console.error(`bench/mounts: ${(e as Error).message}`);
-  process.exitCode = 1;
-} finally {
-  try {
-    execFileSync(process.execPath, [CLI, 'stop'], { env, stdio: 'ignore' });
-  } catch {
-    // not running
-  }
-  rmSync(home, { recursive: true, force: true });
-  rmSync(dir, { recursive: true, force: true });
+function print(options: string, lines: string[]): void {
+  const failed = lines.filter((l) => l.startsWith('failed'));
+  if (failed.length) throw new Error(failed.join('; '));
+  const ms = lines.map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
+  const per = STEPS.length;
+  const s = (n: number) => `${(n / 1000).toFixed(2)} s`.padStart(9);
+  console.log(`\n${describeShareOptions(shareOptionsFrom(options))}: ${FILES} files of this project's node_modules; one container`);
+  console.log(`${'step'.padEnd(14)}${'bind'.padStart(9)}${'own disk'.padStart(10)}${'volume'.padStart(9)}   own ÷ bind`);
+  STEPS.forEach((step, i) => {
+    const [bind, own, vol] = [ms[i]!, ms[per + i]!, ms[2 * per + i]!];
+    console.log(`${step.padEnd(14)}${s(bind)} ${s(own)}${s(vol)}   ${(Math.max(own, 10) / Math.max(bind, 10)).toFixed(2)}`);
+  });
 }
+
+const argv = process.argv.slice(2);
+const runs = argv[0] === '--compare' ? CANDIDATES : argv[0] === '--options' ? [argv[1] ?? ''] : [''];
+(async () => {
+  for (const options of runs) await measure(options);
+})();

@@ -8,6 +8,7 @@ import { defaultAssetsDir, guestArchFor, loadAssets, nodeArchFor, tcgOnlyReason,
 import { qemuBinary } from '../vm/qemu/qemu-args';
 import { QemuDriver } from '../vm/qemu/qemu-driver';
 import type { BerthPaths } from './paths';
+import type { ShareOptions } from '../vm/share-options';
 
 /** What the agent's entry point read from its environment, for the machine. */
 export interface AgentDriverOptions {
@@ -19,6 +20,8 @@ export interface AgentDriverOptions {
   guestArch?: GuestArch;
   /** The host's facts: the real host's, or the simulated Mac BERTH_SIMULATE_HOST asked for. */
   facts?: HostFacts;
+  /** BERTH_SHARE_OPTIONS, parsed: bench/mounts compares the share's options with it. */
+  shareOptions?: ShareOptions;
 }
 
 /**

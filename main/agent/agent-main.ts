@@ -29,7 +29,7 @@ export interface AgentMainOptions extends AgentDriverOptions {
 export async function runAgent(paths = berthPaths(), opts: AgentMainOptions = {}): Promise<void> {
   prepareHome(paths);
   const logs = createAgentLogs(paths.logs, !!opts.foreground);
-  const agent = new BerthAgent(paths, logs, { envAccel: opts.envAccel, knownQemuDirs: opts.knownQemuDirs, guestArch: opts.guestArch, facts: opts.facts });
+  const agent = new BerthAgent(paths, logs, { envAccel: opts.envAccel, knownQemuDirs: opts.knownQemuDirs, guestArch: opts.guestArch, facts: opts.facts, shareOptions: opts.shareOptions });
   const tooLong = agent.socketPathProblem();
   if (tooLong) throw new Error(tooLong);
   if (opts.facts && opts.facts.platform !== process.platform) logs.agent.warn(`agent: SIMULATED host: ${opts.facts.platform} ${opts.facts.arch} (BERTH_SIMULATE_HOST), for tests only`);

@@ -14,6 +14,8 @@ import type { Settings } from '../settings/settings-schema';
 import { exportDockerHost } from '../common/shell-quote';
 import type { Machine, MachineDriver } from '../vm/machine-driver';
 import { vmSharedFolders, type SharedFolder } from '../vm/shared-folders';
+import { DEFAULT_SHARE_OPTIONS, type ShareOptions } from '../vm/share-options';
+import { LiveChanges } from '../vm/live-changes';
 import { MountPolicy } from '../engine/mount-policy';
 import { VmSupervisor, type SupervisorOptions } from '../vm/supervisor';
 import type { Logger } from '../common/logger';
@@ -54,6 +56,7 @@ export class BerthAgent extends EventEmitter {
   /** The host's facts (the real host, or the simulated Mac of the tests), read once by the entry point. */
   readonly facts: HostFacts;
   private readonly clock: ClockWatch;
+  private readonly shareOptions: ShareOptions;
 
   constructor(
     readonly paths: BerthPaths,
@@ -62,6 +65,7 @@ export class BerthAgent extends EventEmitter {
   ) {
     super();
     this.facts = opts.facts ?? currentHost();
+    this.shareOptions = opts.shareOptions ?? DEFAULT_SHARE_OPTIONS;
     this.settingsStore = new SettingsStore(paths.settings, { ...hostLimits(), cpus: this.facts.cpus });
     this.loaded = this.settingsStore.load();
     this.current = this.loaded.settings;
@@ -69,7 +73,7 @@ export class BerthAgent extends EventEmitter {
       logs.agent.warn(`settings: ${paths.settings} was unreadable (${this.loaded.recovered.reason}); moved to ${this.loaded.recovered.backup}, using defaults`);
     }
     const log = logs.agent;
-    this.engine = new EngineFollower(log, (e) => this.emit('event', e));
+    this.engine = new EngineFollower(log, (e) => this.emit('event', e), new LiveChanges({ shares: () => this.shares, target: () => this.supervisor.instance?.shareEvents, log }));
     this.driver = agentDriver(paths, () => this.settings, log, { ...opts, facts: this.facts });
     this.clock = new ClockWatch({ resync: async () => this.supervisor.instance?.setClock?.(), active: () => this.supervisor.state === 'running', log });
     this.supervisor = new VmSupervisor(this.supervisorOptions(log));
@@ -87,7 +91,7 @@ export class BerthAgent extends EventEmitter {
         const s = this.settings;
         this.booted = bootedWith(s);
         this.shares = vmSharedFolders(homedir(), s.sharedPaths, (p) => log.warn(`shares: ${p} does not exist or is not a folder; not shared`));
-        return { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares: this.shares, engineConfig: daemonJson(s.engine, s) };
+        return { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares: this.shares, shareOptions: this.shareOptions, engineConfig: daemonJson(s.engine, s) };
       },
       onEngine: async (vm) => {
         const creds = loadClientCreds(vm.tls);

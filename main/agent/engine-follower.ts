@@ -4,12 +4,15 @@ import { followContainerEvents } from '../engine/engine-events';
 import { PortForwards, publishedPorts, type PortConflict, type PublishedPort } from '../engine/port-forwarder';
 import type { HostForwards } from '../vm/machine-driver';
 import type { AgentEvent } from './control-api';
+import { bindSources } from '../engine/bind-sources';
+import type { LiveChanges } from '../vm/live-changes';
 
 /**
  * While an engine runs: the one follower of its container events. Each event
- * reconciles the published ports mirrored onto 127.0.0.1, and goes on to the
- * agent's clients, so the UI learns of changes without holding a connection
- * on the Docker socket (one that would keep the VM from ever sleeping).
+ * reconciles the published ports mirrored onto 127.0.0.1 and the bind mounts
+ * whose host changes go live into containers, and goes on to the agent's
+ * clients, so the UI learns of changes without holding a connection on the
+ * Docker socket (one that would keep the VM from ever sleeping).
  */
 export class EngineFollower {
   private ports?: PortForwards;
@@ -19,6 +22,7 @@ export class EngineFollower {
   constructor(
     private readonly log: Logger,
     private readonly onEvent: (e: AgentEvent) => void,
+    private readonly live?: LiveChanges,
   ) {}
 
   follow(docker: Docker, forwards: HostForwards): void {
@@ -26,7 +30,14 @@ export class EngineFollower {
     this.docker = docker;
     const ports = new PortForwards(async () => publishedPorts(await docker.listContainers({ filters: { status: ['running'] } })), forwards, this.log);
     this.ports = ports;
-    const reconcile = () => void ports.reconcile().catch((e: Error) => this.log.warn(`ports: ${e.message}`));
+    const reconcile = () => {
+      void ports.reconcile().catch((e: Error) => this.log.warn(`ports: ${e.message}`));
+      if (this.live)
+        void docker.listContainers({ filters: { status: ['running'] } }).then(
+          (l) => this.live?.setBinds(bindSources(l)),
+          (e: Error) => this.log.warn(`live changes: ${e.message}`),
+        );
+    };
     this.stopEvents = followContainerEvents(
       docker,
       (c) => {
@@ -38,6 +49,7 @@ export class EngineFollower {
   }
 
   unfollow(): void {
+    this.live?.setBinds([]);
     this.stopEvents?.();
     this.stopEvents = undefined;
     this.ports = undefined;

@@ -11,6 +11,7 @@ import { CodedError } from '../common/coded-error';
 import { sleep } from '../common/sleep';
 import { existsSync } from 'node:fs';
 import { currentHost, simulatedHostOption } from '../vm/host-facts';
+import { shareOptionsFrom } from '../vm/share-options';
 import { formatStatus, progressLine } from './format';
 import { confirm, linkSocket, resetOffline, showLogs } from './commands';
 import { runDashboard } from './dashboard-command';
@@ -239,10 +240,11 @@ program
 program
   .command('agent', { hidden: true })
   .description('run the agent in the foreground (the CLI and the app start it for you)')
-  // The only place BERTH_ACCEL, BERTH_QEMU_SEARCH_PATH, BERTH_GUEST_ARCH and BERTH_SIMULATE_HOST are
-  // read: they override, for this agent process, the accelerator setting, the usual places QEMU is
-  // looked for off PATH, the guest's architecture (amd64 or arm64; another than the host's runs under
-  // TCG), and, for tests only, the host's facts (a simulated Mac: darwin-arm64 or darwin-x64).
+  // The only place BERTH_ACCEL, BERTH_QEMU_SEARCH_PATH, BERTH_GUEST_ARCH, BERTH_SHARE_OPTIONS and
+  // BERTH_SIMULATE_HOST are read: they override, for this agent process, the accelerator setting, the
+  // usual places QEMU is looked for off PATH, the guest's architecture (amd64 or arm64; another than
+  // the host's runs under TCG), the shares' 9p options (for bench/mounts' comparison), and, for tests
+  // only, the host's facts (a simulated Mac: darwin-arm64 or darwin-x64).
   .action(
     action(async () =>
       runAgent(paths, {
@@ -251,6 +253,7 @@ program
         knownQemuDirs: process.env.BERTH_QEMU_SEARCH_PATH?.split(':').filter(Boolean),
         guestArch: guestArchOption(process.env.BERTH_GUEST_ARCH),
         facts: currentHost(simulatedHostOption(process.env.BERTH_SIMULATE_HOST)),
+        shareOptions: process.env.BERTH_SHARE_OPTIONS ? shareOptionsFrom(process.env.BERTH_SHARE_OPTIONS) : undefined,
       }),
     ),
   );

@@ -65,11 +65,12 @@ describe('QEMU option strings', () => {
         controlSocket: '/c',
         pidFile: '/p',
         mountList: '/m',
+        shareSecurityModel: 'none',
         shares: [{ tag: 'berth0', hostPath: '/home/a,security_model=none' }],
       },
       { platform: 'linux', arch: 'x64', cpus: 2, accel: 'tcg', accelReason: 't', qemu: { major: 7, minor: 2, micro: 22, text: 'QEMU emulator version 7.2.22' }, sme: false, childDiesWithParent: true },
     );
-    expect(args).toContain('local,id=fs0,path=/home/a,,security_model=none,security_model=mapped-xattr');
+    expect(args).toContain('local,id=fs0,path=/home/a,,security_model=none,security_model=none');
     expect(args.some((a) => a.startsWith('file=/r,,x,'))).toBe(true);
   });
 

@@ -58,6 +58,16 @@ export interface Machine extends EventEmitter {
   setClock?(): Promise<void>;
   /** Saves the machine and ends its process; where it cannot, throws and leaves it running. Absent where the driver has no snapshots. */
   suspend?(timeoutMs: number): Promise<void>;
+  /** Host changes in shared folders, raised as inotify events in the guest; absent where the driver cannot. */
+  readonly shareEvents?: ShareEvents;
+}
+
+/** The guest's half of live changes (live-changes.ts); every path is as the guest names it. */
+export interface ShareEvents {
+  /** The folders containers bind-mount now: the guest notes its containers' own writes there, so they are not echoed back. */
+  watch(paths: readonly string[]): Promise<void>;
+  /** Paths the host changed: the guest raises an event for each that still exists, and for the folder of each that is gone. */
+  changed(paths: readonly string[]): Promise<void>;
 }
 
 /** What a boot needs from the supervisor. */

@@ -1,4 +1,5 @@
 import type { SharedFolder } from './shared-folders';
+import type { ShareOptions } from './share-options';
 
 /** The VM's size, and the host folders it sees. */
 export interface VmResources {
@@ -7,6 +8,8 @@ export interface VmResources {
   diskGiB: number;
   /** Shared at the same path in the VM; defaults to none. */
   shares?: readonly SharedFolder[];
+  /** How the shares are served and mounted; the shipped default if omitted. */
+  shareOptions?: ShareOptions;
   /** The engine's daemon.json as the host merged it (settings/engine-config.ts); the image's own if omitted. */
   engineConfig?: Record<string, unknown>;
   /** Under TCG only: see QemuLaunchSpec.tcgThreads. The agent never sets it. */

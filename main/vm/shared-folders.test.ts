@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { defaultTempShares, sharedFolders, writeMountList } from './shared-folders';
+import { DEFAULT_SHARE_OPTIONS, guestMountOptions, shareOptionsFrom } from './share-options';
 
 describe('sharedFolders', () => {
   const root = mkdtempSync(join(tmpdir(), 'berth-share-'));
@@ -32,12 +33,24 @@ describe('sharedFolders', () => {
     ]);
     const f = join(root, 'aliases.tsv');
     writeMountList(f, r.folders);
-    expect(readFileSync(f, 'utf8')).toBe(`berth0\t${home}\nberth1\t${code}\nberth2\t/alias\n`);
+    const o = guestMountOptions(DEFAULT_SHARE_OPTIONS);
+    expect(readFileSync(f, 'utf8')).toBe(`berth0\t${home}\t${o}\nberth1\t${code}\t${o}\nberth2\t/alias\t${o}\n`);
   });
 
-  test('the mount list is tag<TAB>path per line', () => {
+  test('the mount list is tag<TAB>path<TAB>9p options per line', () => {
     const f = join(root, 'mounts.tsv');
-    writeMountList(f, sharedFolders(home, [code]).folders);
-    expect(readFileSync(f, 'utf8')).toBe(`berth0\t${home}\nberth1\t${code}\n`);
+    writeMountList(f, sharedFolders(home, [code]).folders, shareOptionsFrom('cache=loose,msize=1024'));
+    const o = 'trans=virtio,version=9p2000.L,msize=1048576,cache=loose,access=client';
+    expect(readFileSync(f, 'utf8')).toBe(`berth0\t${home}\t${o}\nberth1\t${code}\t${o}\n`);
+  });
+});
+
+describe('shareOptionsFrom', () => {
+  test('reads each option over the default, and refuses an unknown key or value naming the valid ones', () => {
+    expect(shareOptionsFrom(undefined)).toEqual(DEFAULT_SHARE_OPTIONS);
+    expect(shareOptionsFrom('security_model=mapped-xattr,cache=loose')).toEqual({ ...DEFAULT_SHARE_OPTIONS, securityModel: 'mapped-xattr', cache: 'loose' });
+    expect(() => shareOptionsFrom('cache=fast')).toThrow(/cache=none\|mmap\|readahead\|loose/);
+    expect(() => shareOptionsFrom('msize=1')).toThrow(/msize=<8-4096 KiB>/);
+    expect(() => shareOptionsFrom('posixacl')).toThrow(/"posixacl"/);
   });
 });

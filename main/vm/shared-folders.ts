@@ -1,6 +1,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve, sep } from 'node:path';
+import { DEFAULT_SHARE_OPTIONS, guestMountOptions, type ShareOptions } from './share-options';
 
 /** One host folder shared into the VM, at the same path unless `guestPath` says otherwise. */
 export interface SharedFolder {
@@ -46,13 +47,13 @@ export function sharedFolders(home: string, extra: readonly string[], aliases: R
   return { folders, skipped };
 }
 
-/** Writes the tag<TAB>path list the guest reads from fw_cfg. */
-export function writeMountList(file: string, folders: readonly SharedFolder[]): void {
+/** Writes the tag<TAB>path<TAB>mount options list the guest reads from fw_cfg. */
+export function writeMountList(file: string, folders: readonly SharedFolder[], options: ShareOptions = DEFAULT_SHARE_OPTIONS): void {
   // Settings are validated; this is the last line of defence for a line-based format.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
   const bad = folders.find((f) => /[\u0000-\u001f\u007f]/.test(f.hostPath + f.tag + (f.guestPath ?? '')));
   if (bad) throw new Error(`refusing to share ${JSON.stringify(bad.hostPath)}: it contains control characters`);
-  writeFileSync(file, folders.map((f) => `${f.tag}\t${f.guestPath ?? f.hostPath}\n`).join(''), { mode: 0o600 });
+  writeFileSync(file, folders.map((f) => `${f.tag}\t${f.guestPath ?? f.hostPath}\t${guestMountOptions(options)}\n`).join(''), { mode: 0o600 });
 }
 
 /** The home directory, the temp folders and the configured extra paths, as shared into the VM; `skipped` hears of each that is not a folder. */

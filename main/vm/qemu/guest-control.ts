@@ -1,9 +1,10 @@
 import { createConnection, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 import { sleep } from '../../common/sleep';
+import type { ShareEvents } from '../machine-driver';
 
 /** The commands the guest's rc.control understands (see main/link/guest.ts GUEST_CONTROL_PORT). */
-export type GuestCommand = 'suspend' | 'mount' | `time ${number}`;
+export type GuestCommand = 'suspend' | 'mount' | `time ${number}` | `watch ${string}` | `changed ${string}`;
 
 /** The longest answer line the guest may send. */
 const MAX_LINE = 64 * 1024;
@@ -74,6 +75,12 @@ export class GuestControl {
     await sleep(next * 1000 - now);
     await this.send(`time ${next}`, timeoutMs);
   }
+
+  /** Live changes (main/vm/live-changes.ts): paths travel tab-separated, one command a batch. */
+  readonly shareEvents: ShareEvents = {
+    watch: (paths) => this.send(`watch ${paths.join('\t')}`, 30_000),
+    changed: (paths) => this.send(`changed ${paths.join('\t')}`, 60_000),
+  };
 
   close(): void {
     this.socket.destroy();

@@ -24,6 +24,7 @@ const spec: QemuLaunchSpec = {
   pidFile: '/s/qemu.pid',
   shares: [{ tag: 'berth0', hostPath: '/home/u' }],
   mountList: '/s/mounts.tsv',
+  shareSecurityModel: 'none',
 };
 const linuxTcg: BootHost = {
   platform: 'linux',
@@ -109,9 +110,10 @@ describe('buildQemuCommand', () => {
     expect(values(on.args, '-fw_cfg')).toContain('name=opt/berth/daemon.json,file=/s/daemon.json');
   });
 
-  test('host folders are shared over virtio-9p with mapped-xattr, and listed for the guest', () => {
+  test('host folders are shared over virtio-9p with the chosen security model, and listed for the guest', () => {
     const { args } = buildQemuCommand(spec, linuxTcg);
-    expect(values(args, '-fsdev')).toEqual(['local,id=fs0,path=/home/u,security_model=mapped-xattr']);
+    expect(values(args, '-fsdev')).toEqual(['local,id=fs0,path=/home/u,security_model=none']);
+    expect(values(buildQemuCommand({ ...spec, shareSecurityModel: 'mapped-xattr' }, linuxTcg).args, '-fsdev')).toEqual(['local,id=fs0,path=/home/u,security_model=mapped-xattr']);
     expect(values(args, '-device')).toContain('virtio-9p-pci,fsdev=fs0,mount_tag=berth0');
     expect(values(args, '-fw_cfg')).toContain('name=opt/berth/mounts,file=/s/mounts.tsv');
   });

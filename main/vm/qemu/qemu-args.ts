@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { SharedFolder } from '../shared-folders';
+import type { ShareOptions } from '../share-options';
 import { BALLOON_ID, DISK_SERIAL, GUEST_CONTROL_PORT, FW_CFG_DAEMON_JSON, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from '../../link/guest';
 import { chooseMachine, profileFor } from './machine-profile';
 import { incomingUri } from './saved-state';
@@ -23,6 +24,8 @@ export interface QemuLaunchSpec {
   pidFile: string;
   /** Host folders shared over virtio-9p, and the file that lists them for the guest. */
   shares: readonly SharedFolder[];
+  /** QEMU's side of the share options (share-options.ts). */
+  shareSecurityModel: ShareOptions['securityModel'];
   mountList: string;
   /** The engine's daemon.json, written beside the disk (0600) for the guest to read through fw_cfg; the image's own if omitted. */
   daemonJson?: string;
@@ -123,11 +126,10 @@ export function buildQemuCommand(spec: QemuLaunchSpec, host: BootHost): QemuComm
   push('-fw_cfg', `name=${FW_CFG_PREFIX}/${FW_CFG_ENGINE_PORT},string=${spec.enginePort}`);
   if (spec.daemonJson) push('-fw_cfg', `name=${FW_CFG_PREFIX}/${FW_CFG_DAEMON_JSON},file=${q(spec.daemonJson)}`);
 
-  // mapped-xattr: QEMU creates files as the user running it, and keeps the
-  // guest's view of owner and mode in xattrs, so root in a container can write
+  // QEMU creates files as the user running it, so root in a container can write
   // the user's files and what it creates is the user's on the host.
   spec.shares.forEach((s, i) => {
-    push('-fsdev', `local,id=fs${i},path=${q(s.hostPath)},security_model=mapped-xattr`);
+    push('-fsdev', `local,id=fs${i},path=${q(s.hostPath)},security_model=${spec.shareSecurityModel}`);
     push('-device', `virtio-9p-pci,fsdev=fs${i},mount_tag=${s.tag}`);
   });
   push('-fw_cfg', `name=${FW_CFG_PREFIX}/mounts,file=${q(spec.mountList)}`);

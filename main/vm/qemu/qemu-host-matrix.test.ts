@@ -25,6 +25,7 @@ const spec: QemuLaunchSpec = {
   controlSocket: '/s/c',
   pidFile: '/s/p',
   mountList: '/s/m',
+  shareSecurityModel: 'none',
   shares: [],
 };
 

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { HostForwards, Machine } from '../machine-driver';
+import type { HostForwards, Machine, ShareEvents } from '../machine-driver';
 import type { GuestMemory } from '../vm-usage';
 import { BalloonStatsReader } from './balloon-stats';
 import { qmpForwarder } from './qmp-forwarder';
@@ -15,6 +15,7 @@ import { buildQemuCommand, type QemuCommand } from './qemu-args';
 import { QemuProcess, type QemuExit } from './qemu-process';
 import { QmpClient } from './qmp-client';
 import { writeMountList } from '../shared-folders';
+import { DEFAULT_SHARE_OPTIONS } from '../share-options';
 import { sleep } from '../../common/sleep';
 import { GuestControl } from './guest-control';
 import { loadDone, resolvedMachineType, saveState } from './saved-state';
@@ -99,6 +100,7 @@ export class VmInstance extends EventEmitter implements Machine {
         qmpSocket: this.paths.qmpSocket,
         pidFile: this.paths.pidFile,
         shares: res.shares ?? [],
+        shareSecurityModel: (res.shareOptions ?? DEFAULT_SHARE_OPTIONS).securityModel,
         mountList: this.paths.mountList,
         daemonJson: res.engineConfig ? this.paths.daemonJson : undefined,
         controlSocket: this.paths.controlSocket,
@@ -134,7 +136,7 @@ export class VmInstance extends EventEmitter implements Machine {
   /** Starts QEMU and connects QMP. Console lines and markers are re-emitted. */
   async start(): Promise<void> {
     ensureDataDisk(this.paths.dataDisk, this.res.diskGiB);
-    writeMountList(this.paths.mountList, this.res.shares ?? []);
+    writeMountList(this.paths.mountList, this.res.shares ?? [], this.res.shareOptions);
     if (this.res.engineConfig) writeFileSync(this.paths.daemonJson, `${JSON.stringify(this.res.engineConfig, null, 2)}\n`, { mode: 0o600 });
     rmSync(this.paths.qmpSocket, { force: true });
     rmSync(this.paths.controlSocket, { force: true });
@@ -178,6 +180,11 @@ export class VmInstance extends EventEmitter implements Machine {
    * itself slept (the guest's clock stood still meanwhile). The exact second
    * follows on its boundary, after the engine is already serving.
    */
+  /** Live changes go over the guest's control port, once it is connected. */
+  get shareEvents(): ShareEvents | undefined {
+    return this.control?.shareEvents;
+  }
+
   async setClock(): Promise<void> {
     const control = this.control;
     if (!control) throw new Error('VM not started');

@@ -24,6 +24,11 @@ case " $cmdline " in *" berth.tcg "*) norandom="busybox linux64 -R" ;; esac
 mkdir -p /dev/pts /dev/shm /dev/mqueue
 mount -a || mark error=mounts
 mkdir -p /run/berth
+# The guest's own temp folder: /tmp becomes the host's /tmp share, where runc could not bind
+# its console socket (/tmp/ptyNNN/pty.sock) under every share model, and where the guest's
+# daemons have no business writing. containerd's shims inherit it, so `-t` works whatever /tmp is.
+mkdir -p -m 1777 /run/berth/tmp
+export TMPDIR=/run/berth/tmp
 ln -sf /proc/self/fd /dev/fd
 echo berth > /proc/sys/kernel/hostname
 

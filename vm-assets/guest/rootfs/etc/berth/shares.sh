@@ -1,5 +1,6 @@
 # Host folders, shared over virtio-9p at the same path as on the host. The list
-# (tag<TAB>path per line, parent folders first) comes from the host through fw_cfg.
+# (tag<TAB>path<TAB>9p mount options per line, parent folders first) comes from
+# the host through fw_cfg.
 share_list=/sys/firmware/qemu_fw_cfg/by_name/@FW_CFG_PREFIX@/mounts/raw
 
 # A share is mounted when its tag is a mount's source; its path may also hold
@@ -9,11 +10,11 @@ share_mounted() { grep -q "^$1 [^ ]* 9p " /proc/mounts; }
 # Mounts every share not mounted yet: at boot, and again after a wake.
 mount_shares() {
   [ -r "$share_list" ] || return 0
-  while IFS='	' read -r tag path; do
+  while IFS='	' read -r tag path opts; do
     [ -n "$tag" ] || continue
     share_mounted "$tag" && continue
     # Shared propagation, as Docker Desktop's shares have: binds with rshared or rslave work under them.
-    mkdir -p "$path" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288,cache=mmap,access=client "$tag" "$path" \
+    mkdir -p "$path" && mount -t 9p -o "${opts:-trans=virtio,version=9p2000.L,msize=524288,cache=mmap,access=client}" "$tag" "$path" \
       && mount --make-rshared "$path" || mark error=share-$tag
   done < "$share_list"
 }

@@ -1,0 +1,83 @@
+/**
+ * File sharing as a developer meets it, on the amd64 guest with the shipped share
+ * options: files made in a container are the same on the host, TTYs work though
+ * the guest's /tmp is the host's, host edits and their inotify events reach a
+ * watcher in a container within 1 s, and a minute of writes from both sides loses
+ * nothing. One BERTH_HOME and one VM for the file.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { berthCli, dumpLogsOnFailure, hermeticEnv, stopAndClean, until } from '../helpers/berth-cli';
+import { importBusybox, importInotifyImage } from '../helpers/busybox-image';
+import { dockerCli } from '../helpers/docker-cli';
+import { checkHostHardLink, checkLiveChanges, checkSameFilesBothSides, checkTtys } from '../helpers/share-checks';
+import { shareStress } from '../helpers/share-stress';
+
+const IMG = 'berth-test/busybox:latest';
+const WATCH_IMG = 'berth-test/inotify:latest';
+const STRESS_SECONDS = 60;
+
+describe('file sharing', () => {
+  const home = mkdtempSync(join(tmpdir(), 'berth-share-'));
+  beforeEach(dumpLogsOnFailure(home));
+  const env = { BERTH_HOME: home, DOCKER_CONFIG: join(home, 'docker-config') };
+  const berth = berthCli(env);
+  const dockerEnv = { DOCKER_HOST: `unix://${join(home, 'docker.sock')}`, DOCKER_CONFIG: env.DOCKER_CONFIG };
+  const docker = dockerCli(dockerEnv);
+  // Under $HOME, which Berth shares into the VM at the same path.
+  const shared = mkdtempSync(join(homedir(), '.berth-test-files-'));
+
+  beforeAll(() => {
+    mkdirSync(env.DOCKER_CONFIG, { recursive: true });
+    const r = berth(['start']);
+    if (r.status !== 0) throw new Error(`berth start failed: ${r.stderr}`);
+    importBusybox((tar) => docker(['import', tar, IMG]));
+    const w = importInotifyImage((tar) => docker(['import', tar, WATCH_IMG]), 'amd64');
+    if (w.status !== 0) throw new Error(`docker import (inotify image) failed: ${w.stderr}`);
+  });
+
+  afterAll(() => stopAndClean(home, berth, shared));
+
+  test('symlinks, modes, hard links and timestamps made in a container are the same on the host, and the host user owns them', () => {
+    const dir = join(shared, 'same');
+    mkdirSync(dir);
+    checkSameFilesBothSides(docker, IMG, dir);
+    checkHostHardLink(docker, IMG, dir);
+  });
+
+  test('run -t, run -it and exec -t work: the guest daemons keep their temp files on the guest', () => {
+    // script(1) gives the docker CLI a terminal, as a shell user's would be.
+    const inTerminal = (args: string[]) => {
+      const r = spawnSync('script', ['-qec', ['docker', ...args].join(' '), '/dev/null'], { env: hermeticEnv(dockerEnv), encoding: 'utf8', timeout: 120_000 });
+      return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    checkTtys(docker, IMG, inTerminal);
+  });
+
+  test('host edits, creates, deletes and moves reach an inotify watcher in a container within 1 s, without echoing its own writes', async () => {
+    const dir = join(shared, 'live');
+    mkdirSync(dir);
+    await checkLiveChanges(docker, hermeticEnv(dockerEnv), WATCH_IMG, dir, (what, ms) => console.log(`${what}: ${ms} ms`));
+    const watching = () =>
+      readFileSync(join(home, 'logs', 'agent.log'), 'utf8')
+        .split('\n')
+        .filter((l) => /live changes: watching/.test(l));
+    expect(watching().join('\n')).toContain(`live changes: watching ${dir} (`);
+    // The watcher's container is gone, so nothing is watched.
+    expect(await until(() => /watching nothing/.test(watching().pop() ?? ''), 10_000)).toBe(true);
+  });
+
+  test(`the host and a container writing, renaming and deleting in one tree for ${STRESS_SECONDS} s lose nothing`, async () => {
+    const dir = join(shared, 'stress');
+    const r = await shareStress(docker, IMG, dir, STRESS_SECONDS);
+    console.log(`stress: ${r.hostOps} host operations, ${r.containerOps} container operations, ${r.onHost.size} files left`);
+    expect(r.hostOps).toBeGreaterThan(100);
+    expect(r.containerOps).toBeGreaterThan(20);
+    const expected = new Map([...r.host, ...r.container]);
+    expect(r.onHost).toEqual(expected);
+    expect(r.inContainer).toEqual(expected);
+  }, 300_000);
+});

@@ -1,0 +1,101 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { sleep } from '../common/sleep';
+import { LiveChanges } from './live-changes';
+import type { ShareEvents } from './machine-driver';
+import type { SharedFolder } from './shared-folders';
+
+/** A recording stand-in for the guest's half: what the guest would have been told. */
+function recordingGuest() {
+  const watched: string[][] = [];
+  const changed: string[] = [];
+  const target: ShareEvents = {
+    watch: async (p) => void watched.push([...p]),
+    changed: async (p) => void changed.push(...p),
+  };
+  return { target, watched, changed };
+}
+
+const warnings: string[] = [];
+const log = { info: () => undefined, warn: (m: string) => void warnings.push(m), error: () => undefined, debug: () => undefined };
+
+async function until(what: () => boolean, ms = 2000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!what() && Date.now() < end) await sleep(20);
+}
+
+describe('LiveChanges', () => {
+  const root = mkdtempSync(join(tmpdir(), 'berth-live-'));
+  const project = join(root, 'project');
+  let live: LiveChanges | undefined;
+  afterEach(() => live?.close());
+
+  function start(shares: SharedFolder[], budget?: number) {
+    const g = recordingGuest();
+    live = new LiveChanges({ shares: () => shares, target: () => g.target, log, budget, platform: 'linux' });
+    return g;
+  }
+
+  test('a host edit, create, delete and move under a bind mount reach the guest by path, once per state', async () => {
+    mkdirSync(join(project, 'src'), { recursive: true });
+    writeFileSync(join(project, 'src/a.js'), '1');
+    const g = start([{ tag: 'berth0', hostPath: root }]);
+    live!.setBinds([project, join(project, 'src'), '/elsewhere']);
+    await until(() => g.watched.length > 0);
+    expect(g.watched).toEqual([[project]]);
+    expect(live!.watched().roots).toEqual([project]);
+
+    writeFileSync(join(project, 'src/a.js'), '2');
+    await until(() => g.changed.includes(join(project, 'src/a.js')));
+    expect(g.changed).toContain(join(project, 'src/a.js'));
+
+    // The guest's touch sets the mtime it already has: the same state, not sent again.
+    g.changed.length = 0;
+    execFileSync('touch', ['-m', '-r', join(project, 'src/a.js'), join(project, 'src/a.js')]);
+    await sleep(300);
+    expect(g.changed).toEqual([]);
+
+    writeFileSync(join(project, 'src/new.js'), 'x');
+    renameSync(join(project, 'src/new.js'), join(project, 'src/moved.js'));
+    rmSync(join(project, 'src/a.js'));
+    mkdirSync(join(project, 'src/deeper'));
+    await until(() => g.changed.includes(join(project, 'src/deeper')));
+    writeFileSync(join(project, 'src/deeper/later.js'), 'y');
+    await until(() => g.changed.includes(join(project, 'src/deeper/later.js')));
+    expect(g.changed).toEqual(expect.arrayContaining(['src/moved.js', 'src/a.js', 'src/deeper', 'src/deeper/later.js'].map((p) => join(project, p))));
+  });
+
+  test('nothing is watched without bind mounts, and a stopped container stops its watch', async () => {
+    const g = start([{ tag: 'berth0', hostPath: root }]);
+    live!.setBinds([]);
+    expect(live!.watched()).toEqual({ roots: [], watches: 0, capped: false });
+    live!.setBinds([project]);
+    expect(live!.watched().watches).toBeGreaterThan(0);
+    live!.setBinds([]);
+    expect(live!.watched()).toEqual({ roots: [], watches: 0, capped: false });
+    await until(() => g.watched.length === 2);
+    expect(g.watched).toEqual([[project], []]);
+  });
+
+  test('a share under a second name (macOS /tmp) is watched at its host path and reported by the guest name', async () => {
+    mkdirSync(join(project, 'alias'), { recursive: true });
+    const g = start([{ tag: 'berth1', hostPath: project, guestPath: '/alias-root' }]);
+    live!.setBinds(['/alias-root/alias']);
+    expect(live!.watched().roots).toEqual([join(project, 'alias')]);
+    writeFileSync(join(project, 'alias/f'), '1');
+    await until(() => g.changed.length > 0);
+    expect(g.changed).toEqual(['/alias-root/alias/f']);
+  });
+
+  test('the cap on watched folders stops the walk and says so', () => {
+    for (const d of ['c1', 'c2', 'c3']) mkdirSync(join(root, 'capped', d), { recursive: true });
+    start([{ tag: 'berth0', hostPath: root }], 2);
+    warnings.length = 0;
+    live!.setBinds([join(root, 'capped')]);
+    expect(live!.watched()).toMatchObject({ watches: 2, capped: true });
+    expect(warnings.join()).toMatch(/cap of 2 watched folders is reached; changes deeper in .*capped are not sent/);
+  });
+});

@@ -1,0 +1,160 @@
+import { lstatSync } from 'node:fs';
+import { dirname, sep } from 'node:path';
+import type { Logger } from '../common/logger';
+import type { ShareEvents } from './machine-driver';
+import type { SharedFolder } from './shared-folders';
+import { type TreeWatch, type WatchBudget, watchTree } from './tree-watch';
+
+/** Folders watched at most, across all bind mounts (Linux: one inotify watch each). */
+export const DEFAULT_WATCH_BUDGET = 20_000;
+/** How long changes gather before they go to the guest as one batch. */
+const GATHER_MS = 40;
+/** The longest batch line sent to the guest. */
+const MAX_BATCH_CHARS = 16 * 1024;
+
+/** A bind-mounted folder, by its path on the host and in the guest (they differ for macOS's /tmp). */
+interface Root {
+  host: string;
+  guest: string;
+  watch: TreeWatch;
+}
+
+export interface LiveChangesOptions {
+  shares: () => readonly SharedFolder[];
+  /** The running machine's way to raise events in the guest; undefined while there is none. */
+  target: () => ShareEvents | undefined;
+  log: Logger;
+  budget?: number;
+  platform?: NodeJS.Platform;
+}
+
+/**
+ * Host changes in folders that running containers bind-mount, raised as inotify
+ * events in the guest, so watchers in containers (vite, webpack, nodemon) see
+ * host edits. Only those folders are watched, nothing when there are none. A
+ * change is sent once per state of the file (inode, size, mtime): the guest's
+ * chown of a path to its own owner, which changes only the ctime, does not come
+ * back; the guest itself skips paths its containers just wrote.
+ */
+export class LiveChanges {
+  private roots = new Map<string, Root>();
+  private readonly budget: WatchBudget;
+  private pending = new Set<string>();
+  private timer?: NodeJS.Timeout;
+  private readonly sent = new Map<string, string>();
+  private sending = Promise.resolve();
+
+  constructor(private readonly opts: LiveChangesOptions) {
+    this.budget = { max: opts.budget ?? DEFAULT_WATCH_BUDGET, used: 0 };
+  }
+
+  /** The bind mounts of the running containers now (their sources, as the guest names them). */
+  setBinds(guestPaths: readonly string[]): void {
+    const wanted = outermost(guestPaths.map((g) => this.toHost(g)).filter((r): r is { host: string; guest: string } => !!r));
+    const keys = new Set(wanted.map((r) => r.host));
+    const removed = [...this.roots.values()].filter((r) => !keys.has(r.host));
+    for (const r of removed) {
+      r.watch.close();
+      this.roots.delete(r.host);
+    }
+    const added = wanted.filter((r) => !this.roots.has(r.host));
+    for (const r of added) this.roots.set(r.host, { ...r, watch: watchTree(r.host, (p) => this.changed(p), this.budget, this.opts.platform) });
+    if (!added.length && !removed.length) return;
+    const w = this.watched();
+    this.opts.log.info(`live changes: watching ${w.roots.length ? w.roots.join(', ') : 'nothing'} (${w.watches} watches)`);
+    const capped = added.filter((r) => this.roots.get(r.host)?.watch.capped);
+    if (capped.length)
+      this.opts.log.warn(`live changes: the cap of ${this.budget.max} watched folders is reached; changes deeper in ${capped.map((r) => r.host).join(', ')} are not sent to containers`);
+    const guestRoots = [...this.roots.values()].map((r) => r.guest);
+    this.sending = this.sending.then(() => this.opts.target()?.watch(guestRoots)).catch((e: Error) => this.opts.log.warn(`live changes: ${e.message}`));
+  }
+
+  /** What is watched now, for status and logs. */
+  watched(): { roots: string[]; watches: number; capped: boolean } {
+    const all = [...this.roots.values()];
+    return { roots: all.map((r) => r.host), watches: this.budget.used, capped: all.some((r) => r.watch.capped) };
+  }
+
+  close(): void {
+    for (const r of this.roots.values()) r.watch.close();
+    this.roots.clear();
+    clearTimeout(this.timer);
+    this.pending.clear();
+  }
+
+  private changed(hostPath: string): void {
+    this.pending.add(hostPath);
+    this.timer ??= setTimeout(() => this.flush(), GATHER_MS);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    const paths = [...this.pending].flatMap((p) => this.fresh(p));
+    this.pending.clear();
+    const target = this.opts.target();
+    if (!target || !paths.length) return;
+    this.sending = this.sending
+      .then(() => Promise.all(batches(paths).map((b) => target.changed(b))))
+      .then(() => undefined)
+      .catch((e: Error) => this.opts.log.warn(`live changes: ${e.message}`));
+  }
+
+  /** The guest path to raise an event for, unless this state of the file was sent already. */
+  private fresh(hostPath: string): string[] {
+    const root = [...this.roots.values()].find((r) => hostPath === r.host || hostPath.startsWith(r.host + sep));
+    if (!root) return [];
+    // A path that is gone (deleted, moved away) has the guest raise the event on its folder; the
+    // folder's own event, which that raises on the host, then finds its state already sent.
+    const own = stateOf(hostPath);
+    const state = own ?? `gone ${stateOf(dirname(hostPath))}`;
+    if (this.sent.get(hostPath) === state) return [];
+    if (this.sent.size > 100_000) this.sent.clear();
+    this.sent.set(hostPath, state);
+    if (!own) this.sent.set(dirname(hostPath), stateOf(dirname(hostPath)) ?? 'gone');
+    return [root.guest + hostPath.slice(root.host.length)];
+  }
+
+  /** A bind source (a guest path) as the share it is in names it on the host. */
+  private toHost(guest: string): { host: string; guest: string } | undefined {
+    const share = this.opts
+      .shares()
+      .map((s) => ({ s, mount: s.guestPath ?? s.hostPath }))
+      .filter(({ mount }) => guest === mount || guest.startsWith(mount === sep ? sep : mount + sep))
+      .sort((a, b) => b.mount.length - a.mount.length)[0];
+    return share && { host: share.s.hostPath + guest.slice(share.mount.length), guest };
+  }
+}
+
+/** A file's state as far as an event goes: inode, size, mtime; undefined when it is gone. Symlinks are their own state. */
+function stateOf(path: string): string | undefined {
+  try {
+    const s = lstatSync(path, { bigint: true });
+    return `${s.ino}:${s.size}:${s.mtimeNs}`;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Drops any root inside another: the outer one's watch covers it. */
+function outermost<T extends { host: string }>(roots: T[]): T[] {
+  const uniq = roots.filter((r, i) => roots.findIndex((o) => o.host === r.host) === i);
+  return uniq.filter((r) => !uniq.some((o) => o !== r && r.host.startsWith(o.host + sep)));
+}
+
+/** Paths in lines of at most MAX_BATCH_CHARS; a path with a tab or newline cannot travel in one and is skipped. */
+function batches(paths: string[]): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let size = 0;
+  for (const p of paths.filter((x) => !/[\t\n]/.test(x))) {
+    if (size + p.length + 1 > MAX_BATCH_CHARS && cur.length) {
+      out.push(cur);
+      cur = [];
+      size = 0;
+    }
+    cur.push(p);
+    size += p.length + 1;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
