@@ -4,18 +4,20 @@
  * sets BERTH_GUEST_ARCH=arm64 on purpose; the agent then boots the arm64 guest
  * image (`npm run vm-assets -- --arch arm64`) and forces software emulation.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { freeLoopbackPort } from '../../main/common/free-port';
-import { berthCli, dumpLogsOnFailure, stopAndClean } from '../helpers/berth-cli';
-import { foreignBusybox, importBusybox } from '../helpers/busybox-image';
+import { berthCli, dumpLogsOnFailure, hermeticEnv, stopAndClean } from '../helpers/berth-cli';
+import { foreignBusybox, importBusybox, importInotifyImage } from '../helpers/busybox-image';
+import { checkLiveChanges, checkSameFilesBothSides } from '../helpers/share-checks';
 import { dockerCli } from '../helpers/docker-cli';
 import { untilServes } from '../helpers/http-get';
 
 const ARM = 'berth-test/busybox:arm64';
 const AMD = 'berth-test/busybox:amd64';
+const ARM_WATCH = 'berth-test/inotify:arm64';
 
 describe('the arm64 guest under TCG', () => {
   const home = mkdtempSync(join(tmpdir(), 'berth-arm64-'));
@@ -23,7 +25,8 @@ describe('the arm64 guest under TCG', () => {
   const shared = mkdtempSync(join(homedir(), '.berth-arm64-test-'));
   beforeEach(dumpLogsOnFailure(home));
   const berth = berthCli({ BERTH_HOME: home, BERTH_GUEST_ARCH: 'arm64' });
-  const docker = dockerCli({ DOCKER_HOST: `unix://${join(home, 'docker.sock')}` });
+  const dockerEnv = { DOCKER_HOST: `unix://${join(home, 'docker.sock')}` };
+  const docker = dockerCli(dockerEnv);
   const status = () => JSON.parse(berth(['status', '--json']).stdout) as { state: string; accel?: string; engineVersion?: string };
 
   beforeAll(() => {
@@ -31,6 +34,7 @@ describe('the arm64 guest under TCG', () => {
     if (r.status !== 0) throw new Error(`berth start (arm64) failed: ${r.stderr}`);
     expect(importBusybox((tar) => docker(['import', '--platform', 'linux/arm64', tar, ARM]), foreignBusybox('arm64')).status).toBe(0);
     expect(importBusybox((tar) => docker(['import', '--platform', 'linux/amd64', tar, AMD])).status).toBe(0);
+    expect(importInotifyImage((tar) => docker(['import', '--platform', 'linux/arm64', tar, ARM_WATCH]), 'arm64', foreignBusybox('arm64')).status).toBe(0);
   }, 600_000);
 
   afterAll(() => stopAndClean(home, berth, shared));
@@ -58,6 +62,18 @@ describe('the arm64 guest under TCG', () => {
     const r = docker(['run', '--rm', '-v', `${shared}:/data`, ARM, 'sh', '-c', 'echo written-in-arm64 > /data/out.txt']);
     expect(r.status, r.stderr).toBe(0);
     expect(readFileSync(join(shared, 'out.txt'), 'utf8')).toBe('written-in-arm64\n');
+  });
+
+  test('files made in an arm64 container are the same on the host (symlinks, modes, hard links)', () => {
+    const dir = join(shared, 'same');
+    mkdirSync(dir);
+    checkSameFilesBothSides(docker, ARM, dir);
+  });
+
+  test("host changes reach an arm64 container's inotify watcher within 1 s, without echoing its own writes", async () => {
+    const dir = join(shared, 'live');
+    mkdirSync(dir);
+    await checkLiveChanges(docker, hermeticEnv(dockerEnv), ARM_WATCH, dir, (what, ms) => console.log(`arm64: ${what}: ${ms} ms`));
   });
 
   test('an amd64 image runs on the arm64 guest and says x86_64', () => {

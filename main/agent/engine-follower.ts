@@ -49,7 +49,8 @@ export class EngineFollower {
   }
 
   unfollow(): void {
-    this.live?.setBinds([]);
+    // The machine is going: its watches go too, without a word to a guest that may not answer.
+    this.live?.close();
     this.stopEvents?.();
     this.stopEvents = undefined;
     this.ports = undefined;

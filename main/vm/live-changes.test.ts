@@ -12,11 +12,15 @@ import type { SharedFolder } from './shared-folders';
 function recordingGuest() {
   const watched: string[][] = [];
   const changed: string[] = [];
+  const sinces: number[] = [];
   const target: ShareEvents = {
     watch: async (p) => void watched.push([...p]),
-    changed: async (p) => void changed.push(...p),
+    changed: async (p, since) => {
+      sinces.push(since);
+      changed.push(...p);
+    },
   };
-  return { target, watched, changed };
+  return { target, watched, changed, sinces };
 }
 
 const warnings: string[] = [];
@@ -48,9 +52,13 @@ describe('LiveChanges', () => {
     expect(g.watched).toEqual([[project]]);
     expect(live!.watched().roots).toEqual([project]);
 
+    const wrote = Date.now();
     writeFileSync(join(project, 'src/a.js'), '2');
     await until(() => g.changed.includes(join(project, 'src/a.js')));
     expect(g.changed).toContain(join(project, 'src/a.js'));
+    // When the host saw it, for the guest's judgement of its own writes.
+    expect(g.sinces[0]).toBeGreaterThanOrEqual(wrote);
+    expect(g.sinces[0]).toBeLessThan(wrote + 1000);
 
     // The guest's touch sets the mtime it already has: the same state, not sent again.
     g.changed.length = 0;

@@ -10,7 +10,7 @@ export const DEFAULT_WATCH_BUDGET = 20_000;
 /** How long changes gather before they go to the guest as one batch. */
 const GATHER_MS = 40;
 /** The longest batch line sent to the guest. */
-const MAX_BATCH_CHARS = 16 * 1024;
+const MAX_BATCH_CHARS = 60 * 1024;
 
 /** A bind-mounted folder, by its path on the host and in the guest (they differ for macOS's /tmp). */
 interface Root {
@@ -40,9 +40,10 @@ export class LiveChanges {
   private roots = new Map<string, Root>();
   private readonly budget: WatchBudget;
   private pending = new Set<string>();
+  private firstSeen?: number;
   private timer?: NodeJS.Timeout;
   private readonly sent = new Map<string, string>();
-  private sending = Promise.resolve();
+  private inFlight?: Promise<void>;
 
   constructor(private readonly opts: LiveChangesOptions) {
     this.budget = { max: opts.budget ?? DEFAULT_WATCH_BUDGET, used: 0 };
@@ -66,7 +67,10 @@ export class LiveChanges {
     if (capped.length)
       this.opts.log.warn(`live changes: the cap of ${this.budget.max} watched folders is reached; changes deeper in ${capped.map((r) => r.host).join(', ')} are not sent to containers`);
     const guestRoots = [...this.roots.values()].map((r) => r.guest);
-    this.sending = this.sending.then(() => this.opts.target()?.watch(guestRoots)).catch((e: Error) => this.opts.log.warn(`live changes: ${e.message}`));
+    void this.opts
+      .target()
+      ?.watch(guestRoots)
+      .catch((e: Error) => this.opts.log.warn(`live changes: ${e.message}`));
   }
 
   /** What is watched now, for status and logs. */
@@ -75,28 +79,44 @@ export class LiveChanges {
     return { roots: all.map((r) => r.host), watches: this.budget.used, capped: all.some((r) => r.watch.capped) };
   }
 
+  /** Stops every watch; the next `setBinds` starts afresh. */
   close(): void {
     for (const r of this.roots.values()) r.watch.close();
     this.roots.clear();
     clearTimeout(this.timer);
+    this.timer = undefined;
+    this.firstSeen = undefined;
     this.pending.clear();
   }
 
   private changed(hostPath: string): void {
     this.pending.add(hostPath);
-    this.timer ??= setTimeout(() => this.flush(), GATHER_MS);
+    this.firstSeen ??= Date.now();
+    if (!this.inFlight) this.timer ??= setTimeout(() => this.flush(), GATHER_MS);
   }
 
+  /**
+   * Sends what gathered, one request at a time: while the guest works on one, changes gather
+   * for the next, so a container's heavy writing (whose every path comes back from the host)
+   * costs the guest a few large batches rather than one every 40 ms.
+   */
   private flush(): void {
     this.timer = undefined;
+    // The guest judges its own writes against when the host saw the change, not when the batch
+    // arrives, which under heavy writing is later.
+    const since = this.firstSeen ?? Date.now();
+    this.firstSeen = undefined;
     const paths = [...this.pending].flatMap((p) => this.fresh(p));
     this.pending.clear();
     const target = this.opts.target();
     if (!target || !paths.length) return;
-    this.sending = this.sending
-      .then(() => Promise.all(batches(paths).map((b) => target.changed(b))))
-      .then(() => undefined)
-      .catch((e: Error) => this.opts.log.warn(`live changes: ${e.message}`));
+    this.inFlight = batches(paths)
+      .reduce((chain, b) => chain.then(() => target.changed(b, since)), Promise.resolve())
+      .catch((e: Error) => this.opts.log.warn(`live changes: ${e.message}`))
+      .finally(() => {
+        this.inFlight = undefined;
+        if (this.pending.size) this.timer ??= setTimeout(() => this.flush(), GATHER_MS);
+      });
   }
 
   /** The guest path to raise an event for, unless this state of the file was sent already. */

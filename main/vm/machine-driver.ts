@@ -66,8 +66,12 @@ export interface Machine extends EventEmitter {
 export interface ShareEvents {
   /** The folders containers bind-mount now: the guest notes its containers' own writes there, so they are not echoed back. */
   watch(paths: readonly string[]): Promise<void>;
-  /** Paths the host changed: the guest raises an event for each that still exists, and for the folder of each that is gone. */
-  changed(paths: readonly string[]): Promise<void>;
+  /**
+   * Paths the host changed, first seen at `since` (ms since the epoch): the guest raises an event
+   * for each that still exists, and for the folder of each that is gone, unless its containers
+   * changed the path themselves shortly before `since`.
+   */
+  changed(paths: readonly string[], since: number): Promise<void>;
 }
 
 /** What a boot needs from the supervisor. */

@@ -79,7 +79,7 @@ export class GuestControl {
   /** Live changes (main/vm/live-changes.ts): paths travel tab-separated, one command a batch. */
   readonly shareEvents: ShareEvents = {
     watch: (paths) => this.send(`watch ${paths.join('\t')}`, 30_000),
-    changed: (paths) => this.send(`changed ${paths.join('\t')}`, 60_000),
+    changed: (paths, since) => this.send(`changed ${Math.floor(since / 1000)}\t${paths.join('\t')}`, 60_000),
   };
 
   close(): void {

@@ -37,16 +37,18 @@ live_raise() {
   return 0
 }
 
-# Raises an event for each changed path (tab-separated) a container did not change itself in
-# the last 3 s. Every path is made fresh, even in a checkout of thousands: a file whose cached
-# size or pages were left stale would read wrong.
+# Raises an event for each changed path a container did not change itself in the 3 s before
+# the host saw the change. The argument is "<seconds>\t<path>\t<path>…", the seconds being when
+# the host first saw the batch's changes. Every path is made fresh, even in a checkout of
+# thousands: a file whose cached size or pages were left stale would read wrong.
 live_changed() {
-  now=$(date +%s)
-  printf '%s\n' "$1" | tr '\t' '\n' > $live/batch
-  tail -n 5000 $live/local > $live/recent 2>/dev/null
+  since=$(( ${1%%	*} - 3 ))
+  printf '%s\n' "${1#*	}" | tr '\t' '\n' > $live/batch
+  # Only the record's end is read, so a batch costs the same however long containers have written.
+  tail -c 262144 $live/local > $live/recent 2>/dev/null
   # A path is the container's own when it, or a folder above it, was changed there: the record
   # misses what lands in a new folder before inotifywait has added its watch.
-  awk -v since=$((now - 3)) -v recent=$live/recent '
+  awk -v since="$since" -v recent=$live/recent '
     FILENAME == recent { if ($1 >= since) own[substr($0, index($0, " ") + 1)] = 1; next }
     $0 == "" { next }
     { p = $0; while (p != "" && !(p in own)) sub(/\/[^\/]*$/, "", p); if (p == "") print $0 }' $live/recent $live/batch > $live/todo
