@@ -37,9 +37,9 @@ describe('LiveChanges', () => {
   let live: LiveChanges | undefined;
   afterEach(() => live?.close());
 
-  function start(shares: SharedFolder[], budget?: number) {
+  function start(shares: SharedFolder[], budget?: number, platform: NodeJS.Platform = 'linux') {
     const g = recordingGuest();
-    live = new LiveChanges({ shares: () => shares, target: () => g.target, log, budget, platform: 'linux' });
+    live = new LiveChanges({ shares: () => shares, target: () => g.target, log, budget, platform });
     return g;
   }
 
@@ -105,5 +105,17 @@ describe('LiveChanges', () => {
     live!.setBinds([join(root, 'capped')]);
     expect(live!.watched()).toMatchObject({ watches: 2, capped: true });
     expect(warnings.join()).toMatch(/cap of 2 watched folders is reached; changes deeper in .*capped are not sent/);
+  });
+
+  test("macOS's path: one recursive fs.watch per tree (FSEvents there; Node's own recursive watch here)", async () => {
+    const tree = join(root, 'mac');
+    mkdirSync(join(tree, 'deep/er'), { recursive: true });
+    const g = start([{ tag: 'berth0', hostPath: root }], undefined, 'darwin');
+    live!.setBinds([tree]);
+    expect(live!.watched()).toEqual({ roots: [tree], watches: 1, capped: false });
+    await sleep(200);
+    writeFileSync(join(tree, 'deep/er/f.js'), '1');
+    await until(() => g.changed.includes(join(tree, 'deep/er/f.js')));
+    expect(g.changed).toContain(join(tree, 'deep/er/f.js'));
   });
 });
