@@ -6,9 +6,9 @@
  * nothing. One BERTH_HOME and one VM for the file.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { berthCli, dumpLogsOnFailure, hermeticEnv, stopAndClean, until } from '../helpers/berth-cli';
 import { importBusybox, importInotifyImage } from '../helpers/busybox-image';
@@ -46,6 +46,26 @@ describe('file sharing', () => {
     mkdirSync(dir);
     checkSameFilesBothSides(docker, IMG, dir);
     checkHostHardLink(docker, IMG, dir);
+  });
+
+  test("Berth's own files (its home with the TLS keys and data disk, its cache) are empty and read-only to a container that mounts their parent", () => {
+    for (const hidden of [home, join(homedir(), '.cache', 'berth')]) {
+      const r = docker([
+        'run',
+        '--rm',
+        '-v',
+        `${dirname(hidden)}:/h`,
+        IMG,
+        'sh',
+        '-c',
+        `ls -A /h/${basename(hidden)}; touch /h/${basename(hidden)}/x 2>&1; cat /h/${basename(hidden)}/settings.json 2>&1`,
+      ]);
+      expect(r.stdout, hidden).not.toMatch(/ca\.pem|key\.pem|data\.qcow2|vm-assets/);
+      expect(r.stdout, hidden).toMatch(/Read-only file system/);
+      expect(r.stdout, hidden).toMatch(/No such file/);
+    }
+    // On the host they are all there.
+    expect(existsSync(join(home, 'settings.json')) || existsSync(join(home, 'vm'))).toBe(true);
   });
 
   test('run -t, run -it and exec -t work: the guest daemons keep their temp files on the guest', () => {

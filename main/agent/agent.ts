@@ -3,7 +3,6 @@ import { homedir } from 'node:os';
 import { rmSync } from 'node:fs';
 import { engineClock, engineOverTls, engineVersions, stopAllContainers } from '../engine/docker-client';
 import { writeDockerContext } from '../engine/docker-context';
-import { daemonJson } from '../settings/engine-config';
 import { SocketProxy } from '../engine/socket-proxy';
 import { busyReason, IdleSleep } from './idle-sleep';
 import { NotRunningError } from './not-running';
@@ -15,6 +14,7 @@ import { exportDockerHost } from '../common/shell-quote';
 import type { Machine, MachineDriver } from '../vm/machine-driver';
 import { vmSharedFolders, type SharedFolder } from '../vm/shared-folders';
 import { DEFAULT_SHARE_OPTIONS, type ShareOptions } from '../vm/share-options';
+import { bootResources } from './boot-resources';
 import { LiveChanges } from '../vm/live-changes';
 import { MountPolicy } from '../engine/mount-policy';
 import { VmSupervisor, type SupervisorOptions } from '../vm/supervisor';
@@ -91,7 +91,7 @@ export class BerthAgent extends EventEmitter {
         const s = this.settings;
         this.booted = bootedWith(s);
         this.shares = vmSharedFolders(homedir(), s.sharedPaths, (p) => log.warn(`shares: ${p} does not exist or is not a folder; not shared`));
-        return { cpus: s.cpus, memoryMiB: s.memoryMiB, diskGiB: s.diskGiB, enginePort: s.enginePort, shares: this.shares, shareOptions: this.shareOptions, engineConfig: daemonJson(s.engine, s) };
+        return bootResources(s, this.shares, this.shareOptions, this.paths.home);
       },
       onEngine: async (vm) => {
         const creds = loadClientCreds(vm.tls);

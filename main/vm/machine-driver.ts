@@ -112,8 +112,8 @@ export interface MachineCapabilities {
 export interface MachineDriver {
   readonly name: string;
   capabilities(): MachineCapabilities;
-  /** Throws an error that says what is missing on the host and how to get it (QEMU's binaries). */
-  validate(): void;
+  /** Rejects with an error that says what is missing on the host and how to get it (QEMU's binaries). */
+  validate(): Promise<unknown>;
   /** Creates the persistent data disk if there is none; an existing one is never touched. */
   createDisk(sizeGiB: number): { created: boolean };
   /** What the data disk occupies on the host, or undefined before the first boot. */

@@ -10,6 +10,8 @@ export interface VmResources {
   shares?: readonly SharedFolder[];
   /** How the shares are served and mounted; the shipped default if omitted. */
   shareOptions?: ShareOptions;
+  /** Folders inside the shares that containers must not see (Berth's home and cache): the guest covers them. */
+  hidden?: readonly string[];
   /** The engine's daemon.json as the host merged it (settings/engine-config.ts); the image's own if omitted. */
   engineConfig?: Record<string, unknown>;
   /** Under TCG only: see QemuLaunchSpec.tcgThreads. The agent never sets it. */

@@ -45,6 +45,22 @@ describe('sharedFolders', () => {
   });
 });
 
+describe('hidden folders in the mount list', () => {
+  test("Berth's folders inside a share are listed to hide, under every name the guest mounts them by; others are not", () => {
+    const f = join(mkdtempSync(join(tmpdir(), 'berth-hide-')), 'mounts.tsv');
+    const folders = [
+      { tag: 'berth0', hostPath: '/home/u' },
+      { tag: 'berth1', hostPath: '/private/tmp' },
+      { tag: 'berth2', hostPath: '/private/tmp', guestPath: '/tmp' },
+    ];
+    writeMountList(f, folders, DEFAULT_SHARE_OPTIONS, ['/home/u/.berth', '/private/tmp/x/berth-home', '/opt/elsewhere']);
+    const hide = readFileSync(f, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('hide\t'));
+    expect(hide).toEqual(['hide\t/home/u/.berth', 'hide\t/private/tmp/x/berth-home', 'hide\t/tmp/x/berth-home']);
+  });
+});
+
 describe('shareOptionsFrom', () => {
   test('reads each option over the default, and refuses an unknown key or value naming the valid ones', () => {
     expect(shareOptionsFrom(undefined)).toEqual(DEFAULT_SHARE_OPTIONS);

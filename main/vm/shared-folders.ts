@@ -47,13 +47,32 @@ export function sharedFolders(home: string, extra: readonly string[], aliases: R
   return { folders, skipped };
 }
 
-/** Writes the tag<TAB>path<TAB>mount options list the guest reads from fw_cfg. */
-export function writeMountList(file: string, folders: readonly SharedFolder[], options: ShareOptions = DEFAULT_SHARE_OPTIONS): void {
+/**
+ * Writes the list the guest reads from fw_cfg: tag<TAB>path<TAB>mount options for each share,
+ * then `hide<TAB>path` for each folder the guest covers with an empty read-only tmpfs once the
+ * shares are mounted (Berth's own files, which lie inside the shared home).
+ */
+export function writeMountList(file: string, folders: readonly SharedFolder[], options: ShareOptions = DEFAULT_SHARE_OPTIONS, hidden: readonly string[] = []): void {
   // Settings are validated; this is the last line of defence for a line-based format.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
   const bad = folders.find((f) => /[\u0000-\u001f\u007f]/.test(f.hostPath + f.tag + (f.guestPath ?? '')));
   if (bad) throw new Error(`refusing to share ${JSON.stringify(bad.hostPath)}: it contains control characters`);
-  writeFileSync(file, folders.map((f) => `${f.tag}\t${f.guestPath ?? f.hostPath}\t${guestMountOptions(options)}\n`).join(''), { mode: 0o600 });
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: as above
+  const hide = hiddenInside(folders, hidden).filter((p) => !/[\u0000-\u001f\u007f]/.test(p));
+  const lines = [...folders.map((f) => `${f.tag}\t${f.guestPath ?? f.hostPath}\t${guestMountOptions(options)}\n`), ...hide.map((p) => `hide\t${p}\n`)];
+  writeFileSync(file, lines.join(''), { mode: 0o600 });
+}
+
+/** The hidden folders that a share would show, each under every name the guest mounts it by. */
+function hiddenInside(folders: readonly SharedFolder[], hidden: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const h of hidden.map((p) => resolve(p))) {
+    for (const f of folders) {
+      const mount = f.guestPath ?? f.hostPath;
+      if (h === f.hostPath || h.startsWith(f.hostPath === sep ? sep : f.hostPath + sep)) out.push(mount + h.slice(f.hostPath.length));
+    }
+  }
+  return [...new Set(out)];
 }
 
 /** The home directory, the temp folders and the configured extra paths, as shared into the VM; `skipped` hears of each that is not a folder. */

@@ -83,7 +83,7 @@ class StandInDriver implements MachineDriver {
   capabilities() {
     return { arch: 'x86_64' as const, accelerators: ['tcg' as const], portForwarding: false, sharedFolders: 'none' as const, snapshots: false };
   }
-  validate(): void {}
+  async validate(): Promise<void> {}
   diskBytes(): number | undefined {
     return this.disks.length ? 4096 : undefined;
   }

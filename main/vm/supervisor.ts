@@ -124,7 +124,7 @@ export class VmSupervisor extends EventEmitter {
       // A wake brings back the machine that slept, with what it was booted with; new settings wait for a restart.
       const slept = wake ? this.vm : undefined;
       const res = slept ? { ...slept.res, enginePort: slept.enginePort } : this.opts.resources();
-      this.opts.driver.validate();
+      await this.opts.driver.validate();
       this.opts.driver.createDisk(res.diskGiB);
       // A port taken since the machine slept: it cannot resume there, so it boots afresh on another.
       const port = await enginePortFor(

@@ -157,7 +157,7 @@ describe('QemuDriver', () => {
     expect(driver('darwin', 'arm64').capabilities()).toMatchObject({ arch: 'aarch64', accelerators: ['hvf', 'tcg'] });
   });
 
-  test('validate finds QEMU in a known location off PATH and puts that folder first on the PATH it runs with', () => {
+  test('validate finds QEMU in a known location off PATH and puts that folder first on the PATH it runs with', async () => {
     const known = mkdtempSync(join(tmpdir(), 'berth-brew-'));
     for (const tool of ['qemu-system-aarch64', 'qemu-img']) {
       writeFileSync(join(known, tool), '#!/bin/sh\n');
@@ -178,7 +178,7 @@ describe('QemuDriver', () => {
       env,
       log: { info: (m: string) => void logged.push(m) } as unknown as Logger,
     });
-    expect(driver.validate()).toEqual({ dir: known, source: 'known location' });
+    expect(await driver.validate()).toEqual({ dir: known, source: 'known location' });
     expect(env.PATH).toBe(`${known}:${launchdPath}`);
     expect(logged).toEqual([`vm: using QEMU from ${known} (known location)`]);
   });

@@ -92,15 +92,15 @@ export class QemuDriver implements MachineDriver {
   }
 
   /** Finds QEMU (throwing where it looked and how to install it) before any start. */
-  validate(): QemuLocation {
+  async validate(): Promise<QemuLocation> {
     const host = this.host();
     const env = this.opts.env ?? process.env;
-    const where = locateQemu({
+    const where = await locateQemu({
       binary: profileFor(host.arch).qemuBinary,
       setting: this.opts.qemuPath?.(),
       path: env.PATH ?? '',
       knownDirs: this.opts.knownQemuDirs ?? KNOWN_QEMU_DIRS[host.platform] ?? [],
-      loginShellPath: () => loginShellPath(env),
+      loginShellPath: (flags) => loginShellPath(env, flags),
       platform: host.platform,
     });
     if (where.source !== 'PATH') {

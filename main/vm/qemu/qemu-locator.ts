@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 
@@ -26,8 +26,8 @@ export interface QemuSearch {
   setting?: string;
   path: string;
   knownDirs: readonly string[];
-  /** The user's login-shell PATH, asked only when nothing else has QEMU. */
-  loginShellPath: () => string | undefined;
+  /** The user's login-shell PATH with these flags (`-lc`, then `-ilc`), asked only when nothing else has QEMU. */
+  loginShellPath: (flags: LoginShellFlags) => Promise<string | undefined>;
   platform: NodeJS.Platform;
 }
 
@@ -62,7 +62,7 @@ function settingDir(setting: string): string {
  * else PATH, the known locations, then the login shell's PATH. The error says
  * everywhere it looked and how to install QEMU.
  */
-export function locateQemu(s: QemuSearch): QemuLocation {
+export async function locateQemu(s: QemuSearch): Promise<QemuLocation> {
   const tools = `${s.binary} and qemu-img`;
   if (s.setting) {
     const dir = settingDir(s.setting);
@@ -73,13 +73,15 @@ export function locateQemu(s: QemuSearch): QemuLocation {
   }
   const split = (p: string) => p.split(delimiter).filter(Boolean);
   const looked: string[] = [];
-  const tries: [QemuLocation['source'], () => string[]][] = [
-    ['PATH', () => split(s.path)],
-    ['known location', () => [...s.knownDirs]],
-    ['login shell PATH', () => split(s.loginShellPath() ?? '')],
+  // A login shell first (the profile, where Homebrew's shellenv goes), then an interactive one (the rc file).
+  const tries: [QemuLocation['source'], () => Promise<string[]>][] = [
+    ['PATH', async () => split(s.path)],
+    ['known location', async () => [...s.knownDirs]],
+    ['login shell PATH', async () => split((await s.loginShellPath('-lc')) ?? '')],
+    ['login shell PATH', async () => split((await s.loginShellPath('-ilc')) ?? '')],
   ];
   for (const [source, dirs] of tries) {
-    for (const dir of dirs()) {
+    for (const dir of await dirs()) {
       if (looked.includes(dir)) continue;
       looked.push(dir);
       if (hasQemu(dir, s.binary)) return { dir, source };
@@ -92,13 +94,21 @@ export function locateQemu(s: QemuSearch): QemuLocation {
 const LOGIN_SHELL_TIMEOUT_MS = 5000;
 const MARK = '__BERTH_PATH__';
 
+/** How the login shell is asked: `-lc` reads the profile only; `-ilc` the rc file too. */
+export type LoginShellFlags = '-lc' | '-ilc';
+
 /**
  * The PATH a login shell of the user's sets up (Homebrew's shellenv lives in
- * ~/.zprofile). Asked with a bounded wait; undefined if it fails or takes too long.
+ * ~/.zprofile). Asked without blocking, with a bounded wait; undefined if it
+ * fails or takes too long.
  */
-export function loginShellPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function loginShellPath(env: NodeJS.ProcessEnv = process.env, flags: LoginShellFlags = '-lc'): Promise<string | undefined> {
   const shell = env.SHELL || '/bin/sh';
-  const r = spawnSync(shell, ['-ilc', `printf '${MARK}%s${MARK}' "$PATH"`], { encoding: 'utf8', timeout: LOGIN_SHELL_TIMEOUT_MS, stdio: ['ignore', 'pipe', 'ignore'] });
-  if (r.status !== 0 || !r.stdout) return undefined;
-  return new RegExp(`${MARK}(.*)${MARK}`, 's').exec(r.stdout)?.[1];
+  return new Promise((resolve) => {
+    const child = execFile(shell, [flags, `printf '${MARK}%s${MARK}' "$PATH"`], { encoding: 'utf8', timeout: LOGIN_SHELL_TIMEOUT_MS }, (err, stdout) => {
+      resolve(err || !stdout ? undefined : new RegExp(`${MARK}(.*)${MARK}`, 's').exec(stdout)?.[1]);
+    });
+    // An interactive shell that reads from its terminal must not wait for one.
+    child.stdin?.end();
+  });
 }

@@ -136,7 +136,7 @@ export class VmInstance extends EventEmitter implements Machine {
   /** Starts QEMU and connects QMP. Console lines and markers are re-emitted. */
   async start(): Promise<void> {
     ensureDataDisk(this.paths.dataDisk, this.res.diskGiB);
-    writeMountList(this.paths.mountList, this.res.shares ?? [], this.res.shareOptions);
+    writeMountList(this.paths.mountList, this.res.shares ?? [], this.res.shareOptions, this.res.hidden);
     if (this.res.engineConfig) writeFileSync(this.paths.daemonJson, `${JSON.stringify(this.res.engineConfig, null, 2)}\n`, { mode: 0o600 });
     rmSync(this.paths.qmpSocket, { force: true });
     rmSync(this.paths.controlSocket, { force: true });

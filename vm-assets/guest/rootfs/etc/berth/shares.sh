@@ -1,6 +1,7 @@
 # Host folders, shared over virtio-9p at the same path as on the host. The list
-# (tag<TAB>path<TAB>9p mount options per line, parent folders first) comes from
-# the host through fw_cfg.
+# (tag<TAB>path<TAB>9p mount options per line, parent folders first, then
+# hide<TAB>path for each folder of Berth's own inside them) comes from the host
+# through fw_cfg.
 share_list=/sys/firmware/qemu_fw_cfg/by_name/@FW_CFG_PREFIX@/mounts/raw
 
 # A share is mounted when its tag is a mount's source; its path may also hold
@@ -12,6 +13,7 @@ mount_shares() {
   [ -r "$share_list" ] || return 0
   while IFS='	' read -r tag path opts; do
     [ -n "$tag" ] || continue
+    if [ "$tag" = hide ]; then hide_folder "$path"; continue; fi
     share_mounted "$tag" && continue
     # Shared propagation, as Docker Desktop's shares have: binds with rshared or rslave work under them.
     mkdir -p "$path" && mount -t 9p -o "${opts:-trans=virtio,version=9p2000.L,msize=524288,cache=mmap,access=client}" "$tag" "$path" \
@@ -19,11 +21,22 @@ mount_shares() {
   done < "$share_list"
 }
 
+# Covers one of Berth's own folders (its home: TLS keys, settings, the live data disk; its
+# cache) with an empty read-only tmpfs, so a container that mounts $HOME sees none of it.
+hide_folder() {
+  [ -d "$1" ] || return 0
+  grep -q "^berth-hidden $1 tmpfs " /proc/mounts && return 0
+  mount -t tmpfs -o ro,nosuid,nodev,noexec,size=4k,mode=0500 berth-hidden "$1" || mark error=hide
+}
+
 # Unmounts every share, nested ones first. QEMU cannot save a machine while a
 # 9p export is mounted in it, so this runs before every sleep.
 unmount_shares() {
   [ -r "$share_list" ] || return 0
   failed=""
+  for path in $(awk -F '\t' '$1 == "hide" { print $2 }' "$share_list"); do
+    grep -q "^berth-hidden $path tmpfs " /proc/mounts && { umount "$path" || failed="$failed $path"; }
+  done
   for tag in $(cut -f1 "$share_list" | sed '1!G;h;$!d'); do
     share_mounted "$tag" || continue
     path=$(awk -F '\t' -v t="$tag" '$1 == t { print $2 }' "$share_list")
