@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
 import { shellQuote } from '../common/shell-quote';
 
@@ -11,19 +11,31 @@ const GUEST_PATHS = ['/var/run/docker.sock', '/run/docker.sock', '/var/lib/docke
 
 const inside = (p: string, dir: string) => p === dir || dir === '/' || p.startsWith(`${dir}/`);
 
-/** The bind-mount sources of a `POST /containers/create` body: HostConfig.Binds and HostConfig.Mounts of type bind. */
+/** A member of a JSON object as Go's decoder finds it: the exact key, else any key equal but for case. */
+function member(o: unknown, key: string): unknown {
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) return undefined;
+  const rec = o as Record<string, unknown>;
+  if (key in rec) return rec[key];
+  const k = Object.keys(rec).find((x) => x.toLowerCase() === key.toLowerCase());
+  return k === undefined ? undefined : rec[k];
+}
+
+/** The bind-mount sources of a `POST /containers/create` body: HostConfig.Binds and HostConfig.Mounts of type bind, keys matched as the engine matches them. */
 export function bindSources(body: unknown): string[] {
-  const hc = (body as { HostConfig?: { Binds?: unknown; Mounts?: unknown } } | null)?.HostConfig;
+  const hc = member(body, 'HostConfig');
   const out: string[] = [];
-  if (Array.isArray(hc?.Binds)) {
-    for (const b of hc.Binds) {
+  const binds = member(hc, 'Binds');
+  if (Array.isArray(binds)) {
+    for (const b of binds) {
       // "source:target[:options]"; a source without a leading slash is a named volume.
-      if (typeof b === 'string' && b.startsWith('/')) out.push(b.split(':')[0]);
+      if (typeof b === 'string' && b.startsWith('/')) out.push(b.split(':')[0]!);
     }
   }
-  if (Array.isArray(hc?.Mounts)) {
-    for (const m of hc.Mounts as { Type?: unknown; Source?: unknown }[]) {
-      if (m?.Type === 'bind' && typeof m.Source === 'string') out.push(m.Source);
+  const mounts = member(hc, 'Mounts');
+  if (Array.isArray(mounts)) {
+    for (const m of mounts) {
+      const source = member(m, 'Source');
+      if (member(m, 'Type') === 'bind' && typeof source === 'string') out.push(source);
     }
   }
   return out;
@@ -43,13 +55,21 @@ export class MountPolicy {
     /** The sharedPaths setting, so the fix it prints keeps what is there. */
     private readonly configured: readonly string[],
     private readonly onHost: (p: string) => 'dir' | 'file' | undefined = hostKind,
+    private readonly realPath: (p: string) => string | undefined = hostRealPath,
   ) {}
 
   /** The reason to refuse a create request with these bind sources, or undefined to let it through. */
   deny(sources: readonly string[]): string | undefined {
     for (const raw of sources) {
       const p = posix.normalize(raw);
-      if (this.shared.some((s) => inside(p, s))) continue;
+      // A link inside a share that leads out of it: the VM sees the link, not the host folder it names.
+      // Shares are compared by their own real paths too: a home that is itself a link is fine.
+      const real = this.realPath(p);
+      const underShare = this.shared.some((s) => inside(p, s));
+      if (underShare && (real === undefined || this.shared.some((s) => inside(real, s) || inside(real, this.realPath(s) ?? s)))) continue;
+      if (underShare && real !== undefined) {
+        return `Mounts denied: the path ${p} is a link to ${real}, which is not shared from the host, so the container would not see it. Bind-mount a shared path, or share ${real}: berth config set sharedPaths ${shellQuote([...this.configured, real].join(','))} && berth restart`;
+      }
       if (GUEST_PATHS.some((g) => inside(p, g))) continue;
       const kind = this.onHost(p);
       if (!kind) continue;
@@ -59,6 +79,14 @@ export class MountPolicy {
         `Shared now: ${this.shared.join(', ')}. To share it: berth config set sharedPaths ${shellQuote(wanted.join(','))} && berth restart`
       );
     }
+    return undefined;
+  }
+}
+
+function hostRealPath(p: string): string | undefined {
+  try {
+    return realpathSync(p);
+  } catch {
     return undefined;
   }
 }

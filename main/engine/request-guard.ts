@@ -1,11 +1,34 @@
+import { posix } from 'node:path';
 import { Transform, type TransformCallback } from 'node:stream';
+import { duplicateKey } from './json-keys';
 
 const MAX_HEAD = 64 * 1024;
 const MAX_CREATE_BODY = 4 * 1024 * 1024;
 const CRLFCRLF = Buffer.from('\r\n\r\n');
-const CREATE = /^\/(?:v[0-9.]+\/)?containers\/create(?:\?|$)/;
-// Streams Docker hijacks: after these the connection carries raw bytes, not requests.
-const HIJACKED = /\/(?:attach|exec\/[^/?]+\/start)(?:\?|$)/;
+const CREATE = /^\/(?:v[0-9.]+\/)?containers\/create$/;
+// The endpoints the engine hijacks or upgrades (attach, exec, BuildKit's session and gRPC):
+// after these the connection carries raw bytes, not requests. An Upgrade header elsewhere
+// changes nothing: the engine goes on reading requests, and so does the guard.
+const HIJACKED = /^\/(?:v[0-9.]+\/)?(?:containers\/[^/]+\/attach(?:\/ws)?|exec\/[^/]+\/start|session|grpc)$/;
+
+/** What the guard cannot read, or will not hold: the request is refused, never passed on unchecked. */
+export class UnreadableRequest extends Error {}
+
+/**
+ * A request target's path as the engine routes it: without an absolute form's
+ * scheme and host, without the query, percent-decoded, with `.`, `..` and
+ * repeated slashes resolved.
+ */
+export function routedPath(target: string): string {
+  const path = target.replace(/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/]*/, '').split('?')[0]!;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {
+    throw new UnreadableRequest(`a malformed request path: ${JSON.stringify(path.slice(0, 80))}`);
+  }
+  return posix.normalize(`/${decoded}`).replace(/\/$/, '') || '/';
+}
 
 /** A chunk-size line or trailer longer than this is not HTTP: the framing is given up on. */
 const MAX_CHUNK_LINE = 4096;
@@ -17,9 +40,9 @@ const MAX_CHUNK_LINE = 4096;
  */
 export function chunkSize(line: string): number {
   const digits = line.split(';')[0].replace(/[ \t]+$/, '');
-  if (!/^[0-9a-fA-F]{1,16}$/.test(digits)) throw new Error(`bad chunk size ${JSON.stringify(line.slice(0, 40))}`);
+  if (!/^[0-9a-fA-F]{1,16}$/.test(digits)) throw new UnreadableRequest(`a bad chunk size ${JSON.stringify(line.slice(0, 40))}`);
   const n = Number.parseInt(digits, 16);
-  if (!Number.isSafeInteger(n)) throw new Error('chunk size too large');
+  if (!Number.isSafeInteger(n)) throw new UnreadableRequest('a chunk size too large');
   return n;
 }
 
@@ -48,7 +71,7 @@ class ChunkedBody {
       const c = String.fromCharCode(buf[i++]);
       if (c !== '\n') {
         this.line += c;
-        if (this.line.length > MAX_CHUNK_LINE) throw new Error('chunk line too long');
+        if (this.line.length > MAX_CHUNK_LINE) throw new UnreadableRequest('a chunk line too long');
         continue;
       }
       const line = this.line.replace(/\r$/, '');
@@ -81,9 +104,10 @@ type Mode =
  * byte, except that a `POST /containers/create` is held until its body is
  * complete and shown to `inspect`. If inspect returns a reason, the request
  * is not forwarded and 'deny' is emitted with that reason. Only request heads
- * and body framing are parsed; after a hijacked or upgraded request (attach,
- * exec, anything with an Upgrade header) and after anything it cannot parse,
- * the rest of the connection is a plain pipe.
+ * and body framing are parsed; after a hijacked request (attach, exec start,
+ * BuildKit's session) the rest of the connection is a plain pipe. It fails
+ * closed: a head or framing it cannot read, a head over 64 KiB, a create body
+ * over 4 MiB, not JSON, or with a key twice, is denied like a refused create.
  */
 export class RequestGuard extends Transform {
   private mode: Mode = { kind: 'head' };
@@ -99,16 +123,22 @@ export class RequestGuard extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    // An incomplete request at the end goes on as it is; the engine answers it.
-    if (this.mode.kind !== 'denied') this.passRest();
+    // An incomplete request at the end goes on as it is, for the engine to answer; an incomplete create does not.
+    if (this.mode.kind !== 'denied' && this.mode.kind !== 'capture' && this.pending.length) this.push(this.pending);
     done();
   }
 
-  private passRest(): void {
-    if (this.mode.kind === 'capture') this.push(Buffer.concat([this.mode.head, ...this.mode.raw]));
-    if (this.pending.length) this.push(this.pending);
+  /** Refuses the connection: nothing more from this client goes anywhere. */
+  private deny(reason: string): void {
+    this.mode = { kind: 'denied' };
     this.pending = Buffer.alloc(0);
-    this.mode = { kind: 'pass' };
+    this.emit('deny', reason);
+    this.push(null);
+  }
+
+  private unreadable(e: unknown): void {
+    if (!(e instanceof UnreadableRequest)) throw e;
+    this.deny(`Berth could not check this request to the Docker API (${e.message}), so it was not passed on.`);
   }
 
   private consume(chunk: Buffer): void {
@@ -122,10 +152,8 @@ export class RequestGuard extends Transform {
       }
       try {
         buf = this.step(m, buf);
-      } catch {
-        // Framing it cannot follow: the steps push nothing before they throw, so nothing is lost.
-        this.passRest();
-        this.push(buf);
+      } catch (e) {
+        this.unreadable(e);
         return;
       }
     }
@@ -157,14 +185,11 @@ export class RequestGuard extends Transform {
   private readHead(buf: Buffer): Buffer {
     this.pending = Buffer.concat([this.pending, buf]);
     const end = this.pending.indexOf(CRLFCRLF);
-    if (end < 0) {
-      if (this.pending.length > MAX_HEAD) this.passRest();
-      return Buffer.alloc(0);
-    }
     try {
-      return this.startRequest(end);
-    } catch {
-      this.passRest();
+      if (end > MAX_HEAD || (end < 0 && this.pending.length > MAX_HEAD)) throw new UnreadableRequest('a request head over 64 KiB');
+      return end < 0 ? Buffer.alloc(0) : this.startRequest(end);
+    } catch (e) {
+      this.unreadable(e);
       return Buffer.alloc(0);
     }
   }
@@ -174,7 +199,9 @@ export class RequestGuard extends Transform {
     const head = this.pending.subarray(0, end + 4);
     const rest = this.pending.subarray(end + 4);
     const lines = head.toString('latin1').split('\r\n');
-    const [method, target] = lines[0].split(' ');
+    const [method, target, version] = lines[0]!.split(' ');
+    if (!method || !target || !/^HTTP\/1\.[01]$/.test(version ?? '')) throw new UnreadableRequest(`a request line that is not HTTP/1.x: ${JSON.stringify(lines[0]!.slice(0, 80))}`);
+    const path = routedPath(target);
     const headers = new Map<string, string>();
     for (const l of lines.slice(1)) {
       const i = l.indexOf(':');
@@ -182,10 +209,10 @@ export class RequestGuard extends Transform {
     }
     const chunked = /chunked/i.test(headers.get('transfer-encoding') ?? '');
     const length = Number(headers.get('content-length') ?? 0);
-    if (!Number.isSafeInteger(length) || length < 0) throw new Error('bad content-length');
+    if (!Number.isSafeInteger(length) || length < 0) throw new UnreadableRequest('a bad Content-Length');
     this.pending = Buffer.alloc(0);
-    const hijack = headers.has('upgrade') || /upgrade/i.test(headers.get('connection') ?? '') || (method === 'POST' && HIJACKED.test(target ?? ''));
-    if (method === 'POST' && CREATE.test(target ?? '') && !hijack) {
+    const hijack = HIJACKED.test(path);
+    if (method.toUpperCase() === 'POST' && CREATE.test(path)) {
       this.mode = { kind: 'capture', head: Buffer.from(head), raw: [], size: 0, length: chunked ? undefined : length, chunked: chunked ? new ChunkedBody(true) : undefined };
       return rest;
     }
@@ -206,29 +233,32 @@ export class RequestGuard extends Transform {
     m.size += used;
     const rest = buf.subarray(used);
     const complete = m.chunked ? m.chunked.done : m.size >= m.length!;
-    if (!complete) {
-      if (m.size > MAX_CREATE_BODY) this.passRest();
-      return rest;
-    }
-    const body = m.chunked ? m.chunked.body() : Buffer.concat(m.raw);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body.toString('utf8'));
-    } catch {
-      parsed = undefined;
-    }
-    const reason = parsed === undefined ? undefined : this.inspect(parsed);
+    if (m.size > MAX_CREATE_BODY) throw new UnreadableRequest('a container create body over 4 MiB');
+    if (!complete) return rest;
+    const reason = this.inspect(createBody(m.chunked ? m.chunked.body() : Buffer.concat(m.raw)));
     if (reason) {
-      this.mode = { kind: 'denied' };
-      this.emit('deny', reason);
-      // Nothing more from this client reaches the engine.
-      this.push(null);
+      this.deny(reason);
       return Buffer.alloc(0);
     }
     this.push(Buffer.concat([m.head, ...m.raw]));
     this.mode = { kind: 'head' };
     return rest;
   }
+}
+
+/** A create request's body as the engine would decode it; what it could read two ways, or not at all, throws. */
+function createBody(raw: Buffer): unknown {
+  const text = raw.toString('utf8');
+  if (text.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UnreadableRequest('a container create body that is not JSON');
+  }
+  const twice = duplicateKey(text);
+  if (twice) throw new UnreadableRequest(`a container create body with the key "${twice}" twice`);
+  return parsed;
 }
 
 /** The reply a refused create gets: what dockerd sends for a bad request, so every client shows the message. */
