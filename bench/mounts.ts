@@ -54,13 +54,13 @@ function workload(place: string): string {
 
 async function measure(options: string): Promise<void> {
   const vm = benchVm('mnt');
-  const env = { ...vm.env, BERTH_SHARE_OPTIONS: options };
-  const docker = dockerIn(env);
+  vm.env.BERTH_SHARE_OPTIONS = options;
+  const docker = dockerIn(vm.env);
   const bind = mkdtempSync(join(homedir(), '.berth-bench-mounts-'));
   await vm.run('mounts', async () => {
     try {
       const tar = makeTree(vm.home);
-      execFileSync(process.execPath, [vm.cli, 'start'], { env, stdio: 'ignore' });
+      vm.berth('start');
       const image = 'bench/busybox:latest';
       importBusybox((t) => docker('import', t, image));
       // The tree goes into the image, so extracting it reads from the container's own disk everywhere.

@@ -46,8 +46,8 @@ export function busyboxRootfsTar(busybox = HOST_BUSYBOX, addTo?: (root: string) 
 }
 
 /** Imports the busybox rootfs as `tag` through a docker runner; returns what `docker import` returned. */
-export function importBusybox<R>(importTar: (tar: string) => R, busybox?: string): R {
-  const { tar, cleanup } = busyboxRootfsTar(busybox);
+export function importBusybox<R>(importTar: (tar: string) => R, busybox?: string, addTo?: (root: string) => void): R {
+  const { tar, cleanup } = busyboxRootfsTar(busybox, addTo);
   try {
     return importTar(tar);
   } finally {
@@ -64,14 +64,9 @@ export function importBusybox<R>(importTar: (tar: string) => R, busybox?: string
 export function importInotifyImage<R>(importTar: (tar: string) => R, arch: GuestArch, busybox?: string): R {
   const pkgs = guestPackages(arch);
   const debs = ['inotify-tools', 'libinotifytools0', 'libc6'].map((p) => pkgs.fetch(p));
-  const { tar, cleanup } = busyboxRootfsTar(busybox, (root) => {
+  return importBusybox(importTar, busybox, (root) => {
     for (const deb of debs) extract(deb, root);
     // Debian 13's files are under /usr; the loader is asked for by its /lib64 (amd64) or /lib (arm64) name.
     for (const [from, to] of USRMERGE_LINKS) if (!existsSync(join(root, from))) symlinkSync(to, join(root, from));
   });
-  try {
-    return importTar(tar);
-  } finally {
-    cleanup();
-  }
 }

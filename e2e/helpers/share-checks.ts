@@ -3,6 +3,7 @@ import { linkSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, statS
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { sleep } from '../../main/common/sleep';
+import { until } from './berth-cli';
 import type { CliResult } from './docker-cli';
 
 type Docker = (args: string[], opts?: { input?: string; timeoutMs?: number }) => CliResult;
@@ -50,14 +51,10 @@ export function checkTtys(docker: Docker, image: string, inTerminal: Docker): vo
   expect(e.stdout).toMatch(/^\/dev\/pts\/\d+/);
 }
 
-/** Waits until `seen()` or `ms` pass; returns the time taken, or undefined. */
+/** The time until `seen()`, polled every 50 ms, or undefined after `ms`. */
 async function within(seen: () => boolean, ms: number): Promise<number | undefined> {
   const t0 = Date.now();
-  while (Date.now() - t0 < ms) {
-    if (seen()) return Date.now() - t0;
-    await sleep(50);
-  }
-  return seen() ? Date.now() - t0 : undefined;
+  return (await until(seen, ms, 50)) ? Date.now() - t0 : undefined;
 }
 
 /**

@@ -4,7 +4,7 @@ import { followContainerEvents } from '../engine/engine-events';
 import { PortForwards, publishedPorts, type PortConflict, type PublishedPort } from '../engine/port-forwarder';
 import type { HostForwards } from '../vm/machine-driver';
 import type { AgentEvent } from './control-api';
-import { bindSources } from '../engine/bind-sources';
+import { listedBindSources } from '../engine/bind-sources';
 import type { LiveChanges } from '../vm/live-changes';
 
 /**
@@ -28,13 +28,21 @@ export class EngineFollower {
   follow(docker: Docker, forwards: HostForwards): void {
     this.unfollow();
     this.docker = docker;
-    const ports = new PortForwards(async () => publishedPorts(await docker.listContainers({ filters: { status: ['running'] } })), forwards, this.log);
+    // One listing of the running containers per event, for the ports and the live changes both.
+    let listing: Promise<Docker.ContainerInfo[]> | undefined;
+    const running = () => {
+      listing ??= docker.listContainers({ filters: { status: ['running'] } }).finally(() => {
+        listing = undefined;
+      });
+      return listing;
+    };
+    const ports = new PortForwards(async () => publishedPorts(await running()), forwards, this.log);
     this.ports = ports;
     const reconcile = () => {
       void ports.reconcile().catch((e: Error) => this.log.warn(`ports: ${e.message}`));
       if (this.live)
-        void docker.listContainers({ filters: { status: ['running'] } }).then(
-          (l) => this.live?.setBinds(bindSources(l)),
+        void running().then(
+          (l) => this.live?.setBinds(listedBindSources(l)),
           (e: Error) => this.log.warn(`live changes: ${e.message}`),
         );
     };

@@ -3,8 +3,11 @@ export interface ListedContainer {
   Mounts?: ReadonlyArray<{ Type?: string; Source?: string }>;
 }
 
-/** The bind mounts' sources of the listed containers, each once, as the engine (the guest) names them. */
-export function bindSources(containers: readonly ListedContainer[]): string[] {
+/**
+ * The bind mounts' sources of the listed containers, each once, as the engine (the guest) names
+ * them. (mount-policy.ts `bindSources` reads them from a create request's body instead.)
+ */
+export function listedBindSources(containers: readonly ListedContainer[]): string[] {
   const all = containers.flatMap((c) => (c.Mounts ?? []).filter((m) => m.Type === 'bind' && m.Source).map((m) => m.Source!));
   return [...new Set(all)];
 }

@@ -1,5 +1,6 @@
 import { realpathSync, statSync } from 'node:fs';
 import { posix } from 'node:path';
+import { isInside as inside } from '../common/path-inside';
 import { shellQuote } from '../common/shell-quote';
 
 /**
@@ -8,8 +9,6 @@ import { shellQuote } from '../common/shell-quote';
  * Docker-in-Docker client are meant to work.
  */
 const GUEST_PATHS = ['/var/run/docker.sock', '/run/docker.sock', '/var/lib/docker', '/proc', '/sys', '/dev', '/lib/modules', '/run'];
-
-const inside = (p: string, dir: string) => p === dir || dir === '/' || p.startsWith(`${dir}/`);
 
 /** A member of a JSON object as Go's decoder finds it: the exact key, else any key equal but for case. */
 function member(o: unknown, key: string): unknown {

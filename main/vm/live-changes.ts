@@ -1,12 +1,13 @@
 import { lstatSync } from 'node:fs';
-import { dirname, sep } from 'node:path';
+import { dirname } from 'node:path';
 import type { Logger } from '../common/logger';
+import { isInside } from '../common/path-inside';
 import type { ShareEvents } from './machine-driver';
 import type { SharedFolder } from './shared-folders';
 import { type TreeWatch, type WatchBudget, watchTree } from './tree-watch';
 
 /** Folders watched at most, across all bind mounts (Linux: one inotify watch each). */
-export const DEFAULT_WATCH_BUDGET = 20_000;
+const DEFAULT_WATCH_BUDGET = 20_000;
 /** How long changes gather before they go to the guest as one batch. */
 const GATHER_MS = 40;
 /** The longest batch line sent to the guest. */
@@ -121,16 +122,17 @@ export class LiveChanges {
 
   /** The guest path to raise an event for, unless this state of the file was sent already. */
   private fresh(hostPath: string): string[] {
-    const root = [...this.roots.values()].find((r) => hostPath === r.host || hostPath.startsWith(r.host + sep));
+    const root = [...this.roots.values()].find((r) => isInside(hostPath, r.host));
     if (!root) return [];
     // A path that is gone (deleted, moved away) has the guest raise the event on its folder; the
     // folder's own event, which that raises on the host, then finds its state already sent.
     const own = stateOf(hostPath);
-    const state = own ?? `gone ${stateOf(dirname(hostPath))}`;
+    const folder = own ? undefined : (stateOf(dirname(hostPath)) ?? 'gone');
+    const state = own ?? `gone ${folder}`;
     if (this.sent.get(hostPath) === state) return [];
     if (this.sent.size > 100_000) this.sent.clear();
     this.sent.set(hostPath, state);
-    if (!own) this.sent.set(dirname(hostPath), stateOf(dirname(hostPath)) ?? 'gone');
+    if (folder) this.sent.set(dirname(hostPath), folder);
     return [root.guest + hostPath.slice(root.host.length)];
   }
 
@@ -139,7 +141,7 @@ export class LiveChanges {
     const share = this.opts
       .shares()
       .map((s) => ({ s, mount: s.guestPath ?? s.hostPath }))
-      .filter(({ mount }) => guest === mount || guest.startsWith(mount === sep ? sep : mount + sep))
+      .filter(({ mount }) => isInside(guest, mount))
       .sort((a, b) => b.mount.length - a.mount.length)[0];
     return share && { host: share.s.hostPath + guest.slice(share.mount.length), guest };
   }
@@ -158,7 +160,7 @@ function stateOf(path: string): string | undefined {
 /** Drops any root inside another: the outer one's watch covers it. */
 function outermost<T extends { host: string }>(roots: T[]): T[] {
   const uniq = roots.filter((r, i) => roots.findIndex((o) => o.host === r.host) === i);
-  return uniq.filter((r) => !uniq.some((o) => o !== r && r.host.startsWith(o.host + sep)));
+  return uniq.filter((r) => !uniq.some((o) => o !== r && isInside(r.host, o.host)));
 }
 
 /** Paths in lines of at most MAX_BATCH_CHARS; a path with a tab or newline cannot travel in one and is skipped. */

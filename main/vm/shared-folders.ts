@@ -1,6 +1,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
+import { isInside } from '../common/path-inside';
 import { DEFAULT_SHARE_OPTIONS, guestMountOptions, type ShareOptions } from './share-options';
 
 /** One host folder shared into the VM, at the same path unless `guestPath` says otherwise. */
@@ -37,8 +38,7 @@ export function sharedFolders(home: string, extra: readonly string[], aliases: R
     if (!ok) skipped.push(p);
     return ok;
   });
-  const inside = (p: string, outer: string) => p !== outer && (outer === sep || p.startsWith(outer + sep));
-  const roots = existing.filter((p) => !existing.some((o) => inside(p, o)));
+  const roots = existing.filter((p) => !existing.some((o) => p !== o && isInside(p, o)));
   const folders: SharedFolder[] = roots.map((hostPath, i) => ({ tag: `berth${i}`, hostPath }));
   // A second name needs a device of its own: a virtio-9p tag mounts once.
   for (const f of [...folders]) {
@@ -69,7 +69,7 @@ function hiddenInside(folders: readonly SharedFolder[], hidden: readonly string[
   for (const h of hidden.map((p) => resolve(p))) {
     for (const f of folders) {
       const mount = f.guestPath ?? f.hostPath;
-      if (h === f.hostPath || h.startsWith(f.hostPath === sep ? sep : f.hostPath + sep)) out.push(mount + h.slice(f.hostPath.length));
+      if (isInside(h, f.hostPath)) out.push(mount + h.slice(f.hostPath.length));
     }
   }
   return [...new Set(out)];

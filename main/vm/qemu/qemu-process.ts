@@ -1,6 +1,7 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { createInterface } from 'node:readline';
+import { findExecutable } from '../../common/executables';
 import { parseBootMarker, type BootMarker } from '../../link/guest';
 import type { QemuCommand } from './qemu-args';
 import type { MachineExit } from '../machine-driver';
@@ -8,13 +9,10 @@ import type { MachineExit } from '../machine-driver';
 /** How a QEMU process ended: a machine's exit, as every driver reports it. */
 export type QemuExit = MachineExit;
 
+/** util-linux's setpriv, if present, looked up once: it lets QEMU die with its parent (PR_SET_PDEATHSIG). */
 let setprivPath: string | null | undefined;
-/** util-linux's setpriv, if present: it lets QEMU die with its parent (PR_SET_PDEATHSIG). */
 function findSetpriv(): string | null {
-  if (setprivPath === undefined) {
-    const r = spawnSync('sh', ['-c', 'command -v setpriv'], { encoding: 'utf8' });
-    setprivPath = r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
-  }
+  setprivPath ??= findExecutable('setpriv') ?? null;
   return setprivPath;
 }
 

@@ -16,7 +16,7 @@ mount_shares() {
     if [ "$tag" = hide ]; then hide_folder "$path"; continue; fi
     share_mounted "$tag" && continue
     # Shared propagation, as Docker Desktop's shares have: binds with rshared or rslave work under them.
-    mkdir -p "$path" && mount -t 9p -o "${opts:-trans=virtio,version=9p2000.L,msize=524288,cache=mmap,access=client}" "$tag" "$path" \
+    mkdir -p "$path" && mount -t 9p -o "$opts" "$tag" "$path" \
       && mount --make-rshared "$path" || mark error=share-$tag
   done < "$share_list"
 }
