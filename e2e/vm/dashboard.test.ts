@@ -7,16 +7,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import WebSocket from 'ws';
 import { berthCli, CLI, livePid, until, dumpLogsOnFailure, hermeticEnv } from '../helpers/berth-cli';
 import { importBusybox } from '../helpers/busybox-image';
+import { SESSION_STORAGE_KEY } from '../../main/contract/dashboard-wire';
+import { metaPolicy } from '../../main/contract/web-security';
 import { dockerCli } from '../helpers/docker-cli';
+import { wsFromContainer } from '../helpers/ws-from-container';
 
 const IMG = 'berth-test/busybox:latest';
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(__dirname, '..', 'screenshots');
+const OPENER_DIR = join(__dirname, '..', 'fixtures', 'recording-opener');
 const PAGES = ['Containers', 'Images', 'Volumes', 'Resources', 'Settings', 'Troubleshoot'];
 
 describe('dashboard in Chromium against a real VM', () => {
@@ -29,6 +34,10 @@ describe('dashboard in Chromium against a real VM', () => {
   let url = '';
   let browser: Browser;
   let page: Page;
+  const openerLog = join(home, 'opener.log');
+  /** The session the page keeps in its tab. */
+  const pageSession = () => page.evaluate<string | null>(`sessionStorage.getItem(${JSON.stringify(SESSION_STORAGE_KEY)})`);
+  let opened: string[] = [];
   /** Contract events the page received over its WebSocket, by name, with arrival times. */
   const frames: { event: string; at: number }[] = [];
   const eventsSince = (event: string, t: number) => frames.filter((f) => f.event === event && f.at >= t).length;
@@ -45,27 +54,33 @@ describe('dashboard in Chromium against a real VM', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     mkdirSync(env.DOCKER_CONFIG, { recursive: true });
-    server = spawn(process.execPath, [CLI, 'dashboard', '--no-open'], { env: hermeticEnv(env), stdio: ['ignore', 'pipe', 'inherit'] });
+    // The browser is "opened" by a recording stand-in for xdg-open, and Chromium follows what it was given.
+    const opener = { PATH: `${OPENER_DIR}:${process.env.PATH}`, BERTH_TEST_OPENER_LOG: openerLog };
+    server = spawn(process.execPath, [CLI, 'dashboard'], { env: hermeticEnv({ ...env, ...opener }), stdio: ['ignore', 'pipe', 'inherit'] });
     url = await new Promise<string>((resolve, reject) => {
       server.stdout!.on('data', (d) => {
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/open\?code=[0-9a-f]+)/.exec(String(d));
+        const m = /(http:\/\/127\.0\.0\.1:\d+\/#code=[0-9a-f]+)/.exec(String(d));
         if (m) resolve(m[1]);
       });
       server.on('exit', (code) => reject(new Error(`berth dashboard exited with ${code}`)));
     });
+    expect(await until(() => existsSync(openerLog), 5000, 50)).toBe(true);
+    opened = readFileSync(openerLog, 'utf8').trim().split('\n');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       headless: true,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     });
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    // A context of its own, so a second tab in it shares whatever the browser would attach to requests.
+    page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     page.on('websocket', (ws) =>
       ws.on('framereceived', (f) => {
         const event = /^\{"event":"([a-z.]+)"/.exec(String(f.payload))?.[1];
         if (event) frames.push({ event, at: Date.now() });
       }),
     );
-    await page.goto(url);
+    await page.goto(pathToFileURL(opened[0]).href);
+    await page.waitForURL(`http://127.0.0.1:${new URL(url).port}/`);
   });
 
   afterAll(async () => {
@@ -222,33 +237,100 @@ describe('dashboard in Chromium against a real VM', () => {
     expect(existsSync(join(SHOTS, 'containers-dark.png'))).toBe(true);
   });
 
-  test('a used link, no session or another origin gets no data; the address bar holds no secret', async () => {
+  test('the built page enforces its CSP by itself, from a file:// load with no header', async () => {
+    const other = await browser.newContext();
+    const bare = await other.newPage();
+    await bare.goto(pathToFileURL(join(__dirname, '..', '..', 'dist', 'renderer', 'index.html')).href);
+    expect(await bare.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toBe(metaPolicy());
+    const violated = await bare.evaluate<string>(`new Promise((resolve) => {
+      document.addEventListener('securitypolicyviolation', (e) => resolve(e.effectiveDirective), { once: true });
+      const el = document.createElement('script');
+      el.textContent = 'window.inlineRan = true';
+      document.head.append(el);
+      setTimeout(() => resolve('no violation; inline ran: ' + window.inlineRan), 2000);
+    })`);
+    expect(violated).toMatch(/^script-src/);
+    await other.close();
+  });
+
+  test('the browser was handed a 0600 file, never the link: no code in any command line', async () => {
+    const code = new URL(url).hash.slice('#code='.length);
+    expect(opened).toHaveLength(1);
+    expect(opened[0]).not.toContain(code);
+    expect(opened[0].startsWith(join(home, 'dashboard'))).toBe(true);
+    expect(readFileSync(`/proc/${server.pid}/cmdline`, 'utf8')).not.toContain(code);
+    // Gone once used or expired; the test opened it already, so it may be either.
+    if (existsSync(opened[0])) expect(statSync(opened[0]).mode & 0o777).toBe(0o600);
+  });
+
+  test('a published port opened in the same browser receives no credential, and what a container could replay opens nothing', async () => {
+    const port = Number(new URL(url).port);
+    const session = await pageSession();
+    expect(session).toMatch(/^[0-9a-f]{64}$/);
+    expect(await page.context().cookies()).toEqual([]);
+    // The container plays a web app the user opens: it records the raw request it receives.
+    const reply = 'HTTP/1.0 200 OK\\r\\nContent-Length: 2\\r\\nConnection: close\\r\\n\\r\\nhi';
+    const spy = ['run', '-d', '--name', 'dash-spy', '-p', '127.0.0.1:18096:80', IMG, 'sh', '-c', `while :; do printf '${reply}' | nc -l -p 80; done`];
+    expect(docker(spy).status).toBe(0);
+    const tab = await page.context().newPage();
+    expect(await until(async () => (await tab.goto('http://127.0.0.1:18096/').catch(() => undefined))?.ok() === true, 20_000, 500)).toBe(true);
+    await tab.close();
+    const heard = docker(['logs', 'dash-spy']).stdout;
+    console.log(`what the container's port received:\n${heard.trim()}`);
+    expect(heard).toMatch(/^GET \/ HTTP\/1\.1\r?$/m);
+    expect(heard).not.toMatch(/^cookie:/im);
+    expect(heard).not.toContain(session!);
+    // The container replays every header it heard, forges Host and Origin, and calls the dashboard through host.docker.internal.
+    const replayed = heard.split(/\r?\n/).filter((l) => /^[A-Za-z-]+: /.test(l) && !/^(host|origin|connection|upgrade|sec-websocket-[a-z]+):/i.test(l));
+    const forged = [...replayed, `Host: 127.0.0.1:${port}`, `Origin: http://127.0.0.1:${port}`];
+    const call = JSON.stringify({ id: 1, call: 'vm.status', args: [] });
+    const tryIt = (texts: string[]) => docker(['run', '--rm', IMG, 'sh', '-c', wsFromContainer('host.docker.internal', port, forged, texts)]).stdout;
+    const borrowed = tryIt([call]);
+    expect(borrowed).toContain('101 Switching Protocols');
+    expect(borrowed).toContain('open the link that berth dashboard printed');
+    expect(borrowed).not.toContain('"reply"');
+    // The same path with the page's session works: only the credential, which the container never saw, stands in the way.
+    const withSession = tryIt([JSON.stringify({ hello: { session } }), call]);
+    expect(withSession).toContain('{"welcome"');
+    expect(withSession).toContain('"reply":{"ok":true');
+    expect(docker(['rm', '-f', 'dash-spy']).status).toBe(0);
+  });
+
+  test('a used link, no credential or another origin gets no data; the address bar holds no secret', async () => {
     const port = new URL(url).port;
     expect(page.url()).toBe(`http://127.0.0.1:${port}/`);
-    const session = (await page.context().cookies()).find((c) => c.name === 'berth_session');
-    expect(session?.httpOnly).toBe(true);
-    expect(session?.sameSite).toBe('Strict');
-    const attempt = (cookie: string, origin: string) =>
+    const session = await pageSession();
+    const attempt = (first: unknown, origin: string) =>
       new Promise<string>((resolve) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { origin, cookie } });
+        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { origin } });
         ws.on('open', () => {
+          if (first !== undefined) ws.send(JSON.stringify(first));
           ws.send(JSON.stringify({ id: 1, call: 'vm.status', args: [] }));
           ws.on('message', (m) => resolve(`data: ${String(m).slice(0, 40)}`));
+          ws.on('close', (code) => resolve(`closed ${code}`));
         });
         ws.on('unexpected-response', (_req, res) => resolve(`refused ${res.statusCode}`));
         ws.on('error', (e) => resolve(`error ${e.message}`));
       });
     const self = `http://127.0.0.1:${port}`;
-    expect(await attempt('', self)).toBe('refused 401');
-    expect(await attempt(`berth_session=${'0'.repeat(64)}`, self)).toBe('refused 401');
-    expect(await attempt(`berth_session=${session!.value}`, 'http://evil.example')).toBe('refused 401');
-    expect(await attempt(`berth_session=${session!.value}`, self)).toMatch(/^data: /);
-    // The printed link was used by the first page: in a browser without the cookie it gets 401 and no UI.
+    const code = new URL(url).hash.slice('#code='.length);
+    expect(await attempt(undefined, self)).toBe('closed 4401');
+    expect(await attempt({ hello: { code } }, self)).toBe('closed 4401');
+    expect(await attempt({ hello: { session: '0'.repeat(64) } }, self)).toBe('closed 4401');
+    expect(await attempt({ hello: { session } }, 'http://evil.example')).toBe('refused 401');
+    expect(await attempt({ hello: { session } }, self)).toMatch(/^data: \{"welcome"/);
+    // The printed link was used by the first page: another browser gets the app's files but no data, and is told what to do.
     const other = await browser.newContext();
     const bad = await other.newPage();
-    const res = await bad.goto(url);
-    expect(res?.status()).toBe(401);
-    expect(await bad.getByTestId('vm-state').count()).toBe(0);
+    const heard: string[] = [];
+    bad.on('websocket', (ws) => ws.on('framereceived', (f) => heard.push(String(f.payload))));
+    await bad.goto(url);
+    await bad
+      .getByRole('alert')
+      .getByText(/Run `berth dashboard` again/)
+      .waitFor({ timeout: 10_000 });
+    expect(heard.filter((f) => /"(reply|event|welcome)"/.test(f))).toEqual([]);
+    expect(await bad.evaluate<string | null>(`sessionStorage.getItem(${JSON.stringify(SESSION_STORAGE_KEY)})`)).toBeNull();
     await other.close();
   });
 });

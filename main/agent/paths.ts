@@ -13,6 +13,8 @@ export interface BerthPaths {
   vm: string;
   /** The remembered accelerator verdict for this host (kept across `berth reset`). */
   accelVerdict: string;
+  /** Where `berth dashboard` leaves the 0600 page that sends the browser on to its link. */
+  dashboardLaunch: string;
 }
 
 /** `BERTH_HOME` overrides the whole directory, which is how tests isolate themselves. */
@@ -30,5 +32,6 @@ export function berthPaths(home = berthHome()): BerthPaths {
     logs: join(home, 'logs'),
     vm: join(home, 'vm'),
     accelVerdict: join(home, 'accel-verdict.json'),
+    dashboardLaunch: join(home, 'dashboard'),
   };
 }

@@ -3,15 +3,17 @@ import { join } from 'node:path';
 import type { AgentCommand } from '../agent/agent-client';
 import type { BerthPaths } from '../agent/paths';
 import { BerthService } from '../contract/berth-service';
+import { CODE_TTL_MS } from '../dashboard/dashboard-auth';
 import { DashboardServer } from '../dashboard/dashboard-server';
+import { writeLaunchFile } from '../dashboard/launch-file';
 import { XdgAutostart } from '../login-item/xdg-autostart';
 import { findExecutable } from '../common/executables';
 
-/** Opens a URL in the desktop's browser, if there is a desktop. */
-function openInBrowser(url: string): void {
+/** Opens a URL or an HTML file in the desktop's browser, if there is a desktop. */
+function openInBrowser(target: string): void {
   const opener = process.platform === 'darwin' ? 'open' : findExecutable('xdg-open');
   if (!opener) return;
-  spawn(opener, [url], { stdio: 'ignore', detached: true })
+  spawn(opener, [target], { stdio: 'ignore', detached: true })
     .on('error', () => undefined)
     .unref();
 }
@@ -29,8 +31,14 @@ export async function runDashboard(paths: BerthPaths, agentCommand: AgentCommand
   const server = new DashboardServer(service, join(__dirname, '..', '..', 'renderer'));
   await server.listen(port);
   console.log(`Berth dashboard: ${server.url}`);
-  if (open) openInBrowser(server.url);
+  // The browser gets a file that redirects to the link, never the link itself: argv is public.
+  const launch = open ? writeLaunchFile(paths.dashboardLaunch, server.url) : undefined;
+  if (launch) {
+    openInBrowser(launch.path);
+    setTimeout(launch.remove, CODE_TTL_MS).unref();
+  }
   const stop = async () => {
+    launch?.remove();
     service.close();
     await server.close();
     process.exit(0);

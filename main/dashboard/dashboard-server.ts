@@ -5,6 +5,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { CONTENT_SECURITY_POLICY } from '../contract/web-security';
 import type { BerthService } from '../contract/berth-service';
 import { dispatch } from '../contract/dispatcher';
+import { CODE_FRAGMENT, HELLO_TIMEOUT_MS, readHello, UNAUTHORIZED_CLOSE, type Welcome } from '../contract/dashboard-wire';
 import { DashboardAuth } from './dashboard-auth';
 
 const TYPES: Record<string, string> = {
@@ -42,18 +43,20 @@ export function parseTarget(raw: string | undefined): { pathname: string; params
 
 const BASE_HEADERS = { 'referrer-policy': 'no-referrer', 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
 
-/** A short plain-text answer: its status, its text and any extra headers. */
-type Answer = [status: number, text: string, headers?: Record<string, string>];
+/** A short plain-text answer: its status and its text. */
+type Answer = [status: number, text: string];
 
-function send(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { ...BASE_HEADERS, 'content-type': 'text/plain; charset=utf-8', ...headers }).end(`${text}\n`);
+function send(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { ...BASE_HEADERS, 'content-type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
 }
 
 /**
  * `berth dashboard`: serves the built renderer on 127.0.0.1 and speaks the
  * same contract over a WebSocket. It is a transport only: calls go through
  * the same validating dispatcher as Electron IPC. Who may connect is decided
- * by DashboardAuth (a single-use link, then a session cookie).
+ * by DashboardAuth: the page's files are public (they are the app's own and
+ * hold nothing secret), and the socket serves calls only after a first frame
+ * with the single-use link's code or a session.
  */
 export class DashboardServer {
   private readonly auth = new DashboardAuth();
@@ -64,11 +67,12 @@ export class DashboardServer {
   constructor(
     private readonly service: BerthService,
     private readonly rendererDir: string,
+    private readonly opts: { helloTimeoutMs?: number } = {},
   ) {}
 
-  /** The link to open: single-use, valid for a couple of minutes. */
+  /** The link to open: single-use, valid for a couple of minutes. The code is in the fragment, which the browser never sends. */
   get url(): string {
-    return `http://127.0.0.1:${this.port}/open?code=${this.auth.linkCode}`;
+    return `http://127.0.0.1:${this.port}/#${CODE_FRAGMENT}=${this.auth.linkCode}`;
   }
 
   async listen(port = 0): Promise<void> {
@@ -89,7 +93,7 @@ export class DashboardServer {
     server.on('upgrade', (req, socket, head) => {
       socket.on('error', () => undefined);
       const t = parseTarget(req.url);
-      const ok = t?.pathname === '/ws' && DashboardAuth.hostOk(req.headers, this.port) && DashboardAuth.originOk(req.headers, this.port) && this.auth.hasSession(req.headers);
+      const ok = t?.pathname === '/ws' && DashboardAuth.hostOk(req.headers, this.port) && DashboardAuth.originOk(req.headers, this.port);
       if (!ok) {
         socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
         return;
@@ -131,29 +135,37 @@ export class DashboardServer {
       .pipe(res);
   }
 
-  /** What a request is answered before any file: a refusal, or the one-time link's redirect; undefined when it may have a file. */
+  /** What a request is answered before any file: a refusal; undefined when it may have a file. */
   private answerFirst(req: IncomingMessage, t: ReturnType<typeof parseTarget>): Answer | undefined {
     if (!DashboardAuth.hostOk(req.headers, this.port)) return [403, 'this server answers only to 127.0.0.1 and localhost'];
     if (!t) return [400, 'bad request'];
     if (req.method !== 'GET' && req.method !== 'HEAD') return [405, 'method not allowed'];
-    if (t.pathname === '/open') {
-      const session = this.auth.redeem(t.params.get('code') ?? '');
-      if (!session) return [401, 'This link was used already or has expired. Run `berth dashboard` again for a new one.'];
-      // The code leaves the address bar: the page lives at / from here on.
-      return [303, 'see /', { location: '/', 'set-cookie': DashboardAuth.cookieHeader(session) }];
-    }
-    if (!this.auth.hasSession(req.headers)) return [401, 'Open the link that `berth dashboard` printed.'];
     return undefined;
   }
 
+  /** A new socket: nothing but a hello is heard until it names a credential; then it carries the contract. */
   private serve(ws: WebSocket): void {
+    const refuse = () => ws.close(UNAUTHORIZED_CLOSE, 'open the link that berth dashboard printed');
+    const timer = setTimeout(refuse, this.opts.helloTimeoutMs ?? HELLO_TIMEOUT_MS);
+    ws.on('error', () => ws.terminate());
+    ws.once('close', () => clearTimeout(timer));
+    ws.once('message', (data) => {
+      clearTimeout(timer);
+      const session = this.auth.open(readHello(String(data)));
+      if (!session) return refuse();
+      ws.once('close', () => this.auth.release(session));
+      ws.send(JSON.stringify({ welcome: { session } } satisfies Welcome));
+      this.carry(ws);
+    });
+  }
+
+  private carry(ws: WebSocket): void {
     const handlers = this.service.handlers();
     const onEvent = (event: string, payload: unknown) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ event, payload }));
     };
     this.service.on('berth-event', onEvent);
     ws.on('close', () => this.service.off('berth-event', onEvent));
-    ws.on('error', () => ws.terminate());
     ws.on('message', async (data) => {
       let frame: unknown;
       try {

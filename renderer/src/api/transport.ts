@@ -4,6 +4,8 @@
  */
 import type { BerthApi, Reply } from '../../../main/contract/berth-api';
 import { makeBerthApi } from '../../../main/contract/client-factory';
+import { UNAUTHORIZED_CLOSE, type Welcome } from '../../../main/contract/dashboard-wire';
+import { type DashboardCredential, tabCredential } from './dashboard-credential';
 
 declare global {
   interface Window {
@@ -11,42 +13,78 @@ declare global {
   }
 }
 
-/** The contract over a WebSocket to `berth dashboard`; the browser sends the session cookie. */
-export function websocketApi(url: string): BerthApi {
+/** What a page without a good credential is told, wherever it shows errors. */
+export const NO_SESSION = 'This page has no dashboard session: its link was used already or has expired. Run `berth dashboard` again and open the link it prints.';
+
+/** What a connection hands back: each frame after the welcome, and its end. */
+interface SocketEvents {
+  message(msg: Frame): void;
+  closed(): void;
+}
+type Frame = { id?: unknown; reply?: Reply<unknown>; event?: string; payload?: unknown };
+
+/** One connection: sends the tab's hello and resolves once the server welcomes it. */
+function openSocket(url: string, credential: DashboardCredential, on: SocketEvents): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const hello = credential.hello();
+    if (!hello) return reject(new Error(NO_SESSION));
+    const s = new WebSocket(url);
+    let welcomed = false;
+    s.onopen = () => s.send(JSON.stringify(hello));
+    s.onclose = (e) => {
+      if (e.code === UNAUTHORIZED_CLOSE) credential.forget();
+      if (!welcomed) reject(new Error(e.code === UNAUTHORIZED_CLOSE ? NO_SESSION : 'the dashboard server refused the connection'));
+      on.closed();
+    };
+    s.onmessage = (m) => {
+      const msg = JSON.parse(String(m.data));
+      if (welcomed) return on.message(msg);
+      const session = (msg as Partial<Welcome>).welcome?.session;
+      if (typeof session !== 'string') return;
+      welcomed = true;
+      credential.keep(session);
+      resolve(s);
+    };
+  });
+}
+
+/**
+ * The contract over a WebSocket to `berth dashboard`. Each connection first
+ * sends the tab's credential and waits for the welcome; calls and events flow
+ * only after it.
+ */
+export function websocketApi(url: string, credential: DashboardCredential): BerthApi {
   let ws: WebSocket | undefined;
   let opening: Promise<WebSocket> | undefined;
   let seq = 0;
   const pending = new Map<number, (r: Reply<unknown>) => void>();
   const listeners = new Map<string, Set<(p: unknown) => void>>();
+  const events: SocketEvents = {
+    message: (msg) => {
+      if (typeof msg.id === 'number') {
+        pending.get(msg.id)?.(msg.reply as Reply<unknown>);
+        pending.delete(msg.id);
+      } else if (msg.event) {
+        for (const l of listeners.get(msg.event) ?? []) l(msg.payload);
+      }
+    },
+    closed: () => {
+      ws = undefined;
+      opening = undefined;
+      for (const [, r] of pending) r({ ok: false, error: { code: 'disconnected', message: 'the dashboard server went away' } });
+      pending.clear();
+    },
+  };
   const connect = (): Promise<WebSocket> => {
     if (ws && ws.readyState === WebSocket.OPEN) return Promise.resolve(ws);
-    if (opening) return opening;
-    opening = new Promise((resolve, reject) => {
-      const s = new WebSocket(url);
-      s.onopen = () => {
+    opening ??= openSocket(url, credential, events)
+      .then((s) => {
         ws = s;
+        return s;
+      })
+      .finally(() => {
         opening = undefined;
-        resolve(s);
-      };
-      s.onerror = () => {
-        opening = undefined;
-        reject(new Error('the dashboard server refused the connection'));
-      };
-      s.onclose = () => {
-        ws = undefined;
-        for (const [, r] of pending) r({ ok: false, error: { code: 'disconnected', message: 'the dashboard server went away' } });
-        pending.clear();
-      };
-      s.onmessage = (m) => {
-        const msg = JSON.parse(String(m.data));
-        if (typeof msg.id === 'number') {
-          pending.get(msg.id)?.(msg.reply);
-          pending.delete(msg.id);
-        } else if (msg.event) {
-          for (const l of listeners.get(msg.event) ?? []) l(msg.payload);
-        }
-      };
-    });
+      });
     return opening;
   };
   const send = async (name: string, args: unknown[]): Promise<Reply<unknown>> => {
@@ -76,6 +114,5 @@ export function websocketApi(url: string): BerthApi {
 /** Electron's preload API if present, else the WebSocket transport for this page's server. */
 export function berthApi(): BerthApi {
   if (window.berth) return window.berth;
-  // The session cookie (HttpOnly, set when the printed link was opened) authenticates the socket.
-  return websocketApi(`ws://${location.host}/ws`);
+  return websocketApi(`ws://${location.host}/ws`, tabCredential({ location, history, storage: sessionStorage }));
 }

@@ -27,6 +27,15 @@ describe('dashboard store', () => {
     expect(refetches).toBeGreaterThanOrEqual(1);
   });
 
+  test('a status the transport cannot get is shown as the error, in its own words', async () => {
+    const m = mockApi();
+    const api = { ...m.api, 'vm.status': async () => ({ ok: false as const, error: { code: 'disconnected', message: 'no session here' } }) };
+    const store = createBerthStore(api);
+    await store.getState().refreshStatus();
+    expect(store.getState().error).toBe('no session here');
+    expect(store.getState().status).toBeUndefined();
+  });
+
   test('a VM state event refreshes the status, then the lists', async () => {
     const m = mockApi();
     const store = createBerthStore(m.api);

@@ -84,7 +84,8 @@ function vmSlice(api: BerthApi, set: SetState) {
     vmStats: [] as VmUsage[],
     refreshStatus: async () => {
       const r = await api['vm.status']();
-      if (r.ok) set({ status: r.value, settings: r.value.settings });
+      // A status that cannot be had (a dashboard link used already, a server gone) is said, not left blank.
+      set(r.ok ? { status: r.value, settings: r.value.settings } : { error: r.error.message });
     },
   };
 }
