@@ -19,6 +19,7 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SENTINEL } from '@electron/fuses/dist/constants';
 import { defaultAssetsDir, guestArchFor, nodeArchFor, type AssetManifest } from '../main/vm/assets';
 import { currentHost } from '../main/vm/host-facts';
 import { PAYLOAD_BUDGET_BYTES, payloadBytes } from '../vm-assets/lib/spec';
@@ -52,12 +53,24 @@ function guestToShip(): string {
   return prebuilt;
 }
 
+/**
+ * A fuse wire as Electron's binaries carry one (a sentinel, version 1, a
+ * length, one byte per fuse) with Electron's defaults, after the stub's
+ * `exit`, so electron-builder can flip the fuses electron-builder.yml sets and
+ * the package test can read them back.
+ */
+function stubFuseWire(): Buffer {
+  const defaults = '10110001'; // runAsNode, cookie encryption, NODE_OPTIONS, --inspect, asar integrity, only asar, browser snapshot, file:// privileges
+  return Buffer.concat([Buffer.from(`# ${SENTINEL}`), Buffer.from([1, defaults.length]), Buffer.from(defaults), Buffer.from('\n')]);
+}
+
 function stubElectronDist(): string {
   const dir = join(ROOT, 'build', 'stub-electron');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const exe = join(dir, 'electron');
-  writeFileSync(exe, '#!/bin/sh\necho "This Berth was packaged with a stub Electron (npm run package:dir) for checking its layout; package it with npm run package to run it." >&2\nexit 1\n');
+  const script = '#!/bin/sh\necho "This Berth was packaged with a stub Electron (npm run package:dir) for checking its layout; package it with npm run package to run it." >&2\nexit 1\n';
+  writeFileSync(exe, Buffer.concat([Buffer.from(script), stubFuseWire()]));
   chmodSync(exe, 0o755);
   writeFileSync(join(dir, 'version'), JSON.parse(readFileSync(join(ROOT, 'node_modules', 'electron', 'package.json'), 'utf8')).version);
   return dir;

@@ -8,6 +8,8 @@
  * stops the VM.
  */
 import { listPackage } from '@electron/asar';
+import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+import { FuseState } from '@electron/fuses/dist/constants';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +53,16 @@ describe('the packaged app (electron-builder --dir with a stub Electron)', () =>
     const agent = livePid(join(berthHome, 'agent.pid'));
     if (agent) process.kill(agent, 'SIGKILL');
     rmSync(root, { recursive: true, force: true });
+  });
+
+  test("the binary's fuses: no NODE_OPTIONS, no --inspect; run-as-node kept for the agent", async () => {
+    const exe = join(resources, '..', 'berth');
+    const wire = await getCurrentFuseWire(exe);
+    expect(wire[FuseV1Options.EnableNodeOptionsEnvironmentVariable]).toBe(FuseState.DISABLE);
+    expect(wire[FuseV1Options.EnableNodeCliInspectArguments]).toBe(FuseState.DISABLE);
+    expect(wire[FuseV1Options.RunAsNode]).toBe(FuseState.ENABLE);
+    // Left as Electron ships it: the renderer's module scripts load from file://.
+    expect(wire[FuseV1Options.GrantFileProtocolExtraPrivileges]).toBe(FuseState.ENABLE);
   });
 
   test('the package holds the guest image its manifest lists, the renderer and preload in app.asar, and the tray icons', () => {

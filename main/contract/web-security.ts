@@ -9,6 +9,20 @@ export const CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 /**
+ * The policy as a `<meta>` tag can carry it, for the built page itself: a
+ * `file://` load may not pass through the header hook, and the tag holds
+ * wherever the file is opened. Browsers ignore frame-ancestors there (it needs
+ * the header), so it is left out rather than warned about.
+ */
+export function metaPolicy(policy: string = CONTENT_SECURITY_POLICY): string {
+  return policy
+    .split(';')
+    .map((d) => d.trim())
+    .filter((d) => d && !/^(frame-ancestors|report-uri|sandbox)\b/.test(d))
+    .join('; ');
+}
+
+/**
  * What may leave the app through the default browser: only local web apps a
  * container publishes, http://localhost:PORT or http://127.0.0.1:PORT. Returns
  * the URL as parsed and checked, which is what must be opened: the raw string
