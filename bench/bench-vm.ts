@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { berthPaths } from '../main/agent/paths';
 import { BerthService } from '../main/contract/berth-service';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -42,6 +42,19 @@ export function benchVm(prefix: string): BenchVm {
           rmSync(home, { recursive: true, force: true });
         }),
   };
+}
+
+/** Resident memory (MiB) of the QEMU running a bench's VM: the process started with its QMP socket. */
+export function qemuResidentMiB(home: string): number {
+  const qmp = join(home, 'vm', 'qmp.sock');
+  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
+    try {
+      if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(qmp)) return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return 0;
 }
 
 const clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;

@@ -1,23 +1,27 @@
 /**
- * bench/wake: what a docker client waits when its first connection finds the
- * VM asleep, side by side with the same wait when that connection has to boot
- * it cold, and the host memory the VM holds asleep and awake.
+ * bench/wake: what a sleep costs and saves. Each round boots the VM cold (the
+ * baseline), lets it idle, puts it to sleep and wakes it, and prints:
+ * - the wake, from a docker client's first connection to its /_ping answer,
+ *   against the same wait when that connection boots the VM cold;
+ * - the time to sleep, and the saved state's size against QEMU's own stream;
+ * - QEMU's resident memory 60 s after the wake against 60 s after the cold boot.
  *
- *   npm run bench:wake [-- rounds]      (default 3; medians are printed)
+ *   npm run build && npm run bench:wake [-- rounds]     (default 3, medians; about 3 min a round under TCG)
  *
- * Each round: `berth sleep`, then one GET /_ping on the Docker socket, timed
- * from its connection to its answer (the wake); then `berth sleep` again with
- * the saved state removed, so the same GET boots the VM cold (the baseline).
  * Idle sleep is off for the bench's own Berth, so only the bench puts it to sleep.
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
-import { benchVm } from './bench-vm';
+import { findExecutable } from '../main/common/executables';
+import { benchVm, qemuResidentMiB } from './bench-vm';
 
 const rounds = Number(process.argv[2] ?? 3);
 const vm = benchVm('wake');
 const socket = join(vm.home, 'docker.sock');
+const state = join(vm.home, 'vm', 'sleep.state');
+const SETTLE_MS = 60_000;
 
 /** One GET /_ping through the socket: milliseconds from connecting to the full answer. */
 function pingMs(): Promise<number> {
@@ -32,53 +36,68 @@ function pingMs(): Promise<number> {
   });
 }
 
-/** Resident memory (MiB) of every process running this bench's VM: QEMU started with its QMP socket. */
-function vmMemoryMiB(): number {
-  const qmp = join(vm.home, 'vm', 'qmp.sock');
-  let kib = 0;
-  for (const pid of readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(qmp)) continue;
-      kib += Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return kib / 1024;
+/** The saved state's size and, where zstd wrote it, the size of QEMU's stream inside it (MiB). */
+function stateSizes(): { file: number; stream: number } {
+  const file = statSync(state).size / 2 ** 20;
+  const zstd = findExecutable('zstd');
+  const compressed = zstd && execSync(`head -c 4 ${state} | od -An -tx1`, { encoding: 'utf8' }).trim() === '28 b5 2f fd';
+  const stream = compressed ? Number(execSync(`${zstd} -d -c -q ${state} | wc -c`, { encoding: 'utf8' })) / 2 ** 20 : file;
+  return { file, stream };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const settle = () => new Promise((r) => setTimeout(r, 10_000));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
+const row = (label: string, xs: number[], unit: string, digits = 0) => console.log(`  ${label.padEnd(38)} ${median(xs).toFixed(digits)} ${unit}`);
 
 vm.run('wake', async () => {
   vm.berth('config', 'set', 'idleSleep', 'false');
   vm.berth('start');
-  const wake: number[] = [];
-  const cold: number[] = [];
-  const asleep: number[] = [];
-  const awakeAfterCold: number[] = [];
-  const awakeAfterWake: number[] = [];
+  vm.berth('sleep');
+  const m: Record<'wake' | 'cold' | 'sleep' | 'file' | 'stream' | 'rssCold' | 'rssWake', number[]> = { wake: [], cold: [], sleep: [], file: [], stream: [], rssCold: [], rssWake: [] };
   for (let i = 0; i < rounds; i++) {
-    await settle();
-    awakeAfterCold.push(vmMemoryMiB());
-    vm.berth('sleep');
-    asleep.push(vmMemoryMiB());
-    wake.push(await pingMs());
-    await settle();
-    awakeAfterWake.push(vmMemoryMiB());
-    vm.berth('sleep');
     // Without its saved state the wake is a cold boot, started by the same first connection.
-    rmSync(join(vm.home, 'vm', 'sleep.state'));
-    cold.push(await pingMs());
-    console.log(`round ${i + 1}: wake ${wake[i].toFixed(0)} ms, cold ${cold[i].toFixed(0)} ms`);
+    if (existsSync(state)) rmSync(state);
+    m.cold.push(await pingMs());
+    await settle();
+    m.rssCold.push(qemuResidentMiB(vm.home));
+    const t0 = performance.now();
+    vm.berth('sleep');
+    m.sleep.push(performance.now() - t0);
+    const sizes = stateSizes();
+    m.file.push(sizes.file);
+    m.stream.push(sizes.stream);
+    m.wake.push(await pingMs());
+    await settle();
+    m.rssWake.push(qemuResidentMiB(vm.home));
+    vm.berth('sleep');
+    console.log(
+      `round ${i + 1}: wake ${m.wake[i]!.toFixed(0)} ms, cold ${m.cold[i]!.toFixed(0)} ms, state ${sizes.file.toFixed(0)} MiB, RSS ${m.rssWake[i]!.toFixed(0)} / ${m.rssCold[i]!.toFixed(0)} MiB`,
+    );
   }
-  const w = median(wake);
-  const c = median(cold);
-  console.log(`bench/wake (median of ${rounds}, first connection to its /_ping answer):`);
-  console.log(`  from sleep:     ${(w / 1000).toFixed(2)} s`);
-  console.log(`  from cold boot: ${(c / 1000).toFixed(2)} s`);
-  console.log(`  wake / cold:    ${(w / c).toFixed(2)} (cold is ${(c / w).toFixed(1)}x slower)`);
-  console.log(`  host memory held by the VM asleep:            ${median(asleep).toFixed(0)} MiB`);
-  console.log(`  host memory, idle and awake after a cold boot: ${median(awakeAfterCold).toFixed(0)} MiB`);
-  console.log(`  host memory, idle and awake after a wake:      ${median(awakeAfterWake).toFixed(0)} MiB`);
+  console.log(`bench/wake (median of ${rounds}):`);
+  row(
+    'wake (first connection to /_ping)',
+    m.wake.map((x) => x / 1000),
+    's',
+    2,
+  );
+  row(
+    'cold boot (the same wait)',
+    m.cold.map((x) => x / 1000),
+    's',
+    2,
+  );
+  console.log(`  wake / cold boot:                      ${(median(m.wake) / median(m.cold)).toFixed(2)}`);
+  row(
+    'time to sleep (berth sleep)',
+    m.sleep.map((x) => x / 1000),
+    's',
+    2,
+  );
+  row("saved state's file", m.file, 'MiB');
+  row("QEMU's stream inside it", m.stream, 'MiB');
+  console.log(`  file / stream:                         ${(median(m.file) / median(m.stream)).toFixed(2)}`);
+  row('QEMU RSS 60 s after the cold boot', m.rssCold, 'MiB');
+  row('QEMU RSS 60 s after the wake', m.rssWake, 'MiB');
+  console.log(`  after wake / after cold boot:          ${(median(m.rssWake) / median(m.rssCold)).toFixed(2)}`);
 });

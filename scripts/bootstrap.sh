@@ -9,7 +9,7 @@ APT_PACKAGES=(
   qemu-system-x86 qemu-utils           # the VM
   qemu-system-arm                      # the arm64 guest, tested here under software emulation
   debian-archive-keyring               # the guest build's own apt configuration (Debian 13)
-  squashfs-tools busybox-static kmod cpio zstd xz-utils binutils  # building the guest image
+  squashfs-tools busybox-static kmod cpio zstd xz-utils binutils  # building the guest image (zstd also compresses a sleeping VM's state)
   util-linux                           # setpriv: QEMU dies with the agent
   docker-registry                      # a local registry mirror the engine-settings test pulls through
   procps                               # ps: finding a QEMU a crashed agent left (as on macOS)

@@ -4,12 +4,13 @@
  * between tests' steps; the later tests crash the agent and reset on purpose.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, statSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, test } from 'vitest';
 import type { AgentStatus } from '../../main/agent/control-api';
+import { findExecutable } from '../../main/common/executables';
 import { alive, berthCli, dumpLogsOnFailure, hermeticEnv, livePid, stopAndClean, until } from '../helpers/berth-cli';
 import { importBusybox } from '../helpers/busybox-image';
 import { dockerCli, type CliResult } from '../helpers/docker-cli';
@@ -114,6 +115,23 @@ describe('idle sleep and wake on demand with a real VM', () => {
     console.log(`guest clock ${Math.round(guest)}, read between host ${before} and ${after} (${after - before} ms)`);
     expect(guest).toBeGreaterThanOrEqual(before - 1000);
     expect(guest).toBeLessThanOrEqual(after + 1000);
+  });
+
+  test('a file written in a volume just before the sleep reads back after the wake, byte for byte (through zstd where the host has it)', async () => {
+    const write = docker(['run', '--rm', '-v', 'keep:/v', IMG, 'sh', '-c', 'head -c 8388608 /dev/urandom > /v/late && sha256sum /v/late']);
+    expect(write.status, write.stderr).toBe(0);
+    // At once: no idle minutes, no sync of the engine's own, the sleep itself must keep it.
+    const slept = berth(['sleep']);
+    expect(slept.status, slept.stderr).toBe(0);
+    expect(status().state).toBe('sleeping');
+    const zstd = findExecutable('zstd');
+    const head = readFileSync(savedState).subarray(0, 4).toString('hex');
+    // QEMU's stream starts "QEVM"; zstd's frames start 28 b5 2f fd.
+    expect(head).toBe(zstd ? '28b52ffd' : Buffer.from('QEVM').toString('hex'));
+    const read = docker(['run', '--rm', '-v', 'keep:/v', IMG, 'sha256sum', '/v/late']);
+    expect(read.status, read.stderr).toBe(0);
+    expect(read.stdout).toBe(write.stdout);
+    expect(berth(['logs', 'agent']).stdout).not.toMatch(/could not resume the sleeping VM/);
   });
 
   test('a running container keeps the VM awake, and so does an open docker events; once both end it sleeps', async () => {

@@ -11,6 +11,8 @@ export interface BootHost extends MachineHost {
   sme: boolean;
   /** QEMU can be tied to the agent's life (HostFacts.childDiesWithParent: Linux's PR_SET_PDEATHSIG); on macOS the next agent reaps an orphan instead. */
   childDiesWithParent: boolean;
+  /** The zstd that compresses a saved state, where the host has one (saved-state.ts). */
+  stateCompressor?: string;
 }
 
 /** A forced accelerator that cannot work here; the message says what to do. */

@@ -128,7 +128,7 @@ describe('buildQemuCommand', () => {
 
   test('a resume starts paused and reads the saved state, with every other argument as at boot', () => {
     const boot = buildQemuCommand(spec, linuxTcg).args;
-    const resume = buildQemuCommand({ ...spec, resumeFrom: '/s/sleep.state' }, linuxTcg).args;
+    const resume = buildQemuCommand({ ...spec, resumeFrom: { file: '/s/sleep.state' } }, linuxTcg).args;
     expect(resume.slice(0, boot.length)).toEqual(boot);
     expect(resume.slice(boot.length)).toEqual(['-S', '-incoming', 'exec:cat /s/sleep.state']);
   });

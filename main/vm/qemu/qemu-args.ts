@@ -3,7 +3,7 @@ import type { SharedFolder } from '../shared-folders';
 import type { ShareOptions } from '../share-options';
 import { BALLOON_ID, DISK_SERIAL, GUEST_CONTROL_PORT, FW_CFG_DAEMON_JSON, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from '../../link/guest';
 import { chooseMachine, profileFor } from './machine-profile';
-import { incomingUri } from './saved-state';
+import { incomingUri, type StateRef } from './saved-state';
 import type { BootHost } from './accel-choice';
 
 /** Everything the argument builder needs; no I/O happens while building. */
@@ -36,7 +36,7 @@ export interface QemuLaunchSpec {
    * then starts paused, so the agent can connect the control port before the
    * guest runs on; every other argument must be the ones the state was saved with.
    */
-  resumeFrom?: string;
+  resumeFrom?: StateRef;
   /** The versioned machine type the saved state was made on (pc-i440fx-7.2, virt-9.2), in place of `pc`/`virt`, so a resume gets that very machine. */
   machineType?: string;
   /**

@@ -13,6 +13,7 @@ import type { Machine, MachineCapabilities, MachineDriver, MachineStartRequest }
 import { profileFor } from './machine-profile';
 import { KNOWN_QEMU_DIRS, locateQemu, loginShellPath, type QemuLocation } from './qemu-locator';
 import { reapStaleQemu } from './stale-qemu';
+import { findExecutable } from '../../common/executables';
 import { bootVm } from './vm-boot';
 import { vmPaths } from './vm-instance';
 import { deleteSavedState, diskFingerprint, staleReason, type SavedState, type SavedStateKey } from './saved-state';
@@ -124,7 +125,7 @@ export class QemuDriver implements MachineDriver {
     // Read once per boot, here: a missing or partial guest image fails before any QEMU starts.
     const assets = this.opts.assets();
     const host = this.bootHost();
-    this.current = { qemu: host.qemu.text, guest: guestKey(assets) };
+    this.current = { qemu: host.qemu.text, guest: guestKey(assets), compressor: host.stateCompressor };
     const boot = {
       dir: this.opts.stateDir,
       res: req.res,
@@ -144,7 +145,7 @@ export class QemuDriver implements MachineDriver {
     if (req.wake && saved && stale) req.log.warn(`vm: the saved VM state cannot be resumed (${stale}); booting afresh`);
     if (req.wake && saved && !stale) {
       try {
-        const resume = { file: saved.state.file, machineType: saved.state.key.machineType, accel: saved.accel };
+        const resume = { file: saved.state.file, machineType: saved.state.key.machineType, compressor: saved.state.key.compressor, accel: saved.accel };
         const vm = await bootVm({ ...boot, res: saved.res, enginePort: saved.enginePort, resume });
         // Stale from now on: the guest writes its disk again.
         deleteSavedState(saved.state.file);
@@ -186,7 +187,9 @@ export class QemuDriver implements MachineDriver {
   /** The host of one start: QEMU's version read once here, and the CPU's features. */
   private bootHost(): Omit<BootHost, 'accel' | 'accelReason'> {
     const base = this.host();
-    return { ...base, qemu: readQemuVersion(profileFor(base.arch).qemuBinary), sme: this.facts.cpuHasSme(), childDiesWithParent: this.facts.childDiesWithParent };
+    // zstd comes from the PATH QEMU was found on, so Homebrew's (a dependency of its QEMU) is found beside it.
+    const stateCompressor = findExecutable('zstd', (this.opts.env ?? process.env).PATH);
+    return { ...base, qemu: readQemuVersion(profileFor(base.arch).qemuBinary), sme: this.facts.cpuHasSme(), childDiesWithParent: this.facts.childDiesWithParent, stateCompressor };
   }
 
   /** A raised diskGiB grows the disk before the boot; the guest grows its filesystem to match. */

@@ -1,8 +1,14 @@
-import { existsSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { deleteSavedState, diskFingerprint, incomingUri, resolvedMachineType, saveState, staleReason } from './saved-state';
+import { findExecutable } from '../../common/executables';
+import { deleteSavedState, diskFingerprint, incomingUri, outgoingUri, resolvedMachineType, saveState, staleReason } from './saved-state';
+
+/** zstd on this machine, if any: the bootstrap installs it; the round trip needs the real one. */
+const ZSTD = findExecutable('zstd');
 import type { QmpClient } from './qmp-client';
 
 const KEY = { machineType: 'virt-9.2', qemu: 'QEMU emulator version 9.2.0', guest: 'g1' };
@@ -54,9 +60,31 @@ describe('saved VM state', () => {
     expect(await resolvedMachineType(silent, 'virt')).toBe('virt');
   });
 
-  test('the incoming URI quotes the path for the shell QEMU runs it with', () => {
-    expect(incomingUri('/home/u/.berth/vm/sleep.state')).toBe('exec:cat /home/u/.berth/vm/sleep.state');
-    expect(incomingUri("/home/o'brien/my vm/sleep.state")).toBe(`exec:cat '/home/o'\\''brien/my vm/sleep.state'`);
+  test('the URIs quote the paths for the shell QEMU runs them with', () => {
+    expect(incomingUri({ file: '/home/u/.berth/vm/sleep.state' })).toBe('exec:cat /home/u/.berth/vm/sleep.state');
+    expect(incomingUri({ file: "/home/o'brien/my vm/sleep.state" })).toBe(`exec:cat '/home/o'\\''brien/my vm/sleep.state'`);
+    expect(incomingUri({ file: '/s/sleep.state', compressor: '/opt/my bin/zstd' })).toBe(`exec:'/opt/my bin/zstd' -d -c -q /s/sleep.state`);
+    expect(outgoingUri({ file: '/s/sleep.state' })).toBe('exec:umask 077 && cat > /s/sleep.state');
+    expect(outgoingUri({ file: '/s/sleep.state', compressor: '/usr/bin/zstd' })).toBe('exec:umask 077 && /usr/bin/zstd -1 -T0 -q -c > /s/sleep.state');
+  });
+
+  test.runIf(ZSTD)('a state written through zstd, as QEMU runs the command, reads back byte for byte, smaller and 0600', () => {
+    const { dir } = setup();
+    const state = { file: join(dir, 'new.state'), compressor: ZSTD };
+    // Memory pages compress: a stream of repeated pages with a little noise.
+    const page = randomBytes(512);
+    const stream = Buffer.concat(Array.from({ length: 4000 }, (_, i) => Buffer.concat([page, Buffer.from(String(i)), Buffer.alloc(3584)])));
+    const run = (uri: string, input?: Buffer) => execFileSync('/bin/sh', ['-c', uri.slice('exec:'.length)], { input, maxBuffer: 64 << 20 });
+    run(outgoingUri(state), stream);
+    expect(statSync(state.file).mode & 0o777).toBe(0o600);
+    expect(statSync(state.file).size).toBeLessThan(stream.length / 4);
+    expect(run(incomingUri(state)).equals(stream)).toBe(true);
+  });
+
+  test('a state compressed with a zstd that is gone since is stale', () => {
+    const { saved } = setup();
+    const gone = { ...saved, key: { ...KEY, compressor: '/nonexistent/zstd' } };
+    expect(staleReason(gone, NOW)).toBe('/nonexistent/zstd, which the saved state was compressed with, is gone');
   });
 
   test('a save that fails cancels the migration and leaves no partial state file', async () => {
@@ -70,7 +98,7 @@ describe('saved VM state', () => {
         return cmd === 'query-migrate' ? { status: 'failed', 'error-desc': 'disk full' } : {};
       },
     } as unknown as QmpClient;
-    await expect(saveState(qmp, file, 5000)).rejects.toThrow("QEMU could not save the VM's state: disk full");
+    await expect(saveState(qmp, { file }, 5000)).rejects.toThrow("QEMU could not save the VM's state: disk full");
     expect(calls).toEqual(['stop', 'migrate', 'query-migrate', 'migrate_cancel']);
     expect(existsSync(file)).toBe(false);
   });

@@ -1,4 +1,4 @@
-import { rmSync, statSync } from 'node:fs';
+import { accessSync, constants, rmSync, statSync } from 'node:fs';
 import { shellQuote } from '../../common/shell-quote';
 import { sleep } from '../../common/sleep';
 import type { QmpClient } from './qmp-client';
@@ -13,6 +13,20 @@ export interface SavedStateKey {
   machineType: string;
   qemu: string;
   guest: string;
+  /** The zstd the state was compressed with; absent for a state QEMU wrote as it is. */
+  compressor?: string;
+}
+
+/**
+ * Where a saved state comes from and goes to. zstd at level 1 makes an idle
+ * VM's state about a quarter of QEMU's own stream, and it runs beside QEMU's
+ * migration in the pipe, so neither the sleep nor the wake waits longer for
+ * it (measured in docs/performance.md). Without zstd, the state is QEMU's
+ * stream as it is.
+ */
+export interface StateRef {
+  file: string;
+  compressor?: string;
 }
 
 /**
@@ -34,6 +48,15 @@ export interface SavedState {
   key: SavedStateKey;
 }
 
+const executable = (p: string) => {
+  try {
+    accessSync(p, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 /** The data disk's fingerprint now. */
 export function diskFingerprint(path: string): SavedState['disk'] {
   const st = statSync(path);
@@ -52,6 +75,7 @@ export function staleReason(saved: SavedState, now: Omit<SavedStateKey, 'machine
   if (disk.size !== saved.disk.size || disk.mtimeMs !== saved.disk.mtimeMs) return 'the data disk changed after the VM went to sleep';
   if (now.qemu !== saved.key.qemu) return `QEMU changed while the VM slept (${saved.key.qemu} → ${now.qemu})`;
   if (now.guest !== saved.key.guest) return 'the guest image changed while the VM slept (an update or a rebuild)';
+  if (saved.key.compressor && !executable(saved.key.compressor)) return `${saved.key.compressor}, which the saved state was compressed with, is gone`;
   return undefined;
 }
 
@@ -67,8 +91,15 @@ export function deleteSavedState(file: string): boolean {
 }
 
 /** The QEMU URI an incoming migration reads the saved state from. */
-export function incomingUri(file: string): string {
-  return `exec:cat ${shellQuote(file)}`;
+export function incomingUri(state: StateRef): string {
+  const file = shellQuote(state.file);
+  return state.compressor ? `exec:${shellQuote(state.compressor)} -d -c -q ${file}` : `exec:cat ${file}`;
+}
+
+/** The QEMU URI a migration writes the saved state to; only its owner may read it (it holds the guest's memory, secrets included). */
+export function outgoingUri(state: StateRef): string {
+  const to = `> ${shellQuote(state.file)}`;
+  return `exec:umask 077 && ${state.compressor ? `${shellQuote(state.compressor)} -1 -T0 -q -c` : 'cat'} ${to}`;
 }
 
 /** The versioned machine type QEMU gives `alias` (`pc` → `pc-i440fx-7.2`), from QMP; the alias itself where QEMU names none. */
@@ -77,12 +108,12 @@ export async function resolvedMachineType(qmp: QmpClient, alias: string): Promis
   return machines.find((m) => m.alias === alias)?.name ?? alias;
 }
 
-/** Pauses the machine and writes its state to `file`; throws with QEMU's reason where it cannot. */
-export async function saveState(qmp: QmpClient, file: string, timeoutMs: number): Promise<void> {
+/** Pauses the machine and writes its state; throws with QEMU's reason where it cannot. */
+export async function saveState(qmp: QmpClient, state: StateRef, timeoutMs: number): Promise<void> {
+  const file = state.file;
   await qmp.execute('stop');
   rmSync(file, { force: true });
-  // The state holds the guest's memory, secrets included: only its owner reads it.
-  await qmp.execute('migrate', { uri: `exec:umask 077 && cat > ${shellQuote(file)}` });
+  await qmp.execute('migrate', { uri: outgoingUri(state) });
   try {
     await migrationDone(qmp, timeoutMs, 'save');
   } catch (e) {

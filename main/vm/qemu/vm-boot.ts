@@ -4,7 +4,7 @@ import type { VmAssets } from '../assets';
 import { BootWatchdog, type STAGE_BOUNDS_MS } from './boot-watchdog';
 import type { Logger } from '../../common/logger';
 import { sleep } from '../../common/sleep';
-import { VmInstance } from './vm-instance';
+import { type ResumeFrom, VmInstance } from './vm-instance';
 import type { BootHost } from './accel-choice';
 import { BootFailure } from '../boot-failure';
 import type { VmResources } from '../resources';
@@ -31,7 +31,7 @@ export interface BootRequest {
    * booting: one attempt, no fallback (the caller boots afresh if it fails).
    * No boot stages come from a resumed guest, so the watchdog's first bound covers it all.
    */
-  resume?: { file: string; machineType: string; accel: AccelChoice };
+  resume?: ResumeFrom & { accel: AccelChoice };
 }
 
 /**
@@ -65,7 +65,7 @@ export async function bootVm(req: BootRequest): Promise<VmInstance> {
   }
 }
 
-async function attempt(req: BootRequest, choice: AccelChoice, resumeFrom?: { file: string; machineType: string }): Promise<VmInstance> {
+async function attempt(req: BootRequest, choice: AccelChoice, resumeFrom?: ResumeFrom): Promise<VmInstance> {
   const host: BootHost = { ...req.host, accel: choice.accel, accelReason: choice.reason, accelFallback: choice.fallback };
   req.log.info(
     `vm: ${resumeFrom ? 'resuming the saved state' : 'booting'} with ${req.res.cpus} CPUs, ${req.res.memoryMiB} MiB, accelerator ${choice.accel} (${choice.reason}), engine port 127.0.0.1:${req.enginePort}`,

@@ -18,9 +18,12 @@ import { writeMountList } from '../shared-folders';
 import { DEFAULT_SHARE_OPTIONS } from '../share-options';
 import { sleep } from '../../common/sleep';
 import { GuestControl } from './guest-control';
-import { loadDone, resolvedMachineType, saveState } from './saved-state';
+import { loadDone, resolvedMachineType, saveState, type StateRef } from './saved-state';
 import { profileFor } from './machine-profile';
 import type { BootHost } from './accel-choice';
+
+/** A saved state to resume instead of booting, and the versioned machine type it was saved on (see saved-state.ts). */
+export type ResumeFrom = StateRef & { machineType: string };
 
 /** Where one VM keeps its files. */
 export interface VmPaths {
@@ -80,7 +83,7 @@ export class VmInstance extends EventEmitter implements Machine {
     readonly host: BootHost,
     readonly enginePort: number,
     /** The saved state to resume instead of booting, and the versioned machine type it was saved on (see saved-state.ts). */
-    readonly resume?: { file: string; machineType: string },
+    readonly resume?: ResumeFrom,
   ) {
     super();
     this.paths = vmPaths(dir);
@@ -104,7 +107,7 @@ export class VmInstance extends EventEmitter implements Machine {
         mountList: this.paths.mountList,
         daemonJson: res.engineConfig ? this.paths.daemonJson : undefined,
         controlSocket: this.paths.controlSocket,
-        resumeFrom: resume?.file,
+        resumeFrom: resume && { file: resume.file, compressor: resume.compressor },
         machineType: resume?.machineType,
         tcgThreads: res.tcgThreads,
       },
@@ -209,7 +212,7 @@ export class VmInstance extends EventEmitter implements Machine {
       throw e;
     }
     try {
-      await saveState(qmp, this.paths.savedState, timeoutMs);
+      await saveState(qmp, { file: this.paths.savedState, compressor: this.host.stateCompressor }, timeoutMs);
     } catch (e) {
       await qmp.execute('cont').catch(() => undefined);
       await remount();
