@@ -10,13 +10,14 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import WebSocket from 'ws';
 import { berthCli, CLI, livePid, until, dumpLogsOnFailure, hermeticEnv } from '../helpers/berth-cli';
 import { importBusybox } from '../helpers/busybox-image';
 import { SESSION_STORAGE_KEY } from '../../main/contract/dashboard-wire';
 import { metaPolicy } from '../../main/contract/web-security';
 import { dockerCli } from '../helpers/docker-cli';
-import { wsFromContainer } from '../helpers/ws-from-container';
+import { borrowAsAContainer, firstAnswer } from '../helpers/dashboard-borrow';
+import { exerciseTerminals } from '../helpers/terminal-checks';
+import { INLINE_SCRIPT_PROBE } from '../helpers/csp-probe';
 
 const IMG = 'berth-test/busybox:latest';
 const CHROMIUM = '/usr/bin/chromium';
@@ -199,6 +200,10 @@ describe('dashboard in Chromium against a real VM', () => {
     expect(docker(['rm', '-f', 'dash-color']).status).toBe(0);
   });
 
+  test('a terminal in a container: 42 back, a size that follows the panel, two at once, and no exec left after closing', async () => {
+    await exerciseTerminals(page, docker, join(home, 'docker.sock'), IMG, shoot);
+  });
+
   test('Stop from the UI, and the CLI agrees', async () => {
     await page.getByRole('button', { name: 'Stop dash-web' }).click();
     expect(await until(() => docker(['inspect', '-f', '{{.State.Running}}', 'dash-web']).stdout.trim() === 'false', 20_000, 500)).toBe(true);
@@ -242,13 +247,7 @@ describe('dashboard in Chromium against a real VM', () => {
     const bare = await other.newPage();
     await bare.goto(pathToFileURL(join(__dirname, '..', '..', 'dist', 'renderer', 'index.html')).href);
     expect(await bare.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toBe(metaPolicy());
-    const violated = await bare.evaluate<string>(`new Promise((resolve) => {
-      document.addEventListener('securitypolicyviolation', (e) => resolve(e.effectiveDirective), { once: true });
-      const el = document.createElement('script');
-      el.textContent = 'window.inlineRan = true';
-      document.head.append(el);
-      setTimeout(() => resolve('no violation; inline ran: ' + window.inlineRan), 2000);
-    })`);
+    const violated = await bare.evaluate<string>(INLINE_SCRIPT_PROBE);
     expect(violated).toMatch(/^script-src/);
     await other.close();
   });
@@ -268,50 +267,14 @@ describe('dashboard in Chromium against a real VM', () => {
     const session = await pageSession();
     expect(session).toMatch(/^[0-9a-f]{64}$/);
     expect(await page.context().cookies()).toEqual([]);
-    // The container plays a web app the user opens: it records the raw request it receives.
-    const reply = 'HTTP/1.0 200 OK\\r\\nContent-Length: 2\\r\\nConnection: close\\r\\n\\r\\nhi';
-    const spy = ['run', '-d', '--name', 'dash-spy', '-p', '127.0.0.1:18096:80', IMG, 'sh', '-c', `while :; do printf '${reply}' | nc -l -p 80; done`];
-    expect(docker(spy).status).toBe(0);
-    const tab = await page.context().newPage();
-    expect(await until(async () => (await tab.goto('http://127.0.0.1:18096/').catch(() => undefined))?.ok() === true, 20_000, 500)).toBe(true);
-    await tab.close();
-    const heard = docker(['logs', 'dash-spy']).stdout;
-    console.log(`what the container's port received:\n${heard.trim()}`);
-    expect(heard).toMatch(/^GET \/ HTTP\/1\.1\r?$/m);
-    expect(heard).not.toMatch(/^cookie:/im);
-    expect(heard).not.toContain(session!);
-    // The container replays every header it heard, forges Host and Origin, and calls the dashboard through host.docker.internal.
-    const replayed = heard.split(/\r?\n/).filter((l) => /^[A-Za-z-]+: /.test(l) && !/^(host|origin|connection|upgrade|sec-websocket-[a-z]+):/i.test(l));
-    const forged = [...replayed, `Host: 127.0.0.1:${port}`, `Origin: http://127.0.0.1:${port}`];
-    const call = JSON.stringify({ id: 1, call: 'vm.status', args: [] });
-    const tryIt = (texts: string[]) => docker(['run', '--rm', IMG, 'sh', '-c', wsFromContainer('host.docker.internal', port, forged, texts)]).stdout;
-    const borrowed = tryIt([call]);
-    expect(borrowed).toContain('101 Switching Protocols');
-    expect(borrowed).toContain('open the link that berth dashboard printed');
-    expect(borrowed).not.toContain('"reply"');
-    // The same path with the page's session works: only the credential, which the container never saw, stands in the way.
-    const withSession = tryIt([JSON.stringify({ hello: { session } }), call]);
-    expect(withSession).toContain('{"welcome"');
-    expect(withSession).toContain('"reply":{"ok":true');
-    expect(docker(['rm', '-f', 'dash-spy']).status).toBe(0);
+    await borrowAsAContainer(page, docker, IMG, port, session!);
   });
 
   test('a used link, no credential or another origin gets no data; the address bar holds no secret', async () => {
     const port = new URL(url).port;
     expect(page.url()).toBe(`http://127.0.0.1:${port}/`);
     const session = await pageSession();
-    const attempt = (first: unknown, origin: string) =>
-      new Promise<string>((resolve) => {
-        const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers: { origin } });
-        ws.on('open', () => {
-          if (first !== undefined) ws.send(JSON.stringify(first));
-          ws.send(JSON.stringify({ id: 1, call: 'vm.status', args: [] }));
-          ws.on('message', (m) => resolve(`data: ${String(m).slice(0, 40)}`));
-          ws.on('close', (code) => resolve(`closed ${code}`));
-        });
-        ws.on('unexpected-response', (_req, res) => resolve(`refused ${res.statusCode}`));
-        ws.on('error', (e) => resolve(`error ${e.message}`));
-      });
+    const attempt = (first: unknown, origin: string) => firstAnswer(port, first, origin);
     const self = `http://127.0.0.1:${port}`;
     const code = new URL(url).hash.slice('#code='.length);
     expect(await attempt(undefined, self)).toBe('closed 4401');

@@ -12,6 +12,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { freeLoopbackPort } from '../../main/common/free-port';
 import { CONTENT_SECURITY_POLICY } from '../../main/contract/web-security';
+import { INLINE_SCRIPT_PROBE } from '../helpers/csp-probe';
 import { exportDockerHost } from '../../main/common/shell-quote';
 import { defaultAssetsDir } from '../../main/vm/assets';
 import { APP_MAIN, StandinApp } from '../electron-standin/launch';
@@ -179,16 +180,7 @@ describe('the menu-bar app under the Electron stand-in, against a real VM', () =
     expect(s.windows).toHaveLength(1);
     expect(await app.evaluate(win, 'location.href')).toMatch(/^file:.*\/dist\/renderer\/index\.html$/);
     expect(s.windows[0].mainFrameHeaders?.['content-security-policy']).toBe(CONTENT_SECURITY_POLICY);
-    const violated = await app.evaluate<string>(
-      win,
-      `new Promise((resolve) => {
-        document.addEventListener('securitypolicyviolation', (e) => resolve(e.effectiveDirective), { once: true });
-        const el = document.createElement('script');
-        el.textContent = 'window.inlineRan = true';
-        document.head.append(el);
-        setTimeout(() => resolve('no violation; inline ran: ' + window.inlineRan), 2000);
-      })`,
-    );
+    const violated = await app.evaluate<string>(win, INLINE_SCRIPT_PROBE);
     expect(violated).toMatch(/^script-src/);
   });
 

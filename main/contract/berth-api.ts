@@ -13,8 +13,9 @@ import type { VmEvents } from '../vm/vm-events';
 import type { VmUsage } from '../vm/vm-usage';
 import type { LogChunk } from './log-followers';
 import type { WatchLease } from './stats-hub';
+import type { TerminalOutput } from './terminals';
 
-export type { AgentStatus, ContainerStats, LogChunk, Settings, VmUsage, WatchLease };
+export type { AgentStatus, ContainerStats, LogChunk, Settings, TerminalOutput, VmUsage, WatchLease };
 
 /**
  * Ids and names exactly as Docker allows them, and nothing else: each ends up
@@ -37,6 +38,9 @@ const lines = z.number().int().min(1).max(10_000);
 const statsTopic = z.enum(['containers', 'vm']);
 /** A page's own random id, so one page closing does not stop another's stats. */
 const watcherId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'not a watcher id');
+/** A terminal's size in character cells. */
+const cols = z.number().int().min(2).max(1000);
+const rows = z.number().int().min(1).max(500);
 
 /** Argument schemas, one tuple per call. */
 export const CALLS = {
@@ -53,6 +57,11 @@ export const CALLS = {
   'containers.logs': z.tuple([objectRef, lines]),
   'containers.followLogs': z.tuple([objectRef, watcherId, lines]),
   'containers.unfollowLogs': z.tuple([watcherId]),
+  /** Opens a shell in a running container on a TTY, under the page's own id for it (or renews its lease). */
+  'terminal.open': z.tuple([objectRef, watcherId, cols, rows]),
+  'terminal.input': z.tuple([watcherId, z.string().max(65_536)]),
+  'terminal.resize': z.tuple([watcherId, cols, rows]),
+  'terminal.close': z.tuple([watcherId]),
   'images.list': z.tuple([]),
   'images.remove': z.tuple([imageRef]),
   'images.prune': z.tuple([]),
@@ -145,6 +154,10 @@ export interface CallResults {
   'containers.logs': string;
   'containers.followLogs': WatchLease;
   'containers.unfollowLogs': null;
+  'terminal.open': WatchLease;
+  'terminal.input': null;
+  'terminal.resize': null;
+  'terminal.close': null;
   'images.list': ImageSummary[];
   'images.remove': null;
   'images.prune': { reclaimed: number };
@@ -174,6 +187,8 @@ export interface BerthEvents extends Pick<VmEvents, 'vm.state' | 'vm.bootStage'>
   'engine.changed': { kind: string };
   /** Log text for the page whose watcher id asked for it with containers.followLogs. */
   'containers.log': LogChunk;
+  /** A terminal's output, for the page whose id opened it. */
+  'terminal.output': TerminalOutput;
   /** Streams only while some page watches 'containers'. */
   'stats.containers': { at: number; containers: ContainerStats[] };
   /** Streams only while some page watches 'vm'. */

@@ -14,6 +14,7 @@ import type { BerthPaths } from '../agent/paths';
 import { CodedError } from '../common/coded-error';
 import { ContainerStatsSampler } from '../engine/container-stats';
 import { engineOverSocket } from '../engine/docker-client';
+import { openExecTerminal } from '../engine/exec-terminal';
 import { followContainerLogs } from '../engine/log-follow';
 import type { VmUsage } from '../vm/vm-usage';
 import { AgentLink } from './agent-link';
@@ -22,6 +23,7 @@ import type { BerthHandlers } from './dispatcher';
 import { EngineObjects } from './engine-objects';
 import { LogFollowers } from './log-followers';
 import { StatsHub } from './stats-hub';
+import { Terminals } from './terminals';
 import { externalUrl } from './web-security';
 
 export { demuxLogs } from './engine-objects';
@@ -49,6 +51,7 @@ export class BerthService extends EventEmitter {
   /** Stats are sampled only while a page watches them (see StatsHub). */
   private readonly stats: { containers: StatsHub<BerthEvents['stats.containers']>; vm: StatsHub<VmUsage> };
   private readonly logFollowers: LogFollowers;
+  private readonly terminals: Terminals;
 
   constructor(private readonly host: ServiceHost) {
     super();
@@ -76,6 +79,10 @@ export class BerthService extends EventEmitter {
       (id, tail, onText, onEnd) => followContainerLogs(docker(), id, tail, onText, onEnd),
       (chunk) => this.emitEvent('containers.log', chunk),
     );
+    this.terminals = new Terminals(
+      (id, terminal, size, onData, onEnd) => openExecTerminal(docker(), id, terminal, size, onData, onEnd),
+      (out) => this.emitEvent('terminal.output', out),
+    );
   }
 
   private emitEvent<E extends EventName>(name: E, payload: BerthEvents[E]): void {
@@ -97,6 +104,7 @@ export class BerthService extends EventEmitter {
     this.stats.containers.close();
     this.stats.vm.close();
     this.logFollowers.close();
+    this.terminals.closeAll();
     this.link.close();
   }
 
@@ -153,6 +161,19 @@ export class BerthService extends EventEmitter {
       'containers.followLogs': (id: string, watcher: string, tail: number) => this.logFollowers.follow(watcher, id, tail),
       'containers.unfollowLogs': async (watcher: string) => {
         this.logFollowers.unfollow(watcher);
+        return null;
+      },
+      'terminal.open': (id: string, terminal: string, cols: number, rows: number) => this.terminals.hold(id, terminal, cols, rows),
+      'terminal.input': async (terminal: string, data: string) => {
+        await this.terminals.input(terminal, data);
+        return null;
+      },
+      'terminal.resize': async (terminal: string, cols: number, rows: number) => {
+        await this.terminals.resize(terminal, cols, rows);
+        return null;
+      },
+      'terminal.close': async (terminal: string) => {
+        await this.terminals.close(terminal);
         return null;
       },
     } satisfies Partial<BerthHandlers>;

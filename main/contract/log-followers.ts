@@ -1,4 +1,4 @@
-import { Leases } from './leases';
+import { LeasedStreams } from './leased-streams';
 import type { WatchLease } from './stats-hub';
 
 /** One chunk of a followed container's logs, addressed to the page that asked. */
@@ -19,9 +19,12 @@ const LEASE: WatchLease = { intervalMs: 0, leaseMs: 10_000 };
  * held on a lease like the stats, so a page that vanished stops its stream.
  */
 export class LogFollowers {
-  private readonly leases = new Leases(LEASE.leaseMs);
-  private readonly streams = new Map<string, { id: string; stop: Promise<() => void> }>();
-  private sweep?: NodeJS.Timeout;
+  /** The container each watcher follows. */
+  private readonly following = new Map<string, string>();
+  private readonly streams = new LeasedStreams<() => void>(LEASE.leaseMs, (watcher, stop) => {
+    this.following.delete(watcher);
+    void stop.then((s) => s()).catch(() => undefined);
+  });
 
   constructor(
     private readonly open: Open,
@@ -30,31 +33,21 @@ export class LogFollowers {
 
   /** Starts following (or renews the lease); a watcher that switches container drops its old stream. */
   async follow(watcher: string, id: string, tail: number): Promise<WatchLease> {
-    this.leases.renew(watcher);
-    const held = this.streams.get(watcher);
-    if (held?.id === id) return LEASE;
-    if (held) this.stop(watcher);
-    const stop = this.open(
-      id,
-      tail,
-      (text) => this.emit({ watcher, id, text }),
-      () => this.emit({ watcher, id, text: '', ended: true }),
+    if (this.streams.get(watcher) && this.following.get(watcher) !== id) this.streams.release(watcher);
+    this.following.set(watcher, id);
+    await this.streams.hold(watcher, () =>
+      this.open(
+        id,
+        tail,
+        (text) => this.emit({ watcher, id, text }),
+        () => this.emit({ watcher, id, text: '', ended: true }),
+      ),
     );
-    this.streams.set(watcher, { id, stop });
-    try {
-      await stop;
-    } catch (e) {
-      this.streams.delete(watcher);
-      this.leases.drop(watcher);
-      throw e;
-    }
-    this.sweep ??= setInterval(() => this.expire(), LEASE.leaseMs / 2).unref();
     return LEASE;
   }
 
   unfollow(watcher: string): void {
-    this.leases.drop(watcher);
-    this.stop(watcher);
+    this.streams.release(watcher);
   }
 
   /** Streams open now. */
@@ -62,22 +55,7 @@ export class LogFollowers {
     return this.streams.size;
   }
 
-  private stop(watcher: string): void {
-    const held = this.streams.get(watcher);
-    this.streams.delete(watcher);
-    void held?.stop.then((s) => s()).catch(() => undefined);
-    if (this.streams.size === 0) {
-      clearInterval(this.sweep);
-      this.sweep = undefined;
-    }
-  }
-
-  private expire(): void {
-    for (const w of this.leases.expire()) this.stop(w);
-  }
-
   close(): void {
-    for (const w of [...this.streams.keys()]) this.stop(w);
-    this.leases.clear();
+    this.streams.close();
   }
 }

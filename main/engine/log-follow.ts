@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
 import type Docker from 'dockerode';
+import { textBatcher } from './text-batcher';
 
 /** Log output arrives in bursts; batching to this interval keeps a chatty container from flooding the UI. */
 const BATCH_MS = 100;
@@ -14,18 +14,7 @@ export async function followContainerLogs(docker: Docker, id: string, tail: numb
   const container = docker.getContainer(id);
   const tty = (await container.inspect()).Config?.Tty ?? false;
   const stream = (await container.logs({ follow: true, stdout: true, stderr: true, tail })) as unknown as NodeJS.ReadableStream & { destroy(): void };
-  const decoder = new StringDecoder('utf8');
-  let pending = '';
-  let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    timer = undefined;
-    if (pending) onText(pending);
-    pending = '';
-  };
-  const push = (chunk: Buffer) => {
-    pending += decoder.write(chunk);
-    timer ??= setTimeout(flush, BATCH_MS);
-  };
+  const { push, flush, stop } = textBatcher(BATCH_MS, onText);
   if (tty) {
     stream.on('data', push);
   } else {
@@ -35,13 +24,12 @@ export async function followContainerLogs(docker: Docker, id: string, tail: numb
     docker.modem.demuxStream(stream, out, out);
   }
   stream.on('end', () => {
-    clearTimeout(timer);
     flush();
     onEnd();
   });
   stream.on('error', () => undefined); // destroy() below, or the VM going away; 'end' or the state events tell the UI
   return () => {
-    clearTimeout(timer);
+    stop();
     stream.destroy();
   };
 }

@@ -162,6 +162,17 @@ function vmAndContainerHandlers(world: MockWorld, fire: Fire) {
       return { intervalMs: 0, leaseMs: 10_000 };
     },
     'containers.unfollowLogs': () => null,
+    // A mock shell: it answers each line with what a shell would have been asked, and runs nothing.
+    'terminal.open': (id, terminal) => {
+      queueMicrotask(() => fire('terminal.output', { terminal, data: `mock shell in ${byId(id)?.name ?? id}\r\n$ ` }));
+      return { intervalMs: 0, leaseMs: 10_000 };
+    },
+    'terminal.input': (terminal, data) => {
+      queueMicrotask(() => fire('terminal.output', { terminal, data: data.replace(/\r/g, '\r\n(mock: nothing runs here)\r\n$ ') }));
+      return null;
+    },
+    'terminal.resize': () => null,
+    'terminal.close': () => null,
   } satisfies Partial<MockHandlers>;
 }
 

@@ -32,7 +32,9 @@ export function ContainersPage() {
   const running = useBerth(vmUp);
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<Set<string>>(new Set());
-  const [logsFor, setLogsFor] = useState<ContainerSummary | undefined>();
+  const [logsFor, setLogsFor] = useState<string | undefined>();
+  // The drawer follows the list: a container that starts or stops shows it there too (the Terminal button).
+  const drawerFor = logsFor ? containers?.find((c) => c.id === logsFor) : undefined;
   const groups = useGroups(containers, filter);
 
   const act = async (c: ContainerSummary, action: Action) => {
@@ -62,12 +64,12 @@ export function ContainersPage() {
           now={now}
           selected={selected}
           setSelected={setSelected}
-          onLogs={setLogsFor}
+          onLogs={(c) => setLogsFor(c.id)}
           onOpen={(port) => void api['app.openExternal'](`http://localhost:${port}`)}
           onAct={(c, action) => void act(c, action)}
         />
       )}
-      {logsFor && <LogsDrawer container={logsFor} onClose={() => setLogsFor(undefined)} />}
+      {drawerFor && <LogsDrawer container={drawerFor} onClose={() => setLogsFor(undefined)} />}
     </section>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import type { ContainerSummary } from '../../../main/contract/berth-api';
 import { useApi, useBerth } from './context';
 import { bytes, percent } from './format';
@@ -6,6 +6,9 @@ import { holdLease } from '../api/lease';
 import { AnsiLine, plain } from './ansi-text';
 import { Sparkline } from './sparkline';
 import { newWatcherId } from './use-stats-watch';
+
+/** xterm.js loads with the first terminal opened, not with every page. */
+const TerminalPanel = lazy(() => import('./terminal-panel').then((m) => ({ default: m.TerminalPanel })));
 
 /** At most this many lines stay in the drawer; older ones scroll away. */
 const MAX_LINES = 5000;
@@ -18,6 +21,7 @@ export function LogsDrawer({ container, onClose }: { container: ContainerSummary
   const [search, setSearch] = useState('');
   const [follow, setFollow] = useState(true);
   const { lines, ended } = useFollowedLogs(container.id, follow);
+  const terminals = useTerminalList(container.id);
   const shown = search ? lines.filter((l) => plain(l).toLowerCase().includes(search.toLowerCase())) : lines;
   // biome-ignore lint/suspicious/noArrayIndexKey: log lines have no identity but their place; they are only ever appended
   const rendered = shown.map((l, i) => <AnsiLine key={i} text={l} />);
@@ -30,10 +34,20 @@ export function LogsDrawer({ container, onClose }: { container: ContainerSummary
           <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
         </label>
         <input type="search" placeholder="Search logs" aria-label="Search logs" value={search} onChange={(e) => setSearch(e.target.value)} />
+        {container.state === 'running' && (
+          <button type="button" onClick={terminals.add}>
+            Terminal
+          </button>
+        )}
         <button type="button" onClick={onClose}>
           Close
         </button>
       </div>
+      <Suspense fallback={<p className="muted">Opening a terminal…</p>}>
+        {terminals.list.map((t) => (
+          <TerminalPanel key={t.id} containerId={container.id} terminalId={t.id} title={`Terminal ${t.n}`} onClose={() => terminals.remove(t.id)} />
+        ))}
+      </Suspense>
       {container.state === 'running' && <ContainerGraphs id={container.id} />}
       <pre className="logs" data-testid="logs" aria-live="off">
         {shown.length === 0 ? <span className="muted">{follow ? 'No output yet.' : 'Following is off.'}</span> : rendered}
@@ -42,6 +56,22 @@ export function LogsDrawer({ container, onClose }: { container: ContainerSummary
       <InspectDetails container={container} />
     </aside>
   );
+}
+
+/** The drawer's open terminals, numbered as they were opened; all of them close with the drawer. */
+function useTerminalList(containerId: string) {
+  const [list, setList] = useState<{ id: string; n: number }[]>([]);
+  const [count, setCount] = useState(0);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: another container's drawer starts with no terminals
+  useEffect(() => setList([]), [containerId]);
+  return {
+    list,
+    add: () => {
+      setList((l) => [...l, { id: newWatcherId(), n: count + 1 }]);
+      setCount(count + 1);
+    },
+    remove: (id: string) => setList((l) => l.filter((t) => t.id !== id)),
+  };
 }
 
 /** The container's log lines while `follow` is on: a leased `docker logs --follow`, batched by main. */
