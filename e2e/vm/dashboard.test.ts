@@ -17,7 +17,9 @@ import { metaPolicy } from '../../main/contract/web-security';
 import { dockerCli } from '../helpers/docker-cli';
 import { borrowAsAContainer, firstAnswer } from '../helpers/dashboard-borrow';
 import { exerciseTerminals } from '../helpers/terminal-checks';
-import { INLINE_SCRIPT_PROBE } from '../helpers/csp-probe';
+import { searchLargeLog } from '../helpers/log-search-checks';
+import { screenshotBoth } from '../helpers/screenshots';
+import { builtPageAlone } from '../helpers/csp-probe';
 
 const IMG = 'berth-test/busybox:latest';
 const CHROMIUM = '/usr/bin/chromium';
@@ -43,13 +45,7 @@ describe('dashboard in Chromium against a real VM', () => {
   const frames: { event: string; at: number }[] = [];
   const eventsSince = (event: string, t: number) => frames.filter((f) => f.event === event && f.at >= t).length;
 
-  const shoot = async (name: string) => {
-    for (const scheme of ['light', 'dark'] as const) {
-      await page.emulateMedia({ colorScheme: scheme });
-      await page.screenshot({ path: join(SHOTS, `${name}-${scheme}.png`) });
-    }
-    await page.emulateMedia({ colorScheme: 'light' });
-  };
+  const shoot = (name: string) => screenshotBoth(page, join(SHOTS, name));
   const goTo = (name: string) => page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name, exact: true }).click();
 
   beforeAll(async () => {
@@ -200,6 +196,10 @@ describe('dashboard in Chromium against a real VM', () => {
     expect(docker(['rm', '-f', 'dash-color']).status).toBe(0);
   });
 
+  test('a 10,000-line log: the last 5,000 kept and said so; search finds, steps and highlights', async () => {
+    await searchLargeLog(page, docker, IMG);
+  });
+
   test('a terminal in a container: 42 back, a size that follows the panel, two at once, and no exec left after closing', async () => {
     await exerciseTerminals(page, docker, join(home, 'docker.sock'), IMG, shoot);
   });
@@ -243,13 +243,9 @@ describe('dashboard in Chromium against a real VM', () => {
   });
 
   test('the built page enforces its CSP by itself, from a file:// load with no header', async () => {
-    const other = await browser.newContext();
-    const bare = await other.newPage();
-    await bare.goto(pathToFileURL(join(__dirname, '..', '..', 'dist', 'renderer', 'index.html')).href);
-    expect(await bare.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toBe(metaPolicy());
-    const violated = await bare.evaluate<string>(INLINE_SCRIPT_PROBE);
-    expect(violated).toMatch(/^script-src/);
-    await other.close();
+    const { meta, refused } = await builtPageAlone(browser, join(__dirname, '..', '..', 'dist', 'renderer', 'index.html'));
+    expect(meta).toBe(metaPolicy());
+    expect(refused).toMatch(/^script-src/);
   });
 
   test('the browser was handed a 0600 file, never the link: no code in any command line', async () => {

@@ -55,7 +55,8 @@ export const CALLS = {
   'containers.action': z.tuple([objectRef, z.enum(['start', 'stop', 'restart', 'pause', 'unpause', 'remove'])]),
   'containers.inspect': z.tuple([objectRef]),
   'containers.logs': z.tuple([objectRef, lines]),
-  'containers.followLogs': z.tuple([objectRef, watcherId, lines]),
+  /** The last `lines` lines, then live; with the engine's RFC 3339 timestamps when the last argument is true. */
+  'containers.followLogs': z.tuple([objectRef, watcherId, lines, z.boolean()]),
   'containers.unfollowLogs': z.tuple([watcherId]),
   /** Opens a shell in a running container on a TTY, under the page's own id for it (or renews its lease). */
   'terminal.open': z.tuple([objectRef, watcherId, cols, rows]),

@@ -76,7 +76,7 @@ export class BerthService extends EventEmitter {
       ),
     };
     this.logFollowers = new LogFollowers(
-      (id, tail, onText, onEnd) => followContainerLogs(docker(), id, tail, onText, onEnd),
+      (id, opts, onText, onEnd) => followContainerLogs(docker(), id, opts, onText, onEnd),
       (chunk) => this.emitEvent('containers.log', chunk),
     );
     this.terminals = new Terminals(
@@ -158,7 +158,7 @@ export class BerthService extends EventEmitter {
         this.stats[topic].unwatch(watcher);
         return null;
       },
-      'containers.followLogs': (id: string, watcher: string, tail: number) => this.logFollowers.follow(watcher, id, tail),
+      'containers.followLogs': (id: string, watcher: string, tail: number, timestamps: boolean) => this.logFollowers.follow(watcher, id, { tail, timestamps }),
       'containers.unfollowLogs': async (watcher: string) => {
         this.logFollowers.unfollow(watcher);
         return null;

@@ -10,7 +10,13 @@ export interface LogChunk {
   ended?: boolean;
 }
 
-type Open = (id: string, tail: number, onText: (t: string) => void, onEnd: () => void) => Promise<() => void>;
+/** How a drawer follows: the lines it starts from, and whether each line carries its timestamp. */
+export interface FollowOptions {
+  tail: number;
+  timestamps: boolean;
+}
+
+type Open = (id: string, opts: FollowOptions, onText: (t: string) => void, onEnd: () => void) => Promise<() => void>;
 
 const LEASE: WatchLease = { intervalMs: 0, leaseMs: 10_000 };
 
@@ -19,7 +25,7 @@ const LEASE: WatchLease = { intervalMs: 0, leaseMs: 10_000 };
  * held on a lease like the stats, so a page that vanished stops its stream.
  */
 export class LogFollowers {
-  /** The container each watcher follows. */
+  /** What each watcher follows: the container and whether with timestamps. */
   private readonly following = new Map<string, string>();
   private readonly streams = new LeasedStreams<() => void>(LEASE.leaseMs, (watcher, stop) => {
     this.following.delete(watcher);
@@ -31,14 +37,15 @@ export class LogFollowers {
     private readonly emit: (chunk: LogChunk) => void,
   ) {}
 
-  /** Starts following (or renews the lease); a watcher that switches container drops its old stream. */
-  async follow(watcher: string, id: string, tail: number): Promise<WatchLease> {
-    if (this.streams.get(watcher) && this.following.get(watcher) !== id) this.streams.release(watcher);
-    this.following.set(watcher, id);
+  /** Starts following (or renews the lease); a watcher that switches container, or timestamps, drops its old stream. */
+  async follow(watcher: string, id: string, opts: FollowOptions): Promise<WatchLease> {
+    const what = `${id}\t${opts.timestamps}`;
+    if (this.streams.get(watcher) && this.following.get(watcher) !== what) this.streams.release(watcher);
+    this.following.set(watcher, what);
     await this.streams.hold(watcher, () =>
       this.open(
         id,
-        tail,
+        opts,
         (text) => this.emit({ watcher, id, text }),
         () => this.emit({ watcher, id, text: '', ended: true }),
       ),

@@ -6,14 +6,15 @@ import { textBatcher } from './text-batcher';
 const BATCH_MS = 100;
 
 /**
- * Follows a container's logs (the last `tail` lines, then live), calling
+ * Follows a container's logs (the last `tail` lines, then live, with the
+ * engine's timestamps if asked), calling
  * `onText` with batched UTF-8 text and `onEnd` when the container stops.
  * Returns the function that stops following.
  */
-export async function followContainerLogs(docker: Docker, id: string, tail: number, onText: (text: string) => void, onEnd: () => void): Promise<() => void> {
+export async function followContainerLogs(docker: Docker, id: string, opts: { tail: number; timestamps: boolean }, onText: (text: string) => void, onEnd: () => void): Promise<() => void> {
   const container = docker.getContainer(id);
   const tty = (await container.inspect()).Config?.Tty ?? false;
-  const stream = (await container.logs({ follow: true, stdout: true, stderr: true, tail })) as unknown as NodeJS.ReadableStream & { destroy(): void };
+  const stream = (await container.logs({ follow: true, stdout: true, stderr: true, tail: opts.tail, timestamps: opts.timestamps })) as unknown as NodeJS.ReadableStream & { destroy(): void };
   const { push, flush, stop } = textBatcher(BATCH_MS, onText);
   if (tty) {
     stream.on('data', push);

@@ -156,9 +156,10 @@ function vmAndContainerHandlers(world: MockWorld, fire: Fire) {
     },
     'containers.inspect': (id) => ({ Id: id, Config: { Cmd: ['sh', '-c', 'serve'], Env: ['MOCK=1'], Labels: {} }, Mounts: [] }),
     'containers.logs': (id) => `mock log line from ${byId(id)?.name ?? id}\n\x1b[32mready\x1b[0m\n`,
-    'containers.followLogs': (id, watcher) => {
+    'containers.followLogs': (id, watcher, _lines, timestamps) => {
       const name = byId(id)?.name ?? id;
-      queueMicrotask(() => fire('containers.log', { watcher, id, text: `mock log line from ${name}\n\x1b[32mready\x1b[0m on port 80\n` }));
+      const at = timestamps ? '2026-01-01T00:00:00.000000000Z ' : '';
+      queueMicrotask(() => fire('containers.log', { watcher, id, text: `${at}mock log line from ${name}\n${at}\x1b[32mready\x1b[0m on port 80\n` }));
       return { intervalMs: 0, leaseMs: 10_000 };
     },
     'containers.unfollowLogs': () => null,

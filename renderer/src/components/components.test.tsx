@@ -94,11 +94,11 @@ describe('components', () => {
     expect(screen.getByRole('img', { name: 'Memory: 3.0 MB of 2.0 GB' })).toBeTruthy();
   });
 
-  test('the drawer streams logs with their colours, searches them, and stops following on close', async () => {
+  test('the drawer streams logs with their colours, highlights and steps through matches, and stops following on close', async () => {
     const { calls, backend } = renderWith(<ContainersPage />, { ...running, containers: [c('web')] });
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'web' })));
     const follow = calls.find((x) => x.startsWith('containers.followLogs(id-web,'))!;
-    const watcher = /,([0-9a-f]{24}),500\)$/.exec(follow)![1]!;
+    const watcher = /,([0-9a-f]{24}),5000,false\)$/.exec(follow)![1]!;
     expect(screen.getByTestId('logs').textContent).toContain('ready on port 80');
     const green = [...screen.getByTestId('logs').querySelectorAll('span')].find((el) => el.textContent === 'ready')!;
     expect(green.style.color).toBe('rgb(0, 187, 0)');
@@ -108,10 +108,58 @@ describe('components', () => {
     act(() => backend.fire('containers.log', { watcher: 'someone-else', id: 'id-web', text: 'not for us\n' }));
     expect(screen.getByTestId('logs').textContent).toContain('GET /index.html 200');
     expect(screen.getByTestId('logs').textContent).not.toContain('not for us');
+    act(() => backend.fire('containers.log', { watcher, id: 'id-web', text: 'still Ready\n' }));
+    // Search highlights every match in place (nothing is hidden), and steps through them.
     fireEvent.change(screen.getByLabelText('Search logs'), { target: { value: 'READY' } });
-    expect(screen.getByTestId('logs').textContent).toBe('ready on port 80\n');
+    expect(screen.getByTestId('logs').textContent).toContain('GET /index.html 200');
+    expect([...screen.getByTestId('logs').querySelectorAll('mark')].map((m) => m.textContent)).toEqual(['ready', 'Ready']);
+    expect(screen.getByTestId('log-matches').textContent).toBe('1 of 2');
+    expect(screen.getByTestId('logs').querySelector('.match.current')?.textContent).toBe('ready on port 80\n');
+    fireEvent.click(screen.getByRole('button', { name: 'Next match' }));
+    expect(screen.getByTestId('log-matches').textContent).toBe('2 of 2');
+    expect(screen.getByTestId('logs').querySelector('.match.current')?.textContent).toBe('still Ready\n');
+    fireEvent.keyDown(screen.getByLabelText('Search logs'), { key: 'Enter', shiftKey: true });
+    expect(screen.getByTestId('log-matches').textContent).toBe('1 of 2');
+    fireEvent.change(screen.getByLabelText('Search logs'), { target: { value: 'nothing like it' } });
+    expect(screen.getByTestId('log-matches').textContent).toBe('no match');
+    // Timestamps: a new stream that carries them, for this watcher only.
+    await act(async () => fireEvent.click(screen.getByLabelText('Timestamps')));
+    expect(calls.some((x) => /^containers\.followLogs\(id-web,[0-9a-f]{24},5000,true\)$/.test(x))).toBe(true);
+    expect(screen.getByTestId('logs').textContent).toMatch(/^2026-01-01T00:00:00.000000000Z mock log line from /);
     await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Close' })));
     expect(calls).toContain(`containers.unfollowLogs(${watcher})`);
+  });
+
+  test('the keyboard: / focuses the filter, arrows move over the rows, Enter opens one, Esc closes it', async () => {
+    const { calls } = renderWith(<ContainersPage />, { ...running, containers: [c('api'), c('web')] });
+    const filter = screen.getByLabelText('Filter containers');
+    fireEvent.keyDown(document.body, { key: '/' });
+    expect(document.activeElement).toBe(filter);
+    fireEvent.keyDown(filter, { key: 'Escape' });
+    expect(document.activeElement).not.toBe(filter);
+    fireEvent.keyDown(document.body, { key: 'ArrowDown' });
+    expect(screen.getByTestId('container-api').className).toBe('cursor');
+    fireEvent.keyDown(document.body, { key: 'ArrowDown' });
+    fireEvent.keyDown(document.body, { key: 'ArrowDown' }); // stays on the last row
+    expect(screen.getByTestId('container-web').className).toBe('cursor');
+    expect(screen.getByTestId('container-api').className).toBe('');
+    await act(async () => fireEvent.keyDown(document.body, { key: 'Enter' }));
+    expect(screen.getByRole('dialog', { name: 'Details of web' })).toBeTruthy();
+    expect(calls.some((x) => x.startsWith('containers.followLogs(id-web,'))).toBe(true);
+    await act(async () => fireEvent.keyDown(document.body, { key: 'Escape' }));
+    expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  test('empty states name the next step, with a command to copy', async () => {
+    const write = vi.fn(async () => undefined);
+    Object.defineProperty(navigator, 'clipboard', { value: { writeText: write }, configurable: true });
+    renderWith(<ContainersPage />, { ...running, containers: [] });
+    await act(async () => fireEvent.click(screen.getByRole('button', { name: 'Copy docker run -d -p 8080:80 nginx' })));
+    expect(write).toHaveBeenCalledWith('docker run -d -p 8080:80 nginx');
+    expect(screen.getByRole('button', { name: 'Copy docker run -d -p 8080:80 nginx' }).textContent).toBe('Copied');
+    cleanup();
+    renderWith(<ContainersPage />, { status: { state: 'stopped', checks: [] } });
+    expect(screen.getByRole('button', { name: 'Copy berth start' })).toBeTruthy();
   });
 
   test('Resources watches the VM only while the VM runs and graphs its usage', async () => {

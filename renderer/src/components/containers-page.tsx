@@ -1,9 +1,11 @@
-import { useEffect, useMemo, useState } from 'react';
+import { type RefObject, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ContainerStats, ContainerSummary } from '../../../main/contract/berth-api';
 import { vmUp } from '../store/store';
 import { useApi, useBerth } from './context';
 import { bytes, percent, upFor } from './format';
+import { CopyCommand } from './copy-command';
 import { LogsDrawer } from './logs-drawer';
+import { useListKeys } from './use-list-keys';
 import { useStatsWatch } from './use-stats-watch';
 
 type Action = 'start' | 'stop' | 'restart' | 'pause' | 'unpause' | 'remove';
@@ -24,7 +26,7 @@ function useNow(everyMs: number): number {
 
 /** Containers grouped by compose project, with a search filter and actions. */
 export function ContainersPage() {
-  const { api, store } = useApi();
+  const { api } = useApi();
   const containers = useBerth((s) => s.containers);
   const stats = useBerth((s) => s.containerStats);
   useStatsWatch('containers');
@@ -36,27 +38,32 @@ export function ContainersPage() {
   // The drawer follows the list: a container that starts or stops shows it there too (the Terminal button).
   const drawerFor = logsFor ? containers?.find((c) => c.id === logsFor) : undefined;
   const groups = useGroups(containers, filter);
+  const filterBox = useRef<HTMLInputElement>(null);
+  const rows = useMemo(() => groups.flatMap(([, list]) => list), [groups]);
+  const cursor = useListKeys(
+    rows,
+    rowKey,
+    filterBox,
+    openDrawer(setLogsFor),
+    useCallback(() => setLogsFor(undefined), []),
+  );
 
-  const act = async (c: ContainerSummary, action: Action) => {
-    if (action === 'remove' && c.state === 'running' && !confirm(`Remove the running container ${c.name}?`)) return;
-    await store.getState().run(`c:${c.id}`, () => api['containers.action'](c.id, action));
-    await store.getState().refreshLists();
-  };
-  const bulk = async (action: Action) => {
-    const chosen = (containers ?? []).filter((c) => selected.has(c.id));
-    if (action === 'remove' && chosen.some((c) => c.state === 'running') && !confirm(`Remove ${chosen.length} containers, some running?`)) return;
-    for (const c of chosen) await store.getState().run(`c:${c.id}`, () => api['containers.action'](c.id, action));
-    setSelected(new Set());
-    await store.getState().refreshLists();
-  };
+  const { act, bulk } = useContainerActions(containers, selected, () => setSelected(new Set()));
 
-  if (!running) return <p className="empty">The VM is not running. Start it to see containers.</p>;
+  if (!running)
+    return (
+      <p className="empty">
+        The VM is not running. Start it with Start above, or from a terminal: <CopyCommand command="berth start" />
+      </p>
+    );
   if (!containers) return <p className="empty">Loading containers…</p>;
   return (
     <section aria-label="Containers">
-      <ContainersToolbar filter={filter} setFilter={setFilter} selected={selected.size} onBulk={(action) => void bulk(action)} />
+      <ContainersToolbar filterBox={filterBox} filter={filter} setFilter={setFilter} selected={selected.size} onBulk={(action) => void bulk(action)} />
       {containers.length === 0 ? (
-        <p className="empty">No containers yet. Try: docker run -d -p 8080:80 nginx</p>
+        <p className="empty">
+          No containers yet. Run one from a terminal, and it shows here at once: <CopyCommand command="docker run -d -p 8080:80 nginx" />
+        </p>
       ) : (
         <ContainersTable
           groups={groups}
@@ -64,6 +71,7 @@ export function ContainersPage() {
           now={now}
           selected={selected}
           setSelected={setSelected}
+          cursor={cursor}
           onLogs={(c) => setLogsFor(c.id)}
           onOpen={(port) => void api['app.openExternal'](`http://localhost:${port}`)}
           onAct={(c, action) => void act(c, action)}
@@ -74,11 +82,33 @@ export function ContainersPage() {
   );
 }
 
+/** Acting on one container, or on the selected ones; removing a running one asks first. */
+function useContainerActions(containers: ContainerSummary[] | undefined, selected: Set<string>, clearSelection: () => void) {
+  const { api, store } = useApi();
+  const act = async (c: ContainerSummary, action: Action) => {
+    if (action === 'remove' && c.state === 'running' && !confirm(`Remove the running container ${c.name}?`)) return;
+    await store.getState().run(`c:${c.id}`, () => api['containers.action'](c.id, action));
+    await store.getState().refreshLists();
+  };
+  const bulk = async (action: Action) => {
+    const chosen = (containers ?? []).filter((c) => selected.has(c.id));
+    if (action === 'remove' && chosen.some((c) => c.state === 'running') && !confirm(`Remove ${chosen.length} containers, some running?`)) return;
+    for (const c of chosen) await store.getState().run(`c:${c.id}`, () => api['containers.action'](c.id, action));
+    clearSelection();
+    await store.getState().refreshLists();
+  };
+  return { act, bulk };
+}
+
+const rowKey = (c: ContainerSummary) => c.id;
+/** Opening a row from the keyboard opens its drawer. */
+const openDrawer = (set: (id: string) => void) => (c: ContainerSummary) => set(c.id);
+
 /** The filter, and the bulk actions once some containers are selected. */
-function ContainersToolbar(p: { filter: string; setFilter: (f: string) => void; selected: number; onBulk: (action: Action) => void }) {
+function ContainersToolbar(p: { filterBox: RefObject<HTMLInputElement | null>; filter: string; setFilter: (f: string) => void; selected: number; onBulk: (action: Action) => void }) {
   return (
     <div className="toolbar">
-      <input type="search" placeholder="Filter by name or image" aria-label="Filter containers" value={p.filter} onChange={(e) => p.setFilter(e.target.value)} />
+      <input ref={p.filterBox} type="search" placeholder="Filter by name or image (/)" aria-label="Filter containers" value={p.filter} onChange={(e) => p.setFilter(e.target.value)} />
       {p.selected > 0 && (
         <>
           <span className="muted">{p.selected} selected</span>
@@ -110,6 +140,8 @@ function useGroups(containers: ContainerSummary[] | undefined, filter: string): 
 
 interface RowProps {
   c: ContainerSummary;
+  /** The keyboard's cursor is on this row. */
+  cursor: boolean;
   latest?: ContainerStats;
   now: number;
   selected: boolean;
@@ -120,9 +152,9 @@ interface RowProps {
 }
 
 /** One container: its facts, live CPU and memory, and its actions. */
-function ContainerRow({ c, latest, now, selected, onSelect, onLogs, onOpen, onAct }: RowProps) {
+function ContainerRow({ c, cursor, latest, now, selected, onSelect, onLogs, onOpen, onAct }: RowProps) {
   return (
-    <tr data-testid={`container-${c.name}`}>
+    <tr data-testid={`container-${c.name}`} className={cursor ? 'cursor' : undefined} aria-current={cursor ? 'true' : undefined}>
       <td>
         <input type="checkbox" aria-label={`Select ${c.name}`} checked={selected} onChange={(e) => onSelect(e.target.checked)} />
       </td>
@@ -187,13 +219,14 @@ interface TableProps {
   now: number;
   selected: Set<string>;
   setSelected(next: Set<string>): void;
+  cursor?: string;
   onLogs(c: ContainerSummary): void;
   onOpen(port: number): void;
   onAct(c: ContainerSummary, action: Action): void;
 }
 
 /** The containers, one body per compose project. */
-function ContainersTable({ groups, stats, now, selected, setSelected, onLogs, onOpen, onAct }: TableProps) {
+function ContainersTable({ groups, stats, now, selected, setSelected, cursor, onLogs, onOpen, onAct }: TableProps) {
   return (
     <table className="containers">
       <thead>
@@ -228,6 +261,7 @@ function ContainersTable({ groups, stats, now, selected, setSelected, onLogs, on
             <ContainerRow
               key={c.id}
               c={c}
+              cursor={cursor === c.id}
               latest={stats[c.id]?.at(-1)}
               now={now}
               selected={selected.has(c.id)}

@@ -3,28 +3,22 @@ import type { ContainerSummary } from '../../../main/contract/berth-api';
 import { useApi, useBerth } from './context';
 import { bytes, percent } from './format';
 import { holdLease } from '../api/lease';
-import { AnsiLine, plain } from './ansi-text';
+import { LogView, MAX_LINES } from './log-view';
 import { Sparkline } from './sparkline';
 import { newWatcherId } from './use-stats-watch';
 
 /** xterm.js loads with the first terminal opened, not with every page. */
 const TerminalPanel = lazy(() => import('./terminal-panel').then((m) => ({ default: m.TerminalPanel })));
 
-/** At most this many lines stay in the drawer; older ones scroll away. */
-const MAX_LINES = 5000;
-
 /**
  * A container's live logs (the last 500 lines, then streamed while "Follow"
  * is on, with their ANSI colours), its inspect data and its CPU and memory.
  */
 export function LogsDrawer({ container, onClose }: { container: ContainerSummary; onClose: () => void }) {
-  const [search, setSearch] = useState('');
   const [follow, setFollow] = useState(true);
-  const { lines, ended } = useFollowedLogs(container.id, follow);
+  const [timestamps, setTimestamps] = useState(false);
+  const { lines, ended, dropped } = useFollowedLogs(container.id, follow, timestamps);
   const terminals = useTerminalList(container.id);
-  const shown = search ? lines.filter((l) => plain(l).toLowerCase().includes(search.toLowerCase())) : lines;
-  // biome-ignore lint/suspicious/noArrayIndexKey: log lines have no identity but their place; they are only ever appended
-  const rendered = shown.map((l, i) => <AnsiLine key={i} text={l} />);
   return (
     <aside className="drawer" role="dialog" aria-label={`Details of ${container.name}`}>
       <div className="toolbar">
@@ -33,7 +27,9 @@ export function LogsDrawer({ container, onClose }: { container: ContainerSummary
         <label>
           <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} /> Follow
         </label>
-        <input type="search" placeholder="Search logs" aria-label="Search logs" value={search} onChange={(e) => setSearch(e.target.value)} />
+        <label>
+          <input type="checkbox" checked={timestamps} onChange={(e) => setTimestamps(e.target.checked)} /> Timestamps
+        </label>
         {container.state === 'running' && (
           <button type="button" onClick={terminals.add}>
             Terminal
@@ -49,9 +45,7 @@ export function LogsDrawer({ container, onClose }: { container: ContainerSummary
         ))}
       </Suspense>
       {container.state === 'running' && <ContainerGraphs id={container.id} />}
-      <pre className="logs" data-testid="logs" aria-live="off">
-        {shown.length === 0 ? <span className="muted">{follow ? 'No output yet.' : 'Following is off.'}</span> : rendered}
-      </pre>
+      <LogView lines={lines} dropped={dropped} name={container.name} placeholder={follow ? 'No output yet.' : 'Following is off.'} />
       {ended && <p className="muted">The container stopped; the log ends here.</p>}
       <InspectDetails container={container} />
     </aside>
@@ -74,34 +68,40 @@ function useTerminalList(containerId: string) {
   };
 }
 
-/** The container's log lines while `follow` is on: a leased `docker logs --follow`, batched by main. */
-function useFollowedLogs(id: string, follow: boolean): { lines: string[]; ended: boolean } {
+/** The container's log lines while `follow` is on: a leased `docker logs --follow` (with `--timestamps` if asked), batched by main. */
+function useFollowedLogs(id: string, follow: boolean, timestamps: boolean): { lines: string[]; ended: boolean; dropped: boolean } {
   const { api } = useApi();
   const [lines, setLines] = useState<string[]>([]);
   const [ended, setEnded] = useState(false);
+  const [dropped, setDropped] = useState(false);
   useEffect(() => {
     if (!follow) return;
     const watcher = newWatcherId();
     let partial = '';
     setLines([]);
     setEnded(false);
+    setDropped(false);
     const off = api.on('containers.log', (chunk) => {
       if (chunk.watcher !== watcher) return;
       if (chunk.ended) return setEnded(true);
       const parts = (partial + chunk.text).split('\n');
       partial = parts.pop() ?? '';
-      setLines((prev) => [...prev, ...parts].slice(-MAX_LINES));
+      setLines((prev) => {
+        const all = [...prev, ...parts];
+        if (all.length > MAX_LINES) setDropped(true);
+        return all.slice(-MAX_LINES);
+      });
     });
     const letGo = holdLease(
-      () => api['containers.followLogs'](id, watcher, 500),
+      () => api['containers.followLogs'](id, watcher, MAX_LINES, timestamps),
       () => void api['containers.unfollowLogs'](watcher),
     );
     return () => {
       off();
       letGo();
     };
-  }, [api, id, follow]);
-  return { lines, ended };
+  }, [api, id, follow, timestamps]);
+  return { lines, ended, dropped };
 }
 
 /** CPU and memory graphs; the Containers page around the drawer keeps the stats stream open. */
