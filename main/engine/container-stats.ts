@@ -35,44 +35,59 @@ export function memoryUsed(s: RawStats): number {
 /** At most this many stats requests in flight, so a host with many containers does not flood the engine. */
 const CONCURRENCY = 8;
 
+/** How long a first reading waits for a second, so CPU % shows at once rather than a period later. */
+const FIRST_GAP_MS = 500;
+
 /**
  * Samples every running container once per call with one-shot stats (no
  * two-second wait inside dockerd), and derives CPU % from the previous call's
- * sample. It is only called while a page that shows stats is open.
+ * sample. A container it has not read before (the first call of a watch, a
+ * container that just started) is read twice, FIRST_GAP_MS apart, so it has a
+ * CPU figure in its first sample. It is only called while a page that shows
+ * stats is open.
  */
 export class ContainerStatsSampler {
   private prev = new Map<string, RawStats>();
 
-  constructor(private readonly docker: () => Docker) {}
+  constructor(
+    private readonly docker: () => Docker,
+    private readonly firstGapMs = FIRST_GAP_MS,
+  ) {}
 
   async sample(): Promise<ContainerStats[]> {
     const docker = this.docker();
     const running = await docker.listContainers({ filters: { status: ['running'] } });
-    const out: ContainerStats[] = [];
-    const next = new Map<string, RawStats>();
+    const fresh = running.filter((c) => !this.prev.has(c.Id));
+    if (fresh.length) {
+      for (const [id, raw] of await this.read(docker, fresh)) this.prev.set(id, raw);
+      await new Promise((r) => setTimeout(r, this.firstGapMs));
+    }
+    const next = await this.read(docker, running);
+    const out = [...next].map(([id, raw]) => {
+      const before = this.prev.get(id);
+      return { id, cpuPercent: before ? cpuPercent(before, raw) : undefined, memoryBytes: memoryUsed(raw), memoryLimitBytes: raw.memory_stats?.limit ?? 0 };
+    });
+    this.prev = next;
+    return out;
+  }
+
+  /** One reading of each container, CONCURRENCY at a time; one that stopped meanwhile is left out. */
+  private async read(docker: Docker, running: Docker.ContainerInfo[]): Promise<Map<string, RawStats>> {
+    const got = new Map<string, RawStats>();
     for (let i = 0; i < running.length; i += CONCURRENCY) {
       const batch = running.slice(i, i + CONCURRENCY);
       const raws = await Promise.all(
         batch.map((c) =>
-          // one-shot skips dockerd's wait for a second sample; CPU % comes from our own previous sample
+          // one-shot skips dockerd's wait for a second sample; CPU % comes from our own previous reading
           (docker.getContainer(c.Id).stats({ stream: false, 'one-shot': true } as { stream: false }) as unknown as Promise<RawStats>).catch(() => undefined),
         ),
       );
       batch.forEach((c, j) => {
         const raw = raws[j];
-        if (!raw) return; // it stopped between the list and the stats call
-        next.set(c.Id, raw);
-        const before = this.prev.get(c.Id);
-        out.push({
-          id: c.Id,
-          cpuPercent: before ? cpuPercent(before, raw) : undefined,
-          memoryBytes: memoryUsed(raw),
-          memoryLimitBytes: raw.memory_stats?.limit ?? 0,
-        });
+        if (raw) got.set(c.Id, raw);
       });
     }
-    this.prev = next;
-    return out;
+    return got;
   }
 
   /** Drops the history, so the next sample starts fresh (after the watchers went away). */
