@@ -7,12 +7,13 @@
 import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Route } from 'playwright-core';
+import type { Browser, BrowserContext, Route } from 'playwright-core';
+import { CHROMIUM as DEFAULT_CHROMIUM, launchQuietChromium } from '../helpers/chromium';
 import { lifecycle } from './app';
 import { recordCall, recordFailure } from './record';
 import { strict } from './strict';
 
-const CHROMIUM = process.env.ELECTRON_STANDIN_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM = process.env.ELECTRON_STANDIN_CHROMIUM ?? DEFAULT_CHROMIUM;
 const MIME: Record<string, string> = {
   '.html': 'text/html',
   '.js': 'text/javascript',
@@ -87,12 +88,8 @@ async function serve(route: Route, gate: NavigationGate): Promise<void> {
 /** The one Chromium context, launched on the first window; its routes go through the gate. */
 export function browserContext(gate: NavigationGate): Promise<BrowserContext> {
   context ??= (async () => {
-    browser = chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      // --allow-file-access-from-files: Electron lets a file:// page load its own module scripts; Chromium does not by default.
-      args: ['--no-sandbox', '--disable-gpu', '--allow-file-access-from-files', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    // --allow-file-access-from-files: Electron lets a file:// page load its own module scripts; Chromium does not by default.
+    browser = launchQuietChromium(['--allow-file-access-from-files'], CHROMIUM);
     const ctx = await (await browser).newContext({ viewport: { width: 1100, height: 720 } });
     await ctx.route('**/*', (route) => serve(route, gate).catch((e: Error) => recordFailure(`serving ${route.request().url()}: ${e.message}`)));
     return ctx;

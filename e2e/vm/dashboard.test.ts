@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } fr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchQuietChromium } from '../helpers/chromium';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { berthCli, CLI, livePid, until, dumpLogsOnFailure, hermeticEnv } from '../helpers/berth-cli';
 import { importBusybox } from '../helpers/busybox-image';
@@ -22,7 +23,6 @@ import { screenshotBoth } from '../helpers/screenshots';
 import { builtPageAlone } from '../helpers/csp-probe';
 
 const IMG = 'berth-test/busybox:latest';
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = join(__dirname, '..', 'screenshots');
 const OPENER_DIR = join(__dirname, '..', 'fixtures', 'recording-opener');
 const PAGES = ['Containers', 'Images', 'Volumes', 'Resources', 'Settings', 'Troubleshoot'];
@@ -63,11 +63,7 @@ describe('dashboard in Chromium against a real VM', () => {
     });
     expect(await until(() => existsSync(openerLog), 5000, 50)).toBe(true);
     opened = readFileSync(openerLog, 'utf8').trim().split('\n');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchQuietChromium(['--disable-quic']);
     // A context of its own, so a second tab in it shares whatever the browser would attach to requests.
     page = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
     page.on('websocket', (ws) =>
@@ -116,11 +112,16 @@ describe('dashboard in Chromium against a real VM', () => {
     expect(docker(['run', '-d', '--name', 'dash-spin', IMG, 'sh', '-c', 'while :; do :; done']).status).toBe(0);
     const row = page.getByTestId('container-dash-spin');
     await row.waitFor({ timeout: 10_000 });
+    const busy = () => expect.poll(async () => parseFloat((await row.getByTestId('cpu').textContent()) ?? ''), { timeout: 20_000 }).toBeGreaterThan(20);
     const t0 = Date.now();
-    await expect.poll(async () => parseFloat((await row.getByTestId('cpu').textContent()) ?? ''), { timeout: 20_000 }).toBeGreaterThan(20);
-    console.log(`a busy container's CPU showed ${Date.now() - t0} ms after its row appeared (goal < 2000 ms)`);
+    await busy();
+    const afterRow = Date.now() - t0;
+    await goTo('Images');
+    await goTo('Containers');
+    const t1 = Date.now();
+    await busy();
+    console.log(`busy CPU shown ${afterRow} ms after the row appeared, ${Date.now() - t1} ms after the page opened (goal < 2000 ms)`);
     expect(await row.getByTestId('memory').textContent()).toMatch(/^\d+(\.\d)? (kB|MB)$/);
-    console.log(`dash-spin: CPU ${await row.getByTestId('cpu').textContent()}, memory ${await row.getByTestId('memory').textContent()}`);
     await shoot('containers'); // the README's screenshot: two containers with live CPU and memory
     await row.getByRole('button', { name: 'dash-spin', exact: true }).click();
     const points = () => page.getByTestId('container-cpu-graph').locator('polyline').getAttribute('points');

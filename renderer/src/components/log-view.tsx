@@ -19,20 +19,19 @@ export function LogView({ lines, dropped, name, placeholder }: { lines: string[]
   const at = matches.length ? Math.min(current, matches.length - 1) : -1;
   const currentLine = useRef<HTMLElement>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: scroll when the current match moves, not on every new line
-  useEffect(() => currentLine.current?.scrollIntoView?.({ block: 'nearest' }), [at, q]);
+  useEffect(() => {
+    currentLine.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [at, q]);
   const step = (by: number) => matches.length && setCurrent((at + by + matches.length) % matches.length);
-  const rendered = lines.map((l, i) => {
-    // biome-ignore lint/suspicious/noArrayIndexKey: log lines have no identity but their place; they are only ever appended
-    if (!matchSet.has(i)) return <AnsiLine key={i} text={l} />;
-    const isCurrent = matches[at] === i;
-    return (
+  const rendered = lines.map((l, i) =>
+    matchSet.has(i) ? (
+      // biome-ignore lint/suspicious/noArrayIndexKey: log lines have no identity but their place; they are only ever appended
+      <Match key={i} text={texts[i]!} query={q} current={matches[at] === i} lineRef={currentLine} />
+    ) : (
       // biome-ignore lint/suspicious/noArrayIndexKey: as above
-      <span key={i} ref={isCurrent ? currentLine : undefined} className={isCurrent ? 'match current' : 'match'}>
-        <Highlighted text={texts[i]!} query={q} />
-        {'\n'}
-      </span>
-    );
-  });
+      <AnsiLine key={i} text={l} />
+    ),
+  );
   return (
     <>
       <div className="toolbar">
@@ -66,6 +65,16 @@ export function LogView({ lines, dropped, name, placeholder }: { lines: string[]
         {lines.length === 0 ? <span className="muted">{placeholder}</span> : rendered}
       </pre>
     </>
+  );
+}
+
+/** A matching line: its plain text with the matches marked; the current one holds the ref that scrolls it into view. */
+function Match({ text, query, current, lineRef }: { text: string; query: string; current: boolean; lineRef: React.RefObject<HTMLElement | null> }) {
+  return (
+    <span ref={current ? lineRef : undefined} className={current ? 'match current' : 'match'}>
+      <Highlighted text={text} query={query} />
+      {'\n'}
+    </span>
   );
 }
 

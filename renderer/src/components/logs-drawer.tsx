@@ -57,7 +57,9 @@ function useTerminalList(containerId: string) {
   const [list, setList] = useState<{ id: string; n: number }[]>([]);
   const [count, setCount] = useState(0);
   // biome-ignore lint/correctness/useExhaustiveDependencies: another container's drawer starts with no terminals
-  useEffect(() => setList([]), [containerId]);
+  useEffect(() => {
+    setList([]);
+  }, [containerId]);
   return {
     list,
     add: () => {
