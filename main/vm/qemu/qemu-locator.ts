@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { isExecutable } from '../../common/executables';
 import { delimiter, dirname, join } from 'node:path';
 
 /** How to install QEMU, per platform, for error messages. */
@@ -37,17 +38,8 @@ export interface QemuLocation {
   source: 'qemuPath setting' | 'PATH' | 'known location' | 'login shell PATH';
 }
 
-function executable(p: string): boolean {
-  try {
-    accessSync(p, constants.X_OK);
-    return statSync(p).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /** Both programs Berth runs must come from one installation. */
-const hasQemu = (dir: string, binary: string) => executable(join(dir, binary)) && executable(join(dir, 'qemu-img'));
+const hasQemu = (dir: string, binary: string) => isExecutable(join(dir, binary)) && isExecutable(join(dir, 'qemu-img'));
 
 function settingDir(setting: string): string {
   try {

@@ -1,4 +1,5 @@
-import { accessSync, constants, rmSync, statSync } from 'node:fs';
+import { rmSync, statSync } from 'node:fs';
+import { isExecutable } from '../../common/executables';
 import { shellQuote } from '../../common/shell-quote';
 import { sleep } from '../../common/sleep';
 import type { QmpClient } from './qmp-client';
@@ -48,15 +49,6 @@ export interface SavedState {
   key: SavedStateKey;
 }
 
-const executable = (p: string) => {
-  try {
-    accessSync(p, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** The data disk's fingerprint now. */
 export function diskFingerprint(path: string): SavedState['disk'] {
   const st = statSync(path);
@@ -75,7 +67,7 @@ export function staleReason(saved: SavedState, now: Omit<SavedStateKey, 'machine
   if (disk.size !== saved.disk.size || disk.mtimeMs !== saved.disk.mtimeMs) return 'the data disk changed after the VM went to sleep';
   if (now.qemu !== saved.key.qemu) return `QEMU changed while the VM slept (${saved.key.qemu} → ${now.qemu})`;
   if (now.guest !== saved.key.guest) return 'the guest image changed while the VM slept (an update or a rebuild)';
-  if (saved.key.compressor && !executable(saved.key.compressor)) return `${saved.key.compressor}, which the saved state was compressed with, is gone`;
+  if (saved.key.compressor && !isExecutable(saved.key.compressor)) return `${saved.key.compressor}, which the saved state was compressed with, is gone`;
   return undefined;
 }
 
