@@ -10,10 +10,10 @@ export class LeasedStreams<T> {
   private readonly open = new Map<string, Promise<T>>();
   private sweep?: NodeJS.Timeout;
 
-  /** `end` is called once for each stream that stops (released, expired or closed), with what its start gave. */
+  /** `end` is called once for each stream that stops (released, expired or closed), with what its start gave; it resolves once the stream is down. */
   constructor(
     readonly leaseMs: number,
-    private readonly end: (key: string, stream: Promise<T>) => void,
+    private readonly end: (key: string, stream: Promise<T>) => Promise<void>,
   ) {
     this.leases = new Leases(leaseMs);
   }
@@ -41,11 +41,11 @@ export class LeasedStreams<T> {
     return this.open.get(key);
   }
 
-  /** Stops the key's stream, if it has one. */
-  release(key: string): void {
+  /** Stops the key's stream, if it has one; resolves once it is down. */
+  release(key: string): Promise<void> {
     const stream = this.open.get(key);
     this.forget(key);
-    if (stream) this.end(key, stream);
+    return stream ? this.end(key, stream) : Promise.resolve();
   }
 
   /** Forgets a stream that ended by itself; true if it was held. */
@@ -64,11 +64,11 @@ export class LeasedStreams<T> {
   }
 
   close(): void {
-    for (const key of [...this.open.keys()]) this.release(key);
+    for (const key of [...this.open.keys()]) void this.release(key);
     this.leases.clear();
   }
 
   private expire(): void {
-    for (const key of this.leases.expire()) this.release(key);
+    for (const key of this.leases.expire()) void this.release(key);
   }
 }

@@ -29,7 +29,7 @@ export class LogFollowers {
   private readonly following = new Map<string, string>();
   private readonly streams = new LeasedStreams<() => void>(LEASE.leaseMs, (watcher, stop) => {
     this.following.delete(watcher);
-    void stop.then((s) => s()).catch(() => undefined);
+    return stop.then((s) => s()).catch(() => undefined);
   });
 
   constructor(
@@ -40,7 +40,7 @@ export class LogFollowers {
   /** Starts following (or renews the lease); a watcher that switches container, or timestamps, drops its old stream. */
   async follow(watcher: string, id: string, opts: FollowOptions): Promise<WatchLease> {
     const what = `${id}\t${opts.timestamps}`;
-    if (this.streams.get(watcher) && this.following.get(watcher) !== what) this.streams.release(watcher);
+    if (this.streams.get(watcher) && this.following.get(watcher) !== what) void this.streams.release(watcher);
     this.following.set(watcher, what);
     await this.streams.hold(watcher, () =>
       this.open(
@@ -54,7 +54,7 @@ export class LogFollowers {
   }
 
   unfollow(watcher: string): void {
-    this.streams.release(watcher);
+    void this.streams.release(watcher);
   }
 
   /** Streams open now. */

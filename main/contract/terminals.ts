@@ -23,7 +23,7 @@ const MAX_TERMINALS = 32;
  * socket dropped) ends its shells within one lease instead of leaking them.
  */
 export class Terminals {
-  private readonly open = new LeasedStreams<ExecTerminal>(LEASE.leaseMs, (_t, shell) => void shell.then((s) => s.close()).catch(() => undefined));
+  private readonly open = new LeasedStreams<ExecTerminal>(LEASE.leaseMs, (_t, shell) => shell.then((s) => s.close()).catch(() => undefined));
 
   constructor(
     private readonly start: Open,
@@ -54,10 +54,8 @@ export class Terminals {
   }
 
   /** Ends a terminal's shell and everything it started. */
-  async close(terminal: string): Promise<void> {
-    const shell = this.open.get(terminal);
-    this.open.forget(terminal);
-    await (await shell?.catch(() => undefined))?.close();
+  close(terminal: string): Promise<void> {
+    return this.open.release(terminal);
   }
 
   /** Terminals open now. */
