@@ -13,7 +13,8 @@ export function LogView({ lines, dropped, name, placeholder }: { lines: string[]
   const [query, setQuery] = useState('');
   const [current, setCurrent] = useState(0);
   const q = query.toLowerCase();
-  const texts = useMemo(() => lines.map(plain), [lines]);
+  // Plain text only while searching: every log batch changes `lines`, and most of the time nobody searches.
+  const texts = useMemo(() => (q ? lines.map(plain) : []), [lines, q]);
   const matches = useMemo(() => (q ? texts.flatMap((t, i) => (t.toLowerCase().includes(q) ? [i] : [])) : []), [texts, q]);
   const matchSet = useMemo(() => new Set(matches), [matches]);
   const at = matches.length ? Math.min(current, matches.length - 1) : -1;
@@ -56,7 +57,7 @@ export function LogView({ lines, dropped, name, placeholder }: { lines: string[]
           ↓
         </button>
         <span className="spacer" />
-        <button type="button" onClick={() => saveText(`${name}.log`, texts.join('\n'))} disabled={!lines.length}>
+        <button type="button" onClick={() => saveText(`${name}.log`, lines.map(plain).join('\n'))} disabled={!lines.length}>
           Save
         </button>
       </div>
