@@ -11,10 +11,11 @@
  * Idle sleep is off for the bench's own Berth, so only the bench puts it to sleep.
  */
 import { execSync } from 'node:child_process';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { findExecutable } from '../main/common/executables';
+import { shellQuote } from '../main/common/shell-quote';
 import { benchVm, qemuResidentMiB } from './bench-vm';
 
 const rounds = Number(process.argv[2] ?? 3);
@@ -40,8 +41,14 @@ function pingMs(): Promise<number> {
 function stateSizes(): { file: number; stream: number } {
   const file = statSync(state).size / 2 ** 20;
   const zstd = findExecutable('zstd');
-  const compressed = zstd && execSync(`head -c 4 ${state} | od -An -tx1`, { encoding: 'utf8' }).trim() === '28 b5 2f fd';
-  const stream = compressed ? Number(execSync(`${zstd} -d -c -q ${state} | wc -c`, { encoding: 'utf8' })) / 2 ** 20 : file;
+  const head = Buffer.alloc(4);
+  const fd = openSync(state, 'r');
+  readSync(fd, head, 0, 4, 0);
+  closeSync(fd);
+  // zstd's frames start 28 b5 2f fd; QEMU's own stream starts "QEVM".
+  const compressed = zstd && head.toString('hex') === '28b52ffd';
+  // Counted as it streams through wc, rather than held in memory.
+  const stream = compressed ? Number(execSync(`${shellQuote(zstd)} -d -c -q ${shellQuote(state)} | wc -c`, { encoding: 'utf8' })) / 2 ** 20 : file;
   return { file, stream };
 }
 
