@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { type CALL_NAME_LIST, CALL_PREFIX, EVENT_CHANNEL } from './call-names';
 import type { AgentStatus } from '../agent/control-api';
 import type { ContainerStats } from '../engine/container-stats';
+import type { RunResult, RunSpec } from '../engine/container-run';
+import type { LayerProgress, PullProgress } from '../engine/image-pull';
 import type { Settings } from '../settings/settings-schema';
 import type { VmEvents } from '../vm/vm-events';
 import type { VmUsage } from '../vm/vm-usage';
@@ -15,7 +17,7 @@ import type { LogChunk } from './log-followers';
 import type { WatchLease } from './stats-hub';
 import type { TerminalOutput } from './terminals';
 
-export type { AgentStatus, ContainerStats, LogChunk, Settings, TerminalOutput, VmUsage, WatchLease };
+export type { AgentStatus, ContainerStats, LayerProgress, LogChunk, PullProgress, RunResult, RunSpec, Settings, TerminalOutput, VmUsage, WatchLease };
 
 /**
  * Ids and names exactly as Docker allows them, and nothing else: each ends up
@@ -41,6 +43,30 @@ const watcherId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'not a watcher id');
 /** A terminal's size in character cells. */
 const cols = z.number().int().min(2).max(1000);
 const rows = z.number().int().min(1).max(500);
+/** A container path, or a host path: absolute, and without the `:` that separates `-v`'s parts. */
+const mountPath = z
+  .string()
+  .max(4096)
+  .regex(/^\/[^:]*$/, 'is not an absolute path without ":"');
+/** The run dialog: `docker run -d` with a name, ports on 127.0.0.1, environment, `-v` mounts, a command and `--rm`. */
+const runSpec = z
+  .object({
+    image: imageRef,
+    name: z.union([z.literal(''), objectRef]).optional(),
+    ports: z.array(z.object({ host: z.number().int().min(0).max(65_535), container: z.number().int().min(1).max(65_535), proto: z.enum(['tcp', 'udp']) }).strict()).max(64),
+    env: z
+      .array(
+        z
+          .string()
+          .max(32_768)
+          .regex(/^[^=\s]+=/, 'is not a KEY=value line'),
+      )
+      .max(256),
+    mounts: z.array(z.object({ source: z.union([mountPath, objectRef]), target: mountPath, readOnly: z.boolean() }).strict()).max(64),
+    command: z.string().max(65_536).optional(),
+    remove: z.boolean(),
+  })
+  .strict() satisfies z.ZodType<RunSpec>;
 
 /** Argument schemas, one tuple per call. */
 export const CALLS = {
@@ -63,7 +89,11 @@ export const CALLS = {
   'terminal.input': z.tuple([watcherId, z.string().max(65_536)]),
   'terminal.resize': z.tuple([watcherId, cols, rows]),
   'terminal.close': z.tuple([watcherId]),
+  /** `docker run -d`; an image the engine lacks is pulled first, its progress under the page's id. */
+  'containers.run': z.tuple([runSpec, watcherId]),
   'images.list': z.tuple([]),
+  /** `docker pull`, with per-layer progress as 'images.pullProgress' under the page's id; resolves when the pull is done. */
+  'images.pull': z.tuple([imageRef, watcherId]),
   'images.remove': z.tuple([imageRef]),
   'images.prune': z.tuple([]),
   'volumes.list': z.tuple([]),
@@ -159,7 +189,9 @@ export interface CallResults {
   'terminal.input': null;
   'terminal.resize': null;
   'terminal.close': null;
+  'containers.run': RunResult;
   'images.list': ImageSummary[];
+  'images.pull': PullProgress;
   'images.remove': null;
   'images.prune': { reclaimed: number };
   'volumes.list': VolumeSummary[];
@@ -190,6 +222,8 @@ export interface BerthEvents extends Pick<VmEvents, 'vm.state' | 'vm.bootStage'>
   'containers.log': LogChunk;
   /** A terminal's output, for the page whose id opened it. */
   'terminal.output': TerminalOutput;
+  /** Where a pull stands, for the page whose id started it (a pull, or a run that pulls). */
+  'images.pullProgress': PullProgress & { watcher: string; ref: string };
   /** Streams only while some page watches 'containers'. */
   'stats.containers': { at: number; containers: ContainerStats[] };
   /** Streams only while some page watches 'vm'. */

@@ -20,6 +20,7 @@ import type { VmUsage } from '../vm/vm-usage';
 import { AgentLink } from './agent-link';
 import type { BerthEvents, EventName, LoginItemState, StatsTopic } from './berth-api';
 import type { BerthHandlers } from './dispatcher';
+import { engineActions } from './engine-actions';
 import { EngineObjects } from './engine-objects';
 import { LogFollowers } from './log-followers';
 import { StatsHub } from './stats-hub';
@@ -52,6 +53,7 @@ export class BerthService extends EventEmitter {
   private readonly stats: { containers: StatsHub<BerthEvents['stats.containers']>; vm: StatsHub<VmUsage> };
   private readonly logFollowers: LogFollowers;
   private readonly terminals: Terminals;
+  private readonly docker: () => ReturnType<typeof engineOverSocket>;
 
   constructor(private readonly host: ServiceHost) {
     super();
@@ -60,6 +62,7 @@ export class BerthService extends EventEmitter {
       gone: () => this.emitEvent('vm.state', { state: 'stopped' }),
     });
     const docker = () => engineOverSocket(this.link.socketPath);
+    this.docker = docker;
     this.engine = new EngineObjects(docker, async () => (await (await this.link.client(false))?.request('disk'))?.allocatedBytes);
     const containers = new ContainerStatsSampler(docker);
     this.stats = {
@@ -95,6 +98,7 @@ export class BerthService extends EventEmitter {
     if (e.event === 'engine.container') {
       // Engine events (followed by the agent) mark the UI's lists stale; the store refetches them with a debounce.
       this.engine.noteEvent(e.payload);
+      if (e.payload.action === 'start') this.stats.containers.nudge();
       this.emitEvent('engine.changed', { kind: 'container' });
     }
   }
@@ -110,7 +114,8 @@ export class BerthService extends EventEmitter {
 
   /** The handler table the dispatcher validates calls into. */
   handlers(): BerthHandlers {
-    return { ...this.vmCalls(), ...this.engine.handlers(), ...this.streamCalls(), ...this.hostCalls() };
+    const actions = engineActions(this.docker, (p) => this.emitEvent('images.pullProgress', p));
+    return { ...this.vmCalls(), ...this.engine.handlers(), ...actions, ...this.streamCalls(), ...this.hostCalls() };
   }
 
   /** The VM and its settings: all through the agent, their one owner. */

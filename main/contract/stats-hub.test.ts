@@ -82,4 +82,26 @@ describe('StatsHub: samples only while watched', () => {
     expect(got).toEqual(['ok']);
     h.close();
   });
+  test('a nudge samples at once while watched, once more after a sample in flight, and not at all while idle', async () => {
+    let release: () => void = () => undefined;
+    let n = 0;
+    const emitted: number[] = [];
+    const h = new StatsHub<number>({ sample: () => new Promise<number>((r) => (release = () => r(++n))) }, (v) => emitted.push(v), { intervalMs: 10_000, leaseMs: 60_000 });
+    h.nudge();
+    expect(n).toBe(0);
+    h.watch('page-nudge');
+    h.nudge();
+    h.nudge();
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(emitted).toEqual([1]);
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(emitted).toEqual([1, 2]);
+    h.nudge();
+    release();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(emitted).toEqual([1, 2, 3]);
+    h.close();
+  });
 });

@@ -24,6 +24,8 @@ export class StatsHub<T> {
   private readonly watchers: Leases;
   private timer?: NodeJS.Timeout;
   private sampling = false;
+  /** A nudge came while a sample ran: take another once it is done. */
+  private again = false;
 
   constructor(
     private readonly sampler: Sampler<T>,
@@ -50,6 +52,17 @@ export class StatsHub<T> {
     if (this.watchers.size === 0) this.idle();
   }
 
+  /**
+   * Something the samples show changed (a container started): sample now
+   * rather than at the next beat, if anyone watches, so a new container's
+   * figures follow its row instead of waiting out the interval.
+   */
+  nudge(): void {
+    if (!this.timer) return;
+    if (this.sampling) this.again = true;
+    else void this.tick();
+  }
+
   /** Watchers whose lease is still good. */
   get active(): number {
     return this.watchers.size;
@@ -69,6 +82,10 @@ export class StatsHub<T> {
       // the VM stopped under us; the page already shows that from the state events
     } finally {
       this.sampling = false;
+    }
+    if (this.again) {
+      this.again = false;
+      void this.tick();
     }
   }
 

@@ -8,6 +8,7 @@ import type { AgentStatus } from '../../../main/contract/berth-api';
 import type { BerthApi, BerthEvents, CallArgs, CallName, CallResults, ContainerSummary, EventName, ImageSummary, StatsTopic, VolumeSummary } from '../../../main/contract/berth-api';
 import type { LoginItemState, Settings } from '../../../main/contract/berth-api';
 import { makeBerthApi } from '../../../main/contract/client-factory';
+import { mockEngineActions } from './mock-engine-actions';
 
 /** What a test or the mock dev mode can reach besides the API itself. */
 export interface MockBackend {
@@ -19,7 +20,7 @@ export interface MockBackend {
   world: MockWorld;
 }
 
-interface MockWorld {
+export interface MockWorld {
   state: AgentStatus['state'];
   containers: ContainerSummary[];
   images: ImageSummary[];
@@ -79,7 +80,7 @@ export function mockWorld(opts: { state?: AgentStatus['state']; empty?: boolean 
   };
 }
 
-type Fire = <E extends EventName>(event: E, payload: BerthEvents[E]) => void;
+export type Fire = <E extends EventName>(event: E, payload: BerthEvents[E]) => void;
 type MockHandlers = { [K in CallName]: (...a: CallArgs<K>) => CallResults[K] };
 
 /** What the mock's status call answers for the world's state. */
@@ -240,7 +241,7 @@ export function createMockBackend(opts: { world?: MockWorld; live?: boolean } = 
   const fire: Fire = (event, payload) => {
     for (const l of listeners.get(event) ?? []) l(payload);
   };
-  const handlers: MockHandlers = { ...vmAndContainerHandlers(world, fire), ...otherHandlers(world, fire, !!opts.live) };
+  const handlers: MockHandlers = { ...vmAndContainerHandlers(world, fire), ...otherHandlers(world, fire, !!opts.live), ...mockEngineActions(world, fire) };
   const api = makeBerthApi({
     subscribe: (event, l) => {
       const set = listeners.get(event) ?? new Set();
