@@ -61,7 +61,7 @@ export function createOptions(spec: RunSpec): Docker.ContainerCreateOptions {
   for (const p of spec.ports) {
     const key = `${p.container}/${p.proto}`;
     exposed[key] = {};
-    (bindings[key] ??= []).push({ HostIp: '127.0.0.1', HostPort: p.host ? String(p.host) : '' });
+    bindings[key] = [...(bindings[key] ?? []), { HostIp: '127.0.0.1', HostPort: p.host ? String(p.host) : '' }];
   }
   const cmd = splitCommand(spec.command);
   return {
