@@ -1,10 +1,11 @@
 import { type RefObject, useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import type { ContainerStats, ContainerSummary } from '../../../main/contract/berth-api';
+import type { ContainerStats, ContainerSummary, RunResult } from '../../../main/contract/berth-api';
 import { vmUp } from '../store/store';
 import { useApi, useBerth } from './context';
 import { bytes, percent, upFor } from './format';
 import { CopyCommand } from './copy-command';
 import { LogsDrawer } from './logs-drawer';
+import { RunButton } from './run-dialog';
 import { useListKeys } from './use-list-keys';
 import { useStatsWatch } from './use-stats-watch';
 
@@ -59,10 +60,10 @@ export function ContainersPage() {
   if (!containers) return <p className="empty">Loading containers…</p>;
   return (
     <section aria-label="Containers">
-      <ContainersToolbar filterBox={filterBox} filter={filter} setFilter={setFilter} selected={selected.size} onBulk={(action) => void bulk(action)} />
+      <ContainersToolbar filterBox={filterBox} filter={filter} setFilter={setFilter} selected={selected.size} onBulk={(action) => void bulk(action)} onRun={(r) => setLogsFor(r.id)} />
       {containers.length === 0 ? (
         <p className="empty">
-          No containers yet. Run one from a terminal, and it shows here at once: <CopyCommand command="docker run -d -p 8080:80 nginx" />
+          No containers yet. Run one with Run… above, or from a terminal, and it shows here at once: <CopyCommand command="docker run -d -p 8080:80 nginx" />
         </p>
       ) : (
         <ContainersTable
@@ -105,7 +106,14 @@ const rowKey = (c: ContainerSummary) => c.id;
 const openDrawer = (set: (id: string) => void) => (c: ContainerSummary) => set(c.id);
 
 /** The filter, and the bulk actions once some containers are selected. */
-function ContainersToolbar(p: { filterBox: RefObject<HTMLInputElement | null>; filter: string; setFilter: (f: string) => void; selected: number; onBulk: (action: Action) => void }) {
+function ContainersToolbar(p: {
+  filterBox: RefObject<HTMLInputElement | null>;
+  filter: string;
+  setFilter: (f: string) => void;
+  selected: number;
+  onBulk: (action: Action) => void;
+  onRun: (r: RunResult) => void;
+}) {
   return (
     <div className="toolbar">
       <input ref={p.filterBox} type="search" placeholder="Filter by name or image (/)" aria-label="Filter containers" value={p.filter} onChange={(e) => p.setFilter(e.target.value)} />
@@ -120,6 +128,8 @@ function ContainersToolbar(p: { filterBox: RefObject<HTMLInputElement | null>; f
           </button>
         </>
       )}
+      <span className="spacer" />
+      <RunButton onStarted={p.onRun} />
     </div>
   );
 }

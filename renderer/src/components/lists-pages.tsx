@@ -1,24 +1,32 @@
+import { useState } from 'react';
 import type { Reply } from '../../../main/contract/berth-api';
 import { useApi, useBerth } from './context';
+import { PullForm } from './pull-form';
+import { RunButton, RunDialog } from './run-dialog';
 
 const mb = (n?: number) => (n === undefined || n < 0 ? '—' : `${(n / 1e6).toFixed(1)} MB`);
 
-/** Images: tags, size, age, which containers use them; remove and prune. */
+/** Images: pull one; tags, size, age, which containers use them; run, remove and prune. */
 export function ImagesPage() {
   const { api, store } = useApi();
   const images = useBerth((s) => s.images);
+  const [runImage, setRunImage] = useState<string>();
   if (!images) return <p className="empty">Loading images…</p>;
   const refresh = () => store.getState().refreshLists();
   const run = <T,>(key: string, call: () => Promise<Reply<T>>) => void store.getState().run(key, call).then(refresh);
   return (
     <section aria-label="Images">
       <div className="toolbar">
+        <PullForm onPulled={() => void refresh()} />
+        <span className="spacer" />
+        <RunButton onStarted={() => store.getState().setPage('containers')} />
         <button type="button" onClick={() => run('prune', () => api['images.prune']())}>
           Prune dangling images
         </button>
       </div>
+      {runImage !== undefined && <RunDialog image={runImage} onClose={() => setRunImage(undefined)} onStarted={() => store.getState().setPage('containers')} />}
       {images.length === 0 ? (
-        <p className="empty">No images.</p>
+        <p className="empty">No images yet. Pull one above, or build one from a terminal.</p>
       ) : (
         <table>
           <thead>
@@ -37,7 +45,10 @@ export function ImagesPage() {
                 <td>{mb(i.size)}</td>
                 <td>{new Date(i.created * 1000).toLocaleString()}</td>
                 <td>{i.usedBy.join(', ') || '—'}</td>
-                <td>
+                <td className="actions">
+                  <button type="button" aria-label={`Run ${i.tags[0] ?? i.id}`} onClick={() => setRunImage(i.tags[0] ?? i.id)}>
+                    Run…
+                  </button>
                   <button type="button" aria-label={`Remove ${i.tags[0] ?? i.id}`} onClick={() => run(`i:${i.id}`, () => api['images.remove'](i.id))}>
                     Remove
                   </button>

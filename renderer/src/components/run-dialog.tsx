@@ -1,0 +1,191 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { RunResult } from '../../../main/contract/berth-api';
+import { useApi } from './context';
+import { PullProgressView, usePullProgress } from './pull-progress';
+import { emptyMount, emptyPort, emptyRunForm, type MountRow, type PortRow, type RunForm, toRunSpec } from './run-form';
+import { newWatcherId } from './use-stats-watch';
+
+type Patch = (p: Partial<RunForm>) => void;
+
+/**
+ * `docker run -d` as a dialog: image, name, ports (always on 127.0.0.1),
+ * environment, bind mounts or volumes, a command and "remove when stopped".
+ * An image the engine lacks is pulled first, with its progress shown here.
+ * The engine's refusal ("Mounts denied: …", a taken port) is shown as it said it.
+ */
+export function RunDialog({ image, onClose, onStarted }: { image?: string; onClose: () => void; onStarted: (r: RunResult) => void }) {
+  const [form, setForm] = useState<RunForm>(() => emptyRunForm(image));
+  const { progress, busy, error, submit } = useRunSubmit(form, onStarted);
+  const box = useRef<HTMLDivElement>(null);
+  // A modal takes the focus: to the image field, or to the name when the image is chosen already.
+  useEffect(() => {
+    box.current?.querySelector<HTMLInputElement>(image ? 'input[name="name"]' : 'input[name="image"]')?.focus();
+  }, [image]);
+  const set: Patch = (p) => setForm((f) => ({ ...f, ...p }));
+  return (
+    <div className="modal-backdrop">
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby="run-title"
+        className="modal"
+        ref={box}
+        onKeyDown={(e) => {
+          if (e.key !== 'Escape') return;
+          e.stopPropagation();
+          onClose();
+        }}
+      >
+        <form
+          className="form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void submit();
+          }}
+        >
+          <h2 id="run-title">Run a container</h2>
+          <RunFields form={form} set={set} />
+          {progress && <PullProgressView progress={progress} />}
+          {error && (
+            <p role="alert" className="error">
+              {error}
+            </p>
+          )}
+          <div className="row">
+            <button type="submit" className="primary" disabled={busy}>
+              {busy ? 'Starting…' : 'Run'}
+            </button>
+            <button type="button" onClick={onClose}>
+              Cancel
+            </button>
+          </div>
+        </form>
+      </div>
+    </div>
+  );
+}
+
+/** Sends the form as `containers.run`, with the progress of a pull it needs, and the form's or the engine's error. */
+function useRunSubmit(form: RunForm, onStarted: (r: RunResult) => void) {
+  const { api } = useApi();
+  const watcher = useMemo(newWatcherId, []);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string>();
+  const [progress] = usePullProgress(watcher);
+  const submit = async () => {
+    const spec = toRunSpec(form);
+    if (typeof spec === 'string') return setError(spec);
+    setBusy(true);
+    setError(undefined);
+    const r = await api['containers.run'](spec, watcher);
+    setBusy(false);
+    if (r.ok) onStarted(r.value);
+    else setError(r.error.message);
+  };
+  return { progress, busy, error, submit };
+}
+
+/** "Run…": a button that opens the dialog with no image chosen. */
+export function RunButton({ onStarted }: { onStarted: (r: RunResult) => void }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <>
+      <button type="button" onClick={() => setOpen(true)}>
+        Run…
+      </button>
+      {open && (
+        <RunDialog
+          onClose={() => setOpen(false)}
+          onStarted={(r) => {
+            setOpen(false);
+            onStarted(r);
+          }}
+        />
+      )}
+    </>
+  );
+}
+
+/** The dialog's fields. */
+function RunFields({ form, set }: { form: RunForm; set: Patch }) {
+  return (
+    <>
+      <label>
+        Image
+        <input type="text" value={form.image} onChange={(e) => set({ image: e.target.value })} placeholder="e.g. nginx:alpine" spellCheck={false} name="image" />
+      </label>
+      <label>
+        Name
+        <input type="text" value={form.name} onChange={(e) => set({ name: e.target.value })} placeholder="optional: Docker picks one" spellCheck={false} name="name" />
+      </label>
+      <PortRows rows={form.ports} onChange={(ports) => set({ ports })} />
+      <label>
+        Environment
+        <textarea rows={3} value={form.env} onChange={(e) => set({ env: e.target.value })} placeholder="KEY=value, one per line" spellCheck={false} />
+      </label>
+      <MountRows rows={form.mounts} onChange={(mounts) => set({ mounts })} />
+      <label>
+        Command
+        <input type="text" value={form.command} onChange={(e) => set({ command: e.target.value })} placeholder="optional: the image's own" spellCheck={false} />
+      </label>
+      <label className="row">
+        <input type="checkbox" checked={form.remove} onChange={(e) => set({ remove: e.target.checked })} />
+        Remove when stopped (--rm)
+      </label>
+    </>
+  );
+}
+
+/** Published ports; the host side is always 127.0.0.1, so nothing on the network reaches them. */
+function PortRows({ rows, onChange }: { rows: PortRow[]; onChange: (r: PortRow[]) => void }) {
+  const edit = (i: number, p: Partial<PortRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...p } : r)));
+  return (
+    <fieldset>
+      <legend>Ports (on 127.0.0.1)</legend>
+      {rows.map((r, i) => (
+        <div className="row" key={r.key}>
+          <input type="text" inputMode="numeric" aria-label={`Host port ${i + 1}`} placeholder="host (blank: any)" value={r.host} onChange={(e) => edit(i, { host: e.target.value })} />
+          <span>→</span>
+          <input type="text" inputMode="numeric" aria-label={`Container port ${i + 1}`} placeholder="container" value={r.container} onChange={(e) => edit(i, { container: e.target.value })} />
+          <select aria-label={`Protocol ${i + 1}`} value={r.proto} onChange={(e) => edit(i, { proto: e.target.value as PortRow['proto'] })}>
+            <option value="tcp">tcp</option>
+            <option value="udp">udp</option>
+          </select>
+          <button type="button" aria-label={`Remove port ${i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>
+            ✕
+          </button>
+        </div>
+      ))}
+      <button type="button" onClick={() => onChange([...rows, emptyPort()])}>
+        Add a port
+      </button>
+    </fieldset>
+  );
+}
+
+/** Bind mounts (an absolute host path, which must be shared with the VM) and named volumes. */
+function MountRows({ rows, onChange }: { rows: MountRow[]; onChange: (r: MountRow[]) => void }) {
+  const edit = (i: number, p: Partial<MountRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...p } : r)));
+  return (
+    <fieldset>
+      <legend>Mounts</legend>
+      {rows.map((r, i) => (
+        <div className="row" key={r.key}>
+          <input type="text" aria-label={`Host path or volume ${i + 1}`} placeholder="/host/path or volume" value={r.source} onChange={(e) => edit(i, { source: e.target.value })} spellCheck={false} />
+          <span>→</span>
+          <input type="text" aria-label={`Container path ${i + 1}`} placeholder="/path/in/container" value={r.target} onChange={(e) => edit(i, { target: e.target.value })} spellCheck={false} />
+          <label className="row">
+            <input type="checkbox" checked={r.readOnly} onChange={(e) => edit(i, { readOnly: e.target.checked })} />
+            read-only
+          </label>
+          <button type="button" aria-label={`Remove mount ${i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>
+            ✕
+          </button>
+        </div>
+      ))}
+      <button type="button" onClick={() => onChange([...rows, emptyMount()])}>
+        Add a mount
+      </button>
+    </fieldset>
+  );
+}
