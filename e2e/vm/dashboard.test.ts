@@ -3,7 +3,7 @@
  * driven in Debian's Chromium through playwright-core. Screenshots of each
  * page, light and dark, go to e2e/screenshots/ (git-ignored).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchQuietChromium } from '../helpers/chromium';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { berthCli, CLI, livePid, until, dumpLogsOnFailure, hermeticEnv } from '../helpers/berth-cli';
+import { berthCli, livePid, until, dumpLogsOnFailure } from '../helpers/berth-cli';
 import { importBusybox } from '../helpers/busybox-image';
 import { SESSION_STORAGE_KEY } from '../../main/contract/dashboard-wire';
 import { metaPolicy } from '../../main/contract/web-security';
@@ -20,11 +20,11 @@ import { borrowAsAContainer, firstAnswer } from '../helpers/dashboard-borrow';
 import { exerciseTerminals } from '../helpers/terminal-checks';
 import { searchLargeLog } from '../helpers/log-search-checks';
 import { screenshotBoth } from '../helpers/screenshots';
+import { startDashboardServer } from '../helpers/dashboard-launch';
 import { builtPageAlone } from '../helpers/csp-probe';
 
 const IMG = 'berth-test/busybox:latest';
 const SHOTS = join(__dirname, '..', 'screenshots');
-const OPENER_DIR = join(__dirname, '..', 'fixtures', 'recording-opener');
 const PAGES = ['Containers', 'Images', 'Volumes', 'Resources', 'Settings', 'Troubleshoot'];
 
 describe('dashboard in Chromium against a real VM', () => {
@@ -52,15 +52,7 @@ describe('dashboard in Chromium against a real VM', () => {
     mkdirSync(SHOTS, { recursive: true });
     mkdirSync(env.DOCKER_CONFIG, { recursive: true });
     // The browser is "opened" by a recording stand-in for xdg-open, and Chromium follows what it was given.
-    const opener = { PATH: `${OPENER_DIR}:${process.env.PATH}`, BERTH_TEST_OPENER_LOG: openerLog };
-    server = spawn(process.execPath, [CLI, 'dashboard'], { env: hermeticEnv({ ...env, ...opener }), stdio: ['ignore', 'pipe', 'inherit'] });
-    url = await new Promise<string>((resolve, reject) => {
-      server.stdout!.on('data', (d) => {
-        const m = /(http:\/\/127\.0\.0\.1:\d+\/#code=[0-9a-f]+)/.exec(String(d));
-        if (m) resolve(m[1]);
-      });
-      server.on('exit', (code) => reject(new Error(`berth dashboard exited with ${code}`)));
-    });
+    ({ server, url } = await startDashboardServer(env, openerLog));
     expect(await until(() => existsSync(openerLog), 5000, 50)).toBe(true);
     opened = readFileSync(openerLog, 'utf8').trim().split('\n');
     browser = await launchQuietChromium(['--disable-quic']);

@@ -5,16 +5,14 @@
  * mirror (Debian's docker-registry on the host's 127.0.0.1, which the guest
  * reaches at QEMU's 10.0.2.2; there is no Docker Hub here).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { freeLoopbackPort } from '../../main/common/free-port';
-import { GUEST_HOST_GATEWAY } from '../../main/link/guest';
-import { berthCli, dumpLogsOnFailure, stopAndClean, until } from '../helpers/berth-cli';
+import { berthCli, dumpLogsOnFailure, stopAndClean } from '../helpers/berth-cli';
 import { importBusybox } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
+import { type LocalRegistry, startLocalRegistry } from '../helpers/local-registry';
 
 const IMG = 'berth-test/busybox:latest';
 
@@ -23,33 +21,21 @@ describe('engine settings (daemon.json) with a real VM', () => {
   const berth = berthCli({ BERTH_HOME: home });
   const docker = dockerCli({ DOCKER_HOST: `unix://${join(home, 'docker.sock')}` });
   const logConfig = (name: string) => docker(['inspect', '-f', '{{json .HostConfig.LogConfig.Config}}', name]).stdout.trim();
-  let registry: ChildProcess | undefined;
-  let registryLog = '';
-  const logText = () => readFileSync(registryLog, 'utf8');
+  let registry: LocalRegistry | undefined;
+  const logText = () => registry?.log() ?? '';
   let mirror = '';
   beforeEach(dumpLogsOnFailure(home));
 
   beforeAll(async () => {
-    // A registry of the test's own, on 127.0.0.1 only, killed by its pid afterwards.
-    const port = await freeLoopbackPort();
-    const dir = join(home, 'registry');
-    mkdirSync(dir);
-    writeFileSync(join(dir, 'config.yml'), `version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`);
-    // Its log goes to a file: the docker CLI runs synchronously here, and a pipe nobody reads could stall the registry.
-    registryLog = join(dir, 'registry.log');
-    const out = openSync(registryLog, 'a');
-    registry = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: ['ignore', out, out] });
-    closeSync(out);
-    mirror = `${GUEST_HOST_GATEWAY}:${port}`;
-    const up = await until(async () => (await fetch(`http://127.0.0.1:${port}/v2/`).catch(() => undefined))?.status === 200, 20_000, 200);
-    if (!up) throw new Error(`docker-registry did not answer: ${logText()}`);
+    registry = await startLocalRegistry(join(home, 'registry'));
+    mirror = registry.guestAddress;
     const r = berth(['start'], { timeoutMs: 400_000 });
     if (r.status !== 0) throw new Error(`berth start failed: ${r.stderr}`);
     expect(importBusybox((tar) => docker(['import', tar, IMG])).status).toBe(0);
   }, 600_000);
 
   afterAll(() => {
-    if (registry?.pid && registry.exitCode === null) process.kill(registry.pid, 'SIGKILL');
+    registry?.stop();
     stopAndClean(home, berth);
   });
 

@@ -7,10 +7,11 @@ import { type PullProgress, PullTracker, pullImage, tagOf } from './image-pull';
 
 /** A STAND-IN engine whose pull answers with the given JSON lines, through dockerode's real progress reader; or fails as dockerode does for an error reply. */
 function standIn(lines: object[], fail?: { statusCode: number; json: { message: string } }): Docker {
+  // A streamed error reply keeps no body in dockerode (json is null): its words are only in the message.
   return {
     modem: new Modem(),
     pull: async () => {
-      if (fail) throw Object.assign(new Error(`(HTTP code ${fail.statusCode}) unexpected - ${fail.json.message} `), fail);
+      if (fail) throw Object.assign(new Error(`(HTTP code ${fail.statusCode}) unexpected - ${fail.json.message} `), { statusCode: fail.statusCode, json: null });
       const s = new PassThrough();
       setImmediate(() => {
         for (const l of lines) s.write(`${JSON.stringify(l)}\r\n`);

@@ -21,21 +21,11 @@ export function RunDialog({ image, onClose, onStarted }: { image?: string; onClo
   useEffect(() => {
     box.current?.querySelector<HTMLInputElement>(image ? 'input[name="name"]' : 'input[name="image"]')?.focus();
   }, [image]);
+  useEscape(onClose);
   const set: Patch = (p) => setForm((f) => ({ ...f, ...p }));
   return (
     <div className="modal-backdrop">
-      <div
-        role="dialog"
-        aria-modal="true"
-        aria-labelledby="run-title"
-        className="modal"
-        ref={box}
-        onKeyDown={(e) => {
-          if (e.key !== 'Escape') return;
-          e.stopPropagation();
-          onClose();
-        }}
-      >
+      <div role="dialog" aria-modal="true" aria-labelledby="run-title" className="modal" ref={box}>
         <form
           className="form"
           onSubmit={(e) => {
@@ -63,6 +53,23 @@ export function RunDialog({ image, onClose, onStarted }: { image?: string; onClo
       </div>
     </div>
   );
+}
+
+/**
+ * Esc closes the dialog wherever the focus is (a button that went disabled
+ * leaves it on the page), and only the dialog: it is caught before the
+ * Containers page's own Esc, which would close the drawer behind.
+ */
+function useEscape(close: () => void) {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape') return;
+      e.stopPropagation();
+      close();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [close]);
 }
 
 /** Sends the form as `containers.run`, with the progress of a pull it needs, and the form's or the engine's error. */
