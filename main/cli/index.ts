@@ -15,6 +15,7 @@ import { shareOptionsFrom } from '../vm/share-options';
 import { formatStatus, progressLine } from './format';
 import { confirm, linkSocket, resetOffline, showLogs } from './commands';
 import { runDashboard } from './dashboard-command';
+import { formatEngines, listEngines } from './engines-command';
 
 const paths = berthPaths();
 const agentCommand = { execPath: process.execPath, args: [__filename, 'agent'] };
@@ -227,6 +228,18 @@ config
       const view = await withSettings((agent) => agent.request('settings.update', { [key]: coerced }));
       const pending = (view.pendingRestart as string[]).includes(key);
       console.log(`${key} = ${value}${pending ? ' (applies at the next `berth restart`)' : ''}`);
+    }),
+  );
+
+program
+  .command('engines')
+  .alias('contexts')
+  .description("list Docker's contexts (docker context ls) with whether each engine answers, its version and running containers")
+  .option('--json', 'machine-readable output')
+  .action(
+    action(async (opts: { json?: boolean }) => {
+      const { engines, problems } = await listEngines(process.env);
+      console.log(opts.json ? JSON.stringify({ engines, problems }, null, 2) : formatEngines(engines, problems));
     }),
   );
 

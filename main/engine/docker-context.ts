@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { contextId } from './context-store';
 
 /** The Docker CLI's config directory: DOCKER_CONFIG or ~/.docker. */
 export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -15,7 +15,7 @@ export function dockerConfigDir(env: NodeJS.ProcessEnv = process.env): string {
  * never touches `currentContext`: switching is the user's choice.
  */
 export function writeDockerContext(socketPath: string, name = 'berth', configDir = dockerConfigDir()): string {
-  const dir = join(configDir, 'contexts', 'meta', createHash('sha256').update(name).digest('hex'));
+  const dir = join(configDir, 'contexts', 'meta', contextId(name));
   mkdirSync(dir, { recursive: true });
   const meta = {
     Name: name,

@@ -1,0 +1,38 @@
+import { engineForContext } from './context-client';
+import type { DockerContext } from './context-store';
+import { engineError } from './engine-error';
+
+/** A context and whether its engine answers: its version and running containers, or why not. */
+export interface EngineReach extends Omit<DockerContext, 'tls'> {
+  /** Whether the context has TLS files of its own (their paths are not shown). */
+  hasTls: boolean;
+  reachable: boolean;
+  engineVersion?: string;
+  apiVersion?: string;
+  /** Containers running on that engine now. */
+  running?: number;
+  error?: string;
+}
+
+/** How long a probe waits for an engine before calling it unreachable: a dead host must not hold up the list. */
+export const PROBE_TIMEOUT_MS = 5000;
+
+/** Asks one context's engine for its version and its running containers, within `timeoutMs`. */
+export async function probeContext(ctx: DockerContext, sshCommand?: string[], timeoutMs = PROBE_TIMEOUT_MS): Promise<EngineReach> {
+  const { tls, ...shown } = ctx;
+  const base = { ...shown, hasTls: tls !== undefined };
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const docker = engineForContext(ctx, sshCommand);
+    const answer = Promise.all([docker.version(), docker.listContainers()]);
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+    });
+    const [version, running] = await Promise.race([answer, late]);
+    return { ...base, reachable: true, engineVersion: version.Version, apiVersion: version.ApiVersion, running: running.length };
+  } catch (e) {
+    return { ...base, reachable: false, error: engineError(e).message };
+  } finally {
+    clearTimeout(timer);
+  }
+}
