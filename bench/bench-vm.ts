@@ -1,6 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { berthPaths } from '../main/agent/paths';
 import { BerthService } from '../main/contract/berth-service';
+import { contextSourcesFrom } from '../main/contract/engine-choice';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,5 +82,6 @@ export function serviceFor(vm: BenchVm): BerthService {
     agentCommand: { execPath: process.execPath, args: [vm.cli, 'agent'], env: vm.env },
     loginItem: { get: () => ({ enabled: false, needsApproval: false }), set: () => ({ enabled: false, needsApproval: false }) },
     openExternal: async () => undefined,
+    contexts: contextSourcesFrom(vm.env),
   });
 }

@@ -6,7 +6,7 @@
 import { app } from './app';
 import { StandinWindow, webContents } from './browser-window';
 import { ipcMain } from './ipc-main';
-import { clipboard, Notification, shell } from './recorded-apis';
+import { clipboard, dialog, Notification, shell } from './recorded-apis';
 import { session } from './session';
 import { strict } from './strict';
 import { Menu, nativeImage, StandinTray } from './tray';
@@ -22,6 +22,7 @@ module.exports = strict(
     nativeImage,
     shell,
     clipboard,
+    dialog,
     session,
     ipcMain,
     webContents,

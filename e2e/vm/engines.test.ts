@@ -13,11 +13,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { freeLoopbackPort } from '../../main/common/free-port';
 import type { EngineReach } from '../../main/engine/context-probe';
-import { berthCli, dumpLogsOnFailure, stopAndClean } from '../helpers/berth-cli';
+import { berthCli, dumpLogsOnFailure, livePid, stopAndClean } from '../helpers/berth-cli';
 import { importBusybox } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 import { storeFingerprint } from '../helpers/context-fingerprint';
 import { type LocalSshd, startLocalSshd } from '../helpers/local-sshd';
+import { launchTrayApp, openDashboard, trayLabels } from '../helpers/engine-views';
+import { readContextStore } from '../../main/engine/context-store';
+import type { StandinApp } from '../electron-standin/launch';
+import type { Page } from 'playwright-core';
 
 const IMG = 'berth-test/busybox:latest';
 
@@ -37,6 +41,14 @@ describe('other engines through Docker contexts, against a real VM', () => {
     return (JSON.parse(r.stdout) as { engines: EngineReach[] }).engines;
   };
   const byName = (list: EngineReach[], name: string) => list.find((e) => e.name === name)!;
+  /** The local side: a tray app and a dashboard with Berth homes of their own (their VMs never started). */
+  const views = mkdtempSync(join(tmpdir(), 'berth-views-'));
+  const user = () => ({ DOCKER_CONFIG: contexts, BERTH_SSH_COMMAND: sshd.sshCommand });
+  let app: StandinApp | undefined;
+  let dashboard: { stop(): Promise<void>; page: Page } | undefined;
+  /** The local Berth beside the remote: the dashboard's own, booted, so a remote going away can be seen not to touch it. */
+  const localHome = join(views, 'dashboard', 'berth');
+  const localBerth = berthCli({ BERTH_HOME: localHome, DOCKER_CONFIG: join(views, 'dashboard', 'docker-config') });
 
   beforeAll(async () => {
     const enginePort = await freeLoopbackPort();
@@ -63,9 +75,15 @@ describe('other engines through Docker contexts, against a real VM', () => {
     for (const m of made) expect(m.status, m.stderr).toBe(0);
   }, 600_000);
 
-  afterAll(() => {
+  afterAll(async () => {
+    app?.kill();
+    await dashboard?.stop();
     sshd?.stop();
-    stopAndClean(home, berth, contexts);
+    // An agent the tray app or the dashboard may have started for their own (never booted) homes.
+    const trayAgent = livePid(join(views, 'tray', 'home', '.berth', 'agent.pid'));
+    if (trayAgent) process.kill(trayAgent, 'SIGKILL');
+    stopAndClean(localHome, localBerth);
+    stopAndClean(home, berth, contexts, views);
   });
 
   test('every context is listed; the remote answers over TLS and over ssh with its version and containers; reading changed nothing', () => {
@@ -90,7 +108,50 @@ describe('other engines through Docker contexts, against a real VM', () => {
     expect(lines.find((l) => l.startsWith('nowhere'))).toMatch(/unreachable.*ECONNREFUSED/);
   });
 
-  test('a stopped remote is unreachable within 10 s, over both routes', () => {
+  test("the tray lists each engine with its containers; Use for the Shell switches only after the confirmation's yes", async () => {
+    app = launchTrayApp(join(views, 'tray'), user(), 'Use “remote-ssh”');
+    const wanted = ['remote-tls · 1 running · shell', 'remote-ssh · 1 running', 'nowhere · unreachable'];
+    const shown = await app.until((s) => wanted.every((w) => trayLabels(s, 'engines').includes(w)), 30_000);
+    expect(trayLabels(shown, 'engines')).toEqual(expect.arrayContaining(wanted));
+    expect(trayLabels(shown, 'engine:remote-tls')).toContain('remote-web');
+    expect(trayLabels(shown, 'engine:nowhere').join('\n')).toMatch(/^Unreachable: .*ECONNREFUSED/m);
+    await app.click('engine:remote-ssh:use');
+    const asked = await app.until((s) => s.calls.some((c) => c.api === 'dialog.showMessageBox'), 10_000);
+    expect(JSON.stringify(asked.calls.find((c) => c.api === 'dialog.showMessageBox')?.args)).toContain('Use the Docker context “remote-ssh” for the shell?');
+    await expect.poll(() => readContextStore(contexts).current, { timeout: 10_000 }).toBe('remote-ssh');
+    expect(contextCli('context', 'show').stdout.trim()).toBe('remote-ssh');
+    expect(contextCli('context', 'use', 'remote-tls').status).toBe(0);
+    app.kill();
+    app = undefined;
+    const trayAgent = livePid(join(views, 'tray', 'home', '.berth', 'agent.pid'));
+    if (trayAgent) process.kill(trayAgent, 'SIGKILL');
+  });
+
+  test('the dashboard shows the remote through its switcher and acts there, with the VM-only parts absent', async () => {
+    const before = storeFingerprint(contexts);
+    const up = localBerth(['start'], { timeoutMs: 400_000 });
+    expect(up.status, up.stderr).toBe(0);
+    dashboard = await openDashboard(join(views, 'dashboard'), user());
+    const { page } = dashboard;
+    await page.getByTestId('vm-state').filter({ hasText: 'running' }).waitFor({ timeout: 30_000 });
+    const select = page.getByLabel('Engine');
+    await expect.poll(() => select.locator('option').allTextContents(), { timeout: 20_000 }).toContain('remote-tls (1 running) · shell');
+    await select.selectOption('remote-tls');
+    await page.getByTestId('container-remote-web').getByText('running', { exact: true }).waitFor({ timeout: 15_000 });
+    expect(await page.getByRole('button', { name: 'Stop', exact: true }).count()).toBe(0);
+    expect(await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Resources' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Stop remote-web' }).click();
+    await expect.poll(() => docker(['inspect', '-f', '{{.State.Running}}', 'remote-web']).stdout.trim(), { timeout: 30_000 }).toBe('false');
+    // The remote's own events bring the change back to the page.
+    await page.getByTestId('container-remote-web').getByText('exited', { exact: true }).waitFor({ timeout: 15_000 });
+    expect(docker(['start', 'remote-web']).status).toBe(0);
+    await select.selectOption('remote-ssh');
+    await page.getByTestId('container-remote-web').getByText('running', { exact: true }).waitFor({ timeout: 20_000 });
+    await select.selectOption('remote-tls');
+    expect(storeFingerprint(contexts)).toEqual(before);
+  });
+
+  test('a stopped remote is unreachable within 10 s, over both routes, in the CLI and the dashboard', async () => {
     expect(berth(['stop'], { timeoutMs: 120_000 }).status).toBe(0);
     const t0 = Date.now();
     const list = engines();
@@ -99,5 +160,16 @@ describe('other engines through Docker contexts, against a real VM', () => {
     expect(byName(list, 'remote-ssh').reachable).toBe(false);
     console.log(`engines listed ${ms} ms after the remote stopped (goal < 10000 ms): tls "${byName(list, 'remote-tls').error}", ssh "${byName(list, 'remote-ssh').error}"`);
     expect(ms).toBeLessThan(10_000);
+    const page = dashboard!.page;
+    await page
+      .getByTestId('engine-note')
+      .filter({ hasText: /^unreachable: / })
+      .waitFor({ timeout: 10_000 - (Date.now() - t0) });
+    console.log(`the dashboard showed remote-tls unreachable ${Date.now() - t0} ms after the remote stopped`);
+    // The local VM did not notice: still running, its own (empty) list shown again at a switch back.
+    expect(await page.getByTestId('vm-state').textContent()).toBe('running');
+    await page.getByLabel('Engine').selectOption('');
+    await page.getByText('No containers yet.', { exact: false }).waitFor({ timeout: 15_000 });
+    expect(JSON.parse(localBerth(['status', '--json']).stdout).state).toBe('running');
   });
 });

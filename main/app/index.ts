@@ -3,11 +3,12 @@
  * more. Quiet by design: no updater, no telemetry, no sign-in; the only
  * notification is a VM error, at most one per ten minutes.
  */
-import { app, clipboard, Notification, shell } from 'electron';
+import { app, clipboard, dialog, Notification, shell } from 'electron';
 import { join } from 'node:path';
 import { berthPaths } from '../agent/paths';
 import { appLayout } from '../common/app-layout';
 import { BerthService } from '../contract/berth-service';
+import { contextSourcesFrom } from '../contract/engine-choice';
 import { dispatch } from '../contract/dispatcher';
 import { setupAppLog } from './app-log';
 import { DashboardWindow } from './dashboard-window';
@@ -34,6 +35,7 @@ void app.whenReady().then(async () => {
     agentCommand: { execPath: process.execPath, args: [layout.cliEntry, 'agent'], env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
     loginItem: login,
     openExternal: (url) => shell.openExternal(url),
+    contexts: contextSourcesFrom(process.env),
   });
   const handlers = service.handlers();
   const dashboard = new DashboardWindow(layout.renderer, layout.preload);
@@ -44,7 +46,7 @@ void app.whenReady().then(async () => {
     handlers,
     tray,
     dashboard,
-    electron: { clipboard, shell, app },
+    electron: { clipboard, shell, app, dialog },
     logsDir: paths.logs,
     dockerSocket: paths.dockerSocket,
     notify: (body) => new Notification({ title: 'Berth', body }),

@@ -5,7 +5,7 @@ import { menuActionRunner } from './menu-actions';
 import { findItem, trayMenu } from './tray-menu';
 
 /** Fake Electron pieces and recording handlers, injected (no global patching). */
-function rig() {
+function rig(answer = 1) {
   const calls: string[] = [];
   const handlers = Object.fromEntries(
     CALL_NAMES.map((n) => [
@@ -16,13 +16,19 @@ function rig() {
       ),
     ]),
   ) as unknown as BerthHandlers;
-  const fake = { clipboard: [] as string[], opened: [] as string[], quit: 0, shown: 0, refreshed: 0 };
+  const fake = { clipboard: [] as string[], opened: [] as string[], quit: 0, shown: 0, refreshed: 0, asked: [] as string[] };
   const run = menuActionRunner({
     handlers,
     electron: {
       clipboard: { writeText: (t) => void fake.clipboard.push(t) },
       shell: { openPath: async (p) => (fake.opened.push(p), '') },
       app: { quit: () => void fake.quit++ },
+      dialog: {
+        showMessageBox: async (o) => {
+          fake.asked.push(`${o.message} [${o.buttons.join('|')}]`);
+          return { response: answer };
+        },
+      },
     },
     dashboard: { show: () => void fake.shown++ },
     logsDir: '/home/u/.berth/logs',
@@ -39,6 +45,7 @@ const menu = trayMenu({
   accelFallback: 'Running with software emulation (slow): hvf failed at launch: HV error',
   idleSleep: true,
   dockerHost: 'unix:///home/u/.berth/docker.sock',
+  engines: [{ name: 'box', host: 'tcp://box.example:2376', kind: 'tcp', skipTlsVerify: false, current: false, hasTls: true, reachable: true, running: 1, runningNames: ['api'] }],
 });
 const click = (r: ReturnType<typeof rig>, id: string) => r.run(findItem(menu, id)!.action!);
 
@@ -68,7 +75,7 @@ describe('tray clicks call the right contract method', () => {
     const r = rig();
     await click(r, 'accel-retry');
     expect(r.calls).toEqual(['vm.retryAccel()']);
-    const waiting = trayMenu({ state: 'stopped', containers: [], loginItem: { enabled: true, needsApproval: true }, idleSleep: true, dockerHost: 'unix:///x' });
+    const waiting = trayMenu({ state: 'stopped', containers: [], loginItem: { enabled: true, needsApproval: true }, idleSleep: true, dockerHost: 'unix:///x', engines: [] });
     await r.run(findItem(waiting, 'login-approval')!.action!);
     expect(r.calls).toEqual(['vm.retryAccel()', 'loginItem.openSettings()']);
   });
@@ -83,5 +90,15 @@ describe('tray clicks call the right contract method', () => {
     await click(r, 'troubleshoot:logs');
     await click(r, 'quit');
     expect(r.fake).toMatchObject({ clipboard: ['export DOCKER_HOST=unix:///home/u/.berth/docker.sock'], shown: 2, opened: ['/home/u/.berth/logs'], quit: 1 });
+  });
+  test('Use for the Shell asks first, naming the context; only a yes switches it', async () => {
+    const no = rig(1);
+    await click(no, 'engine:box:use');
+    expect(no.fake.asked).toEqual(['Use the Docker context “box” for the shell? [Use “box”|Cancel]']);
+    expect(no.calls).toEqual([]);
+    const yes = rig(0);
+    await click(yes, 'engine:box:use');
+    expect(yes.calls).toEqual(['engines.useForShell(box)']);
+    expect(yes.fake.refreshed).toBe(1);
   });
 });

@@ -8,12 +8,13 @@ export interface ShellPieces {
   clipboard: { writeText(text: string): void };
   shell: { openPath(path: string): Promise<string> };
   app: { quit(): void };
+  dialog: { showMessageBox(options: { type: 'question'; buttons: string[]; defaultId: number; cancelId: number; message: string; detail: string }): Promise<{ response: number }> };
 }
 
 /** Carries out a tray click through the same contract the UI uses. Resolves when the click's work is done. */
 export function menuActionRunner(o: { handlers: BerthHandlers; electron: ShellPieces; dashboard: { show(): void }; logsDir: string; dockerHost: () => string; refresh: () => void }) {
   const { handlers } = o;
-  const { clipboard, shell, app } = o.electron;
+  const { clipboard, shell, app, dialog } = o.electron;
   return async (a: MenuAction): Promise<void> => {
     switch (a.kind) {
       case 'call':
@@ -46,6 +47,19 @@ export function menuActionRunner(o: { handlers: BerthHandlers; electron: ShellPi
       case 'open-logs-folder':
         await shell.openPath(o.logsDir);
         return;
+      case 'use-context': {
+        // Switching the shell's engine is the user's explicit choice, named before it is made.
+        const { response } = await dialog.showMessageBox({
+          type: 'question',
+          buttons: [`Use “${a.name}”`, 'Cancel'],
+          defaultId: 0,
+          cancelId: 1,
+          message: `Use the Docker context “${a.name}” for the shell?`,
+          detail: `This is docker context use ${a.name}: docker commands in your shells go to that engine until you switch back. Berth's own socket stays as it is.`,
+        });
+        if (response === 0) await dispatch(handlers, 'engines.useForShell', [a.name]);
+        return o.refresh();
+      }
       case 'quit':
         return app.quit();
     }

@@ -1,5 +1,5 @@
 import type { Notification as ElectronNotification } from 'electron';
-import type { ContainerSummary, LoginItemState } from '../contract/berth-api';
+import type { ContainerSummary, EngineEntry, LoginItemState } from '../contract/berth-api';
 import type { BerthService } from '../contract/berth-service';
 import { dispatch, type BerthHandlers } from '../contract/dispatcher';
 import { isUp, type VmState } from '../vm/vm-state';
@@ -50,7 +50,9 @@ export function controlTray(o: TrayControllerOptions): { refresh: () => Promise<
     const c = isUp(state) ? await dispatch(o.handlers, 'containers.list', []) : undefined;
     const containers = c?.ok ? (c.value as ContainerSummary[]) : [];
     const login = l.ok ? (l.value as LoginItemState) : { enabled: false, needsApproval: false };
-    o.tray.update(state, trayMenu({ state, bootStage: stage, containers, loginItem: login, idleSleep, dockerHost, accelFallback }), (a) => void run(a));
+    const e = await dispatch(o.handlers, 'engines.list', []);
+    const engines = e.ok ? (e.value as { engines: EngineEntry[] }).engines : [];
+    o.tray.update(state, trayMenu({ state, bootStage: stage, containers, loginItem: login, idleSleep, dockerHost, accelFallback, engines }), (a) => void run(a));
   };
   const run = menuActionRunner({ handlers: o.handlers, electron: o.electron, dashboard: o.dashboard, logsDir: o.logsDir, dockerHost: () => dockerHost, refresh: () => void refresh() });
   o.service.on('berth-event', (name: string, payload: { state?: VmState; stage?: string }) => {

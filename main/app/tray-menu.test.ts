@@ -5,11 +5,11 @@ import { findItem, trayMenu, type TrayState } from './tray-menu';
 import { trayCares } from '../contract/tray-events';
 
 const web: ContainerSummary = { id: 'abc123', name: 'web', image: 'nginx', state: 'running', status: 'Up', created: 0, ports: [{ host: 8080, container: 80, proto: 'tcp' }] };
-const base: TrayState = { state: 'stopped', containers: [], loginItem: { enabled: false, needsApproval: false }, idleSleep: true, dockerHost: 'unix:///home/u/.berth/docker.sock' };
+const base: TrayState = { state: 'stopped', containers: [], loginItem: { enabled: false, needsApproval: false }, idleSleep: true, dockerHost: 'unix:///home/u/.berth/docker.sock', engines: [] };
 
 describe('what rebuilds the tray', () => {
   test('VM state, boot stages and container changes do; stats frames and log chunks never do', () => {
-    for (const e of ['vm.state', 'vm.bootStage', 'engine.changed']) expect(trayCares(e), e).toBe(true);
+    for (const e of ['vm.state', 'vm.bootStage', 'engine.changed', 'engines.changed']) expect(trayCares(e), e).toBe(true);
     for (const e of ['stats.containers', 'stats.vm', 'containers.log']) expect(trayCares(e), e).toBe(false);
   });
 });
@@ -83,5 +83,19 @@ describe('trayMenu', () => {
     expect(findItem(m, 'copy-docker-host')!.label).toBe('Copy export DOCKER_HOST=unix:///home/u/.berth/docker.sock');
     expect(findItem(m, 'quit')!.action).toEqual({ kind: 'quit' });
     expect(findItem(m, 'troubleshoot:logs')!.action).toEqual({ kind: 'open-logs-folder' });
+  });
+  test('Docker Engines: each other context with its state, its running containers or why it is unreachable, and Use for the Shell unless it is the current one', () => {
+    expect(findItem(trayMenu(base), 'engines')).toBeUndefined();
+    const engines: TrayState['engines'] = [
+      { name: 'box', host: 'tcp://box.example:2376', kind: 'tcp', skipTlsVerify: false, current: true, hasTls: true, reachable: true, running: 2, runningNames: ['api', 'db'] },
+      { name: 'far', host: 'ssh://me@far', kind: 'ssh', skipTlsVerify: false, current: false, hasTls: false, reachable: false, error: 'Permission denied (publickey).' },
+    ];
+    const m = trayMenu({ ...base, engines });
+    const labels = (id: string) => findItem(m, id)!.submenu!.map((i) => i.label ?? '—');
+    expect(labels('engines')).toEqual(['box · 2 running · shell', 'far · unreachable']);
+    expect(labels('engine:box')).toEqual(['tcp://box.example:2376', 'api', 'db', '—', 'Used by the Shell']);
+    expect(findItem(m, 'engine:box:use')!.enabled).toBe(false);
+    expect(labels('engine:far')).toEqual(['ssh://me@far', 'Unreachable: Permission denied (publickey).', '—', 'Use for the Shell…']);
+    expect(findItem(m, 'engine:far:use')!.action).toEqual({ kind: 'use-context', name: 'far' });
   });
 });

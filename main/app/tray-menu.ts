@@ -3,7 +3,8 @@
  * containers and the settings. The Electron adapter only turns this into a
  * Menu, so every item and its enabled state is unit-tested without Electron.
  */
-import type { ContainerSummary, LoginItemState } from '../contract/berth-api';
+import type { ContainerSummary, EngineEntry, LoginItemState } from '../contract/berth-api';
+import { engineStateLabel } from '../contract/ui-constants';
 import { isUp, type VmState } from '../vm/vm-state';
 
 /** What a click does, as a contract-level action the adapter carries out. */
@@ -18,6 +19,7 @@ export type MenuAction =
   | { kind: 'toggle-idle-sleep' }
   | { kind: 'open-preferences' }
   | { kind: 'open-logs-folder' }
+  | { kind: 'use-context'; name: string }
   | { kind: 'quit' };
 
 /** One menu item with a stable id. */
@@ -41,6 +43,8 @@ export interface TrayState {
   /** The idleSleep setting. */
   idleSleep: boolean;
   dockerHost: string;
+  /** Docker's other contexts, with their last known state. */
+  engines: EngineEntry[];
 }
 
 function statusLine(s: TrayState): string {
@@ -97,6 +101,7 @@ export function trayMenu(s: TrayState): MenuItemModel[] {
     { id: 'stop', label: 'Stop', enabled: up || s.state === 'starting' || s.state === 'sleeping', action: { kind: 'call', call: 'vm.stop' } },
     { id: 'restart', label: 'Restart', enabled: up || s.state === 'error' || s.state === 'sleeping', action: { kind: 'call', call: 'vm.restart' } },
     { id: 'containers', label: 'Containers', type: 'submenu', enabled: up, submenu: containers },
+    ...engineItems(s.engines),
     { id: 'sep-2', type: 'separator' },
     { id: 'dashboard', label: 'Open Dashboard', action: { kind: 'open-dashboard' } },
     { id: 'copy-docker-host', label: `Copy export DOCKER_HOST=${s.dockerHost}`, action: { kind: 'copy-docker-host' } },
@@ -115,6 +120,28 @@ export function trayMenu(s: TrayState): MenuItemModel[] {
     { id: 'sep-3', type: 'separator' },
     { id: 'quit', label: 'Quit Berth', action: { kind: 'quit' } },
   ];
+}
+
+/**
+ * "Docker Engines": each other context with its state and running containers,
+ * and "Use for the Shell…" (`docker context use`, after a confirmation). Absent
+ * while Berth's own is the only engine.
+ */
+function engineItems(engines: EngineEntry[]): MenuItemModel[] {
+  if (engines.length === 0) return [];
+  const inside = (e: EngineEntry): MenuItemModel[] => {
+    const shown: MenuItemModel[] =
+      e.reachable === false
+        ? [{ id: `engine:${e.name}:error`, label: `Unreachable: ${e.error ?? 'no answer'}`, enabled: false }]
+        : (e.runningNames ?? []).map((n) => ({ id: `engine:${e.name}:container:${n}`, label: n, enabled: false }));
+    if (shown.length === 0) shown.push({ id: `engine:${e.name}:none`, label: e.reachable ? 'No running containers' : 'Checking…', enabled: false });
+    const use: MenuItemModel = e.current
+      ? { id: `engine:${e.name}:use`, label: 'Used by the Shell', enabled: false }
+      : { id: `engine:${e.name}:use`, label: 'Use for the Shell…', action: { kind: 'use-context', name: e.name } };
+    return [{ id: `engine:${e.name}:host`, label: e.host, enabled: false }, ...shown, { id: `engine:${e.name}:sep`, type: 'separator' }, use];
+  };
+  const submenu = engines.map((e): MenuItemModel => ({ id: `engine:${e.name}`, label: `${e.name} · ${engineStateLabel(e)}${e.current ? ' · shell' : ''}`, type: 'submenu', submenu: inside(e) }));
+  return [{ id: 'engines', label: 'Docker Engines', type: 'submenu', submenu }];
 }
 
 /** The loud line of a software-emulation fallback, and the way out of it. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { AgentCommand } from '../agent/agent-client';
 import type { BerthPaths } from '../agent/paths';
 import { BerthService } from '../contract/berth-service';
+import { contextSourcesFrom } from '../contract/engine-choice';
 import { CODE_TTL_MS } from '../dashboard/dashboard-auth';
 import { DashboardServer } from '../dashboard/dashboard-server';
 import { writeLaunchFile } from '../dashboard/launch-file';
@@ -27,6 +28,7 @@ export async function runDashboard(paths: BerthPaths, agentCommand: AgentCommand
     agentCommand,
     loginItem: { get: () => ({ enabled: autostart.isEnabled(), needsApproval: false }), set: (on) => ({ enabled: autostart.set(on), needsApproval: false }) },
     openExternal: async (url) => openInBrowser(url),
+    contexts: contextSourcesFrom(process.env),
   });
   const server = new DashboardServer(service, join(__dirname, '..', '..', 'renderer'));
   await server.listen(port);

@@ -10,6 +10,7 @@ import type { AgentStatus } from '../agent/control-api';
 import type { ContainerStats } from '../engine/container-stats';
 import type { RunResult, RunSpec } from '../engine/container-run';
 import type { LayerProgress, PullProgress } from '../engine/image-pull';
+import type { EngineEntry } from '../engine/context-probe';
 import type { Settings } from '../settings/settings-schema';
 import type { VmEvents } from '../vm/vm-events';
 import type { VmUsage } from '../vm/vm-usage';
@@ -17,7 +18,7 @@ import type { LogChunk } from './log-followers';
 import type { WatchLease } from './stats-hub';
 import type { TerminalOutput } from './terminals';
 
-export type { AgentStatus, ContainerStats, LayerProgress, LogChunk, PullProgress, RunResult, RunSpec, Settings, TerminalOutput, VmUsage, WatchLease };
+export type { AgentStatus, ContainerStats, EngineEntry, LayerProgress, LogChunk, PullProgress, RunResult, RunSpec, Settings, TerminalOutput, VmUsage, WatchLease };
 
 /**
  * Ids and names exactly as Docker allows them, and nothing else: each ends up
@@ -43,6 +44,11 @@ const watcherId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'not a watcher id');
 /** A terminal's size in character cells. */
 const cols = z.number().int().min(2).max(1000);
 const rows = z.number().int().min(1).max(500);
+/** A Docker context's name, as `docker context create` allows it. */
+const contextName = z
+  .string()
+  .max(256)
+  .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.+-]*$/, 'not a valid Docker context name');
 /** A container path, or a host path: absolute, and without the `:` that separates `-v`'s parts. */
 const mountPath = z
   .string()
@@ -91,6 +97,12 @@ export const CALLS = {
   'terminal.close': z.tuple([watcherId]),
   /** `docker run -d`; an image the engine lacks is pulled first, its progress under the page's id. */
   'containers.run': z.tuple([runSpec, watcherId]),
+  /** Docker's contexts besides Berth's own, with their last known reachability, and which one the dashboard shows. */
+  'engines.list': z.tuple([]),
+  /** Shows another context's engine in the dashboard, or Berth's own VM with null. */
+  'engines.select': z.tuple([contextName.nullable()]),
+  /** `docker context use <name>`: only on the user's explicit choice. */
+  'engines.useForShell': z.tuple([contextName]),
   'images.list': z.tuple([]),
   /** `docker pull`, with per-layer progress as 'images.pullProgress' under the page's id; resolves when the pull is done. */
   'images.pull': z.tuple([imageRef, watcherId]),
@@ -190,6 +202,9 @@ export interface CallResults {
   'terminal.resize': null;
   'terminal.close': null;
   'containers.run': RunResult;
+  'engines.list': { selected: string | null; engines: EngineEntry[] };
+  'engines.select': { selected: string | null };
+  'engines.useForShell': null;
   'images.list': ImageSummary[];
   'images.pull': PullProgress;
   'images.remove': null;
@@ -222,6 +237,10 @@ export interface BerthEvents extends Pick<VmEvents, 'vm.state' | 'vm.bootStage'>
   'containers.log': LogChunk;
   /** A terminal's output, for the page whose id opened it. */
   'terminal.output': TerminalOutput;
+  /** A context appeared, went, or changed state (reachable or not, its containers). */
+  'engines.changed': Record<string, never>;
+  /** The dashboard now shows another engine (null: Berth's own VM). */
+  'engine.selected': { selected: string | null };
   /** Where a pull stands, for the page whose id started it (a pull, or a run that pulls). */
   'images.pullProgress': PullProgress & { watcher: string; ref: string };
   /** Streams only while some page watches 'containers'. */

@@ -14,6 +14,7 @@ describe('BerthService app.openExternal', () => {
       agentCommand: { execPath: 'unused', args: [] },
       loginItem: { get: () => ({ enabled: false, needsApproval: false }), set: (on) => ({ enabled: on, needsApproval: false }) },
       openExternal: async (url) => void opened.push(url),
+      contexts: { configDir: mkdtempSync(join(tmpdir(), 'svc-docker-')), env: {}, sshCommand: ['ssh'] },
     });
     const handlers = service.handlers();
     expect(await dispatch(handlers, 'app.openExternal', ['\thttp://localhost:8080/a b\n'])).toEqual({ ok: true, value: null });

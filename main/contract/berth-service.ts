@@ -21,6 +21,7 @@ import { AgentLink } from './agent-link';
 import type { BerthEvents, EventName, LoginItemState, StatsTopic } from './berth-api';
 import type { BerthHandlers } from './dispatcher';
 import { engineActions } from './engine-actions';
+import { type ContextSources, EngineChoice } from './engine-choice';
 import { EngineObjects } from './engine-objects';
 import { LogFollowers } from './log-followers';
 import { StatsHub } from './stats-hub';
@@ -43,6 +44,8 @@ export interface ServiceHost {
   loginItem: LoginItemHost;
   /** Opens a URL in the default browser; it is given only what web-security's externalUrl accepted. */
   openExternal(url: string): Promise<void>;
+  /** Where Docker's contexts (the other engines) are read from. */
+  contexts: ContextSources;
 }
 
 /** Emits contract events ('vm.state', …) as 'berth-event' from the agent's and the engine's event streams. */
@@ -54,6 +57,7 @@ export class BerthService extends EventEmitter {
   private readonly logFollowers: LogFollowers;
   private readonly terminals: Terminals;
   private readonly docker: () => ReturnType<typeof engineOverSocket>;
+  private readonly choice: EngineChoice;
 
   constructor(private readonly host: ServiceHost) {
     super();
@@ -61,10 +65,21 @@ export class BerthService extends EventEmitter {
       event: (e) => this.onAgentEvent(e),
       gone: () => this.emitEvent('vm.state', { state: 'stopped' }),
     });
-    const docker = () => engineOverSocket(this.link.socketPath);
+    const containers = new ContainerStatsSampler(() => this.choice.docker());
+    this.choice = new EngineChoice(
+      host.contexts,
+      () => engineOverSocket(this.link.socketPath),
+      host.paths.dockerSocket,
+      (n, p) => this.emitEvent(n, p),
+      () => {
+        containers.reset();
+        this.emitEvent('engine.changed', { kind: 'engine' });
+      },
+    );
+    // Every engine call goes to the engine the dashboard shows: Berth's VM, or the context chosen in its switcher.
+    const docker = () => this.choice.docker();
     this.docker = docker;
     this.engine = new EngineObjects(docker, async () => (await (await this.link.client(false))?.request('disk'))?.allocatedBytes);
-    const containers = new ContainerStatsSampler(docker);
     this.stats = {
       containers: new StatsHub({ sample: async () => ({ at: Date.now(), containers: await containers.sample() }), reset: () => containers.reset() }, (p) => this.emitEvent('stats.containers', p)),
       vm: new StatsHub(
@@ -109,13 +124,14 @@ export class BerthService extends EventEmitter {
     this.stats.vm.close();
     this.logFollowers.close();
     this.terminals.closeAll();
+    this.choice.close();
     this.link.close();
   }
 
   /** The handler table the dispatcher validates calls into. */
   handlers(): BerthHandlers {
     const actions = engineActions(this.docker, (p) => this.emitEvent('images.pullProgress', p));
-    return { ...this.vmCalls(), ...this.engine.handlers(), ...actions, ...this.streamCalls(), ...this.hostCalls() };
+    return { ...this.vmCalls(), ...this.engine.handlers(), ...actions, ...this.choice.handlers(), ...this.streamCalls(), ...this.hostCalls() };
   }
 
   /** The VM and its settings: all through the agent, their one owner. */

@@ -1,8 +1,8 @@
 /**
  * The events that change what the tray shows: the VM's state and boot stage,
- * and the container list. Stats frames and log chunks stream while a page is
+ * the container list, and the other engines' states. Stats frames and log chunks stream while a page is
  * open and must never rebuild the menu (each rebuild asks the agent for status).
  */
 export function trayCares(event: string): boolean {
-  return event === 'vm.state' || event === 'vm.bootStage' || event === 'engine.changed';
+  return event === 'vm.state' || event === 'vm.bootStage' || event === 'engine.changed' || event === 'engines.changed';
 }

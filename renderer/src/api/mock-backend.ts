@@ -5,7 +5,7 @@
  * whenever it is in use, and the real-VM tests never load it.
  */
 import type { AgentStatus } from '../../../main/contract/berth-api';
-import type { BerthApi, BerthEvents, CallArgs, CallName, CallResults, ContainerSummary, EventName, ImageSummary, StatsTopic, VolumeSummary } from '../../../main/contract/berth-api';
+import type { BerthApi, BerthEvents, CallArgs, CallName, CallResults, ContainerSummary, EngineEntry, EventName, ImageSummary, StatsTopic, VolumeSummary } from '../../../main/contract/berth-api';
 import type { LoginItemState, Settings } from '../../../main/contract/berth-api';
 import { makeBerthApi } from '../../../main/contract/client-factory';
 import { mockEngineActions } from './mock-engine-actions';
@@ -29,6 +29,9 @@ export interface MockWorld {
   loginItem: LoginItemState;
   /** A fallback to software emulation the mock reports, if any. */
   accelFallback?: string;
+  /** Made-up Docker contexts besides Berth's own, and the one the lists come from (null: the VM). */
+  engines: EngineEntry[];
+  engine: string | null;
 }
 
 const MOCK_SETTINGS: Settings = {
@@ -77,6 +80,8 @@ export function mockWorld(opts: { state?: AgentStatus['state']; empty?: boolean 
     volumes: empty ? [] : [{ name: 'shop_pgdata', size: 48_000_000, usedBy: ['shop-db-1'] }],
     settings: { ...MOCK_SETTINGS },
     loginItem: { enabled: false, needsApproval: false },
+    engines: [],
+    engine: null,
   };
 }
 

@@ -1,5 +1,5 @@
 /**
- * The MOCK backend's pull and run: made-up layers and a made-up container in
+ * The MOCK backend's pull, run and other engines: made-up layers and a made-up container in
  * its world, with the events main would fire. Nothing is pulled or run.
  */
 import type { CallArgs, CallResults, ContainerSummary, PullProgress } from '../../../main/contract/berth-api';
@@ -21,6 +21,18 @@ export function mockEngineActions(world: MockWorld, fire: Fire) {
   };
   return {
     'images.pull': (ref: string, watcher: string) => pull(ref, watcher),
+    'engines.list': () => ({ selected: world.engine, engines: world.engines }),
+    'engines.select': (name: string | null) => {
+      if (name !== null && !world.engines.some((e) => e.name === name)) throw new Error(`there is no Docker context named "${name}" besides Berth's own`);
+      world.engine = name;
+      fire('engine.selected', { selected: name });
+      return { selected: name };
+    },
+    'engines.useForShell': (name: string) => {
+      world.engines = world.engines.map((e) => ({ ...e, current: e.name === name }));
+      fire('engines.changed', {});
+      return null;
+    },
     'containers.run': (...[spec]: CallArgs<'containers.run'>): CallResults['containers.run'] => {
       const name = spec.name || `mock_${world.containers.length}`;
       if (world.containers.some((c) => c.name === name)) throw new Error(`Conflict. The container name "/${name}" is already in use by container "mock-${name}".`);

@@ -7,11 +7,12 @@ import { ImagesPage, VolumesPage } from './lists-pages';
 import { ResourcesPage } from './resources-page';
 import { SettingsPage, TroubleshootPage } from './settings-pages';
 
-const PAGES: { id: Page; label: string }[] = [
+/** The pages; `vmOnly` ones are about Berth's own VM and absent while another engine is shown. */
+const PAGES: { id: Page; label: string; vmOnly?: boolean }[] = [
   { id: 'containers', label: 'Containers' },
   { id: 'images', label: 'Images' },
   { id: 'volumes', label: 'Volumes' },
-  { id: 'resources', label: 'Resources' },
+  { id: 'resources', label: 'Resources', vmOnly: true },
   { id: 'settings', label: 'Settings' },
   { id: 'troubleshoot', label: 'Troubleshoot' },
 ];
@@ -20,6 +21,7 @@ export function App() {
   const { store } = useApi();
   const page = useBerth((s) => s.page);
   const error = useBerth((s) => s.error);
+  const remote = useBerth((s) => s.engine !== null);
   useEffect(() => {
     void store
       .getState()
@@ -31,7 +33,7 @@ export function App() {
       <Header />
       <div className="body">
         <nav aria-label="Sections">
-          {PAGES.map((p) => (
+          {PAGES.filter((p) => !(remote && p.vmOnly)).map((p) => (
             <button type="button" key={p.id} aria-current={page === p.id ? 'page' : undefined} onClick={() => store.getState().setPage(p.id)}>
               {p.label}
             </button>

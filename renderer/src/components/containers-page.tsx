@@ -1,6 +1,6 @@
 import { type RefObject, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ContainerStats, ContainerSummary, RunResult } from '../../../main/contract/berth-api';
-import { vmUp } from '../store/store';
+import { engineUp } from '../store/store';
 import { useApi, useBerth } from './context';
 import { bytes, percent, upFor } from './format';
 import { CopyCommand } from './copy-command';
@@ -32,7 +32,7 @@ export function ContainersPage() {
   const stats = useBerth((s) => s.containerStats);
   useStatsWatch('containers');
   const now = useNow(1000);
-  const running = useBerth(vmUp);
+  const running = useBerth(engineUp);
   const [filter, setFilter] = useState('');
   const [selected, setSelected] = useState<Set<string>>(new Set());
   const [logsFor, setLogsFor] = useState<string | undefined>();

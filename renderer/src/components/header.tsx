@@ -1,6 +1,7 @@
 import { BOOT_STAGES } from '../../../main/contract/ui-constants';
 import { useApi, useBerth } from './context';
 import { vmUp } from '../store/store';
+import { EngineSwitcher } from './engine-switcher';
 
 /** VM state, Start/Stop, and boot progress from the guest's stages. */
 export function Header() {
@@ -10,6 +11,8 @@ export function Header() {
   const busy = useBerth((s) => s.busy.vm);
   const state = status?.state ?? 'stopped';
   const up = useBerth(vmUp);
+  // Start, Stop and the VM's version mean something only for Berth's own VM.
+  const remote = useBerth((s) => s.engine !== null);
   const stageIndex = stage ? (BOOT_STAGES as readonly string[]).indexOf(stage) + 1 : 0;
   const run = (call: 'vm.start' | 'vm.stop') =>
     store
@@ -33,9 +36,10 @@ export function Header() {
         </progress>
       )}
       {state === 'starting' && stage && <span className="muted">{stage}</span>}
+      <EngineSwitcher />
       <span className="spacer" />
-      {status?.engineVersion && up && <span className="muted">Docker {status.engineVersion}</span>}
-      {up || state === 'starting' ? (
+      {!remote && status?.engineVersion && up && <span className="muted">Docker {status.engineVersion}</span>}
+      {remote ? null : up || state === 'starting' ? (
         <button type="button" onClick={() => void run('vm.stop')} disabled={busy}>
           Stop
         </button>

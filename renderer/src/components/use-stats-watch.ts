@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import type { StatsTopic } from '../../../main/contract/berth-api';
 import { holdLease } from '../api/lease';
-import { vmUp } from '../store/store';
+import { engineUp, vmUp } from '../store/store';
 import { useApi, useBerth } from './context';
 
 /** A random id per mounted page; getRandomValues works in every context the page runs in. */
@@ -16,7 +16,8 @@ export function newWatcherId(): string {
  */
 export function useStatsWatch(topic: StatsTopic): void {
   const { api } = useApi();
-  const running = useBerth(vmUp);
+  // The containers' stats come from whichever engine the lists show; the VM's only from Berth's own.
+  const running = useBerth(topic === 'containers' ? engineUp : vmUp);
   useEffect(() => {
     if (!running) return;
     const id = newWatcherId();

@@ -8,7 +8,7 @@
  */
 import { create } from 'zustand';
 import type { AgentStatus } from '../../../main/contract/berth-api';
-import type { BerthApi, CallResults, ContainerStats, ContainerSummary, ImageSummary, Reply, VmUsage, VolumeSummary } from '../../../main/contract/berth-api';
+import type { BerthApi, CallResults, ContainerStats, ContainerSummary, EngineEntry, ImageSummary, Reply, VmUsage, VolumeSummary } from '../../../main/contract/berth-api';
 import type { Settings } from '../../../main/contract/berth-api';
 import { debounce } from './debounce';
 
@@ -29,7 +29,12 @@ export interface BerthState {
   containerStats: Record<string, ContainerStats[]>;
   /** Recent samples of the VM's usage, newest last. */
   vmStats: VmUsage[];
+  /** The engine the lists come from: null for Berth's own VM, else a Docker context's name. */
+  engine: string | null;
+  /** The other engines (Docker contexts) and their last known reachability. */
+  engines: EngineEntry[];
   setPage(p: Page): void;
+  refreshEngines(): Promise<void>;
   refreshStatus(): Promise<void>;
   refreshLists(): Promise<void>;
   run<T>(key: string, call: () => Promise<Reply<T>>): Promise<T | undefined>;
@@ -50,8 +55,10 @@ export const PAGE_LISTS: Readonly<Record<Page, readonly ListName[]>> = {
 /** Two minutes of history at the agent's two-second interval. */
 export const STATS_HISTORY = 60;
 
-/** The VM is up (running, or running with a failing check): the selector every page uses. */
+/** The VM is up (running, or running with a failing check): the selector every VM page uses. */
 export const vmUp = (s: BerthState) => s.status?.state === 'running' || s.status?.state === 'degraded';
+/** The engine the lists come from can be asked: another context always (it answers or says why), Berth's own while its VM is up. */
+export const engineUp = (s: BerthState) => s.engine !== null || vmUp(s);
 const keep = <T>(history: T[] | undefined, sample: T): T[] => [...(history ?? []).slice(-(STATS_HISTORY - 1)), sample];
 
 /** Builds a store bound to one transport (Electron IPC or the WebSocket). */
@@ -60,6 +67,7 @@ export function createBerthStore(api: BerthApi) {
     ...vmSlice(api, set),
     ...listsSlice(api, set, get),
     ...uiSlice(set),
+    ...enginesSlice(api, set),
   }));
   const stale = debounce(() => void store.getState().refreshLists(), REFETCH_DEBOUNCE_MS);
   api.on('engine.changed', stale);
@@ -67,6 +75,11 @@ export function createBerthStore(api: BerthApi) {
   // Containers that stopped drop out of the next sample, and so out of the history.
   api.on('stats.containers', ({ containers }) => store.setState((s) => ({ containerStats: Object.fromEntries(containers.map((c) => [c.id, keep(s.containerStats[c.id], c)])) })));
   api.on('stats.vm', (u) => store.setState((s) => ({ vmStats: keep(s.vmStats, u) })));
+  api.on('engines.changed', () => void store.getState().refreshEngines());
+  api.on('engine.selected', ({ selected }) => {
+    store.setState((s) => ({ engine: selected, containerStats: {}, page: selected !== null && s.page === 'resources' ? 'containers' : s.page }));
+    stale();
+  });
   api.on('vm.state', () => {
     void store.getState().refreshStatus().then(stale);
   });
@@ -105,7 +118,7 @@ function listsSlice(api: BerthApi, set: SetState, get: Get) {
       void get().refreshLists();
     },
     refreshLists: async () => {
-      if (!vmUp(get())) return set({ containers: [], images: [], volumes: [], containerStats: {}, vmStats: [] });
+      if (!engineUp(get())) return set({ containers: [], images: [], volumes: [], containerStats: {}, vmStats: [] });
       const wanted = PAGE_LISTS[get().page];
       const replies = await Promise.all(wanted.map((l) => fetchers[l]()));
       const next: Partial<BerthState> = { error: undefined };
@@ -115,6 +128,18 @@ function listsSlice(api: BerthApi, set: SetState, get: Get) {
         else next.error = r.error.message;
       });
       set(next);
+    },
+  };
+}
+
+/** The other engines, and which one the lists come from (main owns the choice; this mirrors it). */
+function enginesSlice(api: BerthApi, set: SetState) {
+  return {
+    engine: null as string | null,
+    engines: [] as EngineEntry[],
+    refreshEngines: async () => {
+      const r = await api['engines.list']();
+      if (r.ok) set({ engines: r.value.engines, engine: r.value.selected });
     },
   };
 }
