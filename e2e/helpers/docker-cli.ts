@@ -2,6 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { berthCli } from './berth-cli';
 
 /** Result of one docker CLI call. */
 export interface CliResult {
@@ -33,4 +34,14 @@ export function dockerCli(env: Record<string, string>) {
 /** The environment for talking to an engine directly over mutual TLS. */
 export function tlsDockerEnv(port: number, certDir: string): Record<string, string> {
   return { DOCKER_HOST: `tcp://127.0.0.1:${port}`, DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: certDir };
+}
+
+/**
+ * A Berth of a test file's own: a fresh BERTH_HOME (with its DOCKER_CONFIG
+ * inside), the `berth` CLI and the docker CLI on its socket.
+ */
+export function isolatedBerth(prefix: string) {
+  const home = mkdtempSync(join(tmpdir(), prefix));
+  const env = { BERTH_HOME: home, DOCKER_CONFIG: join(home, 'docker-config') };
+  return { home, env, berth: berthCli(env), docker: dockerCli({ DOCKER_HOST: `unix://${join(home, 'docker.sock')}`, DOCKER_CONFIG: env.DOCKER_CONFIG }) };
 }

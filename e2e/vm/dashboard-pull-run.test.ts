@@ -13,11 +13,11 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { freeLoopbackPort } from '../../main/common/free-port';
-import { berthCli, dumpLogsOnFailure, stopAndClean } from '../helpers/berth-cli';
+import { dumpLogsOnFailure, stopAndClean } from '../helpers/berth-cli';
 import { importBusybox } from '../helpers/busybox-image';
 import { launchQuietChromium } from '../helpers/chromium';
 import { startDashboardServer } from '../helpers/dashboard-launch';
-import { dockerCli } from '../helpers/docker-cli';
+import { isolatedBerth } from '../helpers/docker-cli';
 import { type LocalRegistry, startLocalRegistry } from '../helpers/local-registry';
 import { fillRunDialog, registryLayers } from '../helpers/run-dialog-checks';
 
@@ -26,11 +26,8 @@ const SHOTS = join(__dirname, '..', 'screenshots');
 const README_SHOT = join(__dirname, '..', '..', 'assets', 'screenshot-run-dialog.png');
 
 describe('pull and run from the dashboard, against a real VM', () => {
-  const home = mkdtempSync(join(tmpdir(), 'berth-pullrun-'));
+  const { home, env, berth, docker } = isolatedBerth('berth-pullrun-');
   beforeEach(dumpLogsOnFailure(home));
-  const env = { BERTH_HOME: home, DOCKER_CONFIG: join(home, 'docker-config') };
-  const berth = berthCli(env);
-  const docker = dockerCli({ DOCKER_HOST: `unix://${join(home, 'docker.sock')}`, DOCKER_CONFIG: env.DOCKER_CONFIG });
   let registry: LocalRegistry;
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;

@@ -4,18 +4,17 @@
  * page, light and dark, go to e2e/screenshots/ (git-ignored).
  */
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchQuietChromium } from '../helpers/chromium';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { berthCli, livePid, until, dumpLogsOnFailure } from '../helpers/berth-cli';
+import { livePid, until, dumpLogsOnFailure } from '../helpers/berth-cli';
 import { importBusybox } from '../helpers/busybox-image';
 import { SESSION_STORAGE_KEY } from '../../main/contract/dashboard-wire';
 import { metaPolicy } from '../../main/contract/web-security';
-import { dockerCli } from '../helpers/docker-cli';
+import { isolatedBerth } from '../helpers/docker-cli';
 import { borrowAsAContainer, firstAnswer } from '../helpers/dashboard-borrow';
 import { exerciseTerminals } from '../helpers/terminal-checks';
 import { searchLargeLog } from '../helpers/log-search-checks';
@@ -28,11 +27,8 @@ const SHOTS = join(__dirname, '..', 'screenshots');
 const PAGES = ['Containers', 'Images', 'Volumes', 'Resources', 'Settings', 'Troubleshoot'];
 
 describe('dashboard in Chromium against a real VM', () => {
-  const home = mkdtempSync(join(tmpdir(), 'berth-dash-'));
+  const { home, env, berth, docker } = isolatedBerth('berth-dash-');
   beforeEach(dumpLogsOnFailure(home));
-  const env = { BERTH_HOME: home, DOCKER_CONFIG: join(home, 'docker-config') };
-  const berth = berthCli(env);
-  const docker = dockerCli({ DOCKER_HOST: `unix://${join(home, 'docker.sock')}`, DOCKER_CONFIG: env.DOCKER_CONFIG });
   let server: ChildProcess;
   let url = '';
   let browser: Browser;

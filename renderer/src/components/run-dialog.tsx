@@ -125,12 +125,12 @@ function RunFields({ form, set }: { form: RunForm; set: Patch }) {
         Name
         <input type="text" value={form.name} onChange={(e) => set({ name: e.target.value })} placeholder="optional: Docker picks one" spellCheck={false} name="name" />
       </label>
-      <PortRows rows={form.ports} onChange={(ports) => set({ ports })} />
+      <RowList<PortRow> {...PORT_ROWS} rows={form.ports} onChange={(ports) => set({ ports })} />
       <label>
         Environment
         <textarea rows={3} value={form.env} onChange={(e) => set({ env: e.target.value })} placeholder="KEY=value, one per line" spellCheck={false} />
       </label>
-      <MountRows rows={form.mounts} onChange={(mounts) => set({ mounts })} />
+      <RowList<MountRow> {...MOUNT_ROWS} rows={form.mounts} onChange={(mounts) => set({ mounts })} />
       <label>
         Command
         <input type="text" value={form.command} onChange={(e) => set({ command: e.target.value })} placeholder="optional: the image's own" spellCheck={false} />
@@ -143,56 +143,67 @@ function RunFields({ form, set }: { form: RunForm; set: Patch }) {
   );
 }
 
-/** Published ports; the host side is always 127.0.0.1, so nothing on the network reaches them. */
-function PortRows({ rows, onChange }: { rows: PortRow[]; onChange: (r: PortRow[]) => void }) {
-  const edit = (i: number, p: Partial<PortRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...p } : r)));
+/** A kind of row the dialog lists: its legend, what one row is called, a new empty row, and a row's fields. */
+interface RowKind<T> {
+  legend: string;
+  noun: string;
+  make: () => T;
+  fields: (r: T, i: number, edit: (patch: Partial<T>) => void) => React.ReactNode;
+}
+
+/** A list of rows the dialog edits (ports, mounts): each row's fields, a ✕ to remove it, and Add. */
+function RowList<T extends { key: string }>(p: RowKind<T> & { rows: T[]; onChange: (r: T[]) => void }) {
+  const { rows, onChange } = p;
   return (
     <fieldset>
-      <legend>Ports (on 127.0.0.1)</legend>
+      <legend>{p.legend}</legend>
       {rows.map((r, i) => (
         <div className="row" key={r.key}>
-          <input type="text" inputMode="numeric" aria-label={`Host port ${i + 1}`} placeholder="host (blank: any)" value={r.host} onChange={(e) => edit(i, { host: e.target.value })} />
-          <span>→</span>
-          <input type="text" inputMode="numeric" aria-label={`Container port ${i + 1}`} placeholder="container" value={r.container} onChange={(e) => edit(i, { container: e.target.value })} />
-          <select aria-label={`Protocol ${i + 1}`} value={r.proto} onChange={(e) => edit(i, { proto: e.target.value as PortRow['proto'] })}>
-            <option value="tcp">tcp</option>
-            <option value="udp">udp</option>
-          </select>
-          <button type="button" aria-label={`Remove port ${i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>
+          {p.fields(r, i, (patch) => onChange(rows.map((x, j) => (j === i ? { ...x, ...patch } : x))))}
+          <button type="button" aria-label={`Remove ${p.noun} ${i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>
             ✕
           </button>
         </div>
       ))}
-      <button type="button" onClick={() => onChange([...rows, emptyPort()])}>
-        Add a port
+      <button type="button" onClick={() => onChange([...rows, p.make()])}>
+        Add a {p.noun}
       </button>
     </fieldset>
   );
 }
 
+/** Published ports; the host side is always 127.0.0.1, so nothing on the network reaches them. */
+const PORT_ROWS: RowKind<PortRow> = {
+  legend: 'Ports (on 127.0.0.1)',
+  noun: 'port',
+  make: emptyPort,
+  fields: (r, i, edit) => (
+    <>
+      <input type="text" inputMode="numeric" aria-label={`Host port ${i + 1}`} placeholder="host (blank: any)" value={r.host} onChange={(e) => edit({ host: e.target.value })} />
+      <span>→</span>
+      <input type="text" inputMode="numeric" aria-label={`Container port ${i + 1}`} placeholder="container" value={r.container} onChange={(e) => edit({ container: e.target.value })} />
+      <select aria-label={`Protocol ${i + 1}`} value={r.proto} onChange={(e) => edit({ proto: e.target.value as PortRow['proto'] })}>
+        <option value="tcp">tcp</option>
+        <option value="udp">udp</option>
+      </select>
+    </>
+  ),
+};
+
 /** Bind mounts (an absolute host path, which must be shared with the VM) and named volumes. */
-function MountRows({ rows, onChange }: { rows: MountRow[]; onChange: (r: MountRow[]) => void }) {
-  const edit = (i: number, p: Partial<MountRow>) => onChange(rows.map((r, j) => (j === i ? { ...r, ...p } : r)));
-  return (
-    <fieldset>
-      <legend>Mounts</legend>
-      {rows.map((r, i) => (
-        <div className="row" key={r.key}>
-          <input type="text" aria-label={`Host path or volume ${i + 1}`} placeholder="/host/path or volume" value={r.source} onChange={(e) => edit(i, { source: e.target.value })} spellCheck={false} />
-          <span>→</span>
-          <input type="text" aria-label={`Container path ${i + 1}`} placeholder="/path/in/container" value={r.target} onChange={(e) => edit(i, { target: e.target.value })} spellCheck={false} />
-          <label className="row">
-            <input type="checkbox" checked={r.readOnly} onChange={(e) => edit(i, { readOnly: e.target.checked })} />
-            read-only
-          </label>
-          <button type="button" aria-label={`Remove mount ${i + 1}`} onClick={() => onChange(rows.filter((_, j) => j !== i))}>
-            ✕
-          </button>
-        </div>
-      ))}
-      <button type="button" onClick={() => onChange([...rows, emptyMount()])}>
-        Add a mount
-      </button>
-    </fieldset>
-  );
-}
+const MOUNT_ROWS: RowKind<MountRow> = {
+  legend: 'Mounts',
+  noun: 'mount',
+  make: emptyMount,
+  fields: (r, i, edit) => (
+    <>
+      <input type="text" aria-label={`Host path or volume ${i + 1}`} placeholder="/host/path or volume" value={r.source} onChange={(e) => edit({ source: e.target.value })} spellCheck={false} />
+      <span>→</span>
+      <input type="text" aria-label={`Container path ${i + 1}`} placeholder="/path/in/container" value={r.target} onChange={(e) => edit({ target: e.target.value })} spellCheck={false} />
+      <label className="row">
+        <input type="checkbox" checked={r.readOnly} onChange={(e) => edit({ readOnly: e.target.checked })} />
+        read-only
+      </label>
+    </>
+  ),
+};
