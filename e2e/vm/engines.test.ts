@@ -140,6 +140,18 @@ describe('other engines through Docker contexts, against a real VM', () => {
     await page.getByTestId('container-remote-web').getByText('running', { exact: true }).waitFor({ timeout: 15_000 });
     expect(await page.getByRole('button', { name: 'Stop', exact: true }).count()).toBe(0);
     expect(await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Resources' }).count()).toBe(0);
+    // Stats and images come from the remote too: a memory figure for its container, its busybox image.
+    await expect.poll(async () => (await page.getByTestId('container-remote-web').getByTestId('memory').textContent()) ?? '', { timeout: 15_000 }).toMatch(/\d/);
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Images', exact: true }).click();
+    await page.getByTestId('image-row').filter({ hasText: IMG }).waitFor({ timeout: 15_000 });
+    await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Containers', exact: true }).click();
+    // A terminal in the remote's container: the exec runs there.
+    await page.getByTestId('container-remote-web').getByRole('button', { name: 'remote-web', exact: true }).click();
+    await page.getByRole('button', { name: 'Terminal', exact: true }).click();
+    const term = page.getByRole('region', { name: 'Terminal 1' });
+    await term.locator('.xterm-helper-textarea').pressSequentially('echo $((6*7)) > /tmp/from-remote-terminal\n');
+    await expect.poll(() => docker(['exec', 'remote-web', 'cat', '/tmp/from-remote-terminal']).stdout.trim(), { timeout: 15_000 }).toBe('42');
+    await page.getByRole('button', { name: 'Close', exact: true }).click();
     await page.getByRole('button', { name: 'Stop remote-web' }).click();
     await expect.poll(() => docker(['inspect', '-f', '{{.State.Running}}', 'remote-web']).stdout.trim(), { timeout: 30_000 }).toBe('false');
     // The remote's own events bring the change back to the page.
