@@ -42,17 +42,32 @@ export function sshArgv(url: URL, sshCommand: string[]): string[] {
   return [...sshCommand, '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', ...user, ...port, '--', url.hostname, 'docker', 'system', 'dial-stdio'];
 }
 
+/** How long an ssh connection may wait unused for the next request before it is closed. */
+export const SSH_IDLE_MS = 30_000;
+
 /**
  * An HTTP agent whose every connection is one `ssh … docker system dial-stdio`:
- * the remote docker CLI joins its stdio to the remote engine's socket.
+ * the remote docker CLI joins its stdio to the remote engine's socket. A
+ * connection is kept for the next request while it is used (a list and its
+ * inspects), since each new one is a whole ssh login; unused for SSH_IDLE_MS,
+ * it is closed, and it never keeps the process alive.
  */
 class SshDialAgent extends HttpAgent {
   constructor(private readonly argv: string[]) {
-    super({ keepAlive: false });
+    super({ keepAlive: true, maxSockets: 4 });
   }
 
   override createConnection(): Duplex {
     return new SshStream(spawn(this.argv[0]!, this.argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] }));
+  }
+
+  override keepSocketAlive(socket: Duplex): boolean {
+    (socket as SshStream).idle(SSH_IDLE_MS);
+    return true;
+  }
+
+  override reuseSocket(socket: Duplex): void {
+    (socket as SshStream).busy();
   }
 }
 
@@ -64,9 +79,11 @@ class SshDialAgent extends HttpAgent {
 class SshStream extends Duplex {
   private stderr = '';
   private answered = false;
+  private idleTimer?: NodeJS.Timeout;
 
   constructor(private readonly child: ChildProcess) {
-    super();
+    // Once ssh's output ends the connection is over both ways, so a pooled one that died is closed and never reused.
+    super({ allowHalfOpen: false });
     child.stderr!.on('data', (d) => {
       this.stderr = (this.stderr + String(d)).slice(-2000);
     });
@@ -82,6 +99,26 @@ class SshStream extends Duplex {
     });
   }
 
+  /** Parked between requests: closed after `ms`, and not holding the process open meanwhile. */
+  idle(ms: number): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.destroy(), ms).unref();
+    this.hold(false);
+  }
+
+  /** Taken for a request again. */
+  busy(): void {
+    clearTimeout(this.idleTimer);
+    this.hold(true);
+  }
+
+  private hold(on: boolean): void {
+    for (const h of [this.child, this.child.stdin, this.child.stdout, this.child.stderr] as ({ ref(): void; unref(): void } | null)[]) {
+      if (on) h?.ref();
+      else h?.unref();
+    }
+  }
+
   override _read(): void {
     this.child.stdout!.resume();
   }
@@ -95,6 +132,7 @@ class SshStream extends Duplex {
   }
 
   override _destroy(err: Error | null, done: (e: Error | null) => void): void {
+    clearTimeout(this.idleTimer);
     if (this.child.exitCode === null) this.child.kill();
     done(err);
   }
@@ -110,9 +148,11 @@ class SshStream extends Duplex {
     return this;
   }
   ref(): this {
+    this.hold(true);
     return this;
   }
   unref(): this {
+    this.hold(false);
     return this;
   }
 }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, test, vi } from 'vitest';
 import { freeLoopbackPort } from '../common/free-port';
 import { ensureTlsMaterial } from '../link/tls-material';
+import { engineForContext } from './context-client';
 import { probeContext } from './context-probe';
 import type { DockerContext } from './context-store';
 
@@ -67,6 +68,16 @@ describe('reaching another engine through its context', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(argv[0]).toEqual(['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=10', '-l', 'dev', '-p', '2222', '--', 'build.example', 'docker', 'system', 'dial-stdio']);
+  });
+
+  test('ssh: requests one after another share one login', async () => {
+    const log = join(dir, 'ssh-reuse.log');
+    vi.stubEnv('BERTH_TEST_SSH_LOG', log);
+    vi.stubEnv('BERTH_TEST_SSH_TARGET', socket);
+    const docker = engineForContext(ctx('ssh://dev@build.example', { kind: 'ssh' }), [SSH_STANDIN]);
+    for (let i = 0; i < 3; i++) expect((await docker.version()).Version).toBe('stand-in-1');
+    expect(await docker.listContainers()).toHaveLength(2);
+    expect(readFileSync(log, 'utf8').trim().split('\n')).toHaveLength(1);
   });
 
   test('ssh that is refused: the error is what ssh said', async () => {
