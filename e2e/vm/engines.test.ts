@@ -7,7 +7,7 @@
  * after Berth has read them.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
@@ -24,6 +24,7 @@ import type { StandinApp } from '../electron-standin/launch';
 import type { Page } from 'playwright-core';
 
 const IMG = 'berth-test/busybox:latest';
+const SHOTS = join(__dirname, '..', 'screenshots');
 
 describe('other engines through Docker contexts, against a real VM', () => {
   const home = mkdtempSync(join(tmpdir(), 'berth-remote-'));
@@ -120,6 +121,9 @@ describe('other engines through Docker contexts, against a real VM', () => {
     expect(JSON.stringify(asked.calls.find((c) => c.api === 'dialog.showMessageBox')?.args)).toContain('Use the Docker context “remote-ssh” for the shell?');
     await expect.poll(() => readContextStore(contexts).current, { timeout: 10_000 }).toBe('remote-ssh');
     expect(contextCli('context', 'show').stdout.trim()).toBe('remote-ssh');
+    // The menu says so at once, not at the next probe (30 s over ssh).
+    const after = await app.until((s) => trayLabels(s, 'engines').includes('remote-ssh · 1 running · shell'), 5_000);
+    expect(trayLabels(after, 'engine:remote-ssh')).toContain('Used by the Shell');
     expect(contextCli('context', 'use', 'remote-tls').status).toBe(0);
     app.kill();
     app = undefined;
@@ -142,6 +146,14 @@ describe('other engines through Docker contexts, against a real VM', () => {
     expect(await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Resources' }).count()).toBe(0);
     // Stats and images come from the remote too: a memory figure for its container, its busybox image.
     await expect.poll(async () => (await page.getByTestId('container-remote-web').getByTestId('memory').textContent()) ?? '', { timeout: 15_000 }).toMatch(/\d/);
+    // The README's picture of the switcher, as a person sees it with the remote chosen.
+    mkdirSync(SHOTS, { recursive: true });
+    await page
+      .getByTestId('engine-note')
+      .filter({ hasText: /^Docker / })
+      .waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: join(SHOTS, 'engines-light.png') });
+    copyFileSync(join(SHOTS, 'engines-light.png'), join(__dirname, '..', '..', 'assets', 'screenshot-engines.png'));
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Images', exact: true }).click();
     await page.getByTestId('image-row').filter({ hasText: IMG }).waitFor({ timeout: 15_000 });
     await page.getByRole('navigation', { name: 'Sections' }).getByRole('button', { name: 'Containers', exact: true }).click();

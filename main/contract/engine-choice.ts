@@ -1,6 +1,6 @@
 import type Docker from 'dockerode';
 import { engineForContext } from '../engine/context-client';
-import { type EngineEntry, probeContext } from '../engine/context-probe';
+import { probeContext } from '../engine/context-probe';
 import { readContextStore } from '../engine/context-store';
 import { useContext } from '../engine/context-use';
 import { EngineDirectory } from '../engine/engine-directory';
@@ -68,7 +68,7 @@ export class EngineChoice {
 
   handlers(): Pick<BerthHandlers, 'engines.list' | 'engines.select' | 'engines.useForShell'> {
     return {
-      'engines.list': async () => ({ selected: this.selected, engines: this.directory.list() as EngineEntry[] }),
+      'engines.list': async () => ({ selected: this.selected, engines: this.directory.list() }),
       'engines.select': async (name) => this.select(name),
       'engines.useForShell': async (name) => {
         useContext(this.sources.configDir, name);

@@ -50,6 +50,22 @@ describe('EngineDirectory', () => {
     d.close();
   });
 
+  test('a switch of the current context shows at the next read of the store, without waiting for a probe', async () => {
+    const contexts = [ctx('box', 'tcp://10.0.0.2:2376'), ctx('far', 'ssh://me@far')];
+    const { d, changes } = directory(contexts, new Set(['box', 'far']));
+    d.list();
+    await vi.advanceTimersByTimeAsync(0);
+    const heard = changes();
+    contexts[1] = { ...contexts[1]!, current: true };
+    d.tick();
+    expect(d.list().map((e) => [e.name, e.current, e.reachable])).toEqual([
+      ['box', false, true],
+      ['far', true, true],
+    ]);
+    expect(changes()).toBe(heard + 1);
+    d.close();
+  });
+
   test('a change of state is heard once; a suspect engine is probed at the next tick', async () => {
     const up = new Set(['box']);
     const { d, probes, changes } = directory([ctx('box', 'tcp://10.0.0.2:2376')], up);

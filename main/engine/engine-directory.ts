@@ -53,9 +53,10 @@ export class EngineDirectory {
       this.timer.unref?.();
       this.tick();
     }
+    // The store's facts (which one is current, the endpoint) are as read now; reachability is as last probed.
     return this.contexts.map((c) => {
       const { tls, ...shown } = c;
-      return this.entries.get(c.name)?.reach ?? { ...shown, hasTls: tls !== undefined };
+      return { ...this.entries.get(c.name)?.reach, ...shown, hasTls: tls !== undefined };
     });
   }
 
@@ -72,10 +73,11 @@ export class EngineDirectory {
 
   /** Reads the store again and probes every context that is due. */
   tick(): void {
-    const before = this.contexts.map((c) => c.name).join('\n');
+    const signature = () => this.contexts.map((c) => `${c.name} ${c.host} ${c.current}`).join('\n');
+    const before = signature();
     this.contexts = this.sources.read().contexts.filter((c) => !this.isBerth(c) && !noEngineBehind(c));
     for (const name of this.entries.keys()) if (!this.contexts.some((c) => c.name === name)) this.entries.delete(name);
-    if (this.contexts.map((c) => c.name).join('\n') !== before) this.onChange();
+    if (signature() !== before) this.onChange();
     for (const c of this.contexts) {
       const e = this.entries.get(c.name) ?? { due: 0, failures: 0, probing: false };
       this.entries.set(c.name, e);

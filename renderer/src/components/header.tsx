@@ -27,6 +27,8 @@ export function Header() {
           Mock backend
         </span>
       )}
+      {/* With another engine shown, the badge still tells Berth's own VM: say whose state it is. */}
+      {remote && <span className="muted">Berth VM</span>}
       <span className={`state state-${state}`} role="status" aria-live="polite" data-testid="vm-state">
         {state}
       </span>
