@@ -56,7 +56,6 @@ export class BerthService extends EventEmitter {
   private readonly stats: { containers: StatsHub<BerthEvents['stats.containers']>; vm: StatsHub<VmUsage> };
   private readonly logFollowers: LogFollowers;
   private readonly terminals: Terminals;
-  private readonly docker: () => ReturnType<typeof engineOverSocket>;
   private readonly choice: EngineChoice;
 
   constructor(private readonly host: ServiceHost) {
@@ -78,7 +77,6 @@ export class BerthService extends EventEmitter {
     );
     // Every engine call goes to the engine the dashboard shows: Berth's VM, or the context chosen in its switcher.
     const docker = () => this.choice.docker();
-    this.docker = docker;
     this.engine = new EngineObjects(docker, async () => (await (await this.link.client(false))?.request('disk'))?.allocatedBytes);
     this.stats = {
       containers: new StatsHub({ sample: async () => ({ at: Date.now(), containers: await containers.sample() }), reset: () => containers.reset() }, (p) => this.emitEvent('stats.containers', p)),
@@ -130,7 +128,10 @@ export class BerthService extends EventEmitter {
 
   /** The handler table the dispatcher validates calls into. */
   handlers(): BerthHandlers {
-    const actions = engineActions(this.docker, (p) => this.emitEvent('images.pullProgress', p));
+    const actions = engineActions(
+      () => this.choice.docker(),
+      (p) => this.emitEvent('images.pullProgress', p),
+    );
     return { ...this.vmCalls(), ...this.engine.handlers(), ...actions, ...this.choice.handlers(), ...this.streamCalls(), ...this.hostCalls() };
   }
 

@@ -4,7 +4,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Duplex } from 'node:stream';
 import Docker from 'dockerode';
-import type { DockerContext } from './context-store';
+import { type DockerContext, unixSocketPath } from './context-store';
 
 /** How long one request to another engine may take before it counts as unreachable. */
 export const CONTEXT_TIMEOUT_MS = 10_000;
@@ -18,7 +18,7 @@ export const CONTEXT_TIMEOUT_MS = 10_000;
  */
 export function engineForContext(ctx: Pick<DockerContext, 'host' | 'tls' | 'skipTlsVerify'>, sshCommand: string[] = ['ssh']): Docker {
   const url = new URL(ctx.host);
-  if (url.protocol === 'unix:') return new Docker({ socketPath: decodeURIComponent(url.pathname), timeout: CONTEXT_TIMEOUT_MS });
+  if (url.protocol === 'unix:') return new Docker({ socketPath: unixSocketPath(ctx.host), timeout: CONTEXT_TIMEOUT_MS });
   if (url.protocol === 'ssh:') return viaAgent({ protocol: 'http', host: 'docker.invalid', port: 80, agent: new SshDialAgent(sshArgv(url, sshCommand)), timeout: CONTEXT_TIMEOUT_MS });
   if (url.protocol !== 'tcp:') throw new Error(`Berth cannot reach a ${url.protocol}// endpoint (${ctx.host})`);
   const port = Number(url.port) || 2375;

@@ -21,13 +21,18 @@ export type EngineEntry = Omit<EngineReach, 'reachable'> & { reachable?: boolean
 /** How long a probe waits for an engine before calling it unreachable: a dead host must not hold up the list. */
 export const PROBE_TIMEOUT_MS = 5000;
 
+/** What a page or a menu is shown of a context: everything but its TLS files' paths, and whether it has them. */
+export function shownContext(ctx: DockerContext): Omit<DockerContext, 'tls'> & { hasTls: boolean } {
+  const { tls, ...shown } = ctx;
+  return { ...shown, hasTls: tls !== undefined };
+}
+
 /** How many running containers a reach names (a menu shows them; more is noise). */
 const NAMES_SHOWN = 20;
 
 /** Asks one context's engine for its version and its running containers, within `timeoutMs`. */
 export async function probeContext(ctx: DockerContext, sshCommand?: string[], timeoutMs = PROBE_TIMEOUT_MS): Promise<EngineReach> {
-  const { tls, ...shown } = ctx;
-  const base = { ...shown, hasTls: tls !== undefined };
+  const base = shownContext(ctx);
   let timer: NodeJS.Timeout | undefined;
   try {
     const docker = engineForContext(ctx, sshCommand);

@@ -32,6 +32,11 @@ export const contextId = (name: string) => createHash('sha256').update(name).dig
 /** The context the CLI makes up when none is stored under the name: DOCKER_HOST, else the system socket. */
 export const DEFAULT_CONTEXT = 'default';
 
+/** The socket a unix:// endpoint names. */
+export function unixSocketPath(host: string): string {
+  return decodeURIComponent(new URL(host).pathname);
+}
+
 export function endpointKind(host: string): EndpointKind {
   const scheme = /^([a-z]+):\/\//.exec(host)?.[1];
   return scheme === 'unix' || scheme === 'tcp' || scheme === 'ssh' ? scheme : 'other';

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
-import type { EngineReach } from './context-probe';
+import { type EngineReach, shownContext } from './context-probe';
 import type { DockerContext } from './context-store';
 import { EngineDirectory, PROBE_AGAIN_MS } from './engine-directory';
 
@@ -18,8 +18,8 @@ describe('EngineDirectory', () => {
         read: () => ({ contexts, current: 'default', problems: [] }),
         probe: async (c): Promise<EngineReach> => {
           probes.push([c.name, Date.now()]);
-          const { tls, ...shown } = c;
-          return up.has(c.name) ? { ...shown, hasTls: !!tls, reachable: true, engineVersion: '28', running: 0 } : { ...shown, hasTls: !!tls, reachable: false, error: 'refused' };
+          const shown = shownContext(c);
+          return up.has(c.name) ? { ...shown, reachable: true, engineVersion: '28', running: 0 } : { ...shown, reachable: false, error: 'refused' };
         },
         berthSocket: '/home/me/.berth/docker.sock',
       },

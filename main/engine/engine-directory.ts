@@ -1,6 +1,6 @@
 import { existsSync, realpathSync } from 'node:fs';
-import type { EngineEntry, EngineReach } from './context-probe';
-import { type ContextList, DEFAULT_CONTEXT, type DockerContext } from './context-store';
+import { type EngineEntry, type EngineReach, shownContext } from './context-probe';
+import { type ContextList, DEFAULT_CONTEXT, type DockerContext, unixSocketPath } from './context-store';
 
 /**
  * When a context is probed again: after a failure soon, backing off to a
@@ -55,8 +55,7 @@ export class EngineDirectory {
     }
     // The store's facts (which one is current, the endpoint) are as read now; reachability is as last probed.
     return this.contexts.map((c) => {
-      const { tls, ...shown } = c;
-      return { ...this.entries.get(c.name)?.reach, ...shown, hasTls: tls !== undefined };
+      return { ...this.entries.get(c.name)?.reach, ...shownContext(c) };
     });
   }
 
@@ -100,7 +99,7 @@ export class EngineDirectory {
   /** The context whose endpoint is Berth's own socket (the `berth` context, or default through a linked /var/run/docker.sock) is the VM itself. */
   private isBerth(c: DockerContext): boolean {
     if (c.kind !== 'unix') return false;
-    const path = decodeURIComponent(new URL(c.host).pathname);
+    const path = unixSocketPath(c.host);
     return path === this.sources.berthSocket || realpathOr(path) === realpathOr(this.sources.berthSocket);
   }
 
@@ -112,7 +111,7 @@ export class EngineDirectory {
 
 /** The CLI's made-up default context on a socket that does not exist (no other engine on this machine) is not an engine to show. */
 function noEngineBehind(c: DockerContext): boolean {
-  return c.name === DEFAULT_CONTEXT && c.kind === 'unix' && !existsSync(decodeURIComponent(new URL(c.host).pathname));
+  return c.name === DEFAULT_CONTEXT && c.kind === 'unix' && !existsSync(unixSocketPath(c.host));
 }
 
 function realpathOr(p: string): string {
