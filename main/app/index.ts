@@ -37,7 +37,8 @@ void app.whenReady().then(async () => {
     openExternal: (url) => shell.openExternal(url),
     contexts: contextSourcesFrom(process.env),
   });
-  const handlers = service.handlers();
+  // The tray and the app's own calls are about Berth's VM, whichever engine the window shows.
+  const handlers = service.handlers({ for: 'vm' });
   const dashboard = new DashboardWindow(layout.renderer, layout.preload);
   const tray = new BerthTray(layout.trayIcons);
   registerIpc(service, () => dashboard.webContents);

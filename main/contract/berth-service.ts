@@ -57,6 +57,8 @@ export class BerthService extends EventEmitter {
   private readonly logFollowers: LogFollowers;
   private readonly terminals: Terminals;
   private readonly choice: EngineChoice;
+  /** Berth's own VM's objects, whichever engine the pages show: the tray is about the VM. */
+  private readonly vmEngine: EngineObjects;
 
   constructor(private readonly host: ServiceHost) {
     super();
@@ -65,19 +67,21 @@ export class BerthService extends EventEmitter {
       gone: () => this.emitEvent('vm.state', { state: 'stopped' }),
     });
     const containers = new ContainerStatsSampler(() => this.choice.docker());
-    this.choice = new EngineChoice(
-      host.contexts,
-      () => engineOverSocket(this.link.socketPath),
-      host.paths.dockerSocket,
-      (n, p) => this.emitEvent(n, p),
-      () => {
+    const local = () => engineOverSocket(this.link.socketPath);
+    this.choice = new EngineChoice(host.contexts, local, host.paths.dockerSocket, {
+      emit: (n, p) => this.emitEvent(n, p),
+      onSwitch: () => {
         containers.reset();
+        this.engine.noteEvent({});
         this.emitEvent('engine.changed', { kind: 'engine' });
       },
-    );
-    // Every engine call goes to the engine the dashboard shows: Berth's VM, or the context chosen in its switcher.
+      onEvent: (e) => this.onContainerEvent(e ?? {}, 'chosen'),
+    });
+    // Every engine call from a page goes to the engine the dashboard shows: Berth's VM, or the context chosen in its switcher.
     const docker = () => this.choice.docker();
-    this.engine = new EngineObjects(docker, async () => (await (await this.link.client(false))?.request('disk'))?.allocatedBytes);
+    const diskBytes = async () => (await (await this.link.client(false))?.request('disk'))?.allocatedBytes;
+    this.engine = new EngineObjects(docker, diskBytes);
+    this.vmEngine = new EngineObjects(local, diskBytes);
     this.stats = {
       containers: new StatsHub({ sample: async () => ({ at: Date.now(), containers: await containers.sample() }), reset: () => containers.reset() }, (p) => this.emitEvent('stats.containers', p)),
       vm: new StatsHub(
@@ -108,12 +112,21 @@ export class BerthService extends EventEmitter {
   /** The agent's VM events that the UI shows go on unchanged: one vocabulary from supervisor to page. */
   private onAgentEvent(e: AgentEvent): void {
     if (e.event === 'vm.state' || e.event === 'vm.bootStage') this.emitEvent(e.event, e.payload);
-    if (e.event === 'engine.container') {
-      // Engine events (followed by the agent) mark the UI's lists stale; the store refetches them with a debounce.
-      this.engine.noteEvent(e.payload);
-      if (e.payload.action === 'start') this.stats.containers.nudge();
-      this.emitEvent('engine.changed', { kind: 'container' });
+    if (e.event === 'engine.container') this.onContainerEvent(e.payload, 'vm');
+  }
+
+  /**
+   * A container event of the VM (followed by the agent) or of the chosen
+   * remote: caches and samples of that engine are refreshed, and the UI's
+   * lists go stale (the store refetches them with a debounce).
+   */
+  private onContainerEvent(e: { id?: string; action?: string }, from: 'vm' | 'chosen'): void {
+    if (from === 'vm') this.vmEngine.noteEvent(e);
+    if (from === 'chosen' || this.choice.selected === null) {
+      this.engine.noteEvent(e);
+      if (e.action === 'start') this.stats.containers.nudge();
     }
+    this.emitEvent('engine.changed', { kind: 'container' });
   }
 
   /** Stops following the agent and the engine (the app calls this on quit). */
@@ -126,13 +139,17 @@ export class BerthService extends EventEmitter {
     this.link.close();
   }
 
-  /** The handler table the dispatcher validates calls into. */
-  handlers(): BerthHandlers {
+  /**
+   * The handler table the dispatcher validates calls into. A page's engine
+   * calls go to the engine it chose; the tray's (`for: 'vm'`) always to Berth's VM.
+   */
+  handlers(scope: { for: 'page' | 'vm' } = { for: 'page' }): BerthHandlers {
     const actions = engineActions(
       () => this.choice.docker(),
       (p) => this.emitEvent('images.pullProgress', p),
     );
-    return { ...this.vmCalls(), ...this.engine.handlers(), ...actions, ...this.choice.handlers(), ...this.streamCalls(), ...this.hostCalls() };
+    const objects = scope.for === 'vm' ? this.vmEngine : this.engine;
+    return { ...this.vmCalls(), ...objects.handlers(), ...actions, ...this.choice.handlers(), ...this.streamCalls(), ...this.hostCalls() };
   }
 
   /** The VM and its settings: all through the agent, their one owner. */

@@ -4,6 +4,7 @@ import { probeContext } from '../engine/context-probe';
 import { readContextStore } from '../engine/context-store';
 import { useContext } from '../engine/context-use';
 import { EngineDirectory } from '../engine/engine-directory';
+import { type ContainerEvent, followContainerEvents } from '../engine/engine-events';
 import type { BerthEvents, EventName } from './berth-api';
 import type { BerthHandlers } from './dispatcher';
 import { parse } from 'shell-quote';
@@ -30,8 +31,14 @@ export function contextSourcesFrom(env: NodeJS.ProcessEnv): ContextSources {
 
 type Emit = <E extends EventName>(name: E, payload: BerthEvents[E]) => void;
 
-/** How long a broken event stream of the chosen engine waits before it is opened again. */
-const FOLLOW_RETRY_MS = 5000;
+/** What the choice tells its service: events for pages, a switch, and the chosen remote's container events. */
+export interface ChoiceHooks {
+  emit: Emit;
+  /** The engine changed: whatever was sampled or cached from the last one is stale. */
+  onSwitch(): void;
+  /** A container event of the chosen remote; nothing after each (re)connect, as `followContainerEvents` reports. */
+  onEvent(e?: ContainerEvent): void;
+}
 
 /**
  * Which engine the dashboard shows: Berth's own VM, or another Docker
@@ -42,17 +49,16 @@ const FOLLOW_RETRY_MS = 5000;
  */
 export class EngineChoice {
   readonly directory: EngineDirectory;
-  private chosen?: { name: string; docker: Docker; stop?: () => void; retry?: NodeJS.Timeout };
+  private chosen?: { name: string; docker: Docker; stop: () => void };
 
   constructor(
     private readonly sources: ContextSources,
     private readonly local: () => Docker,
     berthSocket: string,
-    private readonly emit: Emit,
-    private readonly onSwitch: () => void,
+    private readonly hooks: ChoiceHooks,
   ) {
     this.directory = new EngineDirectory({ read: () => readContextStore(sources.configDir, sources.env), probe: (c) => probeContext(c, sources.sshCommand), berthSocket }, () =>
-      emit('engines.changed', {}),
+      hooks.emit('engines.changed', {}),
     );
   }
 
@@ -82,43 +88,21 @@ export class EngineChoice {
     if (name === this.selected) return { selected: this.selected };
     const ctx = name === null ? undefined : this.directory.context(name);
     if (name !== null && !ctx) throw new CodedError('not_found', `there is no Docker context named "${name}" besides Berth's own`);
-    this.unfollow();
-    this.chosen = ctx ? { name: ctx.name, docker: engineForContext(ctx, this.sources.sshCommand) } : undefined;
-    this.follow();
-    this.onSwitch();
-    this.emit('engine.selected', { selected: this.selected });
+    this.chosen?.stop();
+    this.chosen = undefined;
+    if (ctx) {
+      const docker = engineForContext(ctx, this.sources.sshCommand);
+      // A stream that cannot be opened again means the engine went away: the directory probes it at its next tick.
+      const stop = followContainerEvents(docker, (e) => this.hooks.onEvent(e), { warn: () => this.directory.suspect(ctx.name) });
+      this.chosen = { name: ctx.name, docker, stop };
+    }
+    this.hooks.onSwitch();
+    this.hooks.emit('engine.selected', { selected: this.selected });
     return { selected: this.selected };
   }
 
-  /** Follows the chosen remote's container events; a broken stream marks it suspect and is opened again while it stays chosen. */
-  private follow(): void {
-    const chosen = this.chosen;
-    if (!chosen) return;
-    let broken = false;
-    const again = () => {
-      if (broken || this.chosen !== chosen) return;
-      broken = true;
-      chosen.stop = undefined;
-      this.directory.suspect(chosen.name);
-      chosen.retry = setTimeout(() => this.follow(), FOLLOW_RETRY_MS);
-    };
-    chosen.docker.getEvents({ filters: JSON.stringify({ type: ['container'] }) }).then((stream) => {
-      if (this.chosen !== chosen) return void (stream as unknown as { destroy(): void }).destroy();
-      const s = stream as NodeJS.ReadableStream & { destroy(): void };
-      chosen.stop = () => s.destroy();
-      s.on('data', () => this.emit('engine.changed', { kind: 'container' }));
-      s.on('end', again);
-      s.on('error', again);
-    }, again);
-  }
-
-  private unfollow(): void {
-    clearTimeout(this.chosen?.retry);
-    this.chosen?.stop?.();
-  }
-
   close(): void {
-    this.unfollow();
+    this.chosen?.stop();
     this.chosen = undefined;
     this.directory.close();
   }
