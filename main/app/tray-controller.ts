@@ -36,7 +36,7 @@ export function controlTray(o: TrayControllerOptions): { refresh: () => Promise<
   let dockerHost = `unix://${o.dockerSocket}`;
   let lastNotice = 0;
   const refresh = async () => {
-    const [s, l] = await Promise.all([dispatch(o.handlers, 'vm.status', []), dispatch(o.handlers, 'loginItem.get', [])]);
+    const [s, l, e] = await Promise.all([dispatch(o.handlers, 'vm.status', []), dispatch(o.handlers, 'loginItem.get', []), dispatch(o.handlers, 'engines.list', [])]);
     let idleSleep = true;
     let accelFallback: string | undefined;
     if (s.ok)
@@ -50,7 +50,6 @@ export function controlTray(o: TrayControllerOptions): { refresh: () => Promise<
     const c = isUp(state) ? await dispatch(o.handlers, 'containers.list', []) : undefined;
     const containers = c?.ok ? (c.value as ContainerSummary[]) : [];
     const login = l.ok ? (l.value as LoginItemState) : { enabled: false, needsApproval: false };
-    const e = await dispatch(o.handlers, 'engines.list', []);
     const engines = e.ok ? (e.value as { engines: EngineEntry[] }).engines : [];
     o.tray.update(state, trayMenu({ state, bootStage: stage, containers, loginItem: login, idleSleep, dockerHost, accelFallback, engines }), (a) => void run(a));
   };

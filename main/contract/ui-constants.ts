@@ -1,6 +1,7 @@
 /**
- * The few values (not types) the UI needs from main, as plain data: the
- * renderer may import these and the contract's types, nothing else of main/.
+ * The few values (not types) the UI needs from main, as plain data and pure
+ * functions of it: the renderer may import these and the contract's types,
+ * nothing else of main/. The tray uses the same labels.
  */
 export { BOOT_STAGES } from '../link/guest';
 

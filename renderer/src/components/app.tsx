@@ -1,5 +1,5 @@
 import { useEffect } from 'react';
-import type { Page } from '../store/store';
+import { type Page, showsRemote } from '../store/store';
 import { ContainersPage } from './containers-page';
 import { useApi, useBerth } from './context';
 import { Header } from './header';
@@ -21,7 +21,7 @@ export function App() {
   const { store } = useApi();
   const page = useBerth((s) => s.page);
   const error = useBerth((s) => s.error);
-  const remote = useBerth((s) => s.engine !== null);
+  const remote = useBerth(showsRemote);
   useEffect(() => {
     void store
       .getState()

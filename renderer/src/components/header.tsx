@@ -1,6 +1,6 @@
 import { BOOT_STAGES } from '../../../main/contract/ui-constants';
 import { useApi, useBerth } from './context';
-import { vmUp } from '../store/store';
+import { showsRemote, vmUp } from '../store/store';
 import { EngineSwitcher } from './engine-switcher';
 
 /** VM state, Start/Stop, and boot progress from the guest's stages. */
@@ -12,7 +12,7 @@ export function Header() {
   const state = status?.state ?? 'stopped';
   const up = useBerth(vmUp);
   // Start, Stop and the VM's version mean something only for Berth's own VM.
-  const remote = useBerth((s) => s.engine !== null);
+  const remote = useBerth(showsRemote);
   const stageIndex = stage ? (BOOT_STAGES as readonly string[]).indexOf(stage) + 1 : 0;
   const run = (call: 'vm.start' | 'vm.stop') =>
     store

@@ -57,8 +57,10 @@ export const STATS_HISTORY = 60;
 
 /** The VM is up (running, or running with a failing check): the selector every VM page uses. */
 export const vmUp = (s: BerthState) => s.status?.state === 'running' || s.status?.state === 'degraded';
+/** The pages show another Docker context's engine, not Berth's VM. */
+export const showsRemote = (s: BerthState) => s.engine !== null;
 /** The engine the lists come from can be asked: another context always (it answers or says why), Berth's own while its VM is up. */
-export const engineUp = (s: BerthState) => s.engine !== null || vmUp(s);
+export const engineUp = (s: BerthState) => showsRemote(s) || vmUp(s);
 const keep = <T>(history: T[] | undefined, sample: T): T[] => [...(history ?? []).slice(-(STATS_HISTORY - 1)), sample];
 
 /** Builds a store bound to one transport (Electron IPC or the WebSocket). */
