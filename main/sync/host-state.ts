@@ -1,0 +1,70 @@
+import { createHash } from 'node:crypto';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
+import { join } from 'node:path';
+import { type EntryState, isSyncTemp } from '../link/sync-protocol';
+
+/** A path inside a synchronized folder, relative to it ('' is the folder itself). */
+export function absolute(root: string, rel: string): string {
+  return rel ? join(root, rel) : root;
+}
+
+/** One entry's state on the host, or undefined when it is gone or is neither a file, a folder nor a link. */
+export function hostState(root: string, rel: string): EntryState | undefined {
+  const abs = absolute(root, rel);
+  let st: Stats;
+  try {
+    st = lstatSync(abs);
+  } catch {
+    return undefined;
+  }
+  try {
+    return stateOf(abs, st);
+  } catch {
+    // Gone between the lstat and the read.
+    return undefined;
+  }
+}
+
+function stateOf(abs: string, st: Stats): EntryState | undefined {
+  if (st.isDirectory()) return { type: 'dir', mode: st.mode & 0o7777 };
+  if (st.isSymbolicLink()) return { type: 'link', target: readlinkSync(abs) };
+  if (!st.isFile()) return undefined;
+  const sha1 = createHash('sha1').update(readFileSync(abs)).digest('hex');
+  return { type: 'file', mode: st.mode & 0o7777, size: st.size, mtime: Math.floor(st.mtimeMs / 1000), sha1 };
+}
+
+/**
+ * Every entry under `rel` (itself included), by path relative to `root`. Names that the
+ * line protocol cannot carry (a tab or a newline) and the sync's own temporary names are skipped.
+ */
+export function hostTree(root: string, rel = ''): Map<string, EntryState> {
+  const out = new Map<string, EntryState>();
+  const walk = (r: string) => {
+    const s = hostState(root, r);
+    if (!s) return;
+    out.set(r, s);
+    if (s.type !== 'dir') return;
+    let names: string[];
+    try {
+      names = readdirSync(absolute(root, r));
+    } catch {
+      return;
+    }
+    for (const n of names) {
+      const child = r ? `${r}/${n}` : n;
+      if (!/[\t\n]/.test(n) && !isSyncTemp(child)) walk(child);
+    }
+  };
+  walk(rel);
+  return out;
+}
+
+/** The identity of the folder itself (device and inode), so a folder that vanished and came back as another is noticed. */
+export function folderIdentity(root: string): string | undefined {
+  try {
+    const st = lstatSync(root);
+    return st.isDirectory() ? `${st.dev}:${st.ino}` : undefined;
+  } catch {
+    return undefined;
+  }
+}

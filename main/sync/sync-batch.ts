@@ -1,0 +1,201 @@
+import { rmdirSync, unlinkSync } from 'node:fs';
+import { type EntryState, GuestFacts } from '../link/sync-protocol';
+import { absolute, hostState, hostTree } from './host-state';
+import type { Journal } from './journal';
+import { conflictName, type Decision, decide, isMassDelete } from './plan';
+import type { SyncWire } from './sync-wire';
+
+/** What a batch works with: the folder, its journal, the guest's wire, and the folder's place there. */
+export interface BatchContext {
+  id: string;
+  root: string;
+  /** The copy's absolute path in the guest, as its facts name it. */
+  copy: string;
+  journal: Journal;
+  wire: SyncWire;
+  now?: () => Date;
+}
+
+/** What a batch did, for the folder's status and its next steps. */
+export interface BatchResult {
+  applied: number;
+  conflicts: number;
+  /** Entries to look at again: their copy failed, or its result is not known. */
+  retry: string[];
+  /** Set when the batch was not applied: it would delete this many entries from the side named. */
+  massDelete?: { side: 'host' | 'vm'; count: number };
+}
+
+/** Longest command line sent to the guest, in characters. */
+const MAX_LINE = 32 * 1024;
+
+/** Both sides' states of some entries, and the entries they were observed for. */
+export interface Observed {
+  host: Map<string, EntryState>;
+  guest: Map<string, EntryState>;
+  rels: string[];
+}
+
+/**
+ * Both sides' states for a set of entries, with everything under a folder that is new on a
+ * side (its whole tree: its watch may have come after its first files) or gone from one (the
+ * journal's entries under it).
+ */
+export async function observe(ctx: BatchContext, rels: Iterable<string>): Promise<Observed> {
+  const wanted = new Set(rels);
+  const host = new Map<string, EntryState>();
+  const newDir = (rel: string, s: EntryState | undefined) => s?.type === 'dir' && ctx.journal.base(rel)?.type !== 'dir';
+  for (const rel of [...wanted]) {
+    const s = hostState(ctx.root, rel);
+    if (newDir(rel, s)) for (const [r, t] of hostTree(ctx.root, rel)) host.set(r, t);
+    else if (s) host.set(rel, s);
+    if (s?.type !== 'dir') for (const r of ctx.journal.under(rel)) wanted.add(r);
+  }
+  for (const r of host.keys()) wanted.add(r);
+  const guest = await guestStates(ctx, [...wanted]);
+  for (const [rel, s] of [...guest]) {
+    if (newDir(rel, s)) for (const [r, t] of await guestList(ctx, rel)) guest.set(r, t);
+  }
+  for (const r of guest.keys()) wanted.add(r);
+  for (const r of wanted) {
+    if (!host.has(r)) {
+      const s = hostState(ctx.root, r);
+      if (s) host.set(r, s);
+    }
+  }
+  return { host, guest, rels: [...wanted].sort() };
+}
+
+/** Both whole sides, and every entry the journal knows. */
+export function observeAll(ctx: BatchContext, guest: Map<string, EntryState>): Observed {
+  const host = hostTree(ctx.root);
+  const rels = new Set([...host.keys(), ...guest.keys(), ...Object.keys(ctx.journal.data.entries)]);
+  return { host, guest, rels: [...rels].sort() };
+}
+
+/** The guest's states of these entries (one `stat` per 32 KiB of paths). */
+export async function guestStates(ctx: BatchContext, rels: string[]): Promise<Map<string, EntryState>> {
+  const facts = new GuestFacts(ctx.id, ctx.copy);
+  for (const chunk of chunks(rels)) for (const l of await ctx.wire.call('stat', ctx.id, chunk)) facts.add(l);
+  return facts.states();
+}
+
+/** Everything in the guest's copy under `rel` (the whole copy for ''), and its marker when the whole was asked for. */
+export async function guestList(ctx: BatchContext, rel = ''): Promise<Map<string, EntryState> & { marker?: string }> {
+  const facts = new GuestFacts(ctx.id, ctx.copy);
+  let marker: string | undefined;
+  for (const l of await ctx.wire.call('list', ctx.id, rel ? [rel] : [])) {
+    if (!facts.add(l) && l.startsWith('m\t')) marker = l.split('\t')[2];
+  }
+  return Object.assign(facts.states(), { marker });
+}
+
+/**
+ * Decides and applies one batch. Deletes go first, deepest first and one entry at a time (a
+ * folder only once empty); copies go parents first, a whole new folder as one tree copy. The
+ * journal records each entry's state as observed before its copy: a side that changed during
+ * the copy has an event on its way, and the entry is looked at again then.
+ */
+export async function applyBatch(ctx: BatchContext, seen: Observed, opts: { initial: boolean; allowMassDelete: boolean }): Promise<BatchResult> {
+  const decisions = new Map<string, Decision>();
+  for (const rel of seen.rels) decisions.set(rel, decide(ctx.journal.base(rel), seen.host.get(rel), seen.guest.get(rel), opts.initial));
+  const guestDeletes = pick(decisions, 'toGuest', false);
+  const hostDeletes = pick(decisions, 'toHost', false);
+  const tracked = Object.keys(ctx.journal.data.entries).length;
+  if (!opts.allowMassDelete) {
+    if (isMassDelete(guestDeletes.length, tracked)) return { applied: 0, conflicts: 0, retry: [], massDelete: { side: 'vm', count: guestDeletes.length } };
+    if (isMassDelete(hostDeletes.length, tracked)) return { applied: 0, conflicts: 0, retry: [], massDelete: { side: 'host', count: hostDeletes.length } };
+  }
+  const retry: string[] = [];
+  const run = async (verb: Parameters<SyncWire['call']>[0], rels: string[]) => {
+    for (const chunk of chunks(rels)) await ctx.wire.call(verb, ctx.id, chunk).catch(() => retry.push(...chunk));
+  };
+  await run('rm', deepestFirst(guestDeletes));
+  for (const rel of deepestFirst(hostDeletes)) removeOnHost(ctx.root, rel);
+  const pulls = treeCopies(pick(decisions, 'toGuest', true), seen.guest, seen.host);
+  await run('pulltree', pulls.trees);
+  await run('pull', pulls.single);
+  const pushes = treeCopies(pick(decisions, 'toHost', true), seen.host, seen.guest);
+  await run('pushtree', pushes.trees);
+  await run('push', pushes.single);
+  const conflicts = [...decisions].filter(([, d]) => d.kind === 'conflict').map(([rel]) => rel);
+  for (const rel of conflicts) await keepBoth(ctx, rel).catch(() => retry.push(rel));
+  const failed = new Set(retry);
+  for (const [rel, d] of decisions) {
+    if (failed.has(rel) || [...failed].some((f) => rel.startsWith(`${f}/`))) continue;
+    ctx.journal.record(rel, d.kind === 'conflict' ? d.host : d.state);
+  }
+  return { applied: decisions.size - failed.size, conflicts: conflicts.length, retry };
+}
+
+/** A conflict: the VM's version goes to the host under a name a person finds, then the host's replaces it in the VM. */
+async function keepBoth(ctx: BatchContext, rel: string): Promise<void> {
+  const at = (ctx.now ?? (() => new Date()))();
+  const copy = conflictName(rel, at);
+  await ctx.wire.call('pushas', ctx.id, [rel, copy]);
+  await ctx.wire.call('pull', ctx.id, [rel]);
+  ctx.journal.data.conflicts.push({ path: rel, copy, at: at.toISOString() });
+}
+
+function pick(decisions: Map<string, Decision>, kind: 'toGuest' | 'toHost', present: boolean): string[] {
+  return [...decisions].filter(([, d]) => d.kind === kind && !!d.state === present).map(([rel]) => rel);
+}
+
+/** Copies split into whole trees (a folder the target lacks, with everything under it) and single entries. */
+function treeCopies(rels: string[], target: Map<string, EntryState>, source: Map<string, EntryState>): { trees: string[]; single: string[] } {
+  const trees: string[] = [];
+  const single: string[] = [];
+  for (const rel of rels.sort()) {
+    if (trees.some((t) => rel.startsWith(`${t}/`))) continue;
+    if (rel && source.get(rel)?.type === 'dir' && !target.has(rel)) trees.push(rel);
+    else single.push(rel);
+  }
+  return { trees, single };
+}
+
+function deepestFirst(rels: string[]): string[] {
+  return [...rels].sort((a, b) => b.split('/').length - a.split('/').length || b.localeCompare(a));
+}
+
+function removeOnHost(root: string, rel: string): void {
+  if (!rel) return;
+  const abs = absolute(root, rel);
+  try {
+    if (hostState(root, rel)?.type === 'dir') rmdirSync(abs);
+    else unlinkSync(abs);
+  } catch {
+    // Not empty (news from the host's side, which its event brings next), or already gone.
+  }
+}
+
+function chunks(rels: string[]): string[][] {
+  const out: string[][] = [];
+  let cur: string[] = [];
+  let len = 0;
+  for (const r of rels) {
+    if (cur.length && len + r.length + 1 > MAX_LINE) {
+      out.push(cur);
+      cur = [];
+      len = 0;
+    }
+    cur.push(r);
+    len += r.length + 1;
+  }
+  if (cur.length) out.push(cur);
+  return out;
+}
+
+/** How many entries a set of decisions would delete on each side, and the side that makes it a mass delete. */
+export function countDeletes(ctx: BatchContext, seen: Observed, initial: boolean): { mass?: { side: 'host' | 'vm'; count: number } } {
+  let vm = 0;
+  let host = 0;
+  for (const rel of seen.rels) {
+    const d = decide(ctx.journal.base(rel), seen.host.get(rel), seen.guest.get(rel), initial);
+    if (d.kind === 'toGuest' && !d.state) vm++;
+    if (d.kind === 'toHost' && !d.state) host++;
+  }
+  const tracked = Object.keys(ctx.journal.data.entries).length;
+  if (isMassDelete(vm, tracked)) return { mass: { side: 'vm', count: vm } };
+  if (isMassDelete(host, tracked)) return { mass: { side: 'host', count: host } };
+  return {};
+}

@@ -1,0 +1,142 @@
+#!/bin/sh
+# Synchronized folders, the guest's half (main/link/sync-protocol.ts has the line format).
+# The agent decides; this script only reports the copy's state and copies what it is told
+# to, between the copy on the data disk and the host's side, mounted over 9p for its eyes
+# only. One command a line on port @SYNC_PORT@, answered in order on the same port;
+# the copies' changes go out on @SYNC_CHANGES_PORT@, written by one inotifywait alone.
+# With SYNC_STDIO set (tests on a host), commands come on stdin, answers go to stdout and
+# changes to stderr.
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin
+copies=${SYNC_COPIES:-@SYNC_COPY_ROOT@}
+views=${SYNC_VIEWS:-@SYNC_HOSTVIEW_ROOT@}
+state=${SYNC_STATE:-/run/berth/sync-state}
+tmp=@SYNC_TEMP_PREFIX@
+T=$(printf '\t')
+mkdir -p "$state"
+set -f
+
+port_path() { # <name>
+  for p in /sys/class/virtio-ports/vport*; do
+    name=""
+    read -r name 2>/dev/null < "$p/name"
+    [ "$name" = "$1" ] && echo "/dev/${p##*/}"
+  done
+}
+
+# Facts for the given absolute paths (those that exist): stat, then sha1sum of files (a link's
+# target's, which the host ignores), then each link's target.
+facts() { # <id> <path>...
+  id=$1; shift
+  [ $# -gt 0 ] || return 0
+  stat -c "s$T$id$T%F$T%a$T%s$T%Y$T%n" "$@" 2>/dev/null
+  sha1sum "$@" 2>/dev/null | sed "s/^/h$T$id$T/"
+  for p; do [ -L "$p" ] && printf 'l\t%s\t%s\t%s\n' "$id" "$(readlink "$p")" "$p"; done
+  return 0
+}
+
+# The whole copy, in three passes so each tool runs once for many files.
+list() { # <id> [path]
+  c=$copies/$1/copy
+  mkdir -p "$c" || return 1
+  c=$c${2:+/$2}
+  [ -e "$c" ] || [ -L "$c" ] || return 0
+  find "$c" -exec stat -c "s$T$1$T%F$T%a$T%s$T%Y$T%n" {} + 2>/dev/null
+  find "$c" -type f -exec sha1sum {} + 2>/dev/null | sed "s/^/h$T$1$T/"
+  find "$c" -type l | while IFS= read -r p; do printf 'l\t%s\t%s\t%s\n' "$1" "$(readlink "$p")" "$p"; done
+  [ -n "$2" ] || printf 'm\t%s\t%s\n' "$1" "$(cat "$copies/$1/marker" 2>/dev/null || echo -)"
+}
+
+# Copies one entry from <src> to <dst>: a folder's own mode (its whole tree with <tree>),
+# a file or a link through a temporary name beside it, so no reader sees half a file.
+copy_entry() { # <src> <dst> [tree]
+  if [ -d "$1" ] && [ ! -L "$1" ] && [ -z "$3" ]; then
+    mkdir -p "$2" && chmod "$(stat -c %a "$1")" "$2"
+    return
+  fi
+  [ -e "$1" ] || [ -L "$1" ] || { echo "gone: $1" >&2; return 1; }
+  dir=${2%/*}
+  t=$dir/$tmp$$
+  mkdir -p "$dir" && rm -rf "$t" && cp -a "$1" "$t" || { rm -rf "$t"; return 1; }
+  if [ -d "$2" ] && [ ! -L "$2" ]; then rm -rf "$2"; fi
+  mv -f "$t" "$2"
+}
+
+# A file or link goes; a folder only when empty (what is still in it is news the host has not
+# heard yet, and must not be lost with it).
+remove_entry() { # <path>
+  if [ -d "$1" ] && [ ! -L "$1" ]; then rmdir "$1" 2>/dev/null; return 0; fi
+  rm -f "$1"
+}
+
+# Runs <fn> for every path, on to the end whatever fails, and fails if any did.
+each() { # <fn> <from> <to> <flag> <path>...
+  fn=$1 from=$2 to=$3 flag=$4 failed=0
+  shift 4
+  for p; do
+    [ -n "$p" ] || [ "$fn" = copy_entry ] || { failed=1; continue; }
+    if [ "$fn" = copy_entry ]; then copy_entry "$from/$p" "$to/$p" "$flag" || failed=1
+    else remove_entry "$from/$p" || failed=1; fi
+  done
+  return $failed
+}
+
+# One inotifywait for every watched copy: the single writer on the changes port (fd 5).
+watch_copies() {
+  [ -r "$state/pid" ] && kill "$(cat "$state/pid")" 2>/dev/null
+  rm -f "$state/pid"
+  [ -s "$state/watched" ] || return 0
+  inotifywait -m -r -q -e close_write,create,delete,moved_from,moved_to,attrib --format '%w%f' \
+    --fromfile "$state/watched" >&5 2>/dev/null 3<&- 4>&- &
+  echo $! > "$state/pid"
+}
+
+run() { # <verb> <id> <paths, tab-separated>
+  case "$2" in ''|*[!0-9a-f]*) echo "not a folder id: $2" >&2; return 1 ;; esac
+  c=$copies/$2/copy
+  v=$views/$2
+  IFS=$T
+  set -- "$1" "$2" $3
+  IFS=' 	
+'
+  verb=$1 id=$2
+  shift 2
+  case "$verb" in
+    list) list "$id" "$1" ;;
+    stat) for p; do set -- "$@" "$c/$p"; shift; done; facts "$id" "$@" ;;
+    mark) mkdir -p "$copies/$id" && echo "$1" > "$copies/$id/marker.new" && mv -f "$copies/$id/marker.new" "$copies/$id/marker" ;;
+    watch)
+      mkdir -p "$c" && { grep -vxF "$c" "$state/watched" 2>/dev/null; echo "$c"; } > "$state/watched.new" \
+        && mv -f "$state/watched.new" "$state/watched" && watch_copies ;;
+    pull|pulltree) each copy_entry "$v" "$c" "${verb#pull}" "$@" ;;
+    push|pushtree) each copy_entry "$c" "$v" "${verb#push}" "$@" ;;
+    pushas) copy_entry "$c/$1" "$v/$2" tree ;;
+    rm) each remove_entry "$c" "" "" "$@" ;;
+    *) echo "unknown command: $verb" >&2; return 1 ;;
+  esac
+}
+
+serve() {
+  while IFS="$T" read -r seq verb id rest <&3; do
+    [ -n "$seq" ] || continue
+    if out=$(run "$verb" "$id" "$rest" 2>&1 >&4); then
+      printf 'ok\t%s\n' "$seq" >&4
+    else
+      printf 'err\t%s\t%s\n' "$seq" "$(echo "$out" | tr '\n\t' '  ')" >&4
+    fi
+  done
+}
+
+if [ -n "$SYNC_STDIO" ]; then
+  exec 3<&0 4>&1 5>&2
+  serve
+  exit
+fi
+port=$(port_path @SYNC_PORT@)
+changes=$(port_path @SYNC_CHANGES_PORT@)
+[ -n "$port" ] && [ -n "$changes" ] && exec 5>"$changes" || { echo "sync: no ports"; exit 1; }
+while :; do
+  exec 3<>"$port" 4>&3 || { sleep 1; continue; }
+  serve
+  exec 3<&- 4>&-
+  sleep 1
+done
