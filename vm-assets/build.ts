@@ -20,7 +20,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { dirname, join, relative } from 'node:path';
 import { berthVersion as readBerthVersion } from '../main/common/berth-version';
 import { berthCacheDir, defaultAssetsDir, guestArchFor, KERNEL_ARTIFACT, sha256File, type AssetManifest, type GuestArch } from '../main/vm/assets';
-import { BOOT_MARKER, DISK_SERIAL, FW_CFG_DAEMON_JSON, GUEST_CONTROL_PORT, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../main/link/guest';
+import { GUEST_VARS, rootfsTokens } from './lib/guest-tokens';
 
 import { candidateVersion, extract, guestPackages, resolveDependency, type PinnedPackage } from './lib/apt';
 import { isElf, libraryClosure, realFile } from './lib/elf';
@@ -47,7 +47,6 @@ import {
 } from './lib/spec';
 
 /** Filled into every guest script: the names the host and the guest must agree on. */
-const GUEST_VARS = { BOOT_MARKER, DISK_SERIAL_ROOT: DISK_SERIAL.root, DISK_SERIAL_DATA: DISK_SERIAL.data };
 const HERE = __dirname;
 const artifacts = (arch: GuestArch) => [KERNEL_ARTIFACT[arch], 'initrd.img', 'rootfs.squashfs'];
 /** A fixed timestamp keeps the squashfs and cpio reproducible. */
@@ -243,18 +242,7 @@ function buildRoot(root: string, i: RootInputs, version: string, out: string): v
   // Every busybox applet as a link, except `busybox` itself (it would replace the binary).
   for (const a of i.applets) link(root, usrMerged(a), '/usr/bin/busybox');
   installTree(join(HERE, 'guest/common'), join(root, 'usr/lib/berth'), GUEST_VARS);
-  installTree(join(HERE, 'guest/rootfs'), root, {
-    ...GUEST_VARS,
-    GUEST_IP,
-    GUEST_ENGINE_PORT,
-    HOST_GATEWAY: GUEST_HOST_GATEWAY,
-    FW_CFG_PREFIX,
-    FW_CFG_ENGINE_PORT,
-    FW_CFG_DAEMON_JSON,
-    CONTROL_PORT: GUEST_CONTROL_PORT,
-    MODULES_NOW: now.join(' '),
-    MODULES_LATER: later.join(' '),
-  });
+  installTree(join(HERE, 'guest/rootfs'), root, rootfsTokens(now, later));
   writeFileSync(join(root, 'etc/os-release'), osRelease(version));
   const conf = readFileSync(join(sysroot, 'usr/lib/binfmt.d', `qemu-${FOREIGN[i.arch]}.conf`), 'utf8');
   writeFileSync(join(root, 'etc/berth/binfmt'), `${binfmtRule(conf, i.arch)}\n`);

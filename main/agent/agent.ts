@@ -9,7 +9,6 @@ import { NotRunningError } from './not-running';
 import { EngineFollower } from './engine-follower';
 import { loadClientCreds } from '../link/tls-ping';
 import { SettingsStore, type LoadedSettings } from '../settings/settings-store';
-import type { Settings } from '../settings/settings-schema';
 import { exportDockerHost } from '../common/shell-quote';
 import type { Machine, MachineDriver } from '../vm/machine-driver';
 import { vmSharedFolders, type SharedFolder } from '../vm/shared-folders';
@@ -20,17 +19,18 @@ import { MountPolicy } from '../engine/mount-policy';
 import { VmSupervisor, type SupervisorOptions } from '../vm/supervisor';
 import type { Logger } from '../common/logger';
 import { VmUsageSampler, type VmUsage } from '../vm/vm-usage';
-import { bootedWith, type AgentStatus, type BootedWith, type SettingsView } from './control-api';
+import { bootedWith, changedSince, type AgentStatus, type BootedWith, type SettingsView } from './control-api';
 import { agentDriver, type AgentDriverOptions } from './agent-driver';
 import type { VmEvent } from '../vm/vm-events';
 import type { AgentLogs } from './logger';
 import type { BerthPaths } from './paths';
 import { isUp } from '../vm/vm-state';
 import { currentHost, type HostFacts } from '../vm/host-facts';
-import { hostLimits } from '../settings/settings-schema';
+import { hostLimits, type Settings } from '../settings/settings-schema';
 import { ClockWatch } from './clock-watch';
 import { socketPathProblem } from './socket-paths';
 import { hostSocketCheck } from './host-socket-check';
+import { SyncSet } from '../sync/sync-set';
 
 /**
  * The agent's behaviour, transport-free: owns settings, the VM supervisor and
@@ -57,6 +57,8 @@ export class BerthAgent extends EventEmitter {
   readonly facts: HostFacts;
   private readonly clock: ClockWatch;
   private readonly shareOptions: ShareOptions;
+  /** Synchronized folders (main/sync/): which ones this boot has, and their copies kept in step. */
+  readonly sync: SyncSet;
 
   constructor(
     readonly paths: BerthPaths,
@@ -73,6 +75,7 @@ export class BerthAgent extends EventEmitter {
       logs.agent.warn(`settings: ${paths.settings} was unreadable (${this.loaded.recovered.reason}); moved to ${this.loaded.recovered.backup}, using defaults`);
     }
     const log = logs.agent;
+    this.sync = new SyncSet({ journalDir: paths.sync, log });
     this.engine = new EngineFollower(log, (e) => this.emit('event', e), new LiveChanges({ shares: () => this.shares, target: () => this.supervisor.instance?.shareEvents, log }));
     this.driver = agentDriver(paths, () => this.settings, log, { ...opts, facts: this.facts });
     this.clock = new ClockWatch({ resync: async () => this.supervisor.instance?.setClock?.(), active: () => this.supervisor.state === 'running', log });
@@ -91,7 +94,7 @@ export class BerthAgent extends EventEmitter {
         const s = this.settings;
         this.booted = bootedWith(s);
         this.shares = vmSharedFolders(homedir(), s.sharedPaths, (p) => log.warn(`shares: ${p} does not exist or is not a folder; not shared`));
-        return bootResources(s, this.shares, this.shareOptions, this.paths.home);
+        return { ...bootResources(s, this.shares, this.shareOptions, this.paths.home), synced: this.sync.configure(s.syncedPaths, this.paths.home) };
       },
       onEngine: async (vm) => {
         const creds = loadClientCreds(vm.tls);
@@ -117,6 +120,7 @@ export class BerthAgent extends EventEmitter {
       else watch.stop();
     }
     if (!isUp(state)) this.engine.unfollow();
+    this.sync.follow(state === 'running' ? this.supervisor.instance : undefined);
     // Asleep, the socket stays open: the next client waits for the wake (see SocketProxy.setWaker).
     if (state === 'suspending') this.proxy?.setTarget(undefined);
     if (state === 'stopped' || state === 'error') {
@@ -136,9 +140,7 @@ export class BerthAgent extends EventEmitter {
 
   /** Settings that differ from what the running VM was booted with. */
   private pendingRestart(): (keyof BootedWith)[] {
-    const b = this.supervisor.instance ? this.booted : undefined;
-    if (!b) return [];
-    return (Object.keys(b) as (keyof BootedWith)[]).filter((k) => JSON.stringify(b[k]) !== JSON.stringify(this.current[k]));
+    return this.supervisor.instance && this.booted ? changedSince(this.booted, this.current) : [];
   }
 
   /** The Docker socket: the one listening now, else the one the next boot opens. */
@@ -160,10 +162,7 @@ export class BerthAgent extends EventEmitter {
     this.proxy.setTarget({ port, creds });
     this.proxy.setWaker(() => this.wakeForClient());
     this.proxy.setMountPolicy(
-      new MountPolicy(
-        this.shares.map((f) => f.guestPath ?? f.hostPath),
-        this.booted?.sharedPaths ?? [],
-      ),
+      new MountPolicy([...this.shares.map((f) => f.guestPath ?? f.hostPath), ...this.sync.paths()], this.booted?.sharedPaths ?? [], { notReady: (p) => this.sync.notReady(p) }),
     );
     try {
       writeDockerContext(path);
@@ -293,6 +292,7 @@ export class BerthAgent extends EventEmitter {
   /** Stops the VM and closes the socket, for agent exit. */
   async shutdown(): Promise<void> {
     await this.stop().catch(() => undefined);
+    this.sync.close();
     await this.closeSocket();
   }
 }

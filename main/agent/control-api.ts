@@ -1,5 +1,6 @@
 import type { PortConflict, PublishedPort } from '../engine/port-forwarder';
 import type { Settings } from '../settings/settings-schema';
+import type { SyncFolderStatus } from '../sync/sync-state';
 import type { VmEvent } from '../vm/vm-events';
 import type { VmStatus } from '../vm/supervisor';
 import type { VmUsage } from '../vm/vm-usage';
@@ -31,10 +32,15 @@ export interface AgentStatus extends VmStatus {
 }
 
 /** The settings a boot uses: a change to any of them waits for the next restart. */
-export const BOOTED_WITH_KEYS = ['cpus', 'memoryMiB', 'diskGiB', 'enginePort', 'accelerator', 'sharedPaths', 'socketPath', 'containerdImageStore', 'engine'] as const;
+export const BOOTED_WITH_KEYS = ['cpus', 'memoryMiB', 'diskGiB', 'enginePort', 'accelerator', 'sharedPaths', 'syncedPaths', 'socketPath', 'containerdImageStore', 'engine'] as const;
 
 /** The settings a boot uses, as the VM got them. */
 export type BootedWith = Pick<Settings, (typeof BOOTED_WITH_KEYS)[number]>;
+
+/** The settings a boot takes that differ now from what it got. */
+export function changedSince(booted: BootedWith, current: Settings): (keyof BootedWith)[] {
+  return (Object.keys(booted) as (keyof BootedWith)[]).filter((k) => JSON.stringify(booted[k]) !== JSON.stringify(current[k]));
+}
 
 /** What of the settings a boot takes. */
 export function bootedWith(s: Settings): BootedWith {
@@ -68,6 +74,8 @@ export const ROUTES = {
   clock: { method: 'GET', path: '/clock' },
   'settings.get': { method: 'GET', path: '/settings' },
   'settings.update': { method: 'PATCH', path: '/settings' },
+  'sync.status': { method: 'GET', path: '/sync' },
+  'sync.resume': { method: 'POST', path: '/sync/resume' },
   shutdown: { method: 'POST', path: '/shutdown' },
 } as const;
 
@@ -90,6 +98,10 @@ export interface RouteTypes {
   clock: { body: undefined; result: { guest: string; host: string; skewMs: number } };
   'settings.get': { body: undefined; result: SettingsView };
   'settings.update': { body: Partial<Record<keyof Settings, unknown>>; result: SettingsView };
+  /** Each synchronized folder: its state, first-copy progress, pause and conflicts. */
+  'sync.status': { body: undefined; result: SyncFolderStatus[] };
+  /** Goes on with a paused folder (a mass delete is applied), or reconciles one whole. */
+  'sync.resume': { body: { path: string }; result: SyncFolderStatus[] };
   shutdown: { body: undefined; result: { ok: true } };
 }
 

@@ -4,6 +4,7 @@ import { closeServer, listenPrivateSocket } from '../common/unix-socket';
 import { SettingsError } from '../settings/settings-store';
 import type { BerthAgent } from './agent';
 import { NotRunningError } from './not-running';
+import { CodedError } from '../common/coded-error';
 import { vmEvent } from '../vm/vm-events';
 import { API_PREFIX, ROUTES, type AgentEvent, type RouteName, type RouteTypes } from './control-api';
 
@@ -107,6 +108,12 @@ export class ControlServer {
         if (!patch.success) throw new SettingsError('settings must be a JSON object');
         return a.updateSettings(patch.data);
       },
+      'sync.status': async () => a.sync.status(),
+      'sync.resume': async (body) => {
+        const path = (body as { path?: unknown } | undefined)?.path;
+        if (typeof path !== 'string' || !a.sync.resume(path)) throw new CodedError('not_synchronized', `${String(path)} is not a synchronized folder: see \`berth sync\``);
+        return a.sync.status();
+      },
       shutdown: async () => {
         // After the answer is sent.
         setImmediate(this.onShutdown);
@@ -127,6 +134,7 @@ export class ControlServer {
       const err = e as Error;
       if (err instanceof SettingsError) return fail(res, 400, 'invalid_settings', err.message);
       if (err instanceof NotRunningError) return fail(res, 409, 'not_running', err.message);
+      if (err instanceof CodedError) return fail(res, 400, err.code, err.message);
       return fail(res, 500, 'vm_error', err.message);
     }
   }

@@ -13,6 +13,8 @@ export interface BerthPaths {
   vm: string;
   /** The remembered accelerator verdict for this host (kept across `berth reset`). */
   accelVerdict: string;
+  /** Synchronized folders' journals (kept across `berth reset`: a new VM copy is told apart by its marker). */
+  sync: string;
   /** Where `berth dashboard` leaves the 0600 page that sends the browser on to its link. */
   dashboardLaunch: string;
 }
@@ -33,5 +35,6 @@ export function berthPaths(home = berthHome()): BerthPaths {
     vm: join(home, 'vm'),
     accelVerdict: join(home, 'accel-verdict.json'),
     dashboardLaunch: join(home, 'dashboard'),
+    sync: join(home, 'sync'),
   };
 }

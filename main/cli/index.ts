@@ -16,6 +16,7 @@ import { formatStatus, progressLine } from './format';
 import { confirm, linkSocket, resetOffline, showLogs } from './commands';
 import { runDashboard } from './dashboard-command';
 import { formatEngines, listEngines } from './engines-command';
+import { registerSync } from './sync-command';
 
 const paths = berthPaths();
 const agentCommand = { execPath: process.execPath, args: [__filename, 'agent'] };
@@ -242,6 +243,8 @@ program
       console.log(opts.json ? JSON.stringify({ engines, problems }, null, 2) : formatEngines(engines, problems));
     }),
   );
+
+registerSync(program, whileRunning);
 
 program
   .command('dashboard')

@@ -40,6 +40,14 @@ export function bindSources(body: unknown): string[] {
   return out;
 }
 
+/** How the policy sees the host (replaceable in tests), and which folders are not in the VM yet. */
+export interface MountPolicyHost {
+  onHost?: (p: string) => 'dir' | 'file' | undefined;
+  realPath?: (p: string) => string | undefined;
+  /** Why a path's contents are not in the VM yet (a synchronized folder's first copy), or undefined. */
+  notReady?: (p: string) => string | undefined;
+}
+
 /**
  * Decides whether a container's bind mounts can see what the person meant.
  * A source under a shared folder is the host's file; a source that does not
@@ -53,24 +61,25 @@ export class MountPolicy {
     private readonly shared: readonly string[],
     /** The sharedPaths setting, so the fix it prints keeps what is there. */
     private readonly configured: readonly string[],
-    private readonly onHost: (p: string) => 'dir' | 'file' | undefined = hostKind,
-    private readonly realPath: (p: string) => string | undefined = hostRealPath,
+    private readonly host: MountPolicyHost = {},
   ) {}
 
   /** The reason to refuse a create request with these bind sources, or undefined to let it through. */
   deny(sources: readonly string[]): string | undefined {
     for (const raw of sources) {
       const p = posix.normalize(raw);
+      const waiting = this.host.notReady?.(p);
+      if (waiting) return `Mounts denied: ${waiting}`;
       // A link inside a share that leads out of it: the VM sees the link, not the host folder it names.
       // Shares are compared by their own real paths too: a home that is itself a link is fine.
-      const real = this.realPath(p);
+      const real = (this.host.realPath ?? hostRealPath)(p);
       const underShare = this.shared.some((s) => inside(p, s));
-      if (underShare && (real === undefined || this.shared.some((s) => inside(real, s) || inside(real, this.realPath(s) ?? s)))) continue;
+      if (underShare && (real === undefined || this.shared.some((s) => inside(real, s) || inside(real, (this.host.realPath ?? hostRealPath)(s) ?? s)))) continue;
       if (underShare && real !== undefined) {
         return `Mounts denied: the path ${p} is a link to ${real}, which is not shared from the host, so the container would not see it. Bind-mount a shared path, or share ${real}: berth config set sharedPaths ${shellQuote([...this.configured, real].join(','))} && berth restart`;
       }
       if (GUEST_PATHS.some((g) => inside(p, g))) continue;
-      const kind = this.onHost(p);
+      const kind = (this.host.onHost ?? hostKind)(p);
       if (!kind) continue;
       const wanted = [...this.configured, kind === 'dir' ? p : posix.dirname(p)];
       return (

@@ -133,7 +133,7 @@ describe('RequestGuard', () => {
 
 describe('MountPolicy', () => {
   const onHost = (p: string) => (p.startsWith('/srv') ? (p.endsWith('.conf') ? 'file' : 'dir') : undefined) as 'dir' | 'file' | undefined;
-  const policy = new MountPolicy(['/home/me', '/tmp'], ['/data'], onHost);
+  const policy = new MountPolicy(['/home/me', '/tmp'], ['/data'], { onHost });
 
   test('shared folders, guest-only paths and paths the host does not have pass', () => {
     expect(policy.deny(['/home/me/project/www', '/tmp/x', '/var/run/docker.sock', '/proc', '/var/lib/docker/volumes', '/opt/only-in-vm'])).toBeUndefined();

@@ -14,6 +14,8 @@ import { createHash } from 'node:crypto';
 
 /** The virtio-serial port sync.sh reads. */
 export const GUEST_SYNC_PORT = 'berth.sync';
+/** The virtio-serial port sync.sh's inotify watch writes the copies' changes to. */
+export const GUEST_SYNC_CHANGES_PORT = 'berth.sync-changes';
 /** Where each synchronized folder's copy lives on the VM's data disk (`<root>/<id>/copy`, and its `marker`). */
 export const SYNC_COPY_ROOT = '/mnt/data/sync';
 /** Where the guest mounts each synchronized folder's host side, for sync.sh's eyes only (`<root>/<id>`). */

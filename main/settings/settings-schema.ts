@@ -58,6 +58,19 @@ const ENGINE = {
     .default({}),
 };
 
+/** A list of absolute host folders, each checked as a share is (sharedPathProblem). */
+function folderList(key: string, what: string) {
+  return z
+    .array(
+      z.string().superRefine((p, ctx) => {
+        const problem = sharedPathProblem(p);
+        if (problem) ctx.addIssue({ code: 'custom', message: `${key} must hold absolute paths of folders ${what}: ${JSON.stringify(p)} ${problem}` });
+      }),
+      { error: `${key} must be a list of absolute paths` },
+    )
+    .default([]);
+}
+
 /**
  * Berth's settings. Defaults match Docker Desktop's small-VM defaults; every
  * field says in its message what a valid value is.
@@ -96,15 +109,9 @@ export function settingsSchema(limits: HostLimits) {
         .refine((p) => p === 0 || p >= 1024, 'enginePort must be 0 (automatic) or 1024–65535')
         .default(0),
       /** Host folders shared into the VM at the same path, besides the home directory. */
-      sharedPaths: z
-        .array(
-          z.string().superRefine((p, ctx) => {
-            const problem = sharedPathProblem(p);
-            if (problem) ctx.addIssue({ code: 'custom', message: `sharedPaths must hold absolute paths of folders to share: ${JSON.stringify(p)} ${problem}` });
-          }),
-          { error: 'sharedPaths must be a list of absolute paths' },
-        )
-        .default([]),
+      sharedPaths: folderList('sharedPaths', 'to share'),
+      /** Host folders synchronized with a copy on the VM's disk, at the same path (main/sync/). */
+      syncedPaths: folderList('syncedPaths', 'to synchronize'),
       /** auto: hvf or KVM where they really work, software emulation (TCG) where they don't. */
       accelerator: z.enum(ACCEL_SETTINGS, { error: `accelerator must be one of ${ACCEL_SETTINGS.join(', ')}` }).default('auto'),
       /** The folder holding QEMU's programs (or the qemu-system binary); empty searches PATH and the usual places. */

@@ -1,4 +1,5 @@
 import type { EventEmitter } from 'node:events';
+import type { Duplex, Readable } from 'node:stream';
 import type { Logger } from '../common/logger';
 import type { TlsPaths } from '../link/tls-material';
 import type { Accelerator, MachineHost } from './accel';
@@ -58,8 +59,16 @@ export interface Machine extends EventEmitter {
   setClock?(): Promise<void>;
   /** Saves the machine and ends its process; where it cannot, throws and leaves it running. Absent where the driver has no snapshots. */
   suspend?(timeoutMs: number): Promise<void>;
+  /** The guest's synchronized-folder ports (sync.sh), connected afresh; absent where the driver has none. */
+  openSync?(): Promise<SyncPorts>;
   /** Host changes in shared folders, raised as inotify events in the guest; absent where the driver cannot. */
   readonly shareEvents?: ShareEvents;
+}
+
+/** sync.sh's two ports: commands and their answers, and the copies' changes (main/link/sync-protocol.ts). */
+export interface SyncPorts {
+  commands: Duplex;
+  changes: Readable;
 }
 
 /** The guest's half of live changes (live-changes.ts); every path is as the guest names it. */

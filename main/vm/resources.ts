@@ -1,4 +1,4 @@
-import type { SharedFolder } from './shared-folders';
+import type { SharedFolder, SyncedFolder } from './shared-folders';
 import type { ShareOptions } from './share-options';
 
 /** The VM's size, and the host folders it sees. */
@@ -8,6 +8,8 @@ export interface VmResources {
   diskGiB: number;
   /** Shared at the same path in the VM; defaults to none. */
   shares?: readonly SharedFolder[];
+  /** Synchronized folders: a copy on the VM's disk at each path, kept in step by the agent (main/sync/). */
+  synced?: readonly SyncedFolder[];
   /** How the shares are served and mounted; the shipped default if omitted. */
   shareOptions?: ShareOptions;
   /** Folders inside the shares that containers must not see (Berth's home and cache): the guest covers them. */

@@ -12,6 +12,13 @@ export interface SharedFolder {
   guestPath?: string;
 }
 
+/** A synchronized folder: its host side is exported to the guest under `tag` for sync.sh alone, and its copy (by `id`) is mounted over `hostPath`. */
+export interface SyncedFolder {
+  tag: string;
+  id: string;
+  hostPath: string;
+}
+
 /**
  * The temporary folders that test tools and scripts bind-mount (testcontainers,
  * `mktemp -d` projects), shared by default so they never turn into empty
@@ -52,14 +59,26 @@ export function sharedFolders(home: string, extra: readonly string[], aliases: R
  * then `hide<TAB>path` for each folder the guest covers with an empty read-only tmpfs once the
  * shares are mounted (Berth's own files, which lie inside the shared home).
  */
-export function writeMountList(file: string, folders: readonly SharedFolder[], options: ShareOptions = DEFAULT_SHARE_OPTIONS, hidden: readonly string[] = []): void {
+export function writeMountList(
+  file: string,
+  folders: readonly SharedFolder[],
+  options: ShareOptions = DEFAULT_SHARE_OPTIONS,
+  hidden: readonly string[] = [],
+  synced: readonly SyncedFolder[] = [],
+): void {
   // Settings are validated; this is the last line of defence for a line-based format.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
-  const bad = folders.find((f) => /[\u0000-\u001f\u007f]/.test(f.hostPath + f.tag + (f.guestPath ?? '')));
+  const bad = [...folders, ...synced].find((f) => /[\u0000-\u001f\u007f]/.test(f.hostPath + f.tag + ('guestPath' in f ? (f.guestPath ?? '') : '')));
   if (bad) throw new Error(`refusing to share ${JSON.stringify(bad.hostPath)}: it contains control characters`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: as above
   const hide = hiddenInside(folders, hidden).filter((p) => !/[\u0000-\u001f\u007f]/.test(p));
-  const lines = [...folders.map((f) => `${f.tag}\t${f.guestPath ?? f.hostPath}\t${guestMountOptions(options)}\n`), ...hide.map((p) => `hide\t${p}\n`)];
+  // A synchronized folder's host side is read uncached: sync.sh must see each host change at once.
+  const syncOptions = guestMountOptions({ ...options, cache: 'none' });
+  const lines = [
+    ...folders.map((f) => `${f.tag}\t${f.guestPath ?? f.hostPath}\t${guestMountOptions(options)}\n`),
+    ...synced.map((f) => `sync\t${f.hostPath}\t${syncOptions}\t${f.tag}\t${f.id}\n`),
+    ...hide.map((p) => `hide\t${p}\n`),
+  ];
   writeFileSync(file, lines.join(''), { mode: 0o600 });
 }
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import type { SharedFolder } from '../shared-folders';
+import type { SharedFolder, SyncedFolder } from '../shared-folders';
+import { GUEST_SYNC_CHANGES_PORT, GUEST_SYNC_PORT } from '../../link/sync-protocol';
 import type { ShareOptions } from '../share-options';
 import { BALLOON_ID, DISK_SERIAL, GUEST_CONTROL_PORT, FW_CFG_DAEMON_JSON, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from '../../link/guest';
 import { chooseMachine, profileFor } from './machine-profile';
@@ -26,11 +27,15 @@ export interface QemuLaunchSpec {
   shares: readonly SharedFolder[];
   /** QEMU's side of the share options (share-options.ts). */
   shareSecurityModel: ShareOptions['securityModel'];
+  /** Synchronized folders' host sides, exported for the guest's sync.sh. */
+  synced?: readonly SyncedFolder[];
   mountList: string;
   /** The engine's daemon.json, written beside the disk (0600) for the guest to read through fw_cfg; the image's own if omitted. */
   daemonJson?: string;
   /** The host end of the guest's control port (a unix socket QEMU listens on). */
   controlSocket: string;
+  /** The host ends of sync.sh's two ports: commands, and the copies' changes. */
+  syncSockets?: { commands: string; changes: string };
   /**
    * Resume the state saved in this file (saved-state.ts) instead of booting. QEMU
    * then starts paused, so the agent can connect the control port before the
@@ -128,7 +133,7 @@ export function buildQemuCommand(spec: QemuLaunchSpec, host: BootHost): QemuComm
 
   // QEMU creates files as the user running it, so root in a container can write
   // the user's files and what it creates is the user's on the host.
-  spec.shares.forEach((s, i) => {
+  [...spec.shares, ...(spec.synced ?? [])].forEach((s, i) => {
     push('-fsdev', `local,id=fs${i},path=${q(s.hostPath)},security_model=${spec.shareSecurityModel}`);
     push('-device', `virtio-9p-pci,fsdev=fs${i},mount_tag=${s.tag}`);
   });
@@ -150,6 +155,7 @@ function hostChannels(spec: QemuLaunchSpec): string[] {
     `socket,id=control,path=${q(spec.controlSocket)},server=on,wait=off`,
     '-device',
     `virtserialport,bus=vser0.0,chardev=control,name=${GUEST_CONTROL_PORT}`,
+    ...syncChannels(spec),
     '-chardev',
     'stdio,id=console,signal=off',
     '-serial',
@@ -162,4 +168,15 @@ function hostChannels(spec: QemuLaunchSpec): string[] {
     spec.pidFile,
     ...(spec.resumeFrom ? ['-S', '-incoming', incomingUri(spec.resumeFrom)] : []),
   ];
+}
+
+/** sync.sh's two virtio-serial ports (main/link/sync-protocol.ts), each on a unix socket QEMU listens on. */
+function syncChannels(spec: QemuLaunchSpec): string[] {
+  const s = spec.syncSockets;
+  if (!s) return [];
+  const q = qemuOptValue;
+  return [
+    ['sync', s.commands, GUEST_SYNC_PORT],
+    ['syncchanges', s.changes, GUEST_SYNC_CHANGES_PORT],
+  ].flatMap(([id, path, name]) => ['-chardev', `socket,id=${id},path=${q(path)},server=on,wait=off`, '-device', `virtserialport,bus=vser0.0,chardev=${id},name=${name}`]);
 }

@@ -15,7 +15,7 @@ import { KNOWN_QEMU_DIRS, locateQemu, loginShellPath, type QemuLocation } from '
 import { reapStaleQemu } from './stale-qemu';
 import { findExecutable } from '../../common/executables';
 import { bootVm } from './vm-boot';
-import { vmPaths } from './vm-instance';
+import { vmPaths } from './vm-paths';
 import { deleteSavedState, diskFingerprint, staleReason, type SavedState, type SavedStateKey } from './saved-state';
 import { allocatedSize } from '../vm-usage';
 import type { BootHost } from './accel-choice';
@@ -114,7 +114,7 @@ export class QemuDriver implements MachineDriver {
 
   socketPaths(): string[] {
     const p = vmPaths(this.opts.stateDir);
-    return [p.qmpSocket, p.controlSocket];
+    return [p.qmpSocket, p.controlSocket, p.syncSockets.commands, p.syncSockets.changes];
   }
 
   reapStale(log: Logger): Promise<void> {

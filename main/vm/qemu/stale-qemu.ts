@@ -1,6 +1,6 @@
 import { readFileSync, rmSync } from 'node:fs';
 import type { Logger } from '../../common/logger';
-import type { VmPaths } from './vm-instance';
+import type { VmPaths } from './vm-paths';
 import { sleep } from '../../common/sleep';
 
 /**

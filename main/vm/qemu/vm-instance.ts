@@ -1,11 +1,10 @@
 import { EventEmitter } from 'node:events';
-import type { HostForwards, Machine, ShareEvents } from '../machine-driver';
+import type { HostForwards, Machine, ShareEvents, SyncPorts } from '../machine-driver';
 import type { GuestMemory } from '../vm-usage';
 import { BalloonStatsReader } from './balloon-stats';
 import { qmpForwarder } from './qmp-forwarder';
 import type { VmResources } from '../resources';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ensureTlsMaterial, type TlsPaths } from '../../link/tls-material';
 import { loadClientCreds, pingEngineTls, type TlsClientCreds } from '../../link/tls-ping';
 import type { VmAssets } from '../assets';
@@ -18,43 +17,14 @@ import { writeMountList } from '../shared-folders';
 import { DEFAULT_SHARE_OPTIONS } from '../share-options';
 import { sleep } from '../../common/sleep';
 import { GuestControl } from './guest-control';
+import { connectSyncPorts } from './sync-ports';
+import { type VmPaths, vmPaths } from './vm-paths';
 import { loadDone, resolvedMachineType, saveState, type StateRef } from './saved-state';
 import { profileFor } from './machine-profile';
 import type { BootHost } from './accel-choice';
 
 /** A saved state to resume instead of booting, and the versioned machine type it was saved on (see saved-state.ts). */
 export type ResumeFrom = StateRef & { machineType: string };
-
-/** Where one VM keeps its files. */
-export interface VmPaths {
-  dir: string;
-  dataDisk: string;
-  qmpSocket: string;
-  pidFile: string;
-  tlsDir: string;
-  mountList: string;
-  /** The engine's daemon.json for the guest (fw_cfg). */
-  daemonJson: string;
-  /** The host end of the guest's control port. */
-  controlSocket: string;
-  /** A sleeping VM's memory and devices (saved-state.ts). */
-  savedState: string;
-}
-
-/** The file layout of a VM state directory. */
-export function vmPaths(dir: string): VmPaths {
-  return {
-    dir,
-    dataDisk: join(dir, 'data.qcow2'),
-    qmpSocket: join(dir, 'qmp.sock'),
-    pidFile: join(dir, 'qemu.pid'),
-    tlsDir: join(dir, 'tls'),
-    mountList: join(dir, 'mounts.tsv'),
-    daemonJson: join(dir, 'daemon.json'),
-    controlSocket: join(dir, 'control.sock'),
-    savedState: join(dir, 'sleep.state'),
-  };
-}
 
 /**
  * One boot of the guest: prepares the data disk and TLS material, starts QEMU,
@@ -107,6 +77,8 @@ export class VmInstance extends EventEmitter implements Machine {
         mountList: this.paths.mountList,
         daemonJson: res.engineConfig ? this.paths.daemonJson : undefined,
         controlSocket: this.paths.controlSocket,
+        syncSockets: this.paths.syncSockets,
+        synced: res.synced ?? [],
         resumeFrom: resume && { file: resume.file, compressor: resume.compressor },
         machineType: resume?.machineType,
         tcgThreads: res.tcgThreads,
@@ -139,10 +111,10 @@ export class VmInstance extends EventEmitter implements Machine {
   /** Starts QEMU and connects QMP. Console lines and markers are re-emitted. */
   async start(): Promise<void> {
     ensureDataDisk(this.paths.dataDisk, this.res.diskGiB);
-    writeMountList(this.paths.mountList, this.res.shares ?? [], this.res.shareOptions, this.res.hidden);
+    writeMountList(this.paths.mountList, this.res.shares ?? [], this.res.shareOptions, this.res.hidden, this.res.synced);
     if (this.res.engineConfig) writeFileSync(this.paths.daemonJson, `${JSON.stringify(this.res.engineConfig, null, 2)}\n`, { mode: 0o600 });
     rmSync(this.paths.qmpSocket, { force: true });
-    rmSync(this.paths.controlSocket, { force: true });
+    for (const s of [this.paths.controlSocket, this.paths.syncSockets.commands, this.paths.syncSockets.changes]) rmSync(s, { force: true });
     // Where QEMU cannot be tied to the agent's life (macOS), the next agent reaps an orphan (stale-qemu.ts).
     const q = new QemuProcess(this.command, { diesWithParent: this.host.childDiesWithParent });
     this.qemu = q;
@@ -178,16 +150,21 @@ export class VmInstance extends EventEmitter implements Machine {
     await Promise.all([this.control.send('mount', 30_000).then(took('shares mounted')), this.setClock().then(took('clock set'))]);
   }
 
-  /**
-   * Sets the guest's clock from the host's: after a resume, and after the host
-   * itself slept (the guest's clock stood still meanwhile). The exact second
-   * follows on its boundary, after the engine is already serving.
-   */
+  /** sync.sh's two ports, connected afresh (each attach of the synchronized folders). */
+  openSync(): Promise<SyncPorts> {
+    return connectSyncPorts(this.paths.syncSockets);
+  }
+
   /** Live changes go over the guest's control port, once it is connected. */
   get shareEvents(): ShareEvents | undefined {
     return this.control?.shareEvents;
   }
 
+  /**
+   * Sets the guest's clock from the host's: after a resume, and after the host
+   * itself slept (the guest's clock stood still meanwhile). The exact second
+   * follows on its boundary, after the engine is already serving.
+   */
   async setClock(): Promise<void> {
     const control = this.control;
     if (!control) throw new Error('VM not started');

@@ -158,8 +158,9 @@ mount --make-rshared / || mark error=propagation
 # Host folders, shared over virtio-9p at the same path as on the host.
 . /etc/berth/shares.sh
 mount_shares
-# The host's control channel (before a sleep and after a wake).
+# The host's control channel (before a sleep and after a wake), and synchronized folders' own.
 /etc/berth/rc.control &
+/etc/berth/sync.sh &
 
 acpid -c /etc/acpi
 

@@ -1,0 +1,131 @@
+import { EventEmitter } from 'node:events';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Logger } from '../common/logger';
+import { isInside } from '../common/path-inside';
+import { syncId } from '../link/sync-protocol';
+import type { SyncPorts } from '../vm/machine-driver';
+import type { SyncedFolder } from '../vm/shared-folders';
+import { SyncFolder } from './sync-folder';
+import type { SyncFolderStatus } from './sync-state';
+import { SyncWire } from './sync-wire';
+
+/** Folders watched at most across synchronized folders (Linux: one inotify watch each). */
+const WATCH_BUDGET = 100_000;
+
+export interface SyncSetOptions {
+  journalDir: string;
+  log: Logger;
+  platform?: NodeJS.Platform;
+}
+
+/**
+ * Every synchronized folder of the agent: which ones a boot gets (from the
+ * `syncedPaths` setting), one wire to the guest's sync.sh per running VM,
+ * and the status the CLI, the tray and the dashboard show. Emits 'status'.
+ */
+export class SyncSet extends EventEmitter {
+  private readonly folders = new Map<string, SyncFolder>();
+  private wire?: SyncWire;
+  private attaching = false;
+  private readonly budget = { max: WATCH_BUDGET, used: 0 };
+
+  constructor(private readonly opts: SyncSetOptions) {
+    super();
+  }
+
+  /**
+   * The folders this boot synchronizes, from the setting: folders that do not exist, that hold
+   * Berth's own home, or that lie inside another synchronized folder are skipped, and said so.
+   */
+  configure(paths: readonly string[], berthHome: string): SyncedFolder[] {
+    const wanted = [...new Set(paths.map((p) => resolve(p)))].filter((p) => {
+      const why =
+        !existsSync(p) || !statSync(p).isDirectory()
+          ? 'does not exist or is not a folder'
+          : isInside(berthHome, p)
+            ? "holds Berth's own files"
+            : paths.some((o) => o !== p && isInside(p, resolve(o)))
+              ? 'lies inside another synchronized folder'
+              : undefined;
+      if (why) this.opts.log.warn(`sync: ${p} ${why}; not synchronized`);
+      return !why;
+    });
+    for (const [p, f] of this.folders) {
+      if (wanted.includes(p)) continue;
+      f.stop();
+      this.folders.delete(p);
+    }
+    for (const p of wanted) {
+      if (this.folders.has(p)) continue;
+      const f = new SyncFolder({ hostPath: p, journalDir: this.opts.journalDir, log: this.opts.log, budget: this.budget, platform: this.opts.platform });
+      f.on('status', () => this.emit('status'));
+      this.folders.set(p, f);
+    }
+    return wanted.map((hostPath, i) => ({ tag: `bsync${i}`, id: syncId(hostPath), hostPath }));
+  }
+
+  /** Follows the VM: connects to its sync ports while it runs, and lets go of them when it does not. */
+  follow(machine: { openSync?(): Promise<SyncPorts> } | undefined): void {
+    if (!machine?.openSync) {
+      this.detach();
+      return;
+    }
+    if (this.wire || this.attaching || !this.folders.size) return;
+    this.attaching = true;
+    machine
+      .openSync()
+      .then((ports) => {
+        const wire = new SyncWire(ports.commands, ports.changes, (abs) => this.dispatch(abs));
+        ports.commands.once('close', () => this.wire === wire && this.detach());
+        this.wire = wire;
+        for (const f of this.folders.values()) f.attach(wire);
+      })
+      .catch((e: Error) => this.opts.log.warn(`sync: ${e.message}`))
+      .finally(() => (this.attaching = false));
+  }
+
+  status(): SyncFolderStatus[] {
+    return [...this.folders.values()].map((f) => f.status());
+  }
+
+  /** The user's word for a paused folder (or a reconcile of a running one); false when the path is not synchronized. */
+  resume(path: string): boolean {
+    const f = this.folders.get(resolve(path));
+    f?.resume();
+    return !!f;
+  }
+
+  /** The reason a container may not bind-mount `path` yet: it lies in a folder whose first copy is not complete. */
+  notReady(path: string): string | undefined {
+    for (const f of this.folders.values()) {
+      const s = f.status();
+      if (s.ready || !isInside(path, s.hostPath)) continue;
+      const progress = s.progress ? ` (${s.progress.done} of ${s.progress.total} entries)` : '';
+      return `${s.hostPath} is still being copied into the VM${progress}, so the container would see part of it. Wait until \`berth sync\` shows it in step, then run the container again.`;
+    }
+    return undefined;
+  }
+
+  /** The host paths synchronized now. */
+  paths(): string[] {
+    return [...this.folders.keys()];
+  }
+
+  close(): void {
+    this.detach();
+    for (const f of this.folders.values()) f.stop();
+    this.folders.clear();
+  }
+
+  private detach(): void {
+    const w = this.wire;
+    this.wire = undefined;
+    for (const f of this.folders.values()) f.detach();
+    w?.close();
+  }
+
+  private dispatch(abs: string): void {
+    for (const f of this.folders.values()) f.guestChanged(abs);
+  }
+}

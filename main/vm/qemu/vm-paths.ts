@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+
+/** Where one VM keeps its files. */
+export interface VmPaths {
+  dir: string;
+  dataDisk: string;
+  qmpSocket: string;
+  pidFile: string;
+  tlsDir: string;
+  mountList: string;
+  /** The engine's daemon.json for the guest (fw_cfg). */
+  daemonJson: string;
+  /** The host end of the guest's control port. */
+  controlSocket: string;
+  /** The host ends of sync.sh's ports. */
+  syncSockets: { commands: string; changes: string };
+  /** A sleeping VM's memory and devices (saved-state.ts). */
+  savedState: string;
+}
+
+/** The file layout of a VM state directory. */
+export function vmPaths(dir: string): VmPaths {
+  return {
+    dir,
+    dataDisk: join(dir, 'data.qcow2'),
+    qmpSocket: join(dir, 'qmp.sock'),
+    pidFile: join(dir, 'qemu.pid'),
+    tlsDir: join(dir, 'tls'),
+    mountList: join(dir, 'mounts.tsv'),
+    daemonJson: join(dir, 'daemon.json'),
+    controlSocket: join(dir, 'control.sock'),
+    syncSockets: { commands: join(dir, 'sync.sock'), changes: join(dir, 'sync-changes.sock') },
+    savedState: join(dir, 'sleep.state'),
+  };
+}
