@@ -76,7 +76,7 @@ export class BerthAgent extends EventEmitter {
     }
     const log = logs.agent;
     this.sync = new SyncSet({ journalDir: paths.sync, log });
-    this.engine = new EngineFollower(log, (e) => this.emit('event', e), new LiveChanges({ shares: () => this.shares, target: () => this.supervisor.instance?.shareEvents, log }));
+    this.engine = new EngineFollower(log, (e) => this.emit('event', e), new LiveChanges({ shares: () => this.shares, target: () => this.supervisor.instance?.shareEvents, log, skip: () => this.sync.paths() }));
     this.driver = agentDriver(paths, () => this.settings, log, { ...opts, facts: this.facts });
     this.clock = new ClockWatch({ resync: async () => this.supervisor.instance?.setClock?.(), active: () => this.supervisor.state === 'running', log });
     this.supervisor = new VmSupervisor(this.supervisorOptions(log));

@@ -94,7 +94,7 @@ export class GuestFacts {
   }
 
   private rel(abs: string): string | undefined {
-    if (abs === this.copy) return '';
+    if (abs === this.copy || abs === `${this.copy}/.`) return '';
     if (!abs.startsWith(`${this.copy}/`)) return undefined;
     const rel = abs.slice(this.copy.length + 1);
     return isSyncTemp(rel) ? undefined : rel;

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
@@ -130,4 +130,13 @@ describe('a synchronized folder, with the guest’s sync.sh run on this host', (
     expect(same(s.host, fresh.copy)).toBe(true);
     expect(hostTree(s.host).size).toBe(308);
   }, 60_000);
+});
+
+describe('the folder itself', () => {
+  test('its own mode reaches the copy', async () => {
+    const s = setup({ 'x.txt': 'x' });
+    chmodSync(s.host, 0o700);
+    await until(() => s.folder.state === 'watching');
+    expect(statSync(s.copy).mode & 0o777).toBe(0o700);
+  });
 });

@@ -38,13 +38,17 @@ export class SyncWire {
     commands.on('close', () => this.fail(new SyncWireError('the sync port closed')));
   }
 
-  /** Sends one command; resolves with the fact lines that came before its `ok`. Paths must hold no tab or newline. */
+  /**
+   * Sends one command; resolves with the fact lines that came before its `ok`. Paths are
+   * relative to the folder ('' is the folder itself, sent as `.`: an empty field would vanish
+   * in the shell's word splitting) and hold no tab or newline.
+   */
   call(verb: SyncVerb, id: string, paths: readonly string[] = []): Promise<string[]> {
     if (this.closed) return Promise.reject(this.closed);
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       this.pending.push({ seq, lines: [], resolve, reject });
-      this.commands.write(`${[seq, verb, id, ...paths].join('\t')}\n`);
+      this.commands.write(`${[seq, verb, id, ...paths.map((p) => p || '.')].join('\t')}\n`);
     });
   }
 

@@ -27,6 +27,8 @@ export interface LiveChangesOptions {
   log: Logger;
   budget?: number;
   platform?: NodeJS.Platform;
+  /** Host folders whose changes reach the guest another way (synchronized folders, whose copy is local there). */
+  skip?: () => readonly string[];
 }
 
 /**
@@ -52,7 +54,8 @@ export class LiveChanges {
 
   /** The bind mounts of the running containers now (their sources, as the guest names them). */
   setBinds(guestPaths: readonly string[]): void {
-    const wanted = outermost(guestPaths.map((g) => this.toHost(g)).filter((r): r is { host: string; guest: string } => !!r));
+    const skip = this.opts.skip?.() ?? [];
+    const wanted = outermost(guestPaths.map((g) => this.toHost(g)).filter((r): r is { host: string; guest: string } => !!r && !skip.some((s) => isInside(r.host, s))));
     const keys = new Set(wanted.map((r) => r.host));
     const removed = [...this.roots.values()].filter((r) => !keys.has(r.host));
     for (const r of removed) {
@@ -123,7 +126,7 @@ export class LiveChanges {
   /** The guest path to raise an event for, unless this state of the file was sent already. */
   private fresh(hostPath: string): string[] {
     const root = [...this.roots.values()].find((r) => isInside(hostPath, r.host));
-    if (!root) return [];
+    if (!root || this.opts.skip?.().some((s) => isInside(hostPath, s))) return [];
     // A path that is gone (deleted, moved away) has the guest raise the event on its folder; the
     // folder's own event, which that raises on the host, then finds its state already sent.
     const own = stateOf(hostPath);

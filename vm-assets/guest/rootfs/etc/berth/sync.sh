@@ -16,11 +16,13 @@ mkdir -p "$state"
 set -f
 
 port_path() { # <name>
+  set +f
   for p in /sys/class/virtio-ports/vport*; do
     name=""
     read -r name 2>/dev/null < "$p/name"
     [ "$name" = "$1" ] && echo "/dev/${p##*/}"
   done
+  set -f
 }
 
 # Facts for the given absolute paths (those that exist): stat, then sha1sum of files (a link's
@@ -47,16 +49,17 @@ list() { # <id> [path]
 }
 
 # Copies one entry from <src> to <dst>: a folder's own mode (its whole tree with <tree>),
-# a file or a link through a temporary name beside it, so no reader sees half a file.
-copy_entry() { # <src> <dst> [tree]
+# a file or a link through a temporary name (in <staging>, on the same filesystem, else beside
+# it), so no reader sees half a file.
+copy_entry() { # <src> <dst> [tree] [staging]
   if [ -d "$1" ] && [ ! -L "$1" ] && [ -z "$3" ]; then
     mkdir -p "$2" && chmod "$(stat -c %a "$1")" "$2"
     return
   fi
   [ -e "$1" ] || [ -L "$1" ] || { echo "gone: $1" >&2; return 1; }
   dir=${2%/*}
-  t=$dir/$tmp$$
-  mkdir -p "$dir" && rm -rf "$t" && cp -a "$1" "$t" || { rm -rf "$t"; return 1; }
+  t=${4:-$dir}/$tmp$$
+  mkdir -p "$dir" "${4:-$dir}" && rm -rf "$t" && cp -a "$1" "$t" || { rm -rf "$t"; return 1; }
   if [ -d "$2" ] && [ ! -L "$2" ]; then rm -rf "$2"; fi
   mv -f "$t" "$2"
 }
@@ -69,12 +72,13 @@ remove_entry() { # <path>
 }
 
 # Runs <fn> for every path, on to the end whatever fails, and fails if any did.
-each() { # <fn> <from> <to> <flag> <path>...
-  fn=$1 from=$2 to=$3 flag=$4 failed=0
-  shift 4
+each() { # <fn> <from> <to> <flag> <staging> <path>...
+  fn=$1 from=$2 to=$3 flag=$4 staging=$5 failed=0
+  shift 5
   for p; do
-    [ -n "$p" ] || [ "$fn" = copy_entry ] || { failed=1; continue; }
-    if [ "$fn" = copy_entry ]; then copy_entry "$from/$p" "$to/$p" "$flag" || failed=1
+    # The folder itself (`.`) is copied (its mode), never removed.
+    [ "$fn" = copy_entry ] || [ "$p" != . ] || { failed=1; continue; }
+    if [ "$fn" = copy_entry ]; then copy_entry "$from/$p" "$to/$p" "$flag" "$staging" || failed=1
     else remove_entry "$from/$p" || failed=1; fi
   done
   return $failed
@@ -107,10 +111,10 @@ run() { # <verb> <id> <paths, tab-separated>
     watch)
       mkdir -p "$c" && { grep -vxF "$c" "$state/watched" 2>/dev/null; echo "$c"; } > "$state/watched.new" \
         && mv -f "$state/watched.new" "$state/watched" && watch_copies ;;
-    pull|pulltree) each copy_entry "$v" "$c" "${verb#pull}" "$@" ;;
-    push|pushtree) each copy_entry "$c" "$v" "${verb#push}" "$@" ;;
+    pull|pulltree) each copy_entry "$v" "$c" "${verb#pull}" "$copies/$id/staging" "$@" ;;
+    push|pushtree) each copy_entry "$c" "$v" "${verb#push}" "" "$@" ;;
     pushas) copy_entry "$c/$1" "$v/$2" tree ;;
-    rm) each remove_entry "$c" "" "" "$@" ;;
+    rm) each remove_entry "$c" "" "" "" "$@" ;;
     *) echo "unknown command: $verb" >&2; return 1 ;;
   esac
 }
