@@ -3,10 +3,11 @@
  *
  * A node_modules-like tree (the first 5,000 small files of this project's own
  * node_modules, in sorted order, so every run on one lockfile gets the same tree)
- * is extracted, walked, read and deleted in three places: a bind mount of a folder
- * under $HOME (the 9p share), the container's own disk, and a named volume. Then
- * a large file is written and read in each. It prints each step's time and the
- * ratio own disk ÷ bind (1.0 would be native).
+ * is extracted, walked, read and deleted in four places: a bind mount of a folder
+ * under $HOME (the 9p share), a bind mount of a synchronized folder (a copy on the VM's
+ * disk, kept in step with the host), the container's own disk, and a named volume. Then
+ * a large file is written and read in each. It prints each step's time and the ratios
+ * own disk ÷ bind and own disk ÷ synchronized (1.0 would be native).
  *
  *   npm run build && npm run bench:mounts                 # the shipped share options
  *   npm run bench:mounts -- --compare                     # every candidate, one boot each
@@ -19,12 +20,13 @@ import { join } from 'node:path';
 import { describeShareOptions, shareOptionsFrom } from '../main/vm/share-options';
 import { benchVm, dockerIn } from './bench-vm';
 import { importBusybox } from '../e2e/helpers/busybox-image';
+import { sleep } from '../main/common/sleep';
 
 const FILES = 5000;
 const BIG_MB = 100;
 const CANDIDATES = ['', 'cache=mmap', 'security_model=mapped-xattr,cache=mmap', 'cache=loose', 'cache=readahead', 'cache=none', 'msize=128'];
 const STEPS = ['extract', 'walk', 'read', 'delete', `write ${BIG_MB} MB`, `read ${BIG_MB} MB`];
-const PLACES = ['/bind', '/own', '/vol'];
+const PLACES = ['/bind', '/sync', '/own', '/vol'];
 
 /** The tree, as a tar on the host: sorted, small files only, the same for one lockfile. */
 function makeTree(dest: string): string {
@@ -57,14 +59,17 @@ async function measure(options: string): Promise<void> {
   vm.env.BERTH_SHARE_OPTIONS = options;
   const docker = dockerIn(vm.env);
   const bind = mkdtempSync(join(homedir(), '.berth-bench-mounts-'));
+  const synced = mkdtempSync(join(homedir(), '.berth-bench-synced-'));
   await vm.run('mounts', async () => {
     try {
       const tar = makeTree(vm.home);
+      vm.berth('config', 'set', 'syncedPaths', synced);
       vm.berth('start');
       const image = 'bench/busybox:latest';
       importBusybox((t) => docker('import', t, image));
       // The tree goes into the image, so extracting it reads from the container's own disk everywhere.
-      const id = docker('create', '-v', `${bind}:/bind`, '-v', 'berth-bench-vol:/vol', image, 'sh', '-c', PLACES.map(workload).join('\n')).trim();
+      await waitInStep(vm);
+      const id = docker('create', '-v', `${bind}:/bind`, '-v', `${synced}:/sync`, '-v', 'berth-bench-vol:/vol', image, 'sh', '-c', PLACES.map(workload).join('\n')).trim();
       docker('cp', tar, `${id}:/tree.tar`);
       docker('start', id);
       docker('wait', id);
@@ -73,7 +78,7 @@ async function measure(options: string): Promise<void> {
       docker('volume', 'rm', 'berth-bench-vol');
       print(options, lines);
     } finally {
-      rmSync(bind, { recursive: true, force: true });
+      for (const d of [bind, synced]) rmSync(d, { recursive: true, force: true });
     }
   });
 }
@@ -85,11 +90,22 @@ function print(options: string, lines: string[]): void {
   const per = STEPS.length;
   const s = (n: number) => `${(n / 1000).toFixed(2)} s`.padStart(9);
   console.log(`\n${describeShareOptions(shareOptionsFrom(options))}: ${FILES} files of this project's node_modules; one container`);
-  console.log(`${'step'.padEnd(14)}${'bind'.padStart(9)}${'own disk'.padStart(10)}${'volume'.padStart(9)}   own ÷ bind`);
+  console.log(`${'step'.padEnd(14)}${'bind'.padStart(9)}${'synced'.padStart(10)}${'own disk'.padStart(10)}${'volume'.padStart(9)}   own ÷ bind   own ÷ synced`);
+  const ratio = (own: number, other: number) => (Math.max(own, 10) / Math.max(other, 10)).toFixed(2);
   STEPS.forEach((step, i) => {
-    const [bind, own, vol] = [ms[i]!, ms[per + i]!, ms[2 * per + i]!];
-    console.log(`${step.padEnd(14)}${s(bind)} ${s(own)}${s(vol)}   ${(Math.max(own, 10) / Math.max(bind, 10)).toFixed(2)}`);
+    const [bind, sync, own, vol] = [0, 1, 2, 3].map((k) => ms[k * per + i]!) as [number, number, number, number];
+    console.log(`${step.padEnd(14)}${s(bind)} ${s(sync)} ${s(own)}${s(vol)}   ${ratio(own, bind).padStart(10)}   ${ratio(own, sync).padStart(12)}`);
   });
+}
+
+/** Waits (bounded) until the synchronized folder's first copy is complete, so the runs start alike. */
+async function waitInStep(vm: ReturnType<typeof benchVm>): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const all = JSON.parse(vm.berth('sync', '--json')) as { state: string; ready: boolean }[];
+    if (all.every((f) => f.state === 'watching' && f.ready)) return;
+    await sleep(100);
+  }
+  throw new Error('the synchronized folder never came in step');
 }
 
 const argv = process.argv.slice(2);

@@ -36,7 +36,7 @@ lane_a=()
 lane_b=()
 for f in e2e/vm/*.test.ts; do
   case "$(basename "$f" .test.ts)" in
-    sleep-wake|ports-mounts|dashboard|tray-app|accel-fallback|bad-input|file-sharing) lane_a+=("$f") ;;
+    sleep-wake|ports-mounts|dashboard|tray-app|accel-fallback|bad-input|file-sharing|synced-folders) lane_a+=("$f") ;;
     *) lane_b+=("$f") ;;
   esac
 done

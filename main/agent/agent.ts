@@ -75,8 +75,12 @@ export class BerthAgent extends EventEmitter {
       logs.agent.warn(`settings: ${paths.settings} was unreadable (${this.loaded.recovered.reason}); moved to ${this.loaded.recovered.backup}, using defaults`);
     }
     const log = logs.agent;
-    this.sync = new SyncSet({ journalDir: paths.sync, log });
-    this.engine = new EngineFollower(log, (e) => this.emit('event', e), new LiveChanges({ shares: () => this.shares, target: () => this.supervisor.instance?.shareEvents, log, skip: () => this.sync.paths() }));
+    this.sync = new SyncSet({ journalDir: paths.sync, log, changed: (folders) => this.emit('event', { event: 'sync.changed', payload: { folders } }) });
+    this.engine = new EngineFollower(
+      log,
+      (e) => this.emit('event', e),
+      new LiveChanges({ shares: () => this.shares, target: () => this.supervisor.instance?.shareEvents, log, skip: () => this.sync.paths() }),
+    );
     this.driver = agentDriver(paths, () => this.settings, log, { ...opts, facts: this.facts });
     this.clock = new ClockWatch({ resync: async () => this.supervisor.instance?.setClock?.(), active: () => this.supervisor.state === 'running', log });
     this.supervisor = new VmSupervisor(this.supervisorOptions(log));
@@ -260,6 +264,7 @@ export class BerthAgent extends EventEmitter {
       booted: inst ? this.booted : undefined,
       pendingRestart: this.pendingRestart(),
       sharedPaths: inst ? [...new Set(this.shares.map((f) => f.hostPath))] : [],
+      sync: this.sync.status(),
       ports: this.engine.active(),
       portConflicts: this.engine.conflicts(),
     };

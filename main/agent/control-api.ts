@@ -26,6 +26,8 @@ export interface AgentStatus extends VmStatus {
   pendingRestart: (keyof BootedWith)[];
   /** Host folders visible in the VM at the same path. */
   sharedPaths: string[];
+  /** Synchronized folders: each one's state, first-copy progress, pause and conflicts. */
+  sync: SyncFolderStatus[];
   /** Container ports open on 127.0.0.1, and the ones the host could not open. */
   ports: PublishedPort[];
   portConflicts: PortConflict[];
@@ -113,7 +115,7 @@ export type RouteArgs<R extends RouteName> = RouteTypes[R]['body'] extends undef
  * vocabulary, and each container event of the engine (empty after the agent reconnected to it,
  * when some may have been missed).
  */
-export type AgentEvent = VmEvent | { event: 'engine.container'; payload: { id?: string; action?: string } };
+export type AgentEvent = VmEvent | { event: 'engine.container'; payload: { id?: string; action?: string } } | { event: 'sync.changed'; payload: { folders: SyncFolderStatus[] } };
 
 /** Every error reply: `{ error: { code, message } }` with a 4xx/5xx status. */
 export interface ErrorReply {

@@ -23,6 +23,9 @@ export function menuActionRunner(o: { handlers: BerthHandlers; electron: ShellPi
       case 'container':
         await dispatch(handlers, 'containers.action', [a.id, a.action]);
         return o.refresh();
+      case 'sync-resume':
+        await dispatch(handlers, 'sync.resume', [a.path]);
+        return o.refresh();
       case 'open-url':
         await dispatch(handlers, 'app.openExternal', [a.url]);
         return;

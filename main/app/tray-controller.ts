@@ -39,11 +39,13 @@ export function controlTray(o: TrayControllerOptions): { refresh: () => Promise<
     const [s, l, e] = await Promise.all([dispatch(o.handlers, 'vm.status', []), dispatch(o.handlers, 'loginItem.get', []), dispatch(o.handlers, 'engines.list', [])]);
     let idleSleep = true;
     let accelFallback: string | undefined;
+    let sync: AgentStatus['sync'] = [];
     if (s.ok)
       ({
         state,
         dockerHost,
         accelFallback,
+        sync,
         settings: { idleSleep },
       } = s.value as AgentStatus);
     // Only an engine that is up is asked: a list through the socket would wake a sleeping VM.
@@ -51,7 +53,7 @@ export function controlTray(o: TrayControllerOptions): { refresh: () => Promise<
     const containers = c?.ok ? (c.value as ContainerSummary[]) : [];
     const login = l.ok ? (l.value as LoginItemState) : { enabled: false, needsApproval: false };
     const engines = e.ok ? (e.value as { engines: EngineEntry[] }).engines : [];
-    o.tray.update(state, trayMenu({ state, bootStage: stage, containers, loginItem: login, idleSleep, dockerHost, accelFallback, engines }), (a) => void run(a));
+    o.tray.update(state, trayMenu({ state, bootStage: stage, containers, loginItem: login, idleSleep, dockerHost, accelFallback, engines, sync }), (a) => void run(a));
   };
   const run = menuActionRunner({ handlers: o.handlers, electron: o.electron, dashboard: o.dashboard, logsDir: o.logsDir, dockerHost: () => dockerHost, refresh: () => void refresh() });
   o.service.on('berth-event', (name: string, payload: { state?: VmState; stage?: string }) => {

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import type { ContainerSummary } from '../contract/berth-api';
+import type { ContainerSummary, SyncFolderStatus } from '../contract/berth-api';
 import { VM_STATES } from '../vm/vm-state';
 import { findItem, trayMenu, type TrayState } from './tray-menu';
 import { trayCares } from '../contract/tray-events';
@@ -9,7 +9,7 @@ const base: TrayState = { state: 'stopped', containers: [], loginItem: { enabled
 
 describe('what rebuilds the tray', () => {
   test('VM state, boot stages and container changes do; stats frames and log chunks never do', () => {
-    for (const e of ['vm.state', 'vm.bootStage', 'engine.changed', 'engines.changed']) expect(trayCares(e), e).toBe(true);
+    for (const e of ['vm.state', 'vm.bootStage', 'engine.changed', 'engines.changed', 'sync.changed']) expect(trayCares(e), e).toBe(true);
     for (const e of ['stats.containers', 'stats.vm', 'containers.log']) expect(trayCares(e), e).toBe(false);
   });
 });
@@ -97,5 +97,30 @@ describe('trayMenu', () => {
     expect(findItem(m, 'engine:box:use')!.enabled).toBe(false);
     expect(labels('engine:far')).toEqual(['ssh://me@far', 'Unreachable: Permission denied (publickey).', '—', 'Use for the Shell…']);
     expect(findItem(m, 'engine:far:use')!.action).toEqual({ kind: 'use-context', name: 'far' });
+  });
+});
+
+describe('synchronized folders in the tray', () => {
+  const folder = (over: Partial<SyncFolderStatus>): SyncFolderStatus => ({ hostPath: '/home/u/code/webapp', state: 'watching', ready: true, conflicts: [], entries: 10, ...over });
+
+  test('a folder in step shows nothing; a first copy shows how far it is', () => {
+    expect(trayMenu({ ...base, state: 'running', sync: [folder({})] }).filter((i) => i.id.startsWith('sync:'))).toEqual([]);
+    const m = trayMenu({ ...base, state: 'running', sync: [folder({ state: 'scanning', ready: false, progress: { done: 500, total: 3000 } })] });
+    expect(findItem(m, 'sync:/home/u/code/webapp:copying')?.label).toBe('Copying webapp into the VM (500 of 3000)');
+  });
+
+  test('a paused mass delete says so and offers to resume; a vanished folder has nothing to resume', () => {
+    const m = trayMenu({ ...base, state: 'running', sync: [folder({ state: 'paused', paused: { kind: 'mass-delete', side: 'vm', count: 4919 } })] });
+    expect(findItem(m, 'sync:/home/u/code/webapp:paused')?.label).toBe('⚠ Sync of webapp paused: 4919 deletes wait');
+    expect(findItem(m, 'sync:/home/u/code/webapp:resume')?.action).toEqual({ kind: 'sync-resume', path: '/home/u/code/webapp' });
+    const gone = trayMenu({ ...base, state: 'running', sync: [folder({ state: 'paused', paused: { kind: 'host-missing' } })] });
+    expect(findItem(gone, 'sync:/home/u/code/webapp:paused')?.label).toBe('⚠ Sync of webapp paused: its folder is gone');
+    expect(findItem(gone, 'sync:/home/u/code/webapp:resume')).toBeUndefined();
+  });
+
+  test('conflicts are counted, and open the dashboard', () => {
+    const c = { path: 'notes.txt', copy: 'notes (VM conflict 2026-12-06 101502).txt', at: '2026-12-06T10:15:02Z' };
+    const m = trayMenu({ ...base, state: 'running', sync: [folder({ conflicts: [c, { ...c, path: 'b.txt' }] })] });
+    expect(findItem(m, 'sync:/home/u/code/webapp:conflicts')).toMatchObject({ label: '⚠ 2 sync conflicts in webapp', action: { kind: 'open-dashboard' } });
   });
 });

@@ -3,7 +3,7 @@
  * containers and the settings. The Electron adapter only turns this into a
  * Menu, so every item and its enabled state is unit-tested without Electron.
  */
-import type { ContainerSummary, EngineEntry, LoginItemState } from '../contract/berth-api';
+import type { ContainerSummary, EngineEntry, LoginItemState, SyncFolderStatus } from '../contract/berth-api';
 import { engineStateLabel } from '../contract/ui-constants';
 import { isUp, type VmState } from '../vm/vm-state';
 
@@ -20,6 +20,7 @@ export type MenuAction =
   | { kind: 'open-preferences' }
   | { kind: 'open-logs-folder' }
   | { kind: 'use-context'; name: string }
+  | { kind: 'sync-resume'; path: string }
   | { kind: 'quit' };
 
 /** One menu item with a stable id. */
@@ -45,6 +46,8 @@ export interface TrayState {
   dockerHost: string;
   /** Docker's other contexts, with their last known state. */
   engines: EngineEntry[];
+  /** Synchronized folders; only those that need a look show (copying, paused, in conflict). */
+  sync?: SyncFolderStatus[];
 }
 
 function statusLine(s: TrayState): string {
@@ -91,6 +94,7 @@ export function trayMenu(s: TrayState): MenuItemModel[] {
   return [
     { id: 'status', label: statusLine(s), enabled: false },
     ...fallbackItems(s),
+    ...syncItems(s.sync ?? []),
     { id: 'sep-1', type: 'separator' },
     {
       id: 'start',
@@ -142,6 +146,27 @@ function engineItems(engines: EngineEntry[]): MenuItemModel[] {
   };
   const submenu = engines.map((e): MenuItemModel => ({ id: `engine:${e.name}`, label: `${e.name} · ${engineStateLabel(e)}${e.current ? ' · shell' : ''}`, type: 'submenu', submenu: inside(e) }));
   return [{ id: 'engines', label: 'Docker Engines', type: 'submenu', submenu }];
+}
+
+/**
+ * Synchronized folders that need a look: a first copy under way, a pause (with the way on), a
+ * conflict. A folder in step shows nothing: Berth stays quiet.
+ */
+function syncItems(folders: SyncFolderStatus[]): MenuItemModel[] {
+  return folders.flatMap((f): MenuItemModel[] => {
+    const name = f.hostPath.slice(f.hostPath.lastIndexOf('/') + 1) || f.hostPath;
+    const items: MenuItemModel[] = [];
+    if (f.state === 'scanning' && !f.ready)
+      items.push({ id: `sync:${f.hostPath}:copying`, label: `Copying ${name} into the VM${f.progress ? ` (${f.progress.done} of ${f.progress.total})` : ''}`, enabled: false });
+    if (f.state === 'paused') {
+      const why = f.paused?.kind === 'mass-delete' ? `${f.paused.count} deletes wait` : f.paused?.kind === 'host-missing' ? 'its folder is gone' : 'its folder was replaced';
+      items.push({ id: `sync:${f.hostPath}:paused`, label: `⚠ Sync of ${name} paused: ${why}`, enabled: false });
+      if (f.paused?.kind !== 'host-missing') items.push({ id: `sync:${f.hostPath}:resume`, label: `Resume Sync of ${name}`, action: { kind: 'sync-resume', path: f.hostPath } });
+    }
+    if (f.conflicts.length)
+      items.push({ id: `sync:${f.hostPath}:conflicts`, label: `⚠ ${f.conflicts.length} sync conflict${f.conflicts.length === 1 ? '' : 's'} in ${name}`, action: { kind: 'open-dashboard' } });
+    return items;
+  });
 }
 
 /** The loud line of a software-emulation fallback, and the way out of it. */

@@ -1,19 +1,13 @@
 import type { Command } from 'commander';
 import type { AgentClient } from '../agent/agent-client';
-import { pauseText, type SyncFolderStatus } from '../sync/sync-state';
+import { shellQuote } from '../common/shell-quote';
+import { syncStateText } from '../contract/ui-constants';
+import type { SyncFolderStatus } from '../sync/sync-state';
 
 /** One folder's state in words: in step, copying (with how far), paused (and why), or waiting for the VM. */
 export function describeSync(s: SyncFolderStatus): string {
-  const lines = [`${s.hostPath}`];
-  const state =
-    s.state === 'paused' && s.paused
-      ? `paused: ${pauseText(s.paused, s.hostPath)}`
-      : s.state === 'scanning'
-        ? `${s.ready ? 'checking both sides' : 'copying into the VM'}${s.progress ? ` (${s.progress.done} of ${s.progress.total} entries)` : ''}`
-        : s.state === 'watching'
-          ? `in step (${s.entries} entries)`
-          : 'waiting for the VM';
-  lines.push(`  ${state}`);
+  const lines = [s.hostPath, `  ${syncStateText(s)}`];
+  if (s.state === 'paused' && s.paused?.kind !== 'host-missing') lines.push(`  to go on: berth sync resume ${shellQuote(s.hostPath)}`);
   for (const c of s.conflicts) lines.push(`  conflict: ${c.path} — the VM's version was kept as "${c.copy}"`);
   if (s.error) lines.push(`  last error: ${s.error}`);
   return lines.join('\n');

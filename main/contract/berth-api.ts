@@ -4,6 +4,9 @@
  * result type; and every event main pushes. Main, preload and renderer all
  * derive their types from this file. It imports nothing from Electron.
  */
+import type { SyncFolderStatus } from '../sync/sync-state';
+
+export type { SyncFolderStatus };
 import { z } from 'zod';
 import { type CALL_NAME_LIST, CALL_PREFIX, EVENT_CHANNEL } from './call-names';
 import type { AgentStatus } from '../agent/control-api';
@@ -83,6 +86,8 @@ export const CALLS = {
   'vm.reset': z.tuple([z.literal('delete-all-data')]),
   'vm.retryAccel': z.tuple([]),
   'vm.clock': z.tuple([]),
+  /** Goes on with a paused synchronized folder (a held mass delete is applied), or checks one whole again. */
+  'sync.resume': z.tuple([z.string().min(1).max(4096).startsWith('/')]),
   'containers.list': z.tuple([]),
   'containers.action': z.tuple([objectRef, z.enum(['start', 'stop', 'restart', 'pause', 'unpause', 'remove'])]),
   'containers.inspect': z.tuple([objectRef]),
@@ -191,6 +196,7 @@ export interface CallResults {
   'vm.retryAccel': AgentStatus;
   /** The guest's clock against the host's, while the VM runs. */
   'vm.clock': GuestClock;
+  'sync.resume': SyncFolderStatus[];
   'containers.list': ContainerSummary[];
   'containers.action': null;
   'containers.inspect': Record<string, unknown>;
@@ -247,6 +253,8 @@ export interface BerthEvents extends Pick<VmEvents, 'vm.state' | 'vm.bootStage'>
   'stats.containers': { at: number; containers: ContainerStats[] };
   /** Streams only while some page watches 'vm'. */
   'stats.vm': VmUsage;
+  /** A synchronized folder changed state: copying, in step, paused, a conflict. */
+  'sync.changed': { folders: SyncFolderStatus[] };
 }
 export type EventName = keyof BerthEvents;
 

@@ -113,6 +113,7 @@ export class BerthService extends EventEmitter {
   private onAgentEvent(e: AgentEvent): void {
     if (e.event === 'vm.state' || e.event === 'vm.bootStage') this.emitEvent(e.event, e.payload);
     if (e.event === 'engine.container') this.onContainerEvent(e.payload, 'vm');
+    if (e.event === 'sync.changed') this.emitEvent('sync.changed', e.payload);
   }
 
   /**
@@ -165,6 +166,11 @@ export class BerthService extends EventEmitter {
       },
       'vm.restart': lifecycle('restart'),
       'vm.retryAccel': async () => link.learn(await (await link.started()).request('accel.retry')),
+      'sync.resume': async (path: string) => {
+        const c = await link.client(false);
+        if (!c) throw new CodedError('not_running', 'Berth is not running');
+        return c.request('sync.resume', { path });
+      },
       'vm.clock': async () => {
         const c = await link.client(false);
         if (!c) throw new CodedError('not_running', 'the VM is not running');

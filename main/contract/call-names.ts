@@ -11,6 +11,7 @@ export const CALL_NAME_LIST = [
   'vm.reset',
   'vm.retryAccel',
   'vm.clock',
+  'sync.resume',
   'containers.list',
   'containers.action',
   'containers.inspect',

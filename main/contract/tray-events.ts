@@ -4,5 +4,5 @@
  * open and must never rebuild the menu (each rebuild asks the agent for status).
  */
 export function trayCares(event: string): boolean {
-  return event === 'vm.state' || event === 'vm.bootStage' || event === 'engine.changed' || event === 'engines.changed';
+  return event === 'vm.state' || event === 'vm.bootStage' || event === 'engine.changed' || event === 'engines.changed' || event === 'sync.changed';
 }

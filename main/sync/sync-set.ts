@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Logger } from '../common/logger';
@@ -10,6 +9,10 @@ import { SyncFolder } from './sync-folder';
 import type { SyncFolderStatus } from './sync-state';
 import { SyncWire } from './sync-wire';
 
+/** The least time between two status reports: a first copy changes its progress many times a second. */
+const STATUS_MS = 500;
+/** How long after a wire closed under a running VM it is opened again. */
+const REATTACH_MS = 2000;
 /** Folders watched at most across synchronized folders (Linux: one inotify watch each). */
 const WATCH_BUDGET = 100_000;
 
@@ -17,22 +20,24 @@ export interface SyncSetOptions {
   journalDir: string;
   log: Logger;
   platform?: NodeJS.Platform;
+  /** Hears every folder's status after a change, at most every STATUS_MS. */
+  changed?: (folders: SyncFolderStatus[]) => void;
 }
 
 /**
  * Every synchronized folder of the agent: which ones a boot gets (from the
  * `syncedPaths` setting), one wire to the guest's sync.sh per running VM,
- * and the status the CLI, the tray and the dashboard show. Emits 'status'.
+ * and the status the CLI, the tray and the dashboard show.
  */
-export class SyncSet extends EventEmitter {
+export class SyncSet {
   private readonly folders = new Map<string, SyncFolder>();
   private wire?: SyncWire;
   private attaching = false;
   private readonly budget = { max: WATCH_BUDGET, used: 0 };
+  private statusTimer?: NodeJS.Timeout;
+  private retry?: NodeJS.Timeout;
 
-  constructor(private readonly opts: SyncSetOptions) {
-    super();
-  }
+  constructor(private readonly opts: SyncSetOptions) {}
 
   /**
    * The folders this boot synchronizes, from the setting: folders that do not exist, that hold
@@ -59,7 +64,7 @@ export class SyncSet extends EventEmitter {
     for (const p of wanted) {
       if (this.folders.has(p)) continue;
       const f = new SyncFolder({ hostPath: p, journalDir: this.opts.journalDir, log: this.opts.log, budget: this.budget, platform: this.opts.platform });
-      f.on('status', () => this.emit('status'));
+      f.on('status', () => this.report());
       this.folders.set(p, f);
     }
     return wanted.map((hostPath, i) => ({ tag: `bsync${i}`, id: syncId(hostPath), hostPath }));
@@ -67,6 +72,7 @@ export class SyncSet extends EventEmitter {
 
   /** Follows the VM: connects to its sync ports while it runs, and lets go of them when it does not. */
   follow(machine: { openSync?(): Promise<SyncPorts> } | undefined): void {
+    clearTimeout(this.retry);
     if (!machine?.openSync) {
       this.detach();
       return;
@@ -76,8 +82,13 @@ export class SyncSet extends EventEmitter {
     machine
       .openSync()
       .then((ports) => {
-        const wire = new SyncWire(ports.commands, ports.changes, (abs) => this.dispatch(abs));
-        ports.commands.once('close', () => this.wire === wire && this.detach());
+        const wire = new SyncWire(ports.commands, ports.changes, (abs) => this.dispatch(abs), (why) => this.opts.log.warn(`sync: the guest's port: ${why}`));
+        // A wire that closes under a running VM (out of step, or the guest's script restarted) is opened afresh.
+        ports.commands.once('close', () => {
+          if (this.wire !== wire) return;
+          this.detach();
+          this.retry = setTimeout(() => this.follow(machine), REATTACH_MS);
+        });
         this.wire = wire;
         for (const f of this.folders.values()) f.attach(wire);
       })
@@ -113,6 +124,8 @@ export class SyncSet extends EventEmitter {
   }
 
   close(): void {
+    clearTimeout(this.statusTimer);
+    clearTimeout(this.retry);
     this.detach();
     for (const f of this.folders.values()) f.stop();
     this.folders.clear();
@@ -123,6 +136,13 @@ export class SyncSet extends EventEmitter {
     this.wire = undefined;
     for (const f of this.folders.values()) f.detach();
     w?.close();
+  }
+
+  private report(): void {
+    this.statusTimer ??= setTimeout(() => {
+      this.statusTimer = undefined;
+      this.opts.changed?.(this.status());
+    }, STATUS_MS);
   }
 
   private dispatch(abs: string): void {

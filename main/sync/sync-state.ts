@@ -41,11 +41,3 @@ export interface SyncFolderStatus {
   lastSync?: string;
   error?: string;
 }
-
-/** A pause reason in words. */
-export function pauseText(p: PauseReason, hostPath: string): string {
-  if (p.kind === 'host-missing') return `${hostPath} is gone from the host; nothing is changed in the VM until it is back`;
-  if (p.kind === 'host-replaced') return `${hostPath} is another folder than the one synchronized; run \`berth sync resume ${hostPath}\` to take it as the new one`;
-  const from = p.side === 'vm' ? 'the VM' : 'the host';
-  return `${p.count} entries were deleted on the ${p.side === 'vm' ? 'host' : 'VM'}'s side; deleting them from ${from} waits for \`berth sync resume ${hostPath}\` (or restore them, then resume)`;
-}

@@ -5,8 +5,12 @@ import type { SyncVerb } from '../link/sync-protocol';
 /** The guest refused a sync command, or the port closed under it. */
 export class SyncWireError extends Error {}
 
+/** How long a command may go unanswered before the wire is taken to be out of step: long for a whole tree's copy. */
+const ANSWER_MS: Partial<Record<SyncVerb, number>> & { default: number } = { default: 120_000, list: 600_000, pulltree: 600_000, pushtree: 600_000 };
+
 interface Pending {
   seq: number;
+  timer: NodeJS.Timeout;
   lines: string[];
   resolve: (lines: string[]) => void;
   reject: (e: Error) => void;
@@ -26,6 +30,8 @@ export class SyncWire {
     private readonly commands: Duplex,
     changes: Readable,
     onChange: (absPath: string) => void,
+    /** Hears what went wrong with the wire itself (a lost answer, one that never came). */
+    private readonly onProblem: (why: string) => void = () => undefined,
   ) {
     createInterface({ input: commands })
       .on('line', (l) => this.onLine(l))
@@ -47,7 +53,8 @@ export class SyncWire {
     if (this.closed) return Promise.reject(this.closed);
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
-      this.pending.push({ seq, lines: [], resolve, reject });
+      const timer = setTimeout(() => this.stuck(verb, seq), ANSWER_MS[verb] ?? ANSWER_MS.default);
+      this.pending.push({ seq, timer, lines: [], resolve, reject });
       this.commands.write(`${[seq, verb, id, ...paths.map((p) => p || '.')].join('\t')}\n`);
     });
   }
@@ -63,20 +70,38 @@ export class SyncWire {
   }
 
   private onLine(line: string): void {
+    const f = line.split('\t');
+    const answer = (f[0] === 'ok' || f[0] === 'err') && /^\d+$/.test(f[1] ?? '') ? Number(f[1]) : undefined;
+    // An answer to a later command: the earlier ones never reached the guest, or their answers were lost.
+    while (answer !== undefined && this.pending.length && this.pending[0]!.seq < answer) {
+      const lost = this.pending.shift()!;
+      this.onProblem(`command ${lost.seq} was never answered`);
+      this.settle(lost, new SyncWireError('the guest never answered'));
+    }
     const head = this.pending[0];
     if (!head) return;
-    const f = line.split('\t');
-    if ((f[0] === 'ok' || f[0] === 'err') && Number(f[1]) === head.seq) {
+    if (answer === head.seq) {
       this.pending.shift();
-      if (f[0] === 'ok') head.resolve(head.lines);
-      else head.reject(new SyncWireError(f.slice(2).join(' ').trim() || 'no reason given'));
+      this.settle(head, f[0] === 'ok' ? undefined : new SyncWireError(f.slice(2).join(' ').trim() || 'no reason given'));
       return;
     }
     head.lines.push(line);
   }
 
+  private settle(p: Pending, e?: Error): void {
+    clearTimeout(p.timer);
+    if (e) p.reject(e);
+    else p.resolve(p.lines);
+  }
+
+  /** A command unanswered for too long: the wire is out of step, and is closed so that it is opened afresh. */
+  private stuck(verb: SyncVerb, seq: number): void {
+    this.onProblem(`no answer to ${verb} (command ${seq})`);
+    this.close();
+  }
+
   private fail(e: Error): void {
     this.closed ??= e;
-    for (const p of this.pending.splice(0)) p.reject(e);
+    for (const p of this.pending.splice(0)) this.settle(p, e);
   }
 }

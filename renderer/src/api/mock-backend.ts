@@ -6,7 +6,7 @@
  */
 import type { AgentStatus } from '../../../main/contract/berth-api';
 import type { BerthApi, BerthEvents, CallArgs, CallName, CallResults, ContainerSummary, EngineEntry, EventName, ImageSummary, StatsTopic, VolumeSummary } from '../../../main/contract/berth-api';
-import type { LoginItemState, Settings } from '../../../main/contract/berth-api';
+import type { LoginItemState, Settings, SyncFolderStatus } from '../../../main/contract/berth-api';
 import { makeBerthApi } from '../../../main/contract/client-factory';
 import { mockEngineActions } from './mock-engine-actions';
 
@@ -32,6 +32,8 @@ export interface MockWorld {
   /** Made-up Docker contexts besides Berth's own, and the one the lists come from (null: the VM). */
   engines: EngineEntry[];
   engine: string | null;
+  /** Made-up synchronized folders. */
+  sync: SyncFolderStatus[];
 }
 
 const MOCK_SETTINGS: Settings = {
@@ -41,6 +43,7 @@ const MOCK_SETTINGS: Settings = {
   socketPath: '',
   enginePort: 0,
   sharedPaths: [],
+  syncedPaths: [],
   accelerator: 'auto',
   qemuPath: '',
   containerdImageStore: false,
@@ -82,6 +85,7 @@ export function mockWorld(opts: { state?: AgentStatus['state']; empty?: boolean 
     loginItem: { enabled: false, needsApproval: false },
     engines: [],
     engine: null,
+    sync: [],
   };
 }
 
@@ -102,6 +106,7 @@ function mockStatus(world: MockWorld): AgentStatus {
     settings: world.settings,
     pendingRestart: [],
     sharedPaths: [],
+    sync: world.sync,
     ports: [],
     portConflicts: [],
   } as AgentStatus;
@@ -189,6 +194,11 @@ function otherHandlers(world: MockWorld, fire: Fire, live: boolean) {
   let tick = 0;
   const sample = (topic: StatsTopic) => fireMockSample(world, fire, topic, ++tick);
   return {
+    'sync.resume': (path: string) => {
+      world.sync = world.sync.map((f) => (f.hostPath === path ? { ...f, state: 'watching' as const, paused: undefined } : f));
+      fire('sync.changed', { folders: world.sync });
+      return world.sync;
+    },
     'images.list': () => world.images,
     'images.remove': (id) => {
       world.images = world.images.filter((i) => i.id !== id);

@@ -3,6 +3,7 @@ import type { Settings } from '../../../main/contract/berth-api';
 import { useApi, useBerth } from './context';
 import { AccelFallbackNotice, GuestClockLine, LoginItemToggle } from './host-notices';
 import { EngineEditor } from './engine-editor';
+import { SyncedFolders } from './synced-folders';
 
 function Toggle({ label, value, onChange }: { label: string; value: boolean; onChange: (v: boolean) => void }) {
   return (
@@ -61,6 +62,7 @@ export function SettingsPage() {
         For tools that only know /var/run/docker.sock, run <code>berth link-socket</code> (it needs admin rights).
       </p>
       <EngineEditor settings={settings} />
+      <SyncedFolders settings={settings} folders={status?.sync ?? []} />
     </section>
   );
 }

@@ -78,6 +78,7 @@ export function createBerthStore(api: BerthApi) {
   api.on('stats.containers', ({ containers }) => store.setState((s) => ({ containerStats: Object.fromEntries(containers.map((c) => [c.id, keep(s.containerStats[c.id], c)])) })));
   api.on('stats.vm', (u) => store.setState((s) => ({ vmStats: keep(s.vmStats, u) })));
   api.on('engines.changed', () => void store.getState().refreshEngines());
+  api.on('sync.changed', ({ folders }) => store.setState((s) => ({ status: s.status && { ...s.status, sync: folders } })));
   api.on('engine.selected', ({ selected }) => {
     store.setState((s) => ({ engine: selected, containerStats: {}, page: selected !== null && s.page === 'resources' ? 'containers' : s.page }));
     stale();

@@ -52,14 +52,20 @@ list() { # <id> [path]
 # a file or a link through a temporary name (in <staging>, on the same filesystem, else beside
 # it), so no reader sees half a file.
 copy_entry() { # <src> <dst> [tree] [staging]
+  # Every program run costs a fork, which under emulation is most of a small file's copy:
+  # the shell's own tests go first, and only what is needed runs.
   if [ -d "$1" ] && [ ! -L "$1" ] && [ -z "$3" ]; then
-    mkdir -p "$2" && chmod "$(stat -c %a "$1")" "$2"
+    [ -d "$2" ] || mkdir -p "$2" || return 1
+    chmod "$(stat -c %a "$1")" "$2"
     return
   fi
   [ -e "$1" ] || [ -L "$1" ] || { echo "gone: $1" >&2; return 1; }
   dir=${2%/*}
   t=${4:-$dir}/$tmp$$
-  mkdir -p "$dir" "${4:-$dir}" && rm -rf "$t" && cp -a "$1" "$t" || { rm -rf "$t"; return 1; }
+  [ -d "$dir" ] || mkdir -p "$dir" || return 1
+  [ -d "${4:-$dir}" ] || mkdir -p "${4:-$dir}" || return 1
+  if [ -e "$t" ] || [ -L "$t" ]; then rm -rf "$t"; fi
+  cp -a "$1" "$t" || { rm -rf "$t"; return 1; }
   if [ -d "$2" ] && [ ! -L "$2" ]; then rm -rf "$2"; fi
   mv -f "$t" "$2"
 }
