@@ -61,6 +61,12 @@ describe('import rules', () => {
     expect(show(from('main/engine/').filter((i) => i.target?.startsWith('main/vm/')))).toEqual([]);
   });
 
+  test("sync/ sits beside the machine: it uses vm/ (the machine's ports, the tree watch) and link/, never engine/ or above; vm/ and engine/ never use it", () => {
+    const above = ['main/engine/', 'main/contract/', 'main/agent/', 'main/cli/', 'main/dashboard/'];
+    expect(show(from('main/sync/').filter((i) => above.some((a) => i.target?.startsWith(a))))).toEqual([]);
+    expect(show([...from('main/vm/'), ...from('main/engine/')].filter((i) => i.target?.startsWith('main/sync/')))).toEqual([]);
+  });
+
   test('link/ depends on neither vm/ nor engine/', () => {
     expect(show(from('main/link/').filter((i) => i.target?.startsWith('main/vm/') || i.target?.startsWith('main/engine/')))).toEqual([]);
   });

@@ -13,6 +13,7 @@ APT_PACKAGES=(
   util-linux                           # setpriv: QEMU dies with the agent
   docker-registry                      # a local registry mirror the engine-settings test pulls through
   openssh-server                       # sshd, which the engines test runs itself on 127.0.0.1 (an ssh:// context)
+  inotify-tools                        # inotifywait, for the guest's sync.sh run on the host by the sync unit tests
   procps                               # ps: finding a QEMU a crashed agent left (as on macOS)
   docker-compose python3-docker        # real Docker clients the tests drive
   chromium xvfb                        # the dashboard's browser tests

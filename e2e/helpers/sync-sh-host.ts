@@ -2,21 +2,20 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { Duplex } from 'node:stream';
 import { join } from 'node:path';
-import { GUEST_SYNC_PORT, SYNC_TEMP_PREFIX, syncId } from '../../main/link/sync-protocol';
+import { GUEST_SYNC_CHANGES_PORT, GUEST_SYNC_PORT, syncId } from '../../main/link/sync-protocol';
 import { SyncWire } from '../../main/sync/sync-wire';
 
 const SCRIPT = join(__dirname, '..', '..', 'vm-assets', 'guest', 'rootfs', 'etc', 'berth', 'sync.sh');
 
 /** The guest's sync.sh as the build fills it, for a host run. */
 export function syncScript(): string {
-  return readFileSync(SCRIPT, 'utf8').replaceAll('@SYNC_TEMP_PREFIX@', SYNC_TEMP_PREFIX).replaceAll('@SYNC_PORT@', GUEST_SYNC_PORT);
+  return readFileSync(SCRIPT, 'utf8').replaceAll('@SYNC_PORT@', GUEST_SYNC_PORT).replaceAll('@SYNC_CHANGES_PORT@', GUEST_SYNC_CHANGES_PORT);
 }
 
 /**
  * TEST-ONLY: the guest's real sync.sh run on this host by busybox sh, over
- * stdio instead of virtio-serial ports, with busybox's applets and the host's
- * inotifywait on its PATH. Its copies live in `copies`; the "host view" the
- * guest would mount over 9p is a link to the host folder.
+ * stdio instead of virtio-serial ports, with busybox's applets, the host's
+ * inotifywait and the host's GNU dd in place of the guest's. Its copies live in `copies`.
  */
 export class SyncShOnHost {
   readonly child: ChildProcess;
@@ -24,26 +23,18 @@ export class SyncShOnHost {
   readonly copies: string;
   private readonly state: string;
 
-  constructor(dir: string, hostFolders: readonly string[], onChange: (abs: string) => void) {
+  constructor(dir: string, onChange: (abs: string) => void) {
     const bin = join(dir, 'bin');
-    const views = join(dir, 'views');
     this.copies = join(dir, 'copies');
-    for (const d of [bin, views, this.copies]) mkdirSync(d, { recursive: true });
+    for (const d of [bin, this.copies]) mkdirSync(d, { recursive: true });
     try {
       execFileSync('/bin/busybox', ['--install', '-s', bin]);
       symlinkSync('/usr/bin/inotifywait', join(bin, 'inotifywait'));
     } catch {
       // Installed by an earlier harness in the same folder.
     }
-    for (const h of hostFolders) {
-      try {
-        symlinkSync(h, join(views, syncId(h)));
-      } catch {
-        // Linked already.
-      }
-    }
     this.child = spawn('/bin/busybox', ['sh', '-c', syncScript()], {
-      env: { PATH: bin, SYNC_STDIO: '1', SYNC_COPIES: this.copies, SYNC_VIEWS: views, SYNC_STATE: join(dir, 'state') },
+      env: { PATH: bin, SYNC_STDIO: '1', SYNC_COPIES: this.copies, SYNC_STATE: join(dir, 'state'), SYNC_DD: '/usr/bin/dd' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const { stdin, stdout, stderr } = this.child;

@@ -68,19 +68,15 @@ export class BerthAgent extends EventEmitter {
     super();
     this.facts = opts.facts ?? currentHost();
     this.shareOptions = opts.shareOptions ?? DEFAULT_SHARE_OPTIONS;
+    const log = logs.agent;
     this.settingsStore = new SettingsStore(paths.settings, { ...hostLimits(), cpus: this.facts.cpus });
     this.loaded = this.settingsStore.load();
     this.current = this.loaded.settings;
-    if (this.loaded.recovered) {
-      logs.agent.warn(`settings: ${paths.settings} was unreadable (${this.loaded.recovered.reason}); moved to ${this.loaded.recovered.backup}, using defaults`);
-    }
-    const log = logs.agent;
+    const r = this.loaded.recovered;
+    if (r) log.warn(`settings: ${paths.settings} was unreadable (${r.reason}); moved to ${r.backup}, using defaults`);
     this.sync = new SyncSet({ journalDir: paths.sync, log, changed: (folders) => this.emit('event', { event: 'sync.changed', payload: { folders } }) });
-    this.engine = new EngineFollower(
-      log,
-      (e) => this.emit('event', e),
-      new LiveChanges({ shares: () => this.shares, target: () => this.supervisor.instance?.shareEvents, log, skip: () => this.sync.paths() }),
-    );
+    const live = new LiveChanges({ shares: () => this.shares, target: () => this.supervisor.instance?.shareEvents, log, skip: () => this.sync.paths() });
+    this.engine = new EngineFollower(log, (e) => this.emit('event', e), live);
     this.driver = agentDriver(paths, () => this.settings, log, { ...opts, facts: this.facts });
     this.clock = new ClockWatch({ resync: async () => this.supervisor.instance?.setClock?.(), active: () => this.supervisor.state === 'running', log });
     this.supervisor = new VmSupervisor(this.supervisorOptions(log));

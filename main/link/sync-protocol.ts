@@ -4,9 +4,10 @@ import { createHash } from 'node:crypto';
  * What host and guest agree on for synchronized folders: the guest's folders,
  * the virtio-serial port, and the line format sync.sh speaks on it.
  *
- * Every line is tab-separated. The host sends `<seq> <verb> <id> [<path>…]`;
- * the guest answers `ok <seq> [<detail>]` or `err <seq> <why>`, after any
- * facts the verb asked for. Facts about the guest's copy come as
+ * Every line is tab-separated. The host sends `<seq> <verb> <id> [<path>…]`
+ * (`put`'s one argument is the size of the tar that follows the line); the guest
+ * answers `ok <seq>` or `err <seq> <why>`, after any facts or tar the verb asked
+ * for (a tar as `blob <size>`, then its bytes). Facts about the guest's copy come as
  * `s <id> <type> <mode> <size> <mtime> <path>` (busybox stat), `h <id> <sha1>  <path>`
  * (sha1sum) and `l <id> <target> <path>` (readlink), with the copy's own absolute paths;
  * changes its inotify watch sees come unasked as `c <id> <path>`.
@@ -18,13 +19,11 @@ export const GUEST_SYNC_PORT = 'berth.sync';
 export const GUEST_SYNC_CHANGES_PORT = 'berth.sync-changes';
 /** Where each synchronized folder's copy lives on the VM's data disk (`<root>/<id>/copy`, and its `marker`). */
 export const SYNC_COPY_ROOT = '/mnt/data/sync';
-/** Where the guest mounts each synchronized folder's host side, for sync.sh's eyes only (`<root>/<id>`). */
-export const SYNC_HOSTVIEW_ROOT = '/run/berth/sync';
-/** Names both sides skip: what sync.sh writes before it renames into place. */
+/** Names both sides skip: what the host writes before it renames into place. */
 export const SYNC_TEMP_PREFIX = '.berth-sync-';
 
-/** The verbs sync.sh knows. `pull`/`push` copy one entry (a folder's own mode only); the `…tree` forms copy a whole subtree. */
-export type SyncVerb = 'list' | 'stat' | 'mark' | 'watch' | 'pull' | 'pulltree' | 'push' | 'pushtree' | 'pushas' | 'rm';
+/** The verbs sync.sh knows: `put` takes a tar into the copy; `get` sends entries as one (`gettree` with everything under them). */
+export type SyncVerb = 'list' | 'stat' | 'mark' | 'watch' | 'put' | 'get' | 'gettree' | 'rm';
 
 /** One entry's state on either side. Folders compare by mode; links by target; files by content, mode and whole-second mtime. */
 export type EntryState = { type: 'dir'; mode: number } | { type: 'link'; target: string } | { type: 'file'; mode: number; size: number; mtime: number; sha1: string };
@@ -93,10 +92,13 @@ export class GuestFacts {
     return out;
   }
 
-  private rel(abs: string): string | undefined {
-    if (abs === this.copy || abs === `${this.copy}/.`) return '';
-    if (!abs.startsWith(`${this.copy}/`)) return undefined;
-    const rel = abs.slice(this.copy.length + 1);
+  /** A fact's path: absolute in the copy (`list`), or relative to it (`stat`, which runs inside it). */
+  private rel(name: string): string | undefined {
+    let rel: string;
+    if (!name.startsWith('/')) rel = name.replace(/^(\.\/)+/, '');
+    else if (name === this.copy || name.startsWith(`${this.copy}/`)) rel = name.slice(this.copy.length + 1);
+    else return undefined;
+    if (rel === '.') rel = '';
     return isSyncTemp(rel) ? undefined : rel;
   }
 }

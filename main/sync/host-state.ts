@@ -8,8 +8,27 @@ export function absolute(root: string, rel: string): string {
   return rel ? join(root, rel) : root;
 }
 
-/** One entry's state on the host, or undefined when it is gone or is neither a file, a folder nor a link. */
+/**
+ * True when every folder above `rel` inside `root` that exists is a real folder, not a link:
+ * a path through a link would read or write outside the synchronized folder.
+ */
+export function realParents(root: string, rel: string): boolean {
+  const parts = rel.split('/').slice(0, -1);
+  let at = root;
+  for (const p of parts) {
+    at = join(at, p);
+    try {
+      if (!lstatSync(at).isDirectory()) return false;
+    } catch {
+      return true;
+    }
+  }
+  return true;
+}
+
+/** One entry's state on the host, or undefined when it is gone, lies beyond a link, or is neither a file, a folder nor a link. */
 export function hostState(root: string, rel: string): EntryState | undefined {
+  if (!realParents(root, rel)) return undefined;
   const abs = absolute(root, rel);
   let st: Stats;
   try {

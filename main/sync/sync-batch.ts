@@ -1,9 +1,11 @@
 import { rmdirSync, unlinkSync } from 'node:fs';
 import { type EntryState, GuestFacts } from '../link/sync-protocol';
-import { absolute, hostState, hostTree } from './host-state';
+import { absolute, hostState, hostTree, realParents } from './host-state';
 import type { Journal } from './journal';
-import { conflictName, type Decision, decide, isMassDelete } from './plan';
+import { type Decision, decide, isMassDelete } from './plan';
+import { chunks, keepBoth, pullEntries, pushEntries } from './sync-copies';
 import type { SyncWire } from './sync-wire';
+import type { PackEntry } from './tar-transfer';
 
 /** What a batch works with: the folder, its journal, the guest's wire, and the folder's place there. */
 export interface BatchContext {
@@ -25,9 +27,6 @@ export interface BatchResult {
   /** Set when the batch was not applied: it would delete this many entries from the side named. */
   massDelete?: { side: 'host' | 'vm'; count: number };
 }
-
-/** Longest command line sent to the guest, in characters. */
-const MAX_LINE = 32 * 1024;
 
 /** Both sides' states of some entries, and the entries they were observed for. */
 export interface Observed {
@@ -76,7 +75,7 @@ export function observeAll(ctx: BatchContext, guest: Map<string, EntryState>): O
 /** The guest's states of these entries (one `stat` per 32 KiB of paths). */
 export async function guestStates(ctx: BatchContext, rels: string[]): Promise<Map<string, EntryState>> {
   const facts = new GuestFacts(ctx.id, ctx.copy);
-  for (const chunk of chunks(rels)) for (const l of await ctx.wire.call('stat', ctx.id, chunk)) facts.add(l);
+  for (const chunk of chunks(rels)) for (const l of (await ctx.wire.call('stat', ctx.id, chunk)).lines) facts.add(l);
   return facts.states();
 }
 
@@ -84,7 +83,7 @@ export async function guestStates(ctx: BatchContext, rels: string[]): Promise<Ma
 export async function guestList(ctx: BatchContext, rel = ''): Promise<Map<string, EntryState> & { marker?: string }> {
   const facts = new GuestFacts(ctx.id, ctx.copy);
   let marker: string | undefined;
-  for (const l of await ctx.wire.call('list', ctx.id, rel ? [rel] : [])) {
+  for (const l of (await ctx.wire.call('list', ctx.id, rel ? [rel] : [])).lines) {
     if (!facts.add(l) && l.startsWith('m\t')) marker = l.split('\t')[2];
   }
   return Object.assign(facts.states(), { marker });
@@ -99,27 +98,23 @@ export async function guestList(ctx: BatchContext, rel = ''): Promise<Map<string
 export async function applyBatch(ctx: BatchContext, seen: Observed, opts: { initial: boolean; allowMassDelete: boolean }): Promise<BatchResult> {
   const decisions = new Map<string, Decision>();
   for (const rel of seen.rels) decisions.set(rel, decide(ctx.journal.base(rel), seen.host.get(rel), seen.guest.get(rel), opts.initial));
+  const mass = opts.allowMassDelete ? undefined : massDelete(ctx, decisions).mass;
+  if (mass) return { applied: 0, conflicts: 0, retry: [], massDelete: mass };
   const guestDeletes = pick(decisions, 'toGuest', false);
   const hostDeletes = pick(decisions, 'toHost', false);
-  const tracked = Object.keys(ctx.journal.data.entries).length;
-  if (!opts.allowMassDelete) {
-    if (isMassDelete(guestDeletes.length, tracked)) return { applied: 0, conflicts: 0, retry: [], massDelete: { side: 'vm', count: guestDeletes.length } };
-    if (isMassDelete(hostDeletes.length, tracked)) return { applied: 0, conflicts: 0, retry: [], massDelete: { side: 'host', count: hostDeletes.length } };
-  }
   const retry: string[] = [];
-  const run = async (verb: Parameters<SyncWire['call']>[0], rels: string[]) => {
-    for (const chunk of chunks(rels)) await ctx.wire.call(verb, ctx.id, chunk).catch(() => retry.push(...chunk));
-  };
-  await run('rm', deepestFirst(guestDeletes));
+  for (const chunk of chunks(deepestFirst(guestDeletes))) await ctx.wire.call('rm', ctx.id, chunk).catch(() => retry.push(...chunk));
   for (const rel of deepestFirst(hostDeletes)) removeOnHost(ctx.root, rel);
   const pulls = treeCopies(pick(decisions, 'toGuest', true), seen.guest, seen.host);
-  await run('pulltree', pulls.trees);
-  await run('pull', pulls.single);
+  const pullList = withTrees(pulls, seen.host);
+  const pullFailed = await pullEntries(ctx, pullList);
+  copied(pullList, pullFailed, seen.guest);
   const pushes = treeCopies(pick(decisions, 'toHost', true), seen.host, seen.guest);
-  await run('pushtree', pushes.trees);
-  await run('push', pushes.single);
-  const conflicts = [...decisions].filter(([, d]) => d.kind === 'conflict').map(([rel]) => rel);
-  for (const rel of conflicts) await keepBoth(ctx, rel).catch(() => retry.push(rel));
+  const pushFailed = await pushEntries(ctx, pushes.single, pushes.trees);
+  copied(withTrees(pushes, seen.guest), pushFailed, seen.host);
+  retry.push(...pullFailed, ...pushFailed);
+  const conflicts = [...decisions].filter(([, d]) => d.kind === 'conflict');
+  for (const [rel, d] of conflicts) if (d.kind === 'conflict') await keepBoth(ctx, rel, d.host).catch(() => retry.push(rel));
   const failed = new Set(retry);
   for (const [rel, d] of decisions) {
     if (failed.has(rel) || [...failed].some((f) => rel.startsWith(`${f}/`))) continue;
@@ -128,13 +123,25 @@ export async function applyBatch(ctx: BatchContext, seen: Observed, opts: { init
   return { applied: decisions.size - failed.size, conflicts: conflicts.length, retry };
 }
 
-/** A conflict: the VM's version goes to the host under a name a person finds, then the host's replaces it in the VM. */
-async function keepBoth(ctx: BatchContext, rel: string): Promise<void> {
-  const at = (ctx.now ?? (() => new Date()))();
-  const copy = conflictName(rel, at);
-  await ctx.wire.call('pushas', ctx.id, [rel, copy]);
-  await ctx.wire.call('pull', ctx.id, [rel]);
-  ctx.journal.data.conflicts.push({ path: rel, copy, at: at.toISOString() });
+/**
+ * What a copy put on the other side, as far as the batches still to come are concerned: each
+ * entry that arrived now has there the state it was observed with, so a later batch (a whole
+ * reconcile's) records it rather than copying it again.
+ */
+function copied(entries: readonly PackEntry[], failed: string[], to: Map<string, EntryState>): void {
+  const lost = new Set(failed);
+  for (const e of entries) if (!lost.has(e.rel) && ![...lost].some((f) => e.rel.startsWith(`${f}/`))) to.set(e.rel, e.state);
+}
+
+/** The copies as entries with their observed states: each single one, and everything under each tree. */
+function withTrees(copies: { trees: string[]; single: string[] }, states: Map<string, EntryState>): PackEntry[] {
+  const out: PackEntry[] = [];
+  for (const rel of copies.single) {
+    const s = states.get(rel);
+    if (s) out.push({ rel, state: s });
+  }
+  for (const t of copies.trees) for (const [rel, state] of states) if (rel === t || rel.startsWith(`${t}/`)) out.push({ rel, state });
+  return out.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
 function pick(decisions: Map<string, Decision>, kind: 'toGuest' | 'toHost', present: boolean): string[] {
@@ -158,7 +165,8 @@ function deepestFirst(rels: string[]): string[] {
 }
 
 function removeOnHost(root: string, rel: string): void {
-  if (!rel) return;
+  // Never the folder itself, and never through a link that could lead out of it.
+  if (!rel || !realParents(root, rel)) return;
   const abs = absolute(root, rel);
   try {
     if (hostState(root, rel)?.type === 'dir') rmdirSync(abs);
@@ -168,32 +176,15 @@ function removeOnHost(root: string, rel: string): void {
   }
 }
 
-function chunks(rels: string[]): string[][] {
-  const out: string[][] = [];
-  let cur: string[] = [];
-  let len = 0;
-  for (const r of rels) {
-    if (cur.length && len + r.length + 1 > MAX_LINE) {
-      out.push(cur);
-      cur = [];
-      len = 0;
-    }
-    cur.push(r);
-    len += r.length + 1;
-  }
-  if (cur.length) out.push(cur);
-  return out;
-}
-
 /** How many entries a set of decisions would delete on each side, and the side that makes it a mass delete. */
 export function countDeletes(ctx: BatchContext, seen: Observed, initial: boolean): { mass?: { side: 'host' | 'vm'; count: number } } {
-  let vm = 0;
-  let host = 0;
-  for (const rel of seen.rels) {
-    const d = decide(ctx.journal.base(rel), seen.host.get(rel), seen.guest.get(rel), initial);
-    if (d.kind === 'toGuest' && !d.state) vm++;
-    if (d.kind === 'toHost' && !d.state) host++;
-  }
+  const decisions = new Map(seen.rels.map((rel) => [rel, decide(ctx.journal.base(rel), seen.host.get(rel), seen.guest.get(rel), initial)]));
+  return massDelete(ctx, decisions);
+}
+
+function massDelete(ctx: BatchContext, decisions: Map<string, Decision>): { mass?: { side: 'host' | 'vm'; count: number } } {
+  const vm = pick(decisions, 'toGuest', false).length;
+  const host = pick(decisions, 'toHost', false).length;
   const tracked = Object.keys(ctx.journal.data.entries).length;
   if (isMassDelete(vm, tracked)) return { mass: { side: 'vm', count: vm } };
   if (isMassDelete(host, tracked)) return { mass: { side: 'host', count: host } };

@@ -22,7 +22,7 @@ function setup(files: Record<string, string> = {}, dir = mkdtempSync(join(tmpdir
 
 function start(dir: string, host: string) {
   let folder: SyncFolder | undefined;
-  const sh = new SyncShOnHost(dir, [host], (abs) => folder?.guestChanged(abs));
+  const sh = new SyncShOnHost(dir, (abs) => folder?.guestChanged(abs));
   folder = new SyncFolder({ hostPath: host, journalDir: join(dir, 'journal'), log: quiet, budget: { max: 10_000, used: 0 }, copyRoot: sh.copies });
   open.push({ sh, folder });
   folder.attach(sh.wire);

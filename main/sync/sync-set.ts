@@ -67,7 +67,7 @@ export class SyncSet {
       f.on('status', () => this.report());
       this.folders.set(p, f);
     }
-    return wanted.map((hostPath, i) => ({ tag: `bsync${i}`, id: syncId(hostPath), hostPath }));
+    return wanted.map((hostPath) => ({ id: syncId(hostPath), hostPath }));
   }
 
   /** Follows the VM: connects to its sync ports while it runs, and lets go of them when it does not. */
@@ -82,7 +82,12 @@ export class SyncSet {
     machine
       .openSync()
       .then((ports) => {
-        const wire = new SyncWire(ports.commands, ports.changes, (abs) => this.dispatch(abs), (why) => this.opts.log.warn(`sync: the guest's port: ${why}`));
+        const wire = new SyncWire(
+          ports.commands,
+          ports.changes,
+          (abs) => this.dispatch(abs),
+          (why) => this.opts.log.warn(`sync: the guest's port: ${why}`),
+        );
         // A wire that closes under a running VM (out of step, or the guest's script restarted) is opened afresh.
         ports.commands.once('close', () => {
           if (this.wire !== wire) return;

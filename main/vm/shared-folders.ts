@@ -12,9 +12,8 @@ export interface SharedFolder {
   guestPath?: string;
 }
 
-/** A synchronized folder: its host side is exported to the guest under `tag` for sync.sh alone, and its copy (by `id`) is mounted over `hostPath`. */
+/** A synchronized folder: its copy on the VM's disk (by `id`) is mounted over `hostPath`, which the agent's sync keeps in step. */
 export interface SyncedFolder {
-  tag: string;
   id: string;
   hostPath: string;
 }
@@ -68,15 +67,13 @@ export function writeMountList(
 ): void {
   // Settings are validated; this is the last line of defence for a line-based format.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is this pattern's purpose
-  const bad = [...folders, ...synced].find((f) => /[\u0000-\u001f\u007f]/.test(f.hostPath + f.tag + ('guestPath' in f ? (f.guestPath ?? '') : '')));
+  const bad = [...folders, ...synced].find((f) => /[\u0000-\u001f\u007f]/.test(f.hostPath + ('tag' in f ? f.tag + (f.guestPath ?? '') : '')));
   if (bad) throw new Error(`refusing to share ${JSON.stringify(bad.hostPath)}: it contains control characters`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: as above
   const hide = hiddenInside(folders, hidden).filter((p) => !/[\u0000-\u001f\u007f]/.test(p));
-  // A synchronized folder's host side is read uncached: sync.sh must see each host change at once.
-  const syncOptions = guestMountOptions({ ...options, cache: 'none' });
   const lines = [
     ...folders.map((f) => `${f.tag}\t${f.guestPath ?? f.hostPath}\t${guestMountOptions(options)}\n`),
-    ...synced.map((f) => `sync\t${f.hostPath}\t${syncOptions}\t${f.tag}\t${f.id}\n`),
+    ...synced.map((f) => `sync\t${f.hostPath}\t${f.id}\n`),
     ...hide.map((p) => `hide\t${p}\n`),
   ];
   writeFileSync(file, lines.join(''), { mode: 0o600 });

@@ -1,5 +1,5 @@
 import { BOOT_MARKER, DISK_SERIAL, FW_CFG_DAEMON_JSON, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, GUEST_CONTROL_PORT, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../../main/link/guest';
-import { GUEST_SYNC_CHANGES_PORT, GUEST_SYNC_PORT, SYNC_COPY_ROOT, SYNC_HOSTVIEW_ROOT, SYNC_TEMP_PREFIX } from '../../main/link/sync-protocol';
+import { GUEST_SYNC_CHANGES_PORT, GUEST_SYNC_PORT, SYNC_COPY_ROOT } from '../../main/link/sync-protocol';
 
 /** The `@KEY@` tokens every guest script may use: the boot markers and the disks' serials. */
 export const GUEST_VARS = { BOOT_MARKER, DISK_SERIAL_ROOT: DISK_SERIAL.root, DISK_SERIAL_DATA: DISK_SERIAL.data };
@@ -18,8 +18,6 @@ export function rootfsTokens(now: readonly string[], later: readonly string[]): 
     SYNC_PORT: GUEST_SYNC_PORT,
     SYNC_CHANGES_PORT: GUEST_SYNC_CHANGES_PORT,
     SYNC_COPY_ROOT,
-    SYNC_HOSTVIEW_ROOT,
-    SYNC_TEMP_PREFIX,
     MODULES_NOW: now.join(' '),
     MODULES_LATER: later.join(' '),
   };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { SharedFolder, SyncedFolder } from '../shared-folders';
+import type { SharedFolder } from '../shared-folders';
 import { GUEST_SYNC_CHANGES_PORT, GUEST_SYNC_PORT } from '../../link/sync-protocol';
 import type { ShareOptions } from '../share-options';
 import { BALLOON_ID, DISK_SERIAL, GUEST_CONTROL_PORT, FW_CFG_DAEMON_JSON, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from '../../link/guest';
@@ -27,8 +27,6 @@ export interface QemuLaunchSpec {
   shares: readonly SharedFolder[];
   /** QEMU's side of the share options (share-options.ts). */
   shareSecurityModel: ShareOptions['securityModel'];
-  /** Synchronized folders' host sides, exported for the guest's sync.sh. */
-  synced?: readonly SyncedFolder[];
   mountList: string;
   /** The engine's daemon.json, written beside the disk (0600) for the guest to read through fw_cfg; the image's own if omitted. */
   daemonJson?: string;
@@ -133,7 +131,7 @@ export function buildQemuCommand(spec: QemuLaunchSpec, host: BootHost): QemuComm
 
   // QEMU creates files as the user running it, so root in a container can write
   // the user's files and what it creates is the user's on the host.
-  [...spec.shares, ...(spec.synced ?? [])].forEach((s, i) => {
+  spec.shares.forEach((s, i) => {
     push('-fsdev', `local,id=fs${i},path=${q(s.hostPath)},security_model=${spec.shareSecurityModel}`);
     push('-device', `virtio-9p-pci,fsdev=fs${i},mount_tag=${s.tag}`);
   });

@@ -78,7 +78,6 @@ export class VmInstance extends EventEmitter implements Machine {
         daemonJson: res.engineConfig ? this.paths.daemonJson : undefined,
         controlSocket: this.paths.controlSocket,
         syncSockets: this.paths.syncSockets,
-        synced: res.synced ?? [],
         resumeFrom: resume && { file: resume.file, compressor: resume.compressor },
         machineType: resume?.machineType,
         tcgThreads: res.tcgThreads,

@@ -1,6 +1,6 @@
 # Host folders, shared over virtio-9p at the same path as on the host. The list
 # (tag<TAB>path<TAB>9p mount options per line, parent folders first, then
-# sync<TAB>path<TAB>options<TAB>tag<TAB>id for each synchronized folder, then
+# sync<TAB>path<TAB>id for each synchronized folder, then
 # hide<TAB>path for each folder of Berth's own inside them) comes from the host
 # through fw_cfg.
 share_list=/sys/firmware/qemu_fw_cfg/by_name/@FW_CFG_PREFIX@/mounts/raw
@@ -12,10 +12,10 @@ share_mounted() { grep -q "^$1 [^ ]* 9p " /proc/mounts; }
 # Mounts every share not mounted yet: at boot, and again after a wake.
 mount_shares() {
   [ -r "$share_list" ] || return 0
-  while IFS='	' read -r tag path opts stag sid; do
+  while IFS='	' read -r tag path opts; do
     [ -n "$tag" ] || continue
     if [ "$tag" = hide ]; then hide_folder "$path"; continue; fi
-    if [ "$tag" = sync ]; then sync_folder "$path" "$opts" "$stag" "$sid"; continue; fi
+    if [ "$tag" = sync ]; then sync_folder "$path" "$opts"; continue; fi
     share_mounted "$tag" && continue
     # Shared propagation, as Docker Desktop's shares have: binds with rshared or rslave work under them.
     mkdir -p "$path" && mount -t 9p -o "$opts" "$tag" "$path" \
@@ -23,16 +23,12 @@ mount_shares() {
   done < "$share_list"
 }
 
-# A synchronized folder: its host side mounted where only sync.sh looks, and its copy on the
-# data disk bound over its path, so containers that bind-mount inside it get the VM's disk.
-sync_folder() { # <path> <9p options> <9p tag> <id>
-  view=@SYNC_HOSTVIEW_ROOT@/$4
-  copy=@SYNC_COPY_ROOT@/$4/copy
-  if ! share_mounted "$3"; then
-    mkdir -p "$view" && mount -t 9p -o "$2" "$3" "$view" || { mark error=sync-$4; return; }
-  fi
+# A synchronized folder: its copy on the data disk bound over its path, so containers that
+# bind-mount inside it get the VM's disk (sync.sh keeps the copy in step with the host).
+sync_folder() { # <path> <id>
+  copy=@SYNC_COPY_ROOT@/$2/copy
   grep -q "^[^ ]* $1 ext4 " /proc/mounts && return 0
-  mkdir -p "$copy" "$1" && mount --bind "$copy" "$1" && mount --make-rshared "$1" || mark error=sync-$4
+  mkdir -p "$copy" "$1" && mount --bind "$copy" "$1" && mount --make-rshared "$1" || mark error=sync-$2
 }
 
 # Covers one of Berth's own folders (its home: TLS keys, settings, the live data disk; its
@@ -49,9 +45,8 @@ unmount_shares() {
   [ -r "$share_list" ] || return 0
   failed=""
   # Synchronized copies first: they lie over the shares.
-  awk -F '\t' '$1 == "sync" { print $2 "\t" $5 }' "$share_list" | while IFS='	' read -r path sid; do
+  awk -F '\t' '$1 == "sync" { print $2 }' "$share_list" | while IFS= read -r path; do
     grep -q "^[^ ]* $path ext4 " /proc/mounts && { umount "$path" || echo "$path"; }
-    grep -q " @SYNC_HOSTVIEW_ROOT@/$sid 9p " /proc/mounts && { umount "@SYNC_HOSTVIEW_ROOT@/$sid" || echo "$path"; }
   done > /run/berth/sync-busy
   [ -s /run/berth/sync-busy ] && failed=" $(tr '\n' ' ' < /run/berth/sync-busy)"
   for path in $(awk -F '\t' '$1 == "hide" { print $2 }' "$share_list"); do

@@ -1,16 +1,17 @@
 #!/bin/sh
 # Synchronized folders, the guest's half (main/link/sync-protocol.ts has the line format).
-# The agent decides; this script only reports the copy's state and copies what it is told
-# to, between the copy on the data disk and the host's side, mounted over 9p for its eyes
-# only. One command a line on port @SYNC_PORT@, answered in order on the same port;
-# the copies' changes go out on @SYNC_CHANGES_PORT@, written by one inotifywait alone.
+# The agent decides; this script only reports the copy's state and applies what it is sent.
+# Files travel as tar streams on the port itself (a batch is one tar and one GNU dd, where a
+# copy over 9p paid round trips for every file). One command a line on port @SYNC_PORT@,
+# answered in order on the same port; the copies' changes go out on @SYNC_CHANGES_PORT@,
+# written by one inotifywait alone.
 # With SYNC_STDIO set (tests on a host), commands come on stdin, answers go to stdout and
 # changes to stderr.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
 copies=${SYNC_COPIES:-@SYNC_COPY_ROOT@}
-views=${SYNC_VIEWS:-@SYNC_HOSTVIEW_ROOT@}
 state=${SYNC_STATE:-/run/berth/sync-state}
-tmp=@SYNC_TEMP_PREFIX@
+# GNU dd reads exactly a count of bytes from the port (busybox's reads whole blocks).
+dd=${SYNC_DD:-/usr/lib/berth/gnu-dd}
 T=$(printf '\t')
 mkdir -p "$state"
 set -f
@@ -48,26 +49,24 @@ list() { # <id> [path]
   [ -n "$2" ] || printf 'm\t%s\t%s\n' "$1" "$(cat "$copies/$1/marker" 2>/dev/null || echo -)"
 }
 
-# Copies one entry from <src> to <dst>: a folder's own mode (its whole tree with <tree>),
-# a file or a link through a temporary name (in <staging>, on the same filesystem, else beside
-# it), so no reader sees half a file.
-copy_entry() { # <src> <dst> [tree] [staging]
-  # Every program run costs a fork, which under emulation is most of a small file's copy:
-  # the shell's own tests go first, and only what is needed runs.
-  if [ -d "$1" ] && [ ! -L "$1" ] && [ -z "$3" ]; then
-    [ -d "$2" ] || mkdir -p "$2" || return 1
-    chmod "$(stat -c %a "$1")" "$2"
-    return
-  fi
-  [ -e "$1" ] || [ -L "$1" ] || { echo "gone: $1" >&2; return 1; }
-  dir=${2%/*}
-  t=${4:-$dir}/$tmp$$
-  [ -d "$dir" ] || mkdir -p "$dir" || return 1
-  [ -d "${4:-$dir}" ] || mkdir -p "${4:-$dir}" || return 1
-  if [ -e "$t" ] || [ -L "$t" ]; then rm -rf "$t"; fi
-  cp -a "$1" "$t" || { rm -rf "$t"; return 1; }
-  if [ -d "$2" ] && [ ! -L "$2" ]; then rm -rf "$2"; fi
-  mv -f "$t" "$2"
+# Takes <size> bytes of tar from the port into the copy: files, links and folders' modes, with
+# their mtimes and owners.
+put() { # <copy> <size>
+  case "$2" in ''|*[!0-9]*) echo "not a size: $2" >&2; return 1 ;; esac
+  "$dd" bs=64K iflag=fullblock,count_bytes count="$2" status=none <&3 | tar -x -C "$1" -f -
+}
+
+# Sends entries of the copy as one tar, announced by its size: `blob <size>`, then the bytes.
+# An entry gone meanwhile is left out (tar says so, and goes on).
+get() { # <copy> <recursion: yes or no> <path>...
+  c=$1 deep=$2
+  shift 2
+  t=${c%/copy}/out.tar
+  if [ "$deep" = yes ]; then (cd "$c" && tar -cf "$t" -- "$@"); else (cd "$c" && tar -cf "$t" --no-recursion -- "$@"); fi
+  [ -f "$t" ] || return 1
+  printf 'blob\t%s\n' "$(stat -c %s "$t")" >&4
+  cat "$t" >&4
+  rm -f "$t"
 }
 
 # A file or link goes; a folder only when empty (what is still in it is news the host has not
@@ -77,15 +76,12 @@ remove_entry() { # <path>
   rm -f "$1"
 }
 
-# Runs <fn> for every path, on to the end whatever fails, and fails if any did.
-each() { # <fn> <from> <to> <flag> <staging> <path>...
-  fn=$1 from=$2 to=$3 flag=$4 staging=$5 failed=0
-  shift 5
+# Removes every path, on to the end whatever fails, and fails if any did; never the folder itself.
+remove_all() { # <copy> <path>...
+  c=$1 failed=0
+  shift
   for p; do
-    # The folder itself (`.`) is copied (its mode), never removed.
-    [ "$fn" = copy_entry ] || [ "$p" != . ] || { failed=1; continue; }
-    if [ "$fn" = copy_entry ]; then copy_entry "$from/$p" "$to/$p" "$flag" "$staging" || failed=1
-    else remove_entry "$from/$p" || failed=1; fi
+    if [ "$p" = . ] || [ -z "$p" ]; then failed=1; else remove_entry "$c/$p" || failed=1; fi
   done
   return $failed
 }
@@ -103,7 +99,6 @@ watch_copies() {
 run() { # <verb> <id> <paths, tab-separated>
   case "$2" in ''|*[!0-9a-f]*) echo "not a folder id: $2" >&2; return 1 ;; esac
   c=$copies/$2/copy
-  v=$views/$2
   IFS=$T
   set -- "$1" "$2" $3
   IFS=' 	
@@ -112,15 +107,17 @@ run() { # <verb> <id> <paths, tab-separated>
   shift 2
   case "$verb" in
     list) list "$id" "$1" ;;
-    stat) for p; do set -- "$@" "$c/$p"; shift; done; facts "$id" "$@" ;;
+    # From inside the copy, so the paths go to stat as they came (prefixing each would copy
+    # the whole argument list once per path).
+    stat) cd "$c" && facts "$id" "$@" ;;
     mark) mkdir -p "$copies/$id" && echo "$1" > "$copies/$id/marker.new" && mv -f "$copies/$id/marker.new" "$copies/$id/marker" ;;
     watch)
       mkdir -p "$c" && { grep -vxF "$c" "$state/watched" 2>/dev/null; echo "$c"; } > "$state/watched.new" \
         && mv -f "$state/watched.new" "$state/watched" && watch_copies ;;
-    pull|pulltree) each copy_entry "$v" "$c" "${verb#pull}" "$copies/$id/staging" "$@" ;;
-    push|pushtree) each copy_entry "$c" "$v" "${verb#push}" "" "$@" ;;
-    pushas) copy_entry "$c/$1" "$v/$2" tree ;;
-    rm) each remove_entry "$c" "" "" "" "$@" ;;
+    put) mkdir -p "$c" && put "$c" "$1" ;;
+    get) get "$c" no "$@" ;;
+    gettree) get "$c" yes "$@" ;;
+    rm) remove_all "$c" "$@" ;;
     *) echo "unknown command: $verb" >&2; return 1 ;;
   esac
 }
