@@ -139,6 +139,12 @@ describe('MountPolicy', () => {
     expect(policy.deny(['/home/me/project/www', '/tmp/x', '/var/run/docker.sock', '/proc', '/var/lib/docker/volumes', '/opt/only-in-vm'])).toBeUndefined();
   });
 
+  test("a path whose contents are not in the VM yet (a synchronized folder's first copy) is refused with the reason; others pass", () => {
+    const gated = new MountPolicy(['/home/me'], [], { onHost, notReady: (p) => (p.startsWith('/home/me/big') ? '/home/me/big is still being copied into the VM (10 of 90 entries)' : undefined) });
+    expect(gated.deny(['/home/me/big/src'])).toBe('Mounts denied: /home/me/big is still being copied into the VM (10 of 90 entries)');
+    expect(gated.deny(['/home/me/other'])).toBeUndefined();
+  });
+
   test('a host path outside every shared folder is refused, naming it and the command that shares it', () => {
     expect(policy.deny(['/home/me/ok', '/srv/site'])).toBe(
       'Mounts denied: the path /srv/site is not shared from the host, so the container would see an empty folder. Shared now: /home/me, /tmp. To share it: berth config set sharedPaths /data,/srv/site && berth restart',

@@ -1,3 +1,4 @@
+import { groups } from '../common/groups';
 import type { EntryState } from '../link/sync-protocol';
 import { conflictName } from './plan';
 import type { BatchContext } from './sync-batch';
@@ -12,20 +13,7 @@ const PUT_ENTRIES = 2000;
 
 /** Paths in groups whose command line stays under MAX_LINE. */
 export function chunks(rels: string[]): string[][] {
-  const out: string[][] = [];
-  let cur: string[] = [];
-  let len = 0;
-  for (const r of rels) {
-    if (cur.length && len + r.length + 1 > MAX_LINE) {
-      out.push(cur);
-      cur = [];
-      len = 0;
-    }
-    cur.push(r);
-    len += r.length + 1;
-  }
-  if (cur.length) out.push(cur);
-  return out;
+  return groups(rels, (r) => r.length + 1, MAX_LINE);
 }
 
 /** Host → guest: the entries, parents first, as tars the guest's `put` unpacks; the paths that did not arrive. */
@@ -73,19 +61,5 @@ export async function keepBoth(ctx: BatchContext, rel: string, host: EntryState)
 
 /** Entries in tars of at most PUT_BYTES of file contents and PUT_ENTRIES entries. */
 function bySize(entries: readonly PackEntry[]): PackEntry[][] {
-  const out: PackEntry[][] = [];
-  let cur: PackEntry[] = [];
-  let bytes = 0;
-  for (const e of entries) {
-    const size = e.state.type === 'file' ? e.state.size : 0;
-    if (cur.length && (bytes + size > PUT_BYTES || cur.length >= PUT_ENTRIES)) {
-      out.push(cur);
-      cur = [];
-      bytes = 0;
-    }
-    cur.push(e);
-    bytes += size;
-  }
-  if (cur.length) out.push(cur);
-  return out;
+  return groups(entries, (e) => (e.state.type === 'file' ? e.state.size : 0), PUT_BYTES, PUT_ENTRIES);
 }

@@ -1,6 +1,7 @@
 import { lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../common/logger';
+import { groups } from '../common/groups';
 import { isInside } from '../common/path-inside';
 import type { ShareEvents } from './machine-driver';
 import type { SharedFolder } from './shared-folders';
@@ -168,18 +169,9 @@ function outermost<T extends { host: string }>(roots: T[]): T[] {
 
 /** Paths in lines of at most MAX_BATCH_CHARS; a path with a tab or newline cannot travel in one and is skipped. */
 function batches(paths: string[]): string[][] {
-  const out: string[][] = [];
-  let cur: string[] = [];
-  let size = 0;
-  for (const p of paths.filter((x) => !/[\t\n]/.test(x))) {
-    if (size + p.length + 1 > MAX_BATCH_CHARS && cur.length) {
-      out.push(cur);
-      cur = [];
-      size = 0;
-    }
-    cur.push(p);
-    size += p.length + 1;
-  }
-  if (cur.length) out.push(cur);
-  return out;
+  return groups(
+    paths.filter((x) => !/[\t\n]/.test(x)),
+    (p) => p.length + 1,
+    MAX_BATCH_CHARS,
+  );
 }

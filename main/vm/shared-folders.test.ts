@@ -70,3 +70,20 @@ describe('shareOptionsFrom', () => {
     expect(() => shareOptionsFrom('posixacl')).toThrow(/"posixacl"/);
   });
 });
+
+describe('synchronized folders in the mount list', () => {
+  test('each gets a sync line after the shares (its copy is bound over the path once they are mounted), before the hidden folders', () => {
+    const f = join(mkdtempSync(join(tmpdir(), 'berth-sync-list-')), 'mounts.tsv');
+    writeMountList(f, [{ tag: 'berth0', hostPath: '/home/u' }], DEFAULT_SHARE_OPTIONS, ['/home/u/.berth'], [{ id: 'abc123def456', hostPath: '/home/u/code/webapp' }]);
+    const kinds = readFileSync(f, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => (l.startsWith('sync\t') ? l : l.split('\t')[0]));
+    expect(kinds).toEqual(['berth0', 'sync\t/home/u/code/webapp\tabc123def456', 'hide']);
+  });
+
+  test('a synchronized path with a control character is refused, like a share', () => {
+    const f = join(mkdtempSync(join(tmpdir(), 'berth-sync-list-')), 'mounts.tsv');
+    expect(() => writeMountList(f, [], DEFAULT_SHARE_OPTIONS, [], [{ id: 'x', hostPath: '/home/u/a\nb' }])).toThrow(/control characters/);
+  });
+});

@@ -126,6 +126,15 @@ describe('buildQemuCommand', () => {
     expect(args).not.toContain('-incoming');
   });
 
+  test("synchronized folders' two ports are virtio-serial ports named for sync.sh, on sockets QEMU listens on; without them, none", () => {
+    const { args } = buildQemuCommand({ ...spec, syncSockets: { commands: '/s/sync.sock', changes: '/s/sync-changes.sock' } }, linuxTcg);
+    expect(values(args, '-chardev')).toEqual(expect.arrayContaining(['socket,id=sync,path=/s/sync.sock,server=on,wait=off', 'socket,id=syncchanges,path=/s/sync-changes.sock,server=on,wait=off']));
+    expect(values(args, '-device')).toEqual(
+      expect.arrayContaining(['virtserialport,bus=vser0.0,chardev=sync,name=berth.sync', 'virtserialport,bus=vser0.0,chardev=syncchanges,name=berth.sync-changes']),
+    );
+    expect(values(buildQemuCommand(spec, linuxTcg).args, '-chardev').filter((c) => c.includes('sync'))).toEqual([]);
+  });
+
   test('a resume starts paused and reads the saved state, with every other argument as at boot', () => {
     const boot = buildQemuCommand(spec, linuxTcg).args;
     const resume = buildQemuCommand({ ...spec, resumeFrom: { file: '/s/sleep.state' } }, linuxTcg).args;
