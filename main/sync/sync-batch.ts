@@ -1,22 +1,10 @@
 import { rmdirSync, unlinkSync } from 'node:fs';
 import { type EntryState, GuestFacts } from '../link/sync-protocol';
 import { absolute, hostState, hostTree, realParents } from './host-state';
-import type { Journal } from './journal';
 import { type Decision, decide, isMassDelete } from './plan';
+import type { BatchContext } from './batch-context';
 import { chunks, keepBoth, pullEntries, pushEntries } from './sync-copies';
-import type { SyncWire } from './sync-wire';
 import type { PackEntry } from './tar-transfer';
-
-/** What a batch works with: the folder, its journal, the guest's wire, and the folder's place there. */
-export interface BatchContext {
-  id: string;
-  root: string;
-  /** The copy's absolute path in the guest, as its facts name it. */
-  copy: string;
-  journal: Journal;
-  wire: SyncWire;
-  now?: () => Date;
-}
 
 /** What a batch did, for the folder's status and its next steps. */
 export interface BatchResult {

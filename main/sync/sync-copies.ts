@@ -1,7 +1,7 @@
 import { groups } from '../common/groups';
 import type { EntryState } from '../link/sync-protocol';
 import { conflictName } from './plan';
-import type { BatchContext } from './sync-batch';
+import type { BatchContext } from './batch-context';
 import { type PackEntry, packEntries, unpackInto } from './tar-transfer';
 
 /** Longest command line sent to the guest, in characters. */

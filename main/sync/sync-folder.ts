@@ -6,7 +6,8 @@ import { isSyncTemp, SYNC_COPY_ROOT, syncId } from '../link/sync-protocol';
 import { type TreeWatch, type WatchBudget, watchTree } from '../vm/tree-watch';
 import { folderIdentity } from './host-state';
 import { Journal } from './journal';
-import { applyBatch, type BatchContext, countDeletes, guestList, observe, observeAll } from './sync-batch';
+import type { BatchContext } from './batch-context';
+import { applyBatch, countDeletes, guestList, observe, observeAll } from './sync-batch';
 import { type PauseReason, SYNC_TRANSITIONS, type SyncEvent, type SyncFolderStatus, type SyncState } from './sync-state';
 import type { SyncWire } from './sync-wire';
 
