@@ -10,7 +10,7 @@ describe('SyncSet.configure', () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-syncset-'));
     for (const d of ['code/web', 'code/web/inner', 'home-parent/.berth']) mkdirSync(join(dir, d), { recursive: true });
     const warned: string[] = [];
-    const set = new SyncSet({ journalDir: join(dir, 'journals'), log: { info: () => undefined, warn: (m: string) => warned.push(m), error: () => undefined, debug: () => undefined } });
+    const set = new SyncSet({ journalDir: join(dir, 'journals'), log: { info: () => undefined, warn: (m: string) => warned.push(m), error: () => undefined } });
     const got = set.configure([join(dir, 'code/web'), join(dir, 'code/web/inner'), join(dir, 'missing'), join(dir, 'home-parent')], join(dir, 'home-parent/.berth'));
     expect(got).toEqual([{ id: syncId(join(dir, 'code/web')), hostPath: join(dir, 'code/web') }]);
     expect(warned.join('\n')).toMatch(/inner lies inside another synchronized folder/);
