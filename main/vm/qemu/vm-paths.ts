@@ -29,7 +29,8 @@ export function vmPaths(dir: string): VmPaths {
     mountList: join(dir, 'mounts.tsv'),
     daemonJson: join(dir, 'daemon.json'),
     controlSocket: join(dir, 'control.sock'),
-    syncSockets: { commands: join(dir, 'sync.sock'), changes: join(dir, 'sync-changes.sock') },
+    // No longer than control.sock: on a Mac every socket path must fit 104 bytes.
+    syncSockets: { commands: join(dir, 'sync.sock'), changes: join(dir, 'changes.sock') },
     savedState: join(dir, 'sleep.state'),
   };
 }
