@@ -89,6 +89,35 @@ describe('SocketProxy', () => {
     expect(front.seen()).toBe(4);
   });
 
+  test('a connection the engine accepts and never answers is given up after the handshake time, and tried again', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'berth-proxy-'));
+    const engine = await fakeEngine(dir);
+    let n = 0;
+    const silent: import('node:net').Socket[] = [];
+    // The first connection is accepted and left hanging, as a busy QEMU forward can.
+    const front = createTcpServer({ allowHalfOpen: true }, (c) => {
+      if (n++ === 0) return void silent.push(c);
+      const b = createConnection({ port: engine.port, host: '127.0.0.1', allowHalfOpen: true });
+      c.pipe(b).pipe(c);
+      c.on('error', () => b.destroy());
+      b.on('error', () => c.destroy());
+    });
+    const port = await new Promise<number>((r) => front.listen(0, '127.0.0.1', () => r((front.address() as { port: number }).port)));
+    cleanups.push(
+      () => engine.server.close(),
+      () => {
+        for (const c of silent) c.destroy();
+        front.close();
+      },
+    );
+    const proxy = new SocketProxy(join(dir, 'docker.sock'), 300);
+    proxy.setTarget({ port, creds: loadClientCreds(ensureTlsMaterial(join(dir, 'tls'))) });
+    await proxy.listen();
+    cleanups.push(() => proxy.close());
+    expect(await roundTrip(proxy.path, 'after-a-stall')).toBe('got:after-a-stall');
+    expect(n).toBe(2);
+  });
+
   test('a stale socket file is replaced, a live one is refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'berth-proxy-'));
     const path = join(dir, 'live.sock');

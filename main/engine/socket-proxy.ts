@@ -14,6 +14,11 @@ export interface ProxyTarget {
 }
 
 const HANDSHAKE_RETRIES = 8;
+/**
+ * How long one TLS handshake with the engine may take before it is given up and tried again:
+ * under heavy load QEMU's forward can accept a connection the guest never answers.
+ */
+const HANDSHAKE_MS = 20_000;
 
 /**
  * The Docker socket shell users talk to: a unix socket (0600) whose every
@@ -41,7 +46,10 @@ export class SocketProxy extends EventEmitter {
   /** Clients that arrived while there was no engine, served as soon as there is one. */
   private readonly waiting: Socket[] = [];
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    private readonly handshakeMs = HANDSHAKE_MS,
+  ) {
     super();
   }
 
@@ -193,10 +201,12 @@ export class SocketProxy extends EventEmitter {
       // Resuming the TLS session skips a full handshake for each short-lived `docker` call.
       s.on('session', (sess: Buffer) => (this.session = sess));
       let failed = false;
+      const stalled = setTimeout(() => beforeHandshake(new Error(`the engine did not finish the TLS handshake within ${this.handshakeMs} ms`)), this.handshakeMs);
       const beforeHandshake = (e?: Error) => {
         // 'error' and 'close' both arrive for one failure; retry once per failure.
         if (failed) return;
         failed = true;
+        clearTimeout(stalled);
         s.destroy();
         tcp.destroy();
         if (retries <= 0) return reject(e ?? new Error('engine closed the connection during the TLS handshake'));
@@ -210,6 +220,7 @@ export class SocketProxy extends EventEmitter {
       s.once('error', beforeHandshake);
       s.once('close', () => beforeHandshake());
       s.once('secureConnect', () => {
+        clearTimeout(stalled);
         s.off('error', beforeHandshake);
         s.removeAllListeners('close');
         tcp.off('error', beforeHandshake);
