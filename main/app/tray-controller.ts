@@ -6,7 +6,7 @@ import { isUp, type VmState } from '../vm/vm-state';
 import type { AgentStatus } from '../agent/control-api';
 import { menuActionRunner, type ShellPieces } from './menu-actions';
 import type { BerthTray } from './tray';
-import { trayMenu } from './tray-menu';
+import { type TrayState, trayMenu } from './tray-menu';
 import { trayCares } from '../contract/tray-events';
 
 /** What the tray controller is given; Electron's pieces are injected so the wiring stays testable. */
@@ -35,6 +35,12 @@ export function controlTray(o: TrayControllerOptions): { refresh: () => Promise<
   let stage: string | undefined;
   let dockerHost = `unix://${o.dockerSocket}`;
   let lastNotice = 0;
+  /** What the menu shows now, so an event that carries its own news rebuilds it without asking the agent again. */
+  let shown: TrayState | undefined;
+  const render = (t: TrayState) => {
+    shown = t;
+    o.tray.update(t.state, trayMenu(t), (a) => void run(a));
+  };
   const refresh = async () => {
     const [s, l, e] = await Promise.all([dispatch(o.handlers, 'vm.status', []), dispatch(o.handlers, 'loginItem.get', []), dispatch(o.handlers, 'engines.list', [])]);
     let idleSleep = true;
@@ -53,17 +59,19 @@ export function controlTray(o: TrayControllerOptions): { refresh: () => Promise<
     const containers = c?.ok ? (c.value as ContainerSummary[]) : [];
     const login = l.ok ? (l.value as LoginItemState) : { enabled: false, needsApproval: false };
     const engines = e.ok ? (e.value as { engines: EngineEntry[] }).engines : [];
-    o.tray.update(state, trayMenu({ state, bootStage: stage, containers, loginItem: login, idleSleep, dockerHost, accelFallback, engines, sync }), (a) => void run(a));
+    render({ state, bootStage: stage, containers, loginItem: login, idleSleep, dockerHost, accelFallback, engines, sync });
   };
   const run = menuActionRunner({ handlers: o.handlers, electron: o.electron, dashboard: o.dashboard, logsDir: o.logsDir, dockerHost: () => dockerHost, refresh: () => void refresh() });
-  o.service.on('berth-event', (name: string, payload: { state?: VmState; stage?: string }) => {
+  o.service.on('berth-event', (name: string, payload: { state?: VmState; stage?: string; folders?: TrayState['sync'] }) => {
     if (name === 'vm.state') o.log.info(`vm: ${payload.state}`);
     if (name === 'vm.bootStage') stage = payload.stage;
     if (name === 'vm.state' && payload.state === 'error' && Date.now() - lastNotice > NOTIFY_EVERY_MS) {
       lastNotice = Date.now();
       o.notify('The VM could not start. Open Troubleshoot in the menu for details.').show();
     }
-    if (trayCares(name)) void refresh();
+    // A first copy reports its progress twice a second: the event has all the tray shows of it.
+    if (name === 'sync.changed' && shown) render({ ...shown, sync: payload.folders });
+    else if (trayCares(name)) void refresh();
   });
   return { refresh };
 }

@@ -3,6 +3,8 @@
  * functions of it: the renderer may import these and the contract's types,
  * nothing else of main/. The tray uses the same labels.
  */
+import type { PauseReason, SyncFolderStatus } from '../sync/sync-state';
+
 export { BOOT_STAGES } from '../link/guest';
 
 /** How a Docker context's state reads, in the tray and the dashboard's engine switcher alike. */
@@ -13,14 +15,7 @@ export function engineStateLabel(e: { reachable?: boolean; running?: number }): 
 }
 
 /** A synchronized folder's state in words, in the CLI, the tray's neighbour the dashboard, and logs alike. */
-export function syncStateText(s: {
-  hostPath: string;
-  state: string;
-  ready: boolean;
-  entries: number;
-  progress?: { done: number; total: number };
-  paused?: { kind: 'host-missing' } | { kind: 'host-replaced' } | { kind: 'mass-delete'; side: 'host' | 'vm'; count: number };
-}): string {
+export function syncStateText(s: Pick<SyncFolderStatus, 'hostPath' | 'state' | 'ready' | 'entries' | 'progress' | 'paused'>): string {
   if (s.state === 'paused' && s.paused) return `paused: ${pauseText(s.paused, s.hostPath)}`;
   const progress = s.progress ? ` (${s.progress.done} of ${s.progress.total} entries)` : '';
   if (s.state === 'scanning') return `${s.ready ? 'checking both sides' : 'copying into the VM'}${progress}`;
@@ -28,7 +23,7 @@ export function syncStateText(s: {
   return s.state === 'stopped' ? 'not synchronized' : 'waiting for the VM';
 }
 
-function pauseText(p: { kind: 'host-missing' } | { kind: 'host-replaced' } | { kind: 'mass-delete'; side: 'host' | 'vm'; count: number }, hostPath: string): string {
+function pauseText(p: PauseReason, hostPath: string): string {
   if (p.kind === 'host-missing') return `${hostPath} is gone from the host; nothing is changed in the VM until it is back`;
   if (p.kind === 'host-replaced') return `${hostPath} is another folder than the one synchronized; resume to take it as the new one`;
   const from = p.side === 'vm' ? 'the VM' : 'the host';

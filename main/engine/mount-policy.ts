@@ -62,7 +62,13 @@ export class MountPolicy {
     /** The sharedPaths setting, so the fix it prints keeps what is there. */
     private readonly configured: readonly string[],
     private readonly host: MountPolicyHost = {},
-  ) {}
+  ) {
+    this.realPath = host.realPath ?? hostRealPath;
+    this.onHost = host.onHost ?? hostKind;
+  }
+
+  private readonly realPath: (p: string) => string | undefined;
+  private readonly onHost: (p: string) => 'dir' | 'file' | undefined;
 
   /** The reason to refuse a create request with these bind sources, or undefined to let it through. */
   deny(sources: readonly string[]): string | undefined {
@@ -72,14 +78,14 @@ export class MountPolicy {
       if (waiting) return `Mounts denied: ${waiting}`;
       // A link inside a share that leads out of it: the VM sees the link, not the host folder it names.
       // Shares are compared by their own real paths too: a home that is itself a link is fine.
-      const real = (this.host.realPath ?? hostRealPath)(p);
+      const real = this.realPath(p);
       const underShare = this.shared.some((s) => inside(p, s));
-      if (underShare && (real === undefined || this.shared.some((s) => inside(real, s) || inside(real, (this.host.realPath ?? hostRealPath)(s) ?? s)))) continue;
+      if (underShare && (real === undefined || this.shared.some((s) => inside(real, s) || inside(real, this.realPath(s) ?? s)))) continue;
       if (underShare && real !== undefined) {
         return `Mounts denied: the path ${p} is a link to ${real}, which is not shared from the host, so the container would not see it. Bind-mount a shared path, or share ${real}: berth config set sharedPaths ${shellQuote([...this.configured, real].join(','))} && berth restart`;
       }
       if (GUEST_PATHS.some((g) => inside(p, g))) continue;
-      const kind = (this.host.onHost ?? hostKind)(p);
+      const kind = this.onHost(p);
       if (!kind) continue;
       const wanted = [...this.configured, kind === 'dir' ? p : posix.dirname(p)];
       return (

@@ -28,8 +28,11 @@ export function realParents(root: string, rel: string): boolean {
 
 /** One entry's state on the host, or undefined when it is gone, lies beyond a link, or is neither a file, a folder nor a link. */
 export function hostState(root: string, rel: string): EntryState | undefined {
-  if (!realParents(root, rel)) return undefined;
-  const abs = absolute(root, rel);
+  return realParents(root, rel) ? entryState(absolute(root, rel)) : undefined;
+}
+
+/** The state of the entry at `abs`, its folders above already known to be real ones. */
+function entryState(abs: string): EntryState | undefined {
   let st: Stats;
   try {
     st = lstatSync(abs);
@@ -58,8 +61,9 @@ function stateOf(abs: string, st: Stats): EntryState | undefined {
  */
 export function hostTree(root: string, rel = ''): Map<string, EntryState> {
   const out = new Map<string, EntryState>();
+  // The walk descends through real folders only, so no entry's parents need looking at again.
   const walk = (r: string) => {
-    const s = hostState(root, r);
+    const s = entryState(absolute(root, r));
     if (!s) return;
     out.set(r, s);
     if (s.type !== 'dir') return;

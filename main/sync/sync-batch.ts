@@ -36,7 +36,8 @@ export async function observe(ctx: BatchContext, rels: Iterable<string>): Promis
     const s = hostState(ctx.root, rel);
     if (newDir(rel, s)) for (const [r, t] of hostTree(ctx.root, rel)) host.set(r, t);
     else if (s) host.set(rel, s);
-    if (s?.type !== 'dir') for (const r of ctx.journal.under(rel)) wanted.add(r);
+    // Only a folder the journal knows has entries under it there (a scan of every entry otherwise).
+    if (s?.type !== 'dir' && ctx.journal.base(rel)?.type === 'dir') for (const r of ctx.journal.under(rel)) wanted.add(r);
   }
   for (const r of host.keys()) wanted.add(r);
   const guest = await guestStates(ctx, [...wanted]);

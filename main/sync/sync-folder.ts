@@ -28,7 +28,6 @@ export interface SyncFolderOptions {
   journalDir: string;
   log: Logger;
   budget: WatchBudget;
-  platform?: NodeJS.Platform;
   now?: () => Date;
   /** Where the guest keeps its copies; SYNC_COPY_ROOT but for sync.sh run on the host by tests. */
   copyRoot?: string;
@@ -39,7 +38,8 @@ export interface SyncFolderOptions {
  * sync.sh, and every difference settled by the three-way rule in plan.ts
  * against the journal. A whole reconcile runs at each attach (a boot, a wake,
  * an agent that restarted after a crash) and after a resume; events in
- * between are gathered into small batches. Emits 'status' on every change.
+ * between are gathered into small batches. Emits 'status' (no payload: `status()` reads the
+ * conflict copies on disk, so it is asked for only when shown) on every change.
  */
 export class SyncFolder extends EventEmitter {
   readonly id: string;
@@ -99,8 +99,8 @@ export class SyncFolder extends EventEmitter {
 
   /** A path the guest's watch saw change (as the guest names it). */
   guestChanged(abs: string): void {
-    if (abs === this.copy) this.changed('');
-    else if (abs.startsWith(`${this.copy}/`)) this.changed(abs.slice(this.copy.length + 1));
+    const rel = relativeTo(this.copy, abs);
+    if (rel !== undefined) this.changed(rel);
   }
 
   stop(): void {
@@ -126,17 +126,12 @@ export class SyncFolder extends EventEmitter {
     };
   }
 
-  /** Waits until the work queued now is done (tests, and a clean stop). */
-  settled(): Promise<void> {
-    return this.work;
-  }
-
   private fire(event: SyncEvent): boolean {
     const next = SYNC_TRANSITIONS[this.current][event];
     if (!next) return false;
     this.current = next;
     if (next !== 'paused') this.paused = undefined;
-    this.emit('status', this.status());
+    this.emit('status');
     return true;
   }
 
@@ -163,7 +158,7 @@ export class SyncFolder extends EventEmitter {
       } finally {
         this.busy = false;
         if (this.dirty.size && this.current === 'watching') this.timer ??= setTimeout(() => this.flushSoon(), GATHER_MS);
-        this.emit('status', this.status());
+        this.emit('status');
       }
     });
   }
@@ -180,17 +175,16 @@ export class SyncFolder extends EventEmitter {
     if (known && known !== identity && this.journal.data.complete) return this.pause({ kind: 'host-replaced' });
     if (this.watchedIdentity !== identity) {
       this.watch?.close();
-      this.watch = watchTree(this.opts.hostPath, (p) => this.hostChanged(p), this.opts.budget, this.opts.platform);
+      this.watch = watchTree(this.opts.hostPath, (p) => this.hostChanged(p), this.opts.budget);
       this.watchedIdentity = identity;
     }
     return true;
   }
 
+  /** A host change: the next batch looks at it, and finds a vanished folder first (hostFolderOk). */
   private hostChanged(abs: string): void {
-    const root = this.opts.hostPath;
-    if (abs === root) this.changed('');
-    else if (abs.startsWith(`${root}/`)) this.changed(abs.slice(root.length + 1));
-    if (this.current === 'watching' && !folderIdentity(root)) this.queue(async () => void this.hostFolderOk());
+    const rel = relativeTo(this.opts.hostPath, abs);
+    if (rel !== undefined) this.changed(rel);
   }
 
   private pause(reason: PauseReason): false {
@@ -227,7 +221,7 @@ export class SyncFolder extends EventEmitter {
       const r = await applyBatch(ctx, part, { initial, allowMassDelete: true });
       for (const rel of r.retry) this.dirty.add(rel);
       this.progress = { done: Math.min(i + BATCH, seen.rels.length), total: seen.rels.length };
-      this.emit('status', this.status());
+      this.emit('status');
     }
     this.journal.data.complete = true;
     this.journal.save();
@@ -274,4 +268,10 @@ export class SyncFolder extends EventEmitter {
       this.journal.save();
     }, SAVE_MS);
   }
+}
+
+/** `abs` as a path inside `root` ('' for the root itself), or undefined when it lies outside. */
+function relativeTo(root: string, abs: string): string | undefined {
+  if (abs === root) return '';
+  return abs.startsWith(`${root}/`) ? abs.slice(root.length + 1) : undefined;
 }

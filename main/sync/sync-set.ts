@@ -19,7 +19,6 @@ const WATCH_BUDGET = 100_000;
 export interface SyncSetOptions {
   journalDir: string;
   log: Logger;
-  platform?: NodeJS.Platform;
   /** Hears every folder's status after a change, at most every STATUS_MS. */
   changed?: (folders: SyncFolderStatus[]) => void;
 }
@@ -63,7 +62,7 @@ export class SyncSet {
     }
     for (const p of wanted) {
       if (this.folders.has(p)) continue;
-      const f = new SyncFolder({ hostPath: p, journalDir: this.opts.journalDir, log: this.opts.log, budget: this.budget, platform: this.opts.platform });
+      const f = new SyncFolder({ hostPath: p, journalDir: this.opts.journalDir, log: this.opts.log, budget: this.budget });
       f.on('status', () => this.report());
       this.folders.set(p, f);
     }

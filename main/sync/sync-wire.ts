@@ -68,11 +68,6 @@ export class SyncWire {
     });
   }
 
-  /** True once the port closed; every later call fails. */
-  get isClosed(): boolean {
-    return !!this.closed;
-  }
-
   close(): void {
     this.fail(new SyncWireError('the sync port was closed'));
     this.commands.destroy();
