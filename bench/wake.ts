@@ -8,7 +8,8 @@
  *
  *   npm run build && npm run bench:wake [-- rounds]     (default 3, medians; about 3 min a round under TCG)
  *
- * Idle sleep is off for the bench's own Berth, so only the bench puts it to sleep.
+ * Idle sleep is off for the bench's own Berth, so only the bench puts it to sleep. Its shares
+ * are 9p on purpose: a machine with virtio-fs shares cannot be saved, so its sleep is a stop.
  */
 import { execSync } from 'node:child_process';
 import { closeSync, existsSync, openSync, readSync, rmSync, statSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { benchVm, qemuResidentMiB } from './bench-vm';
 
 const rounds = Number(process.argv[2] ?? 3);
 const vm = benchVm('wake');
+vm.env.BERTH_SHARE_OPTIONS = 'transport=9p';
 const socket = join(vm.home, 'docker.sock');
 const state = join(vm.home, 'vm', 'sleep.state');
 const SETTLE_MS = 60_000;

@@ -2,7 +2,8 @@
  * The arm64 guest, the one Apple Silicon Macs run with hvf, booted here under
  * TCG (`-M virt -cpu cortex-a72`) through the real agent and socket. The test
  * sets BERTH_GUEST_ARCH=arm64 on purpose; the agent then boots the arm64 guest
- * image (`npm run vm-assets -- --arch arm64`) and forces software emulation.
+ * image (`npm run vm-assets -- --arch arm64`) and forces software emulation. Its shares
+ * are 9p, the Mac's path, on purpose.
  */
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -24,7 +25,8 @@ describe('the arm64 guest under TCG', () => {
   // Under $HOME, which the VM shares at the same path.
   const shared = mkdtempSync(join(homedir(), '.berth-arm64-test-'));
   beforeEach(dumpLogsOnFailure(home));
-  const berth = berthCli({ BERTH_HOME: home, BERTH_GUEST_ARCH: 'arm64' });
+  // 9p on purpose, as on the Macs that run this guest: their QEMU has no vhost-user for virtio-fs.
+  const berth = berthCli({ BERTH_HOME: home, BERTH_GUEST_ARCH: 'arm64', BERTH_SHARE_OPTIONS: 'transport=9p' });
   const dockerEnv = { DOCKER_HOST: `unix://${join(home, 'docker.sock')}` };
   const docker = dockerCli(dockerEnv);
   const status = () => JSON.parse(berth(['status', '--json']).stdout) as { state: string; accel?: string; engineVersion?: string };

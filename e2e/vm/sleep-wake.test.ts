@@ -21,7 +21,8 @@ describe('idle sleep and wake on demand with a real VM', () => {
   const home = mkdtempSync(join(tmpdir(), 'berth-sleep-'));
   const shared = mkdtempSync(join(homedir(), '.berth-sleep-test-'));
   beforeEach(dumpLogsOnFailure(home));
-  const berth = berthCli({ BERTH_HOME: home });
+  // 9p on purpose: a machine with virtio-fs shares cannot be saved (file-sharing.test.ts shows what its sleep does).
+  const berth = berthCli({ BERTH_HOME: home, BERTH_SHARE_OPTIONS: 'transport=9p' });
   const socket = join(home, 'docker.sock');
   const docker = dockerCli({ DOCKER_HOST: `unix://${socket}` });
   const savedState = join(home, 'vm', 'sleep.state');

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { findVirtiofsd, type Virtiofsd } from './share-transport';
 
 /** One command's outcome, as the host probes read it. */
 export interface CommandResult {
@@ -49,6 +50,8 @@ export interface HostFacts {
   hvf(qemu: string): HvfAvailability;
   /** A live process's command line, or undefined when no such process runs. */
   processArgs(pid: number): string | undefined;
+  /** The virtiofsd that may serve the shares over virtio-fs: Linux, as root (share-transport.ts); none on macOS, whose QEMU has no vhost-user. */
+  virtiofsd(): Virtiofsd | undefined;
   /**
    * Set only on a SIMULATED host (tests): its name. The simulation's hardware
    * accelerator is software emulation underneath, so a boot gets TCG's time bounds.
@@ -67,6 +70,7 @@ export function linuxHost(): HostFacts {
     childDiesWithParent: true,
     cpuHasSme: () => false,
     hvf: () => ({ ok: false, reason: 'hvf exists only on macOS' }),
+    virtiofsd: () => findVirtiofsd(process.getuid?.() ?? -1),
     processArgs: (pid) => {
       try {
         return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim() || undefined;
@@ -114,6 +118,7 @@ export function darwinHost(run: RunCommand = runCommand, hardwareArch?: 'arm64' 
     cpus: sysctlNumber(run, 'hw.ncpu') ?? availableParallelism(),
     socketPathMax: 104,
     childDiesWithParent: false,
+    virtiofsd: () => undefined,
     cpuHasSme: () => arch === 'arm64' && sysctlNumber(run, 'hw.optional.arm.FEAT_SME') === 1,
     hvf: (qemu) => {
       hvf ??= hvfAvailability(run, qemu);

@@ -1,8 +1,9 @@
 /**
- * How the host folders are shared over virtio-9p: QEMU's security model on the
- * host side, and the guest's cache mode and message size. One shipped default,
- * chosen with bench/mounts (docs/performance.md has the comparison); the agent's
- * BERTH_SHARE_OPTIONS overrides it for that comparison.
+ * How the host folders are shared: the transport, when one is asked (share-transport.ts
+ * chooses otherwise), and 9p's options: QEMU's security model on the host side, and the
+ * guest's cache mode and message size. One shipped default, chosen with bench/mounts
+ * (docs/performance.md has the comparison); the agent's BERTH_SHARE_OPTIONS overrides it,
+ * for that comparison and for tests of each transport.
  */
 export interface ShareOptions {
   /**
@@ -15,6 +16,12 @@ export interface ShareOptions {
   cache: 'none' | 'mmap' | 'readahead' | 'loose' | `0x${string}`;
   /** The largest 9p message, in KiB. */
   msizeKiB: number;
+  /**
+   * virtio-fs or 9p, when asked (tests of each path, bench/mounts' comparison); otherwise
+   * virtio-fs where the host can serve it, 9p elsewhere (share-transport.ts). The options above
+   * are 9p's.
+   */
+  transport?: '9p' | 'virtiofs';
 }
 
 /**
@@ -36,17 +43,24 @@ export function shareOptionsFrom(text: string | undefined): ShareOptions {
     if (key === 'security_model' && (MODELS as string[]).includes(value)) o.securityModel = value as ShareOptions['securityModel'];
     else if (key === 'cache' && ((CACHES as string[]).includes(value) || /^0x[0-9a-f]{1,2}$/.test(value))) o.cache = value as ShareOptions['cache'];
     else if (key === 'msize' && /^\d+$/.test(value) && Number(value) >= 8 && Number(value) <= 4096) o.msizeKiB = Number(value);
-    else throw new Error(`BERTH_SHARE_OPTIONS: ${JSON.stringify(part)} is not one of security_model=${MODELS.join('|')}, cache=${CACHES.join('|')}|0x<bits>, msize=<8-4096 KiB>`);
+    else if (key === 'transport' && (value === '9p' || value === 'virtiofs')) o.transport = value;
+    else
+      throw new Error(`BERTH_SHARE_OPTIONS: ${JSON.stringify(part)} is not one of security_model=${MODELS.join('|')}, cache=${CACHES.join('|')}|0x<bits>, msize=<8-4096 KiB>, transport=9p|virtiofs`);
   }
   return o;
 }
 
-/** The guest's 9p mount options for these share options. */
-export function guestMountOptions(o: ShareOptions): string {
-  return `trans=virtio,version=9p2000.L,msize=${o.msizeKiB * 1024},cache=${o.cache},access=client`;
+/**
+ * A share's filesystem type and mount options, as the mount list's third and fourth fields
+ * carry them to the guest: 9p's options, or virtio-fs, which needs none.
+ */
+export function guestMount(o: ShareOptions, transport: '9p' | 'virtiofs' = '9p'): string {
+  if (transport === 'virtiofs') return 'virtiofs\tdefaults';
+  return `9p\ttrans=virtio,version=9p2000.L,msize=${o.msizeKiB * 1024},cache=${o.cache},access=client`;
 }
 
-/** A one-line description for logs and benchmarks. */
-export function describeShareOptions(o: ShareOptions): string {
+/** A one-line description for logs and benchmarks, of the transport a boot chose. */
+export function describeShareOptions(o: ShareOptions, transport: '9p' | 'virtiofs' = o.transport ?? '9p'): string {
+  if (transport === 'virtiofs') return 'virtio-fs, virtiofsd cache=auto';
   return `9p, security_model=${o.securityModel}, cache=${o.cache}, msize ${o.msizeKiB} KiB`;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { defaultTempShares, sharedFolders, writeMountList } from './shared-folders';
-import { DEFAULT_SHARE_OPTIONS, guestMountOptions, shareOptionsFrom } from './share-options';
+import { DEFAULT_SHARE_OPTIONS, describeShareOptions, guestMount, shareOptionsFrom } from './share-options';
 
 describe('sharedFolders', () => {
   const root = mkdtempSync(join(tmpdir(), 'berth-share-'));
@@ -33,15 +33,17 @@ describe('sharedFolders', () => {
     ]);
     const f = join(root, 'aliases.tsv');
     writeMountList(f, r.folders);
-    const o = guestMountOptions(DEFAULT_SHARE_OPTIONS);
+    const o = guestMount(DEFAULT_SHARE_OPTIONS);
     expect(readFileSync(f, 'utf8')).toBe(`berth0\t${home}\t${o}\nberth1\t${code}\t${o}\nberth2\t/alias\t${o}\n`);
   });
 
-  test('the mount list is tag<TAB>path<TAB>9p options per line', () => {
+  test('the mount list is tag<TAB>path<TAB>type<TAB>options per line: 9p with its options, or virtio-fs', () => {
     const f = join(root, 'mounts.tsv');
-    writeMountList(f, sharedFolders(home, [code]).folders, shareOptionsFrom('cache=loose,msize=1024'));
-    const o = 'trans=virtio,version=9p2000.L,msize=1048576,cache=loose,access=client';
+    writeMountList(f, sharedFolders(home, [code]).folders, guestMount(shareOptionsFrom('cache=loose,msize=1024')));
+    const o = '9p\ttrans=virtio,version=9p2000.L,msize=1048576,cache=loose,access=client';
     expect(readFileSync(f, 'utf8')).toBe(`berth0\t${home}\t${o}\nberth1\t${code}\t${o}\n`);
+    writeMountList(f, sharedFolders(home, []).folders, guestMount(DEFAULT_SHARE_OPTIONS, 'virtiofs'));
+    expect(readFileSync(f, 'utf8')).toBe(`berth0\t${home}\tvirtiofs\tdefaults\n`);
   });
 });
 
@@ -53,7 +55,7 @@ describe('hidden folders in the mount list', () => {
       { tag: 'berth1', hostPath: '/private/tmp' },
       { tag: 'berth2', hostPath: '/private/tmp', guestPath: '/tmp' },
     ];
-    writeMountList(f, folders, DEFAULT_SHARE_OPTIONS, ['/home/u/.berth', '/private/tmp/x/berth-home', '/opt/elsewhere']);
+    writeMountList(f, folders, undefined, ['/home/u/.berth', '/private/tmp/x/berth-home', '/opt/elsewhere']);
     const hide = readFileSync(f, 'utf8')
       .split('\n')
       .filter((l) => l.startsWith('hide\t'));
@@ -69,12 +71,20 @@ describe('shareOptionsFrom', () => {
     expect(() => shareOptionsFrom('msize=1')).toThrow(/msize=<8-4096 KiB>/);
     expect(() => shareOptionsFrom('posixacl')).toThrow(/"posixacl"/);
   });
+
+  test('takes the transport when one is asked, and describes the one a boot chose', () => {
+    expect(shareOptionsFrom('transport=9p').transport).toBe('9p');
+    expect(shareOptionsFrom('transport=virtiofs').transport).toBe('virtiofs');
+    expect(() => shareOptionsFrom('transport=nfs')).toThrow(/transport=9p\|virtiofs/);
+    expect(describeShareOptions(DEFAULT_SHARE_OPTIONS)).toMatch(/^9p, security_model=none, cache=0x7/);
+    expect(describeShareOptions(DEFAULT_SHARE_OPTIONS, 'virtiofs')).toBe('virtio-fs, virtiofsd cache=auto');
+  });
 });
 
 describe('synchronized folders in the mount list', () => {
   test('each gets a sync line after the shares (its copy is bound over the path once they are mounted), before the hidden folders', () => {
     const f = join(mkdtempSync(join(tmpdir(), 'berth-sync-list-')), 'mounts.tsv');
-    writeMountList(f, [{ tag: 'berth0', hostPath: '/home/u' }], DEFAULT_SHARE_OPTIONS, ['/home/u/.berth'], [{ id: 'abc123def456', hostPath: '/home/u/code/webapp' }]);
+    writeMountList(f, [{ tag: 'berth0', hostPath: '/home/u' }], guestMount(DEFAULT_SHARE_OPTIONS), ['/home/u/.berth'], [{ id: 'abc123def456', hostPath: '/home/u/code/webapp' }]);
     const kinds = readFileSync(f, 'utf8')
       .trim()
       .split('\n')
@@ -84,6 +94,6 @@ describe('synchronized folders in the mount list', () => {
 
   test('a synchronized path with a control character is refused, like a share', () => {
     const f = join(mkdtempSync(join(tmpdir(), 'berth-sync-list-')), 'mounts.tsv');
-    expect(() => writeMountList(f, [], DEFAULT_SHARE_OPTIONS, [], [{ id: 'x', hostPath: '/home/u/a\nb' }])).toThrow(/control characters/);
+    expect(() => writeMountList(f, [], undefined, [], [{ id: 'x', hostPath: '/home/u/a\nb' }])).toThrow(/control characters/);
   });
 });

@@ -2,7 +2,7 @@ import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { isInside } from '../common/path-inside';
-import { DEFAULT_SHARE_OPTIONS, guestMountOptions, type ShareOptions } from './share-options';
+import { DEFAULT_SHARE_OPTIONS, guestMount } from './share-options';
 
 /** One host folder shared into the VM, at the same path unless `guestPath` says otherwise. */
 export interface SharedFolder {
@@ -54,14 +54,14 @@ export function sharedFolders(home: string, extra: readonly string[], aliases: R
 }
 
 /**
- * Writes the list the guest reads from fw_cfg: tag<TAB>path<TAB>mount options for each share,
- * then `hide<TAB>path` for each folder the guest covers with an empty read-only tmpfs once the
+ * Writes the list the guest reads from fw_cfg: tag<TAB>path<TAB>type<TAB>mount options for each
+ * share (`mount`, from guestMount), `sync<TAB>path<TAB>id` for each synchronized folder, then `hide<TAB>path` for each folder the guest covers with an empty read-only tmpfs once the
  * shares are mounted (Berth's own files, which lie inside the shared home).
  */
 export function writeMountList(
   file: string,
   folders: readonly SharedFolder[],
-  options: ShareOptions = DEFAULT_SHARE_OPTIONS,
+  mount: string = guestMount(DEFAULT_SHARE_OPTIONS),
   hidden: readonly string[] = [],
   synced: readonly SyncedFolder[] = [],
 ): void {
@@ -71,11 +71,7 @@ export function writeMountList(
   if (bad) throw new Error(`refusing to share ${JSON.stringify(bad.hostPath)}: it contains control characters`);
   // biome-ignore lint/suspicious/noControlCharactersInRegex: as above
   const hide = hiddenInside(folders, hidden).filter((p) => !/[\u0000-\u001f\u007f]/.test(p));
-  const lines = [
-    ...folders.map((f) => `${f.tag}\t${f.guestPath ?? f.hostPath}\t${guestMountOptions(options)}\n`),
-    ...synced.map((f) => `sync\t${f.hostPath}\t${f.id}\n`),
-    ...hide.map((p) => `hide\t${p}\n`),
-  ];
+  const lines = [...folders.map((f) => `${f.tag}\t${f.guestPath ?? f.hostPath}\t${mount}\n`), ...synced.map((f) => `sync\t${f.hostPath}\t${f.id}\n`), ...hide.map((p) => `hide\t${p}\n`)];
   writeFileSync(file, lines.join(''), { mode: 0o600 });
 }
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { ACCEL_SETTINGS, type AccelChoice, type AccelFallback, type AccelSetting, type MachineHost } from '../accel';
 import type { HvfAvailability } from '../host-facts';
 import type { QemuVersion } from './qemu-version';
+import type { Virtiofsd } from '../share-transport';
 
 /** What one QEMU boot runs on; the argument builder is pure over it. */
 export interface BootHost extends MachineHost {
@@ -13,6 +14,8 @@ export interface BootHost extends MachineHost {
   childDiesWithParent: boolean;
   /** The zstd that compresses a saved state, where the host has one (saved-state.ts). */
   stateCompressor?: string;
+  /** The virtiofsd that can serve the shares over virtio-fs (HostFacts.virtiofsd), where the host has one. */
+  virtiofsd?: Virtiofsd;
 }
 
 /** A forced accelerator that cannot work here; the message says what to do. */

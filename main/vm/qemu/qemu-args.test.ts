@@ -118,6 +118,18 @@ describe('buildQemuCommand', () => {
     expect(values(args, '-fw_cfg')).toContain('name=opt/berth/mounts,file=/s/mounts.tsv');
   });
 
+  test('over virtio-fs, each share is a vhost-user-fs device on its virtiofsd socket, with the RAM a shared memfd of the machine size', () => {
+    const plain = buildQemuCommand(spec, linuxTcg).args;
+    expect(plain.join(' ')).not.toMatch(/vhost-user|memory-backend|-numa/);
+    const { args } = buildQemuCommand({ ...spec, virtiofsSockets: ['/s/fs0.sock'] }, linuxTcg);
+    expect(values(args, '-fsdev')).toEqual([]);
+    expect(values(args, '-object')).toContain(`memory-backend-memfd,id=ram,size=${spec.memoryMiB}M,share=on`);
+    expect(values(args, '-numa')).toEqual(['node,memdev=ram']);
+    expect(values(args, '-chardev')).toContain('socket,id=fs0,path=/s/fs0.sock');
+    expect(values(args, '-device')).toContain('vhost-user-fs-pci,chardev=fs0,tag=berth0');
+    expect(values(args, '-fw_cfg')).toContain('name=opt/berth/mounts,file=/s/mounts.tsv');
+  });
+
   test('the guest control port is a virtio-serial port named for rc.control, on a unix socket QEMU listens on', () => {
     const { args } = buildQemuCommand(spec, linuxTcg);
     expect(values(args, '-device')).toContain('virtio-serial-pci,id=vser0');

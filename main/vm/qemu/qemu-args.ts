@@ -23,10 +23,12 @@ export interface QemuLaunchSpec {
   enginePort: number;
   qmpSocket: string;
   pidFile: string;
-  /** Host folders shared over virtio-9p, and the file that lists them for the guest. */
+  /** Host folders shared over virtio-9p or virtio-fs, and the file that lists them for the guest. */
   shares: readonly SharedFolder[];
   /** QEMU's side of the share options (share-options.ts). */
   shareSecurityModel: ShareOptions['securityModel'];
+  /** The shares over virtio-fs instead of 9p: each one's virtiofsd socket, in the shares' order (share-transport.ts). */
+  virtiofsSockets?: readonly string[];
   mountList: string;
   /** The engine's daemon.json, written beside the disk (0600) for the guest to read through fw_cfg; the image's own if omitted. */
   daemonJson?: string;
@@ -129,12 +131,7 @@ export function buildQemuCommand(spec: QemuLaunchSpec, host: BootHost): QemuComm
   push('-fw_cfg', `name=${FW_CFG_PREFIX}/${FW_CFG_ENGINE_PORT},string=${spec.enginePort}`);
   if (spec.daemonJson) push('-fw_cfg', `name=${FW_CFG_PREFIX}/${FW_CFG_DAEMON_JSON},file=${q(spec.daemonJson)}`);
 
-  // QEMU creates files as the user running it, so root in a container can write
-  // the user's files and what it creates is the user's on the host.
-  spec.shares.forEach((s, i) => {
-    push('-fsdev', `local,id=fs${i},path=${q(s.hostPath)},security_model=${spec.shareSecurityModel}`);
-    push('-device', `virtio-9p-pci,fsdev=fs${i},mount_tag=${s.tag}`);
-  });
+  push(...shareArgs(spec));
   push('-fw_cfg', `name=${FW_CFG_PREFIX}/mounts,file=${q(spec.mountList)}`);
 
   push(...hostChannels(spec));
@@ -166,6 +163,23 @@ function hostChannels(spec: QemuLaunchSpec): string[] {
     spec.pidFile,
     ...(spec.resumeFrom ? ['-S', '-incoming', incomingUri(spec.resumeFrom)] : []),
   ];
+}
+
+/**
+ * The shared folders' devices. Over 9p, QEMU itself serves each folder, creating files as the
+ * user running it, so root in a container can write the user's files and what it creates is
+ * the user's on the host. Over virtio-fs a virtiofsd serves each one and maps the guest's
+ * memory (vhost-user), so the RAM must be a shared memfd: Linux only (macOS's QEMU has
+ * neither memfd nor vhost-user).
+ */
+function shareArgs(spec: QemuLaunchSpec): string[] {
+  const q = qemuOptValue;
+  const sockets = spec.virtiofsSockets;
+  if (!sockets) {
+    return spec.shares.flatMap((s, i) => ['-fsdev', `local,id=fs${i},path=${q(s.hostPath)},security_model=${spec.shareSecurityModel}`, '-device', `virtio-9p-pci,fsdev=fs${i},mount_tag=${s.tag}`]);
+  }
+  const ram = spec.shares.length ? ['-object', `memory-backend-memfd,id=ram,size=${spec.memoryMiB}M,share=on`, '-numa', 'node,memdev=ram'] : [];
+  return [...ram, ...spec.shares.flatMap((s, i) => ['-chardev', `socket,id=fs${i},path=${q(sockets[i]!)}`, '-device', `vhost-user-fs-pci,chardev=fs${i},tag=${s.tag}`])];
 }
 
 /** sync.sh's two virtio-serial ports (main/link/sync-protocol.ts), each on a unix socket QEMU listens on. */

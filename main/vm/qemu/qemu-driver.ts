@@ -189,7 +189,14 @@ export class QemuDriver implements MachineDriver {
     const base = this.host();
     // zstd comes from the PATH QEMU was found on, so Homebrew's (a dependency of its QEMU) is found beside it.
     const stateCompressor = findExecutable('zstd', (this.opts.env ?? process.env).PATH);
-    return { ...base, qemu: readQemuVersion(profileFor(base.arch).qemuBinary), sme: this.facts.cpuHasSme(), childDiesWithParent: this.facts.childDiesWithParent, stateCompressor };
+    return {
+      ...base,
+      qemu: readQemuVersion(profileFor(base.arch).qemuBinary),
+      sme: this.facts.cpuHasSme(),
+      childDiesWithParent: this.facts.childDiesWithParent,
+      stateCompressor,
+      virtiofsd: this.facts.virtiofsd(),
+    };
   }
 
   /** A raised diskGiB grows the disk before the boot; the guest grows its filesystem to match. */

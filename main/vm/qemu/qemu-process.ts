@@ -9,9 +9,9 @@ import type { MachineExit } from '../machine-driver';
 /** How a QEMU process ended: a machine's exit, as every driver reports it. */
 export type QemuExit = MachineExit;
 
-/** util-linux's setpriv, if present, looked up once: it lets QEMU die with its parent (PR_SET_PDEATHSIG). */
+/** util-linux's setpriv, if present, looked up once: it lets QEMU (and virtiofsd) die with its parent (PR_SET_PDEATHSIG). */
 let setprivPath: string | null | undefined;
-function findSetpriv(): string | null {
+export function findSetpriv(): string | null {
   setprivPath ??= findExecutable('setpriv') ?? null;
   return setprivPath;
 }

@@ -14,7 +14,9 @@ import { buildQemuCommand, type QemuCommand } from './qemu-args';
 import { QemuProcess, type QemuExit } from './qemu-process';
 import { QmpClient } from './qmp-client';
 import { writeMountList } from '../shared-folders';
-import { DEFAULT_SHARE_OPTIONS } from '../share-options';
+import { DEFAULT_SHARE_OPTIONS, describeShareOptions, guestMount } from '../share-options';
+import { chooseShareTransport, type ShareTransport } from '../share-transport';
+import { VirtiofsDaemons } from './virtiofs-daemons';
 import { sleep } from '../../common/sleep';
 import { GuestControl } from './guest-control';
 import { connectSyncPorts } from './sync-ports';
@@ -45,6 +47,9 @@ export class VmInstance extends EventEmitter implements Machine {
   /** The versioned machine type QEMU resolved `-M pc`/`virt` to (pc-i440fx-7.2, virt-9.2, …): a saved state is tied to it. */
   machineType?: string;
   private creds?: TlsClientCreds;
+  /** 9p, or virtio-fs with the virtiofsd processes this boot starts. */
+  readonly transport: ShareTransport;
+  private daemons?: VirtiofsDaemons;
 
   constructor(
     dir: string,
@@ -59,6 +64,7 @@ export class VmInstance extends EventEmitter implements Machine {
     this.paths = vmPaths(dir);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.tls = ensureTlsMaterial(this.paths.tlsDir);
+    this.transport = chooseShareTransport(res.shareOptions ?? DEFAULT_SHARE_OPTIONS, host.virtiofsd);
     this.command = buildQemuCommand(
       {
         cpus: res.cpus,
@@ -74,6 +80,7 @@ export class VmInstance extends EventEmitter implements Machine {
         pidFile: this.paths.pidFile,
         shares: res.shares ?? [],
         shareSecurityModel: (res.shareOptions ?? DEFAULT_SHARE_OPTIONS).securityModel,
+        virtiofsSockets: this.transport.kind === 'virtiofs' ? (res.shares ?? []).map((_, i) => this.paths.virtiofsSocket(i)) : undefined,
         mountList: this.paths.mountList,
         daemonJson: res.engineConfig ? this.paths.daemonJson : undefined,
         controlSocket: this.paths.controlSocket,
@@ -110,19 +117,28 @@ export class VmInstance extends EventEmitter implements Machine {
   /** Starts QEMU and connects QMP. Console lines and markers are re-emitted. */
   async start(): Promise<void> {
     ensureDataDisk(this.paths.dataDisk, this.res.diskGiB);
-    writeMountList(this.paths.mountList, this.res.shares ?? [], this.res.shareOptions, this.res.hidden, this.res.synced);
+    const shares = this.res.shares ?? [];
+    const shareOptions = this.res.shareOptions ?? DEFAULT_SHARE_OPTIONS;
+    writeMountList(this.paths.mountList, shares, guestMount(shareOptions, this.transport.kind), this.res.hidden, this.res.synced);
     if (this.res.engineConfig) writeFileSync(this.paths.daemonJson, `${JSON.stringify(this.res.engineConfig, null, 2)}\n`, { mode: 0o600 });
     rmSync(this.paths.qmpSocket, { force: true });
     for (const s of [this.paths.controlSocket, this.paths.syncSockets.commands, this.paths.syncSockets.changes]) rmSync(s, { force: true });
+    this.emit('console', `[berth] shares: ${describeShareOptions(shareOptions, this.transport.kind)}`);
+    if (this.transport.kind === 'virtiofs') {
+      const sockets = shares.map((_, i) => this.paths.virtiofsSocket(i));
+      this.daemons = await VirtiofsDaemons.start(this.transport.virtiofsd, shares, sockets, { diesWithParent: this.host.childDiesWithParent, onLine: (l) => this.emit('console', l) });
+    }
     // Where QEMU cannot be tied to the agent's life (macOS), the next agent reaps an orphan (stale-qemu.ts).
     const q = new QemuProcess(this.command, { diesWithParent: this.host.childDiesWithParent });
     this.qemu = q;
+    q.once('spawn-error', () => this.daemons?.stop());
     q.on('line', (l: string) => this.emit('console', l));
     q.on('stderr', (l: string) => this.emit('console', `[qemu] ${l}`));
     q.on('marker', (m: BootMarker) => this.emit('marker', m));
     q.on('exit', (e: QemuExit) => {
       // The pid file names a process that no longer exists.
       rmSync(this.paths.pidFile, { force: true });
+      this.daemons?.stop();
       this.emit('exit', e);
     });
     const spawnError = new Promise<never>((_, reject) => q.once('spawn-error', reject));
@@ -180,6 +196,7 @@ export class VmInstance extends EventEmitter implements Machine {
   async suspend(timeoutMs: number): Promise<void> {
     const { qmp, control, qemu } = this;
     if (!qmp || !control || !qemu?.running) throw new Error('VM not running');
+    if (this.transport.kind === 'virtiofs') throw new Error('QEMU cannot save a machine whose shares are served over virtio-fs: vhost-user-fs does not migrate');
     const remount = () => control.send('mount', 30_000).catch(() => undefined);
     try {
       await control.send('suspend', 30_000);

@@ -16,6 +16,8 @@ export interface VmPaths {
   syncSockets: { commands: string; changes: string };
   /** A sleeping VM's memory and devices (saved-state.ts). */
   savedState: string;
+  /** The socket of the virtiofsd serving the share at this index (virtiofs-daemons.ts). */
+  virtiofsSocket(index: number): string;
 }
 
 /** The file layout of a VM state directory. */
@@ -32,5 +34,6 @@ export function vmPaths(dir: string): VmPaths {
     // No longer than control.sock: on a Mac every socket path must fit 104 bytes.
     syncSockets: { commands: join(dir, 'sync.sock'), changes: join(dir, 'changes.sock') },
     savedState: join(dir, 'sleep.state'),
+    virtiofsSocket: (index) => join(dir, `fs${index}.sock`),
   };
 }

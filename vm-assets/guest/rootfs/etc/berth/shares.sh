@@ -1,5 +1,5 @@
-# Host folders, shared over virtio-9p at the same path as on the host. The list
-# (tag<TAB>path<TAB>9p mount options per line, parent folders first, then
+# Host folders, shared over virtio-fs or virtio-9p at the same path as on the host. The list
+# (tag<TAB>path<TAB>type<TAB>mount options per line, parent folders first, then
 # sync<TAB>path<TAB>id for each synchronized folder, then
 # hide<TAB>path for each folder of Berth's own inside them) comes from the host
 # through fw_cfg.
@@ -7,18 +7,18 @@ share_list=/sys/firmware/qemu_fw_cfg/by_name/@FW_CFG_PREFIX@/mounts/raw
 
 # A share is mounted when its tag is a mount's source; its path may also hold
 # another mount underneath (/tmp is a tmpfs before it is shared).
-share_mounted() { grep -q "^$1 [^ ]* 9p " /proc/mounts; }
+share_mounted() { grep -Eq "^$1 [^ ]* (9p|virtiofs) " /proc/mounts; }
 
 # Mounts every share not mounted yet: at boot, and again after a wake.
 mount_shares() {
   [ -r "$share_list" ] || return 0
-  while IFS='	' read -r tag path opts; do
+  while IFS='	' read -r tag path type opts; do
     [ -n "$tag" ] || continue
     if [ "$tag" = hide ]; then hide_folder "$path"; continue; fi
-    if [ "$tag" = sync ]; then sync_folder "$path" "$opts"; continue; fi
+    if [ "$tag" = sync ]; then sync_folder "$path" "$type"; continue; fi
     share_mounted "$tag" && continue
     # Shared propagation, as Docker Desktop's shares have: binds with rshared or rslave work under them.
-    mkdir -p "$path" && mount -t 9p -o "$opts" "$tag" "$path" \
+    mkdir -p "$path" && mount -t "$type" -o "$opts" "$tag" "$path" \
       && mount --make-rshared "$path" || mark error=share-$tag
   done < "$share_list"
 }

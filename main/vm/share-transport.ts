@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import type { ShareOptions } from './share-options';
+
+/**
+ * A virtiofsd this host can run: QEMU 7.2's C daemon (Debian 12; `-o` options) or the Rust
+ * one (Debian 13, Fedora; `--` options). Both need root here: the C one for its sandbox, and
+ * the Rust one, run as a user, would refuse a container's owner change that 9p ignores (so
+ * `tar -x` as root would fail), so a user's Berth keeps 9p.
+ */
+export interface Virtiofsd {
+  path: string;
+  kind: 'c' | 'rust';
+}
+
+/** Where each kind is installed, in the order they are looked for. */
+const VIRTIOFSD_PATHS: readonly Virtiofsd[] = [
+  { path: '/usr/libexec/virtiofsd', kind: 'rust' },
+  { path: '/usr/lib/qemu/virtiofsd', kind: 'c' },
+];
+
+/** The virtiofsd a Linux host running as root has, if any. */
+export function findVirtiofsd(uid: number, exists: (p: string) => boolean = existsSync): Virtiofsd | undefined {
+  return uid === 0 ? VIRTIOFSD_PATHS.find((d) => exists(d.path)) : undefined;
+}
+
+/** How one boot serves the shares. */
+export type ShareTransport = { kind: '9p' } | { kind: 'virtiofs'; virtiofsd: Virtiofsd };
+
+/**
+ * virtio-fs where the host has a virtiofsd it may run (its round trips cost a quarter of
+ * 9p's: docs/performance.md#file-sharing), else 9p, which macOS's QEMU has. A transport
+ * named in the share options is taken as asked, and virtio-fs asked of a host without a
+ * virtiofsd is an error that says what is missing.
+ */
+export function chooseShareTransport(options: ShareOptions, virtiofsd: Virtiofsd | undefined): ShareTransport {
+  if (options.transport === '9p' || (!options.transport && !virtiofsd)) return { kind: '9p' };
+  if (!virtiofsd) {
+    throw new Error('BERTH_SHARE_OPTIONS asks for transport=virtiofs, but this host has no virtiofsd Berth may run (one of /usr/libexec/virtiofsd or /usr/lib/qemu/virtiofsd, on Linux, as root)');
+  }
+  return { kind: 'virtiofs', virtiofsd };
+}
+
+/**
+ * virtiofsd's arguments for one shared folder. `cache=auto`: the guest keeps names, attributes
+ * and pages for 1 s and checks a file's mtime when it opens it, so a host edit is seen within
+ * 1 s without help (live changes still raise the inotify event at once).
+ */
+export function virtiofsdArgs(d: Virtiofsd, socket: string, dir: string): string[] {
+  if (d.kind === 'rust') return ['--socket-path', socket, '--shared-dir', dir, '--cache', 'auto'];
+  return [`--socket-path=${socket}`, '-o', `source=${dir}`, '-o', 'cache=auto'];
+}
