@@ -76,6 +76,31 @@ describe('LiveChanges', () => {
     expect(g.changed).toEqual(expect.arrayContaining(['src/moved.js', 'src/a.js', 'src/deeper', 'src/deeper/later.js'].map((p) => join(project, p))));
   });
 
+  test('after a batch the guest rests three times as long as it took (at most 0.5 s) before the next', async () => {
+    const dir = join(root, 'paced');
+    mkdirSync(dir, { recursive: true });
+    const sentAt: number[] = [];
+    const target: ShareEvents = {
+      watch: async () => undefined,
+      // A guest that takes 100 ms over each batch.
+      changed: async () => {
+        sentAt.push(Date.now());
+        await sleep(100);
+      },
+    };
+    live = new LiveChanges({ shares: () => [{ tag: 'berth0', hostPath: root }], target: () => target, log, platform: 'linux' });
+    live.setBinds([dir]);
+    await sleep(100);
+    writeFileSync(join(dir, 'one'), '1');
+    await until(() => sentAt.length === 1);
+    writeFileSync(join(dir, 'two'), '2');
+    await until(() => sentAt.length === 2, 3000);
+    expect(sentAt).toHaveLength(2);
+    // 100 ms in the guest, then 300 ms of rest.
+    expect(sentAt[1]! - sentAt[0]!).toBeGreaterThanOrEqual(390);
+    expect(sentAt[1]! - sentAt[0]!).toBeLessThan(1000);
+  });
+
   test('nothing is watched without bind mounts, and a stopped container stops its watch', async () => {
     const g = start([{ tag: 'berth0', hostPath: root }]);
     live!.setBinds([]);

@@ -48,7 +48,9 @@ describe('live-changes.sh, run by busybox sh on the host', () => {
     const bin = join(dir, 'bin');
     mkdirSync(bin);
     execFileSync('/bin/busybox', ['--install', '-s', bin]);
-    execFileSync('/bin/busybox', ['sh', '-c', `${script}\nprintf '%s' "$REC" > ${live}/local\nlive_changed "$PATHS"`], { env: { REC: record, PATHS: `${now}\t${paths}`, PATH: bin } });
+    // The batch as rc.control leaves it: the counted block, tab-separated, with its newline.
+    const script2 = `${script}\nprintf '%s' "$REC" > ${live}/local\nprintf '%s\\n' "$PATHS" > ${live}/batch\nlive_changed ${now}`;
+    execFileSync('/bin/busybox', ['sh', '-c', script2], { env: { REC: record, PATHS: paths, PATH: bin } });
     const stamps = (f: string) => ({ c: ctime(join(tree, 'src', f)), m: mtime(join(tree, 'src', f)) });
     expect(stamps('edited.js').c).not.toBe(before['edited.js']!.c);
     expect(stamps('edited.js').m).toBe(before['edited.js']!.m);

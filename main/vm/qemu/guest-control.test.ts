@@ -34,6 +34,19 @@ describe('GuestControl', () => {
     g.close();
   });
 
+  test('a batch of live changes is its line, then exactly the bytes the line counts: the paths, tab-separated', async () => {
+    const g = await standInGuest((l) => (l.startsWith('changed ') ? 'ok changed' : undefined));
+    const c = await GuestControl.connect(g.path);
+    const paths = ['/home/u/p/a.js', '/home/u/p/é b.js'];
+    await c.shareEvents.changed(paths, 1_700_000_000_500);
+    const body = Buffer.from(`${paths.join('\t')}\n`);
+    // The stand-in reads lines, so the block shows as the line after the command.
+    expect(g.got.map((x) => x.line)).toEqual([`changed 1700000000 ${body.length}`, paths.join('\t')]);
+    expect(body.length).toBe(Buffer.byteLength(paths.join('\t')) + 1);
+    c.close();
+    g.close();
+  });
+
   test('no answer is a timeout that names the command, and a late answer is not taken for the next one', async () => {
     let n = 0;
     const g = await standInGuest((l) => (n++ === 0 ? undefined : `ok ${l}`));

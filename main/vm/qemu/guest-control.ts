@@ -4,7 +4,7 @@ import { sleep } from '../../common/sleep';
 import type { ShareEvents } from '../machine-driver';
 
 /** The commands the guest's rc.control understands (see main/link/guest.ts GUEST_CONTROL_PORT). */
-export type GuestCommand = 'suspend' | 'mount' | `time ${number}` | `watch ${string}` | `changed ${string}`;
+export type GuestCommand = 'suspend' | 'mount' | `time ${number}` | `watch ${string}` | `changed ${number} ${number}`;
 
 /** The longest answer line the guest may send. */
 const MAX_LINE = 64 * 1024;
@@ -55,9 +55,9 @@ export class GuestControl {
     }
   }
 
-  /** Sends one command and resolves when the guest answers `ok`. */
-  send(command: GuestCommand, timeoutMs: number): Promise<void> {
-    const run = this.queue.then(() => this.exchange(command, timeoutMs));
+  /** Sends one command (and the bytes its line announces) and resolves when the guest answers `ok`. */
+  send(command: GuestCommand, timeoutMs: number, payload?: Buffer): Promise<void> {
+    const run = this.queue.then(() => this.exchange(command, timeoutMs, payload));
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -76,17 +76,24 @@ export class GuestControl {
     await this.send(`time ${next}`, timeoutMs);
   }
 
-  /** Live changes (main/vm/live-changes.ts): paths travel tab-separated, one command a batch. */
+  /**
+   * Live changes (main/vm/live-changes.ts), one command a batch. A batch's paths follow its line
+   * as a counted block of tab-separated bytes, which the guest reads with one dd: the shell's
+   * `read` takes a byte per system call, which under emulation cost a large batch most of a second.
+   */
   readonly shareEvents: ShareEvents = {
     watch: (paths) => this.send(`watch ${paths.join('\t')}`, 30_000),
-    changed: (paths, since) => this.send(`changed ${Math.floor(since / 1000)}\t${paths.join('\t')}`, 60_000),
+    changed: (paths, since) => {
+      const body = Buffer.from(`${paths.join('\t')}\n`);
+      return this.send(`changed ${Math.floor(since / 1000)} ${body.length}`, 60_000, body);
+    },
   };
 
   close(): void {
     this.socket.destroy();
   }
 
-  private exchange(command: GuestCommand, timeoutMs: number): Promise<void> {
+  private exchange(command: GuestCommand, timeoutMs: number, payload?: Buffer): Promise<void> {
     const name = command.split(' ')[0];
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => done(new GuestControlError(`the guest did not answer "${name}" within ${timeoutMs} ms`)), timeoutMs);
@@ -98,7 +105,7 @@ export class GuestControl {
       };
       this.waiting = { name, resolve: () => done(), reject: done };
       if (this.socket.destroyed) return done(new GuestControlError('the control port is closed'));
-      this.socket.write(`${command}\n`);
+      this.socket.write(payload ? Buffer.concat([Buffer.from(`${command}\n`), payload]) : `${command}\n`);
     });
   }
 

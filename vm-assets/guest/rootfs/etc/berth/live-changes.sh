@@ -38,27 +38,30 @@ live_raise() {
 }
 
 # Raises an event for each changed path a container did not change itself in the 3 s before
-# the host saw the change. The argument is "<seconds>\t<path>\t<path>…", the seconds being when
-# the host first saw the batch's changes. Every path is made fresh, even in a checkout of
-# thousands: a file whose cached size or pages were left stale would read wrong.
+# the host saw the change. The argument is the seconds when the host first saw the batch's
+# changes; the paths are in $live/batch, tab-separated. Every path is made fresh, even in a
+# checkout of thousands: a file whose cached size or pages were left stale would read wrong.
 live_changed() {
-  since=$(( ${1%%	*} - 3 ))
-  printf '%s\n' "${1#*	}" | tr '\t' '\n' > $live/batch
+  since=$(( $1 - 3 ))
   # Only the record's end is read, so a batch costs the same however long containers have written.
   tail -c 262144 $live/local > $live/recent 2>/dev/null
   # A path is the container's own when it, or a folder above it, was changed there: the record
-  # misses what lands in a new folder before inotifywait has added its watch.
+  # misses what lands in a new folder before inotifywait has added its watch. One awk does it
+  # all: while a container writes thousands of files, every batch is its own writes coming
+  # back, and each process started costs the guest CPU the container needs.
   awk -v since="$since" -v recent=$live/recent '
     FILENAME == recent { if ($1 >= since) own[substr($0, index($0, " ") + 1)] = 1; next }
-    $0 == "" { next }
-    { p = $0; while (p != "" && !(p in own)) sub(/\/[^\/]*$/, "", p); if (p == "") print $0 }' $live/recent $live/batch > $live/todo
-  while IFS= read -r p; do
-    [ ! -L "$p" ] && live_raise "$p" || dirname "$p"
-  done < $live/todo | sort -u > $live/folders
-  # No drop_caches for the dentries of what is gone: a folder looked up afresh after the host
-  # changed it is a new inode (9p's qid version follows the mtime), and watches on the old one
-  # would hear nothing more. A gone file's dentry stays until the kernel reclaims it.
-  while IFS= read -r d; do live_raise "$d"; done < $live/folders
+    { n = split($0, paths, "\t"); for (i = 1; i <= n; i++) { p = paths[i]; if (p == "") continue; q = p
+      while (q != "" && !(q in own)) sub(/\/[^\/]*$/, "", q); if (q == "") print p } }' $live/recent $live/batch > $live/todo
+  if [ -s $live/todo ]; then
+    while IFS= read -r p; do
+      [ ! -L "$p" ] && live_raise "$p" || dirname "$p"
+    done < $live/todo | sort -u > $live/folders
+    # No drop_caches for the dentries of what is gone: a folder looked up afresh after the host
+    # changed it is a new inode (9p's qid version follows the mtime), and watches on the old one
+    # would hear nothing more. A gone file's dentry stays until the kernel reclaims it.
+    while IFS= read -r d; do live_raise "$d"; done < $live/folders
+  fi
   # The record is read only for its last seconds; past 4 MiB it starts afresh.
   [ "$(wc -c < $live/local)" -lt 4194304 ] || live_watch "$(tr '\n' '\t' < $live/roots)"
   return 0
