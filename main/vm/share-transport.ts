@@ -27,8 +27,9 @@ export function findVirtiofsd(uid: number, exists: (p: string) => boolean = exis
 export type ShareTransport = { kind: '9p' } | { kind: 'virtiofs'; virtiofsd: Virtiofsd };
 
 /**
- * virtio-fs where the host has a virtiofsd it may run (its round trips cost a quarter of
- * 9p's: docs/performance.md#file-sharing), else 9p, which macOS's QEMU has. A transport
+ * virtio-fs where the host has a virtiofsd it may run (a request is one hand-off to virtiofsd,
+ * where 9p's crosses QEMU's threads several times: docs/performance.md#file-sharing), else 9p,
+ * which macOS's QEMU has. A transport
  * named in the share options is taken as asked, and virtio-fs asked of a host without a
  * virtiofsd is an error that says what is missing.
  */
