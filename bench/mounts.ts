@@ -18,9 +18,6 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { describeShareOptions, shareOptionsFrom } from '../main/vm/share-options';
-import { chooseShareTransport } from '../main/vm/share-transport';
-import { currentHost } from '../main/vm/host-facts';
 import { benchVm, dockerIn } from './bench-vm';
 import { importBusybox } from '../e2e/helpers/busybox-image';
 import { sleep } from '../main/common/sleep';
@@ -82,21 +79,22 @@ async function measure(options: string): Promise<void> {
       const lines = docker('logs', id).trim().split('\n');
       docker('rm', '-f', id);
       docker('volume', 'rm', 'berth-bench-vol');
-      print(options, lines);
+      // The transport and options as the agent chose them, from its own line in the VM log.
+      const shares = [...vm.berth('logs', 'vm').matchAll(/\[berth\] shares: (.*)/g)].pop()?.[1] ?? `unknown shares (${options})`;
+      print(shares, lines);
     } finally {
       for (const d of [bind, synced]) rmSync(d, { recursive: true, force: true });
     }
   });
 }
 
-function print(options: string, lines: string[]): void {
+function print(shares: string, lines: string[]): void {
   const failed = lines.filter((l) => l.startsWith('failed'));
   if (failed.length) throw new Error(failed.join('; '));
   const ms = lines.map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)));
   const per = STEPS.length;
   const s = (n: number) => `${(n / 1000).toFixed(2)} s`.padStart(9);
-  const o = shareOptionsFrom(options);
-  console.log(`\n${describeShareOptions(o, chooseShareTransport(o, currentHost().virtiofsd()).kind)}: ${FILES} files of this project's node_modules; one container`);
+  console.log(`\n${shares}: ${FILES} files of this project's node_modules; one container`);
   console.log(`${'step'.padEnd(14)}${'bind'.padStart(9)}${'synced'.padStart(10)}${'own disk'.padStart(10)}${'volume'.padStart(9)}   own ÷ bind   own ÷ synced`);
   const ratio = (own: number, other: number) => (Math.max(own, 10) / Math.max(other, 10)).toFixed(2);
   STEPS.forEach((step, i) => {

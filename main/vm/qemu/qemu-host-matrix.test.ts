@@ -10,6 +10,8 @@ import { buildQemuCommand, type QemuLaunchSpec } from './qemu-args';
 import { parseQemuVersion, type QemuVersion } from './qemu-version';
 import { guestArchFor, nodeArchFor } from '../assets';
 import { AccelUnavailableError, chooseAccelerator, type BootHost } from './accel-choice';
+import { DEFAULT_SHARE_OPTIONS } from '../share-options';
+import { chooseShareTransport } from '../share-transport';
 
 const spec: QemuLaunchSpec = {
   cpus: 10,
@@ -26,7 +28,7 @@ const spec: QemuLaunchSpec = {
   pidFile: '/s/p',
   mountList: '/s/m',
   shareSecurityModel: 'none',
-  shares: [],
+  shares: [{ tag: 'berth0', hostPath: '/home/u' }],
 };
 
 /** sysctl and codesign answering as a Mac would; a STAND-IN command runner. */
@@ -52,7 +54,8 @@ const VERSIONS = ['7.2.22', '8.2.2', '9.2.0'].map((v) => parseQemuVersion(`QEMU 
 const ACCELS: Accelerator[] = ['hvf', 'kvm', 'tcg'];
 
 function factsFor(platform: 'darwin' | 'linux', kind: HostKind, sme = false): HostFacts {
-  if (platform === 'linux') return { ...linuxHost(), arch: kind === 'arm64' ? 'arm64' : 'x64' };
+  // Linux as root with Debian 12's virtiofsd (a STAND-IN answer, whoever runs the test): the virtio-fs path.
+  if (platform === 'linux') return { ...linuxHost(), arch: kind === 'arm64' ? 'arm64' : 'x64', virtiofsd: () => ({ path: '/usr/lib/qemu/virtiofsd', kind: 'c' }) };
   // An x64 process on Apple Silicon asks sysctl.proc_translated; the others are what the hardware is.
   if (kind === 'x64-under-rosetta') return darwinHost(macCommands({ translated: true, sme }));
   return darwinHost(macCommands({ sme }), kind);
@@ -69,6 +72,7 @@ function bootHost(facts: HostFacts, accel: Accelerator, qemu: QemuVersion): Boot
     qemu,
     sme: facts.cpuHasSme(),
     childDiesWithParent: facts.childDiesWithParent,
+    virtiofsd: facts.virtiofsd(),
   };
 }
 
@@ -90,12 +94,20 @@ describe('the QEMU command on every host', () => {
             }
             expect((await forced).accel).toBe(accel);
             const host = bootHost(facts, accel, qemu);
-            const { binary, args, notices } = buildQemuCommand(spec, host);
+            // The shares' transport as VmInstance chooses it: a Mac has no virtiofsd, so 9p.
+            const transport = chooseShareTransport(DEFAULT_SHARE_OPTIONS, host.virtiofsd);
+            expect(transport.kind).toBe(platform === 'darwin' ? '9p' : 'virtiofs');
+            const { binary, args, notices } = buildQemuCommand({ ...spec, virtiofsSockets: transport.kind === 'virtiofs' ? ['/s/fs0.sock'] : undefined }, host);
             const arm = kind !== 'x64';
             // Rosetta changes nothing: the arm64 guest and its QEMU, as on a native arm64 process.
             expect(binary).toBe(arm ? 'qemu-system-aarch64' : 'qemu-system-x86_64');
-            if (platform === 'darwin') for (const a of args) for (const re of LINUX_ONLY) expect(a).not.toMatch(re);
-            else expect(values(args, '-name')).toEqual(['berth,process=berth-vm']);
+            if (platform === 'darwin') {
+              for (const a of args) for (const re of LINUX_ONLY) expect(a).not.toMatch(re);
+              expect(values(args, '-device')).toContain('virtio-9p-pci,fsdev=fs0,mount_tag=berth0');
+            } else {
+              expect(values(args, '-name')).toEqual(['berth,process=berth-vm']);
+              expect(values(args, '-device')).toContain('vhost-user-fs-pci,chardev=fs0,tag=berth0');
+            }
             const [machine] = values(args, '-M');
             const [cpu] = values(args, '-cpu');
             const [smp] = values(args, '-smp');

@@ -11,9 +11,19 @@ export type QemuExit = MachineExit;
 
 /** util-linux's setpriv, if present, looked up once: it lets QEMU (and virtiofsd) die with its parent (PR_SET_PDEATHSIG). */
 let setprivPath: string | null | undefined;
-export function findSetpriv(): string | null {
+function findSetpriv(): string | null {
   setprivPath ??= findExecutable('setpriv') ?? null;
   return setprivPath;
+}
+
+/**
+ * The command that runs `file args`, through `setpriv --pdeathsig TERM` where the child may be
+ * tied to the agent's life. Whether it can is the host's fact (HostFacts.childDiesWithParent:
+ * false on macOS); setpriv exists only on Linux, and where it is missing the command runs as is.
+ */
+export function diesWithParent(file: string, args: readonly string[], tie: boolean): [string, string[]] {
+  const setpriv = tie ? findSetpriv() : null;
+  return setpriv ? [setpriv, ['--pdeathsig', 'TERM', '--', file, ...args]] : [file, [...args]];
 }
 
 /**
@@ -33,9 +43,7 @@ export class QemuProcess extends EventEmitter {
 
   constructor(cmd: QemuCommand, opts: { diesWithParent?: boolean } = {}) {
     super();
-    // Whether it can is the host's fact (HostFacts.childDiesWithParent); setpriv exists only on Linux.
-    const setpriv = opts.diesWithParent ? findSetpriv() : null;
-    const [file, args] = setpriv ? [setpriv, ['--pdeathsig', 'TERM', '--', cmd.binary, ...cmd.args]] : [cmd.binary, cmd.args];
+    const [file, args] = diesWithParent(cmd.binary, cmd.args, !!opts.diesWithParent);
     this.child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.exitPromise = new Promise((resolve) => {
       this.child.on('error', (err) => {

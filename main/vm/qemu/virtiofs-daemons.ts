@@ -4,7 +4,7 @@ import { createInterface } from 'node:readline';
 import { sleep } from '../../common/sleep';
 import type { SharedFolder } from '../shared-folders';
 import { type Virtiofsd, virtiofsdArgs } from '../share-transport';
-import { findSetpriv } from './qemu-process';
+import { diesWithParent } from './qemu-process';
 
 /** How long a virtiofsd may take to listen on its socket. */
 const LISTEN_TIMEOUT_MS = 10_000;
@@ -20,11 +20,11 @@ export class VirtiofsDaemons {
 
   /** Starts a virtiofsd on `sockets[i]` for each share, and resolves once every one listens. */
   static async start(d: Virtiofsd, shares: readonly SharedFolder[], sockets: readonly string[], opts: { diesWithParent: boolean; onLine: (line: string) => void }): Promise<VirtiofsDaemons> {
-    const setpriv = opts.diesWithParent ? findSetpriv() : null;
     const children = shares.map((s, i) => {
       rmSync(sockets[i]!, { force: true });
       const args = [...virtiofsdArgs(d, sockets[i]!, s.hostPath), ...(d.kind === 'c' ? ['-o', 'log_level=warn'] : ['--log-level', 'warn'])];
-      const child = setpriv ? spawn(setpriv, ['--pdeathsig', 'TERM', '--', d.path, ...args], { stdio: ['ignore', 'ignore', 'pipe'] }) : spawn(d.path, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+      const [file, argv] = diesWithParent(d.path, args, opts.diesWithParent);
+      const child = spawn(file, argv, { stdio: ['ignore', 'ignore', 'pipe'] });
       createInterface({ input: child.stderr! }).on('line', (l) => opts.onLine(`[virtiofsd ${s.tag}] ${l}`));
       return child;
     });

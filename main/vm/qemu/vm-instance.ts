@@ -14,7 +14,7 @@ import { buildQemuCommand, type QemuCommand } from './qemu-args';
 import { QemuProcess, type QemuExit } from './qemu-process';
 import { QmpClient } from './qmp-client';
 import { writeMountList } from '../shared-folders';
-import { DEFAULT_SHARE_OPTIONS, describeShareOptions, guestMount } from '../share-options';
+import { DEFAULT_SHARE_OPTIONS, describeShareOptions, guestMount, type ShareOptions } from '../share-options';
 import { chooseShareTransport, type ShareTransport } from '../share-transport';
 import { VirtiofsDaemons } from './virtiofs-daemons';
 import { sleep } from '../../common/sleep';
@@ -47,8 +47,11 @@ export class VmInstance extends EventEmitter implements Machine {
   /** The versioned machine type QEMU resolved `-M pc`/`virt` to (pc-i440fx-7.2, virt-9.2, …): a saved state is tied to it. */
   machineType?: string;
   private creds?: TlsClientCreds;
-  /** 9p, or virtio-fs with the virtiofsd processes this boot starts. */
+  /** The share options asked for, or the shipped ones. */
+  private readonly shareOptions: ShareOptions;
+  /** 9p, or virtio-fs with the virtiofsd processes this boot starts, on these sockets (one per share). */
   readonly transport: ShareTransport;
+  private readonly virtiofsSockets?: string[];
   private daemons?: VirtiofsDaemons;
 
   constructor(
@@ -64,7 +67,9 @@ export class VmInstance extends EventEmitter implements Machine {
     this.paths = vmPaths(dir);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     this.tls = ensureTlsMaterial(this.paths.tlsDir);
-    this.transport = chooseShareTransport(res.shareOptions ?? DEFAULT_SHARE_OPTIONS, host.virtiofsd);
+    this.shareOptions = res.shareOptions ?? DEFAULT_SHARE_OPTIONS;
+    this.transport = chooseShareTransport(this.shareOptions, host.virtiofsd);
+    this.virtiofsSockets = this.transport.kind === 'virtiofs' ? (res.shares ?? []).map((_, i) => this.paths.virtiofsSocket(i)) : undefined;
     this.command = buildQemuCommand(
       {
         cpus: res.cpus,
@@ -79,8 +84,8 @@ export class VmInstance extends EventEmitter implements Machine {
         qmpSocket: this.paths.qmpSocket,
         pidFile: this.paths.pidFile,
         shares: res.shares ?? [],
-        shareSecurityModel: (res.shareOptions ?? DEFAULT_SHARE_OPTIONS).securityModel,
-        virtiofsSockets: this.transport.kind === 'virtiofs' ? (res.shares ?? []).map((_, i) => this.paths.virtiofsSocket(i)) : undefined,
+        shareSecurityModel: this.shareOptions.securityModel,
+        virtiofsSockets: this.virtiofsSockets,
         mountList: this.paths.mountList,
         daemonJson: res.engineConfig ? this.paths.daemonJson : undefined,
         controlSocket: this.paths.controlSocket,
@@ -118,15 +123,13 @@ export class VmInstance extends EventEmitter implements Machine {
   async start(): Promise<void> {
     ensureDataDisk(this.paths.dataDisk, this.res.diskGiB);
     const shares = this.res.shares ?? [];
-    const shareOptions = this.res.shareOptions ?? DEFAULT_SHARE_OPTIONS;
-    writeMountList(this.paths.mountList, shares, guestMount(shareOptions, this.transport.kind), this.res.hidden, this.res.synced);
+    writeMountList(this.paths.mountList, shares, guestMount(this.shareOptions, this.transport.kind), this.res.hidden, this.res.synced);
     if (this.res.engineConfig) writeFileSync(this.paths.daemonJson, `${JSON.stringify(this.res.engineConfig, null, 2)}\n`, { mode: 0o600 });
     rmSync(this.paths.qmpSocket, { force: true });
     for (const s of [this.paths.controlSocket, this.paths.syncSockets.commands, this.paths.syncSockets.changes]) rmSync(s, { force: true });
-    this.emit('console', `[berth] shares: ${describeShareOptions(shareOptions, this.transport.kind)}`);
-    if (this.transport.kind === 'virtiofs') {
-      const sockets = shares.map((_, i) => this.paths.virtiofsSocket(i));
-      this.daemons = await VirtiofsDaemons.start(this.transport.virtiofsd, shares, sockets, { diesWithParent: this.host.childDiesWithParent, onLine: (l) => this.emit('console', l) });
+    this.emit('console', `[berth] shares: ${describeShareOptions(this.shareOptions, this.transport.kind)}`);
+    if (this.transport.kind === 'virtiofs' && this.virtiofsSockets) {
+      this.daemons = await VirtiofsDaemons.start(this.transport.virtiofsd, shares, this.virtiofsSockets, { diesWithParent: this.host.childDiesWithParent, onLine: (l) => this.emit('console', l) });
     }
     // Where QEMU cannot be tied to the agent's life (macOS), the next agent reaps an orphan (stale-qemu.ts).
     const q = new QemuProcess(this.command, { diesWithParent: this.host.childDiesWithParent });
