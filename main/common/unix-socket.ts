@@ -1,7 +1,8 @@
 import { chmodSync, existsSync, lstatSync, mkdirSync, rmSync, statSync } from 'node:fs';
-import { createConnection, type Server } from 'node:net';
+import { createConnection, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { shellQuote } from './shell-quote';
+import { sleep } from './sleep';
 
 /**
  * Removes a socket file left behind by a crash. A socket that still accepts
@@ -72,4 +73,23 @@ export async function listenPrivateSocket(server: Server, path: string): Promise
 /** Closes a server and waits for it. */
 export function closeServer(server: Server | undefined): Promise<void> {
   return server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
+}
+
+/**
+ * Connects to a unix socket another process is about to create (QEMU's listening chardevs),
+ * retrying every 50 ms until `timeoutMs`; the error names `what` and the last failure.
+ */
+export async function connectWhenListening(path: string, what: string, timeoutMs: number): Promise<Socket> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await new Promise<Socket>((resolve, reject) => {
+        const c = createConnection(path, () => resolve(c));
+        c.once('error', reject);
+      });
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`${what} did not open: ${(e as Error).message}`);
+      await sleep(50);
+    }
+  }
 }

@@ -26,6 +26,12 @@ export const FW_CFG_DAEMON_JSON = 'daemon.json';
  */
 export const GUEST_CONTROL_PORT = 'berth.control';
 
+/**
+ * The virtio-serial port on which the guest streams its containers' own changes in watched
+ * folders, a `<seconds> <path>` line each (live-changes.sh), so the agent does not send them back.
+ */
+export const GUEST_OWN_CHANGES_PORT = 'berth.own-changes';
+
 /** Boot stages the guest prints as `BERTH-BOOT stage=<name>`, in order. */
 export const BOOT_STAGES = ['init', 'modules', 'root', 'network', 'format', 'data', 'dockerd', 'ready'] as const;
 export type BootStage = (typeof BOOT_STAGES)[number] | 'shutdown' | 'poweroff';

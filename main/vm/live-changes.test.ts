@@ -8,19 +8,34 @@ import { LiveChanges } from './live-changes';
 import type { ShareEvents } from './machine-driver';
 import type { SharedFolder } from './shared-folders';
 
-/** A recording stand-in for the guest's half: what the guest would have been told. */
-function recordingGuest() {
+/**
+ * A recording stand-in for the guest's half: what the guest would have been told. Its record of
+ * the containers' own changes holds `own`; `late` joins it only when the host settles it, as a
+ * path the guest's recorder had not streamed yet would.
+ */
+function recordingGuest(settles = true) {
   const watched: string[][] = [];
   const changed: string[] = [];
   const sinces: number[] = [];
+  const forgets: boolean[] = [];
+  const own = new Set<string>();
+  const late = new Set<string>();
   const target: ShareEvents = {
     watch: async (p) => void watched.push([...p]),
-    changed: async (p, since) => {
-      sinces.push(since);
+    changed: async (p, forget) => {
       changed.push(...p);
+      forgets.push(forget);
+    },
+    own: (p, since) => {
+      sinces.push(since);
+      return own.has(p);
+    },
+    settle: async () => {
+      if (!settles) throw new Error('the guest did not reach its mark');
+      for (const p of late) own.add(p);
     },
   };
-  return { target, watched, changed, sinces };
+  return { target, watched, changed, sinces, forgets, own, late };
 }
 
 const warnings: string[] = [];
@@ -56,7 +71,7 @@ describe('LiveChanges', () => {
     writeFileSync(join(project, 'src/a.js'), '2');
     await until(() => g.changed.includes(join(project, 'src/a.js')));
     expect(g.changed).toContain(join(project, 'src/a.js'));
-    // When the host saw it, for the guest's judgement of its own writes.
+    // When the host saw it, for the judgement of the containers' own writes.
     expect(g.sinces[0]).toBeGreaterThanOrEqual(wrote);
     expect(g.sinces[0]).toBeLessThan(wrote + 1000);
 
@@ -71,9 +86,53 @@ describe('LiveChanges', () => {
     rmSync(join(project, 'src/a.js'));
     mkdirSync(join(project, 'src/deeper'));
     await until(() => g.changed.includes(join(project, 'src/deeper')));
+    // Names made, moved and gone in src: src itself is raised, so the guest's listing of it is
+    // fresh, and the gone a.js only there (the guest may still hold its name), with a forget.
+    expect(g.changed).toEqual(expect.arrayContaining(['src/moved.js', 'src', 'src/deeper'].map((p) => join(project, p))));
+    expect(g.changed).not.toContain(join(project, 'src/a.js'));
+    expect(g.forgets).toContain(true);
+    g.changed.length = 0;
     writeFileSync(join(project, 'src/deeper/later.js'), 'y');
     await until(() => g.changed.includes(join(project, 'src/deeper/later.js')));
-    expect(g.changed).toEqual(expect.arrayContaining(['src/moved.js', 'src/a.js', 'src/deeper', 'src/deeper/later.js'].map((p) => join(project, p))));
+    expect(g.changed).toEqual([join(project, 'src/deeper/later.js'), join(project, 'src/deeper')]);
+    // An edit in place leaves the folder's names as they were: the file alone.
+    g.changed.length = 0;
+    writeFileSync(join(project, 'src/deeper/later.js'), 'yz');
+    await until(() => g.changed.length > 0);
+    await sleep(200);
+    expect(g.changed).toEqual([join(project, 'src/deeper/later.js')]);
+  });
+
+  test("a container's own writes coming back are not sent, even those the guest's record streams only when settled", async () => {
+    const dir = join(root, 'own');
+    mkdirSync(dir, { recursive: true });
+    const g = start([{ tag: 'berth0', hostPath: root }]);
+    live!.setBinds([dir]);
+    g.own.add(join(dir, 'known.js'));
+    g.late.add(join(dir, 'late.js'));
+    for (const f of ['known.js', 'late.js', 'host.js']) writeFileSync(join(dir, f), f);
+    await until(() => g.changed.length > 0);
+    await sleep(200);
+    // The folder too, for host.js's sake; not for the containers' files alone (below).
+    expect(g.changed).toEqual([join(dir, 'host.js'), dir]);
+    g.changed.length = 0;
+    g.own.add(join(dir, 'second.js'));
+    writeFileSync(join(dir, 'second.js'), 'x');
+    await sleep(300);
+    expect(g.changed).toEqual([]);
+  });
+
+  test('a guest whose record cannot settle still gets every path it may not know: an echo beats a lost edit', async () => {
+    const dir = join(root, 'unsettled');
+    mkdirSync(dir, { recursive: true });
+    const g = recordingGuest(false);
+    live = new LiveChanges({ shares: () => [{ tag: 'berth0', hostPath: root }], target: () => g.target, log, platform: 'linux' });
+    live.setBinds([dir]);
+    g.own.add(join(dir, 'known.js'));
+    for (const f of ['known.js', 'host.js']) writeFileSync(join(dir, f), f);
+    await until(() => g.changed.length > 0);
+    await sleep(200);
+    expect(g.changed).toEqual([join(dir, 'host.js'), dir]);
   });
 
   test('after a batch the guest rests three times as long as it took (at most 0.5 s) before the next', async () => {
@@ -81,7 +140,7 @@ describe('LiveChanges', () => {
     mkdirSync(dir, { recursive: true });
     const sentAt: number[] = [];
     const target: ShareEvents = {
-      watch: async () => undefined,
+      ...recordingGuest().target,
       // A guest that takes 100 ms over each batch.
       changed: async () => {
         sentAt.push(Date.now());
@@ -120,7 +179,7 @@ describe('LiveChanges', () => {
     expect(live!.watched().roots).toEqual([join(project, 'alias')]);
     writeFileSync(join(project, 'alias/f'), '1');
     await until(() => g.changed.length > 0);
-    expect(g.changed).toEqual(['/alias-root/alias/f']);
+    expect(g.changed).toEqual(['/alias-root/alias/f', '/alias-root/alias']);
   });
 
   test('the cap on watched folders stops the walk and says so', () => {

@@ -47,7 +47,8 @@ export interface LiveChangesOptions {
  * host edits. Only those folders are watched, nothing when there are none. A
  * change is sent once per state of the file (inode, size, mtime): the guest's
  * chown of a path to its own owner, which changes only the ctime, does not come
- * back; the guest itself skips paths its containers just wrote.
+ * back; paths its containers just wrote are dropped here when the guest streams its
+ * record of them (ShareEvents.own), and by the guest itself otherwise.
  */
 export class LiveChanges {
   private roots = new Map<string, Root>();
@@ -127,13 +128,19 @@ export class LiveChanges {
     // arrives, which under heavy writing is later.
     const since = this.firstSeen ?? Date.now();
     this.firstSeen = undefined;
-    const paths = [...this.pending].flatMap((p) => this.fresh(p));
-    this.pending.clear();
     const target = this.opts.target();
-    if (!target || !paths.length) return;
+    const folders = new Map<string, boolean>();
+    const fresh = [...this.pending].map((p) => this.fresh(p, folders));
+    this.pending.clear();
+    const raise = fresh.flatMap((f) => f.raise);
+    if (!target || !raise.length) return;
     const t0 = Date.now();
-    this.inFlight = batches(paths)
-      .reduce((chain, b) => chain.then(() => target.changed(b, since)), Promise.resolve())
+    this.inFlight = send(
+      target,
+      raise,
+      since,
+      fresh.some((f) => f.gone),
+    )
       .catch((e: Error) => this.opts.log.warn(`live changes: ${e.message}`))
       .finally(() => {
         this.inFlight = undefined;
@@ -142,20 +149,36 @@ export class LiveChanges {
       });
   }
 
-  /** The guest path to raise an event for, unless this state of the file was sent already. */
-  private fresh(hostPath: string): string[] {
+  /**
+   * The guest paths to raise events on, unless this state of the file was sent already: the file
+   * itself while it exists, and its folder when that changed too (a name made, gone or moved
+   * there), so the guest's cached listing and attributes of the folder are refreshed. A path
+   * that is gone has only its folder raised: the guest may still hold its name (virtio-fs
+   * `cache=always`), and its refresh would succeed on the deleted file. The folder's own event,
+   * which the refresh raises on the host, then finds its state already sent. A folder is
+   * raised for each change in it, so a container's own changes there do not hide the host's.
+   */
+  private fresh(hostPath: string, folders: Map<string, boolean>): { raise: Raise[]; gone: boolean } {
+    const none = { raise: [], gone: false };
     const root = [...this.roots.values()].find((r) => isInside(hostPath, r.host));
-    if (!root || this.opts.skip?.().some((s) => isInside(hostPath, s))) return [];
-    // A path that is gone (deleted, moved away) has the guest raise the event on its folder; the
-    // folder's own event, which that raises on the host, then finds its state already sent.
+    if (!root || this.opts.skip?.().some((s) => isInside(hostPath, s))) return none;
     const own = stateOf(hostPath);
-    const folder = own ? undefined : (stateOf(dirname(hostPath)) ?? 'gone');
+    const dir = dirname(hostPath);
+    const folder = stateOf(dir) ?? 'gone';
     const state = own ?? `gone ${folder}`;
-    if (this.sent.get(hostPath) === state) return [];
+    if (this.sent.get(hostPath) === state) return none;
     if (this.sent.size > 100_000) this.sent.clear();
     this.sent.set(hostPath, state);
-    if (folder) this.sent.set(dirname(hostPath), folder);
-    return [root.guest + hostPath.slice(root.host.length)];
+    // Judged once a batch, so each change in the folder is a cause of its refresh.
+    let folderChanged = folders.get(dir);
+    if (folderChanged === undefined) {
+      folderChanged = hostPath !== root.host && this.sent.get(dir) !== folder;
+      folders.set(dir, folderChanged);
+      if (folderChanged) this.sent.set(dir, folder);
+    }
+    const cause = root.guest + hostPath.slice(root.host.length);
+    const raise = [...(own ? [{ path: cause, cause }] : []), ...(folderChanged ? [{ path: dirname(cause), cause }] : [])];
+    return { raise, gone: !own };
   }
 
   /** A bind source (a guest path) as the share it is in names it on the host. */
@@ -177,6 +200,31 @@ function stateOf(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A guest path to raise an event on, and the changed path that calls for it (itself, or a name in a folder). */
+interface Raise {
+  path: string;
+  cause: string;
+}
+
+/**
+ * Sends the paths whose change is not a container's own write coming back. Most are known as
+ * such at once; for the rest the guest's record is brought up to date first (the host can see
+ * a change before the guest's recorder has streamed it), so no container hears its own write twice.
+ */
+async function send(target: ShareEvents, raise: Raise[], since: number, gone: boolean): Promise<void> {
+  const notOwn = () => [...new Set(raise.filter((r) => !target.own(r.cause, since)).map((r) => r.path))];
+  let todo = notOwn();
+  if (!todo.length) return;
+  // A guest that cannot say (no recorder yet, too busy) still gets the paths: an echo beats a lost edit.
+  const settled = await target.settle().then(
+    () => true,
+    () => false,
+  );
+  if (settled) todo = notOwn();
+  const all = batches(todo);
+  for (const [i, b] of all.entries()) await target.changed(b, gone && i === all.length - 1);
 }
 
 /** Drops any root inside another: the outer one's watch covers it. */

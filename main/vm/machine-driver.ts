@@ -76,11 +76,17 @@ export interface ShareEvents {
   /** The folders containers bind-mount now: the guest notes its containers' own writes there, so they are not echoed back. */
   watch(paths: readonly string[]): Promise<void>;
   /**
-   * Paths the host changed, first seen at `since` (ms since the epoch): the guest raises an event
-   * for each that still exists, and for the folder of each that is gone, unless its containers
-   * changed the path themselves shortly before `since`.
+   * Paths the host changed: the guest raises an event on each (a file, or a folder whose names
+   * changed). `forget`: some names are gone, so the guest drops the names it has cached.
    */
-  changed(paths: readonly string[], since: number): Promise<void>;
+  changed(paths: readonly string[], forget: boolean): Promise<void>;
+  /**
+   * True when the guest's containers changed this path (or a folder above it) themselves, shortly
+   * before `since` (ms since the epoch) or after: the host's change is their own coming back.
+   */
+  own(path: string, since: number): boolean;
+  /** Resolves once every change the guest's containers made before the call is known to `own`. */
+  settle(): Promise<void>;
 }
 
 /** What a boot needs from the supervisor. */

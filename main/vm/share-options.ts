@@ -61,6 +61,6 @@ export function guestMount(o: ShareOptions, transport: '9p' | 'virtiofs' = '9p')
 
 /** A one-line description for logs and benchmarks, of the transport a boot chose. */
 export function describeShareOptions(o: ShareOptions, transport: '9p' | 'virtiofs' = o.transport ?? '9p'): string {
-  if (transport === 'virtiofs') return 'virtio-fs, virtiofsd cache=auto';
+  if (transport === 'virtiofs') return 'virtio-fs, virtiofsd cache=always';
   return `9p, security_model=${o.securityModel}, cache=${o.cache}, msize ${o.msizeKiB} KiB`;
 }

@@ -21,8 +21,8 @@ describe('share transport', () => {
     expect(() => chooseShareTransport(shareOptionsFrom('transport=virtiofs'), undefined)).toThrow(/no virtiofsd Berth may run/);
   });
 
-  test("each daemon's own spelling of the socket, the folder and cache=auto", () => {
-    expect(virtiofsdArgs(c, '/s/fs0.sock', '/home/u')).toEqual(['--socket-path=/s/fs0.sock', '-o', 'source=/home/u', '-o', 'cache=auto']);
-    expect(virtiofsdArgs(rust, '/s/fs0.sock', '/home/u')).toEqual(['--socket-path', '/s/fs0.sock', '--shared-dir', '/home/u', '--cache', 'auto']);
+  test("each daemon's own spelling of the socket, the folder and cache=always", () => {
+    expect(virtiofsdArgs(c, '/s/fs0.sock', '/home/u')).toEqual(['--socket-path=/s/fs0.sock', '-o', 'source=/home/u', '-o', 'cache=always']);
+    expect(virtiofsdArgs(rust, '/s/fs0.sock', '/home/u')).toEqual(['--socket-path', '/s/fs0.sock', '--shared-dir', '/home/u', '--cache', 'always']);
   });
 });

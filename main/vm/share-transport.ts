@@ -42,11 +42,13 @@ export function chooseShareTransport(options: ShareOptions, virtiofsd: Virtiofsd
 }
 
 /**
- * virtiofsd's arguments for one shared folder. `cache=auto`: the guest keeps names, attributes
- * and pages for 1 s and checks a file's mtime when it opens it, so a host edit is seen within
- * 1 s without help (live changes still raise the inotify event at once).
+ * virtiofsd's arguments for one shared folder. `cache=always`: the guest keeps names, attributes
+ * and pages until told, so reading a tree costs an open and a close per file, not a lookup, an
+ * attribute fetch and its pages as well. Live changes tell it: every folder a running container
+ * binds is watched on the host, each changed path is refreshed in the guest, and what it holds
+ * of a folder is dropped when that folder starts to be watched (live-changes.sh).
  */
 export function virtiofsdArgs(d: Virtiofsd, socket: string, dir: string): string[] {
-  if (d.kind === 'rust') return ['--socket-path', socket, '--shared-dir', dir, '--cache', 'auto'];
-  return [`--socket-path=${socket}`, '-o', `source=${dir}`, '-o', 'cache=auto'];
+  if (d.kind === 'rust') return ['--socket-path', socket, '--shared-dir', dir, '--cache', 'always'];
+  return [`--socket-path=${socket}`, '-o', `source=${dir}`, '-o', 'cache=always'];
 }

@@ -77,7 +77,7 @@ describe('shareOptionsFrom', () => {
     expect(shareOptionsFrom('transport=virtiofs').transport).toBe('virtiofs');
     expect(() => shareOptionsFrom('transport=nfs')).toThrow(/transport=9p\|virtiofs/);
     expect(describeShareOptions(DEFAULT_SHARE_OPTIONS)).toMatch(/^9p, security_model=none, cache=0x7/);
-    expect(describeShareOptions(DEFAULT_SHARE_OPTIONS, 'virtiofs')).toBe('virtio-fs, virtiofsd cache=auto');
+    expect(describeShareOptions(DEFAULT_SHARE_OPTIONS, 'virtiofs')).toBe('virtio-fs, virtiofsd cache=always');
   });
 });
 

@@ -1,4 +1,15 @@
-import { BOOT_MARKER, DISK_SERIAL, FW_CFG_DAEMON_JSON, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, GUEST_CONTROL_PORT, GUEST_ENGINE_PORT, GUEST_HOST_GATEWAY, GUEST_IP } from '../../main/link/guest';
+import {
+  BOOT_MARKER,
+  DISK_SERIAL,
+  FW_CFG_DAEMON_JSON,
+  FW_CFG_ENGINE_PORT,
+  FW_CFG_PREFIX,
+  GUEST_CONTROL_PORT,
+  GUEST_OWN_CHANGES_PORT,
+  GUEST_ENGINE_PORT,
+  GUEST_HOST_GATEWAY,
+  GUEST_IP,
+} from '../../main/link/guest';
 import { GUEST_SYNC_CHANGES_PORT, GUEST_SYNC_PORT, SYNC_COPY_ROOT } from '../../main/link/sync-protocol';
 
 /** The `@KEY@` tokens every guest script may use: the boot markers and the disks' serials. */
@@ -15,6 +26,7 @@ export function rootfsTokens(now: readonly string[], later: readonly string[]): 
     FW_CFG_ENGINE_PORT,
     FW_CFG_DAEMON_JSON,
     CONTROL_PORT: GUEST_CONTROL_PORT,
+    OWN_CHANGES_PORT: GUEST_OWN_CHANGES_PORT,
     SYNC_PORT: GUEST_SYNC_PORT,
     SYNC_CHANGES_PORT: GUEST_SYNC_CHANGES_PORT,
     SYNC_COPY_ROOT,

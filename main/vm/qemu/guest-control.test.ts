@@ -38,10 +38,10 @@ describe('GuestControl', () => {
     const g = await standInGuest((l) => (l.startsWith('changed ') ? 'ok changed' : undefined));
     const c = await GuestControl.connect(g.path);
     const paths = ['/home/u/p/a.js', '/home/u/p/é b.js'];
-    await c.shareEvents.changed(paths, 1_700_000_000_500);
+    await c.shareEvents.changed(paths, true);
     const body = Buffer.from(`${paths.join('\t')}\n`);
     // The stand-in reads lines, so the block shows as the line after the command.
-    expect(g.got.map((x) => x.line)).toEqual([`changed 1700000000 ${body.length}`, paths.join('\t')]);
+    expect(g.got.map((x) => x.line)).toEqual([`changed ${body.length} 1`, paths.join('\t')]);
     expect(body.length).toBe(Buffer.byteLength(paths.join('\t')) + 1);
     c.close();
     g.close();

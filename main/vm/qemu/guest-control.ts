@@ -1,10 +1,11 @@
-import { createConnection, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
+import { connectWhenListening } from '../../common/unix-socket';
 import { createInterface } from 'node:readline';
 import { sleep } from '../../common/sleep';
 import type { ShareEvents } from '../machine-driver';
 
 /** The commands the guest's rc.control understands (see main/link/guest.ts GUEST_CONTROL_PORT). */
-export type GuestCommand = 'suspend' | 'mount' | `time ${number}` | `watch ${string}` | `changed ${number} ${number}`;
+export type GuestCommand = 'suspend' | 'mount' | 'mark' | `time ${number}` | `watch ${string}` | `changed ${number} ${0 | 1}`;
 
 /** The longest answer line the guest may send. */
 const MAX_LINE = 64 * 1024;
@@ -40,18 +41,10 @@ export class GuestControl {
 
   /** Connects to QEMU's end of the port, retrying while QEMU creates the socket. */
   static async connect(path: string, timeoutMs = 5000): Promise<GuestControl> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        const s = await new Promise<Socket>((resolve, reject) => {
-          const c = createConnection(path, () => resolve(c));
-          c.once('error', reject);
-        });
-        return new GuestControl(s);
-      } catch (e) {
-        if (Date.now() > deadline) throw new GuestControlError(`the guest's control port did not open: ${(e as Error).message}`);
-        await sleep(50);
-      }
+    try {
+      return new GuestControl(await connectWhenListening(path, "the guest's control port", timeoutMs));
+    } catch (e) {
+      throw new GuestControlError((e as Error).message);
     }
   }
 
@@ -81,13 +74,18 @@ export class GuestControl {
    * as a counted block of tab-separated bytes, which the guest reads with one dd: the shell's
    * `read` takes a byte per system call, which under emulation cost a large batch most of a second.
    */
-  readonly shareEvents: ShareEvents = {
+  readonly shareEvents: Pick<ShareEvents, 'watch' | 'changed'> = {
     watch: (paths) => this.send(`watch ${paths.join('\t')}`, 30_000),
-    changed: (paths, since) => {
+    changed: (paths, forget) => {
       const body = Buffer.from(`${paths.join('\t')}\n`);
-      return this.send(`changed ${Math.floor(since / 1000)} ${body.length}`, 60_000, body);
+      return this.send(`changed ${body.length} ${forget ? 1 : 0}`, 60_000, body);
     },
   };
+
+  /** Has the guest touch the mark its own-changes record watches (own-changes.ts). */
+  mark(timeoutMs: number): Promise<void> {
+    return this.send('mark', timeoutMs);
+  }
 
   close(): void {
     this.socket.destroy();

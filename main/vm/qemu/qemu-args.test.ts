@@ -138,6 +138,13 @@ describe('buildQemuCommand', () => {
     expect(args).not.toContain('-incoming');
   });
 
+  test("the containers' own changes come on a port of their own, named for live-changes.sh; without its socket, none", () => {
+    const { args } = buildQemuCommand({ ...spec, ownSocket: '/s/own.sock' }, linuxTcg);
+    expect(values(args, '-chardev')).toContain('socket,id=own,path=/s/own.sock,server=on,wait=off');
+    expect(values(args, '-device')).toContain('virtserialport,bus=vser0.0,chardev=own,name=berth.own-changes');
+    expect(values(buildQemuCommand(spec, linuxTcg).args, '-chardev').join()).not.toContain('id=own');
+  });
+
   test("synchronized folders' two ports are virtio-serial ports named for sync.sh, on sockets QEMU listens on; without them, none", () => {
     const { args } = buildQemuCommand({ ...spec, syncSockets: { commands: '/s/sync.sock', changes: '/s/sync-changes.sock' } }, linuxTcg);
     expect(values(args, '-chardev')).toEqual(expect.arrayContaining(['socket,id=sync,path=/s/sync.sock,server=on,wait=off', 'socket,id=syncchanges,path=/s/sync-changes.sock,server=on,wait=off']));

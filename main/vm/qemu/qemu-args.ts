@@ -2,7 +2,18 @@ import { join } from 'node:path';
 import type { SharedFolder } from '../shared-folders';
 import { GUEST_SYNC_CHANGES_PORT, GUEST_SYNC_PORT } from '../../link/sync-protocol';
 import type { ShareOptions } from '../share-options';
-import { BALLOON_ID, DISK_SERIAL, GUEST_CONTROL_PORT, FW_CFG_DAEMON_JSON, FW_CFG_ENGINE_PORT, FW_CFG_PREFIX, FW_CFG_TLS_FILES, GUEST_ENGINE_PORT, GUEST_IP } from '../../link/guest';
+import {
+  BALLOON_ID,
+  DISK_SERIAL,
+  GUEST_CONTROL_PORT,
+  GUEST_OWN_CHANGES_PORT,
+  FW_CFG_DAEMON_JSON,
+  FW_CFG_ENGINE_PORT,
+  FW_CFG_PREFIX,
+  FW_CFG_TLS_FILES,
+  GUEST_ENGINE_PORT,
+  GUEST_IP,
+} from '../../link/guest';
 import { chooseMachine, profileFor } from './machine-profile';
 import { incomingUri, type StateRef } from './saved-state';
 import type { BootHost } from './accel-choice';
@@ -34,6 +45,8 @@ export interface QemuLaunchSpec {
   daemonJson?: string;
   /** The host end of the guest's control port (a unix socket QEMU listens on). */
   controlSocket: string;
+  /** The host end of the guest's own-changes port (own-changes.ts); none when omitted. */
+  ownSocket?: string;
   /** The host ends of sync.sh's two ports: commands, and the copies' changes. */
   syncSockets?: { commands: string; changes: string };
   /**
@@ -150,6 +163,7 @@ function hostChannels(spec: QemuLaunchSpec): string[] {
     `socket,id=control,path=${q(spec.controlSocket)},server=on,wait=off`,
     '-device',
     `virtserialport,bus=vser0.0,chardev=control,name=${GUEST_CONTROL_PORT}`,
+    ...(spec.ownSocket ? ['-chardev', `socket,id=own,path=${q(spec.ownSocket)},server=on,wait=off`, '-device', `virtserialport,bus=vser0.0,chardev=own,name=${GUEST_OWN_CHANGES_PORT}`] : []),
     ...syncChannels(spec),
     '-chardev',
     'stdio,id=console,signal=off',

@@ -114,7 +114,7 @@ export class QemuDriver implements MachineDriver {
 
   socketPaths(): string[] {
     const p = vmPaths(this.opts.stateDir);
-    return [p.qmpSocket, p.controlSocket, p.syncSockets.commands, p.syncSockets.changes];
+    return [p.qmpSocket, p.controlSocket, p.ownSocket, p.syncSockets.commands, p.syncSockets.changes];
   }
 
   reapStale(log: Logger): Promise<void> {

@@ -19,6 +19,7 @@ import { chooseShareTransport, type ShareTransport } from '../share-transport';
 import { VirtiofsDaemons } from './virtiofs-daemons';
 import { sleep } from '../../common/sleep';
 import { GuestControl } from './guest-control';
+import { OwnChanges } from './own-changes';
 import { connectSyncPorts } from './sync-ports';
 import { type VmPaths, vmPaths } from './vm-paths';
 import { loadDone, resolvedMachineType, saveState, type StateRef } from './saved-state';
@@ -41,6 +42,8 @@ export class VmInstance extends EventEmitter implements Machine {
   qmp?: QmpClient;
   /** The guest's control port, once QEMU runs. */
   control?: GuestControl;
+  /** The guest's record of its containers' own changes, once QEMU runs. */
+  private own?: OwnChanges;
   /** Published ports, through QEMU's user network over QMP, once QEMU runs. */
   forwards?: HostForwards;
   private balloon?: BalloonStatsReader;
@@ -89,6 +92,7 @@ export class VmInstance extends EventEmitter implements Machine {
         mountList: this.paths.mountList,
         daemonJson: res.engineConfig ? this.paths.daemonJson : undefined,
         controlSocket: this.paths.controlSocket,
+        ownSocket: this.paths.ownSocket,
         syncSockets: this.paths.syncSockets,
         resumeFrom: resume && { file: resume.file, compressor: resume.compressor },
         machineType: resume?.machineType,
@@ -126,7 +130,7 @@ export class VmInstance extends EventEmitter implements Machine {
     writeMountList(this.paths.mountList, shares, guestMount(this.shareOptions, this.transport.kind), this.res.hidden, this.res.synced);
     if (this.res.engineConfig) writeFileSync(this.paths.daemonJson, `${JSON.stringify(this.res.engineConfig, null, 2)}\n`, { mode: 0o600 });
     rmSync(this.paths.qmpSocket, { force: true });
-    for (const s of [this.paths.controlSocket, this.paths.syncSockets.commands, this.paths.syncSockets.changes]) rmSync(s, { force: true });
+    for (const s of [this.paths.controlSocket, this.paths.ownSocket, this.paths.syncSockets.commands, this.paths.syncSockets.changes]) rmSync(s, { force: true });
     this.emit('console', `[berth] shares: ${describeShareOptions(this.shareOptions, this.transport.kind)}`);
     if (this.transport.kind === 'virtiofs' && this.virtiofsSockets) {
       this.daemons = await VirtiofsDaemons.start(this.transport.virtiofsd, shares, this.virtiofsSockets, { diesWithParent: this.host.childDiesWithParent, onLine: (l) => this.emit('console', l) });
@@ -152,7 +156,11 @@ export class VmInstance extends EventEmitter implements Machine {
     this.machineType = this.resume?.machineType ?? (await resolvedMachineType(this.qmp, profileFor(this.host.arch).machine));
     // Connected before the guest runs on after a resume, so the port is open on both ends when it does.
     this.control = await Promise.race([GuestControl.connect(this.paths.controlSocket), spawnError]);
-    q.once('exit', () => this.control?.close());
+    this.own = await Promise.race([OwnChanges.connect(this.paths.ownSocket), spawnError]);
+    q.once('exit', () => {
+      this.control?.close();
+      this.own?.close();
+    });
   }
 
   /**
@@ -173,9 +181,10 @@ export class VmInstance extends EventEmitter implements Machine {
     return connectSyncPorts(this.paths.syncSockets);
   }
 
-  /** Live changes go over the guest's control port, once it is connected. */
+  /** Live changes go over the guest's control port, and its containers' own changes come on their own port, once both are connected. */
   get shareEvents(): ShareEvents | undefined {
-    return this.control?.shareEvents;
+    const { control, own } = this;
+    return control && own && { ...control.shareEvents, own: (path, since) => own.has(path, since), settle: () => own.settle(() => control.mark(3000), 3000) };
   }
 
   /**

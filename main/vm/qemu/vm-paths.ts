@@ -12,6 +12,8 @@ export interface VmPaths {
   daemonJson: string;
   /** The host end of the guest's control port. */
   controlSocket: string;
+  /** The host end of the guest's own-changes port (own-changes.ts). */
+  ownSocket: string;
   /** The host ends of sync.sh's ports. */
   syncSockets: { commands: string; changes: string };
   /** A sleeping VM's memory and devices (saved-state.ts). */
@@ -31,6 +33,7 @@ export function vmPaths(dir: string): VmPaths {
     mountList: join(dir, 'mounts.tsv'),
     daemonJson: join(dir, 'daemon.json'),
     controlSocket: join(dir, 'control.sock'),
+    ownSocket: join(dir, 'own.sock'),
     // No longer than control.sock: on a Mac every socket path must fit 104 bytes.
     syncSockets: { commands: join(dir, 'sync.sock'), changes: join(dir, 'changes.sock') },
     savedState: join(dir, 'sleep.state'),

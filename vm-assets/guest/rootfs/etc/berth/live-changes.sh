@@ -14,17 +14,23 @@ live_stop() {
   rm -f $live/pid
 }
 
-# Records the containers' own changes under the given folders (tab-separated) as
-# "<seconds> <path>" lines, so `live_changed` does not echo them back. It records the events
-# `live_changed` never raises itself (close_write, create, delete, moves); a container's chmod
-# alone is not recorded, and comes back once.
+# Streams the containers' own changes under the given folders (tab-separated) to the host, a
+# path a line, on fd 4 (rc.control opens port @OWN_CHANGES_PORT@ there), so the agent does not
+# send them back: the events `live_changed` never raises itself (close_write, create, delete,
+# moves); a container's chmod alone is not streamed, and comes back once. One inotifywait, and
+# no other process, is the guest's whole cost of a container writing thousands of files. It
+# watches $live/mark too: the agent has it touched (`mark`), and once that line arrives it has
+# every change the guest saw before it.
 live_watch() {
   live_stop
+  cp $live/roots $live/roots.old 2>/dev/null || : > $live/roots.old
   printf '%s' "$1" | tr '\t' '\n' | grep . > $live/roots
-  : > $live/local
   [ -s $live/roots ] || return 0
-  inotifywait -m -r -q -e close_write,create,delete,moved_from,moved_to --timefmt %s --format '%T %w%f' \
-    --fromfile $live/roots -o $live/local >/dev/null 2>&1 &
+  # What the guest cached of a folder before it was watched may be stale by now.
+  awk 'FILENAME == ARGV[1] { old[$0] = 1; next } !($0 in old) { added = 1 } END { exit !added }' $live/roots.old $live/roots && live_forget
+  : > $live/mark
+  inotifywait -m -r -q -e close_write,create,delete,moved_from,moved_to --format '%w%f' \
+    --fromfile $live/roots $live/mark >&4 2>/dev/null 3<&- &
   echo $! > $live/pid
 }
 
@@ -37,32 +43,25 @@ live_raise() {
   return 0
 }
 
-# Raises an event for each changed path a container did not change itself in the 3 s before
-# the host saw the change. The argument is the seconds when the host first saw the batch's
-# changes; the paths are in $live/batch, tab-separated. Every path is made fresh, even in a
-# checkout of thousands: a file whose cached size or pages were left stale would read wrong.
+# Drops the names and attributes the guest's kernel keeps of files it is not using, where a
+# share is virtio-fs: it keeps them (cache=always) until told, a FUSE inode is found again by
+# its node id, so watches stay on it. (9p keeps its own: a folder looked up afresh after the
+# host changed it would be a new inode, and watches on the old one would go deaf.)
+live_forget() {
+  grep -q ' virtiofs ' /proc/mounts && echo 2 > /proc/sys/vm/drop_caches
+  return 0
+}
+
+# Raises an event for each path the host changed (tab-separated, in $live/batch): a file, or a
+# folder whose names changed; the agent has dropped those its containers changed themselves.
+# The argument is 1 when some names are gone. Every path is made fresh, even in a checkout of
+# thousands: a file whose cached size or pages were left stale would read wrong.
 live_changed() {
-  since=$(( $1 - 3 ))
-  # Only the record's end is read, so a batch costs the same however long containers have written.
-  tail -c 262144 $live/local > $live/recent 2>/dev/null
-  # A path is the container's own when it, or a folder above it, was changed there: the record
-  # misses what lands in a new folder before inotifywait has added its watch. One awk does it
-  # all: while a container writes thousands of files, every batch is its own writes coming
-  # back, and each process started costs the guest CPU the container needs.
-  awk -v since="$since" -v recent=$live/recent '
-    FILENAME == recent { if ($1 >= since) own[substr($0, index($0, " ") + 1)] = 1; next }
-    { n = split($0, paths, "\t"); for (i = 1; i <= n; i++) { p = paths[i]; if (p == "") continue; q = p
-      while (q != "" && !(q in own)) sub(/\/[^\/]*$/, "", q); if (q == "") print p } }' $live/recent $live/batch > $live/todo
-  if [ -s $live/todo ]; then
-    while IFS= read -r p; do
-      [ ! -L "$p" ] && live_raise "$p" || dirname "$p"
-    done < $live/todo | sort -u > $live/folders
-    # No drop_caches for the dentries of what is gone: a folder looked up afresh after the host
-    # changed it is a new inode (9p's qid version follows the mtime), and watches on the old one
-    # would hear nothing more. A gone file's dentry stays until the kernel reclaims it.
-    while IFS= read -r d; do live_raise "$d"; done < $live/folders
-  fi
-  # The record is read only for its last seconds; past 4 MiB it starts afresh.
-  [ "$(wc -c < $live/local)" -lt 4194304 ] || live_watch "$(tr '\n' '\t' < $live/roots)"
+  [ "$1" != 1 ] || live_forget
+  tr '\t' '\n' < $live/batch | while IFS= read -r p; do
+    [ -n "$p" ] || continue
+    [ ! -L "$p" ] && live_raise "$p" || dirname "$p"
+  done | sort -u > $live/folders
+  while IFS= read -r d; do live_raise "$d"; done < $live/folders
   return 0
 }
