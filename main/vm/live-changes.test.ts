@@ -20,6 +20,7 @@ function recordingGuest(settles = true) {
   const forgets: boolean[] = [];
   const own = new Set<string>();
   const late = new Set<string>();
+  const state = { lastOwn: 0, settles: 0 };
   const target: ShareEvents = {
     watch: async (p) => void watched.push([...p]),
     changed: async (p, forget) => {
@@ -31,11 +32,13 @@ function recordingGuest(settles = true) {
       return own.has(p);
     },
     settle: async () => {
+      state.settles++;
       if (!settles) throw new Error('the guest did not reach its mark');
       for (const p of late) own.add(p);
     },
+    lastOwn: () => state.lastOwn,
   };
-  return { target, watched, changed, sinces, forgets, own, late };
+  return { target, watched, changed, sinces, forgets, own, late, state };
 }
 
 const warnings: string[] = [];
@@ -120,6 +123,29 @@ describe('LiveChanges', () => {
     writeFileSync(join(dir, 'second.js'), 'x');
     await sleep(300);
     expect(g.changed).toEqual([]);
+  });
+
+  test('while containers write, a path not yet in their record waits for it (at most 200 ms) instead of having the guest mark it', async () => {
+    const dir = join(root, 'busy');
+    mkdirSync(dir, { recursive: true });
+    const g = start([{ tag: 'berth0', hostPath: root }]);
+    live!.setBinds([dir]);
+    g.state.lastOwn = Date.now();
+    writeFileSync(join(dir, 'theirs.js'), 'x');
+    // Its record arrives 100 ms after the host saw the write.
+    await sleep(100);
+    g.own.add(join(dir, 'theirs.js'));
+    await sleep(300);
+    expect(g.changed).toEqual([]);
+    expect(g.state.settles).toBe(0);
+    // A host edit meanwhile is sent once it has waited, after a mark.
+    g.state.lastOwn = Date.now();
+    writeFileSync(join(dir, 'host.js'), 'y');
+    const wrote = Date.now();
+    await until(() => g.changed.length > 0);
+    expect(Date.now() - wrote).toBeGreaterThanOrEqual(190);
+    expect(g.changed).toEqual([join(dir, 'host.js'), dir]);
+    expect(g.state.settles).toBe(1);
   });
 
   test('a guest whose record cannot settle still gets every path it may not know: an echo beats a lost edit', async () => {

@@ -20,6 +20,13 @@ const GATHER_MS = 40;
 const SPACING_FACTOR = 3;
 /** The longest wait between batches, so a host edit still reaches a watcher within 1 s. */
 const MAX_SPACING_MS = 500;
+/**
+ * While the guest's containers are writing (their record had a line within BUSY_MS), a path not
+ * yet known as theirs waits up to HOLD_MS for its record to arrive before the guest is asked to
+ * bring the record up to date (ShareEvents.settle), which would cost it a command each batch.
+ */
+const BUSY_MS = 500;
+const HOLD_MS = 200;
 /** The longest batch line sent to the guest. */
 const MAX_BATCH_CHARS = 60 * 1024;
 
@@ -53,8 +60,8 @@ export interface LiveChangesOptions {
 export class LiveChanges {
   private roots = new Map<string, Root>();
   private readonly budget: WatchBudget;
-  private pending = new Set<string>();
-  private firstSeen?: number;
+  /** Changed host paths, each with when the host first saw it change. */
+  private pending = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private readonly sent = new Map<string, string>();
   private inFlight?: Promise<void>;
@@ -102,14 +109,16 @@ export class LiveChanges {
     this.roots.clear();
     clearTimeout(this.timer);
     this.timer = undefined;
-    this.firstSeen = undefined;
     this.pending.clear();
   }
 
   private changed(hostPath: string): void {
-    this.pending.add(hostPath);
-    this.firstSeen ??= Date.now();
-    if (!this.inFlight) this.timer ??= setTimeout(() => this.flush(), this.delay());
+    if (!this.pending.has(hostPath)) this.pending.set(hostPath, Date.now());
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (!this.inFlight && this.pending.size) this.timer ??= setTimeout(() => this.flush(), this.delay());
   }
 
   /** The gathering time, or longer while the guest rests from the last batch. */
@@ -124,29 +133,39 @@ export class LiveChanges {
    */
   private flush(): void {
     this.timer = undefined;
-    // The guest judges its own writes against when the host saw the change, not when the batch
-    // arrives, which under heavy writing is later.
-    const since = this.firstSeen ?? Date.now();
-    this.firstSeen = undefined;
     const target = this.opts.target();
+    const now = Date.now();
+    const busy = !!target && now - target.lastOwn() < BUSY_MS;
     const folders = new Map<string, boolean>();
-    const fresh = [...this.pending].map((p) => this.fresh(p, folders));
-    this.pending.clear();
+    const fresh: ReturnType<LiveChanges['fresh']>[] = [];
+    // Each path is judged against when the host first saw it change, not when it is sent.
+    for (const [p, seen] of this.pending) {
+      if (busy && now - seen < HOLD_MS && !this.isOwn(target, p, seen)) continue;
+      this.pending.delete(p);
+      fresh.push(this.fresh(p, seen, folders));
+    }
     const raise = fresh.flatMap((f) => f.raise);
-    if (!target || !raise.length) return;
-    const t0 = Date.now();
-    this.inFlight = send(
-      target,
-      raise,
-      since,
-      fresh.some((f) => f.gone),
-    )
-      .catch((e: Error) => this.opts.log.warn(`live changes: ${e.message}`))
-      .finally(() => {
-        this.inFlight = undefined;
-        this.restUntil = Date.now() + Math.min((Date.now() - t0) * SPACING_FACTOR, MAX_SPACING_MS);
-        if (this.pending.size) this.timer ??= setTimeout(() => this.flush(), this.delay());
-      });
+    if (target && raise.length) {
+      const t0 = Date.now();
+      this.inFlight = send(
+        target,
+        raise,
+        fresh.some((f) => f.gone),
+      )
+        .catch((e: Error) => this.opts.log.warn(`live changes: ${e.message}`))
+        .finally(() => {
+          this.inFlight = undefined;
+          this.restUntil = Date.now() + Math.min((Date.now() - t0) * SPACING_FACTOR, MAX_SPACING_MS);
+          this.schedule();
+        });
+    }
+    this.schedule();
+  }
+
+  /** True when the guest's record already names this change as a container's own. */
+  private isOwn(target: ShareEvents | undefined, hostPath: string, seen: number): boolean {
+    const root = [...this.roots.values()].find((r) => isInside(hostPath, r.host));
+    return !!target && !!root && target.own(root.guest + hostPath.slice(root.host.length), seen);
   }
 
   /**
@@ -158,7 +177,7 @@ export class LiveChanges {
    * which the refresh raises on the host, then finds its state already sent. A folder is
    * raised for each change in it, so a container's own changes there do not hide the host's.
    */
-  private fresh(hostPath: string, folders: Map<string, boolean>): { raise: Raise[]; gone: boolean } {
+  private fresh(hostPath: string, since: number, folders: Map<string, boolean>): { raise: Raise[]; gone: boolean } {
     const none = { raise: [], gone: false };
     const root = [...this.roots.values()].find((r) => isInside(hostPath, r.host));
     if (!root || this.opts.skip?.().some((s) => isInside(hostPath, s))) return none;
@@ -177,7 +196,7 @@ export class LiveChanges {
       if (folderChanged) this.sent.set(dir, folder);
     }
     const cause = root.guest + hostPath.slice(root.host.length);
-    const raise = [...(own ? [{ path: cause, cause }] : []), ...(folderChanged ? [{ path: dirname(cause), cause }] : [])];
+    const raise = [...(own ? [{ path: cause, cause, since }] : []), ...(folderChanged ? [{ path: dirname(cause), cause, since }] : [])];
     return { raise, gone: !own };
   }
 
@@ -202,10 +221,11 @@ function stateOf(path: string): string | undefined {
   }
 }
 
-/** A guest path to raise an event on, and the changed path that calls for it (itself, or a name in a folder). */
+/** A guest path to raise an event on, the changed path that calls for it (itself, or a name in a folder), and when the host saw that change. */
 interface Raise {
   path: string;
   cause: string;
+  since: number;
 }
 
 /**
@@ -213,8 +233,8 @@ interface Raise {
  * such at once; for the rest the guest's record is brought up to date first (the host can see
  * a change before the guest's recorder has streamed it), so no container hears its own write twice.
  */
-async function send(target: ShareEvents, raise: Raise[], since: number, gone: boolean): Promise<void> {
-  const notOwn = () => [...new Set(raise.filter((r) => !target.own(r.cause, since)).map((r) => r.path))];
+async function send(target: ShareEvents, raise: Raise[], gone: boolean): Promise<void> {
+  const notOwn = () => [...new Set(raise.filter((r) => !target.own(r.cause, r.since)).map((r) => r.path))];
   let todo = notOwn();
   if (!todo.length) return;
   // A guest that cannot say (no recorder yet, too busy) still gets the paths: an echo beats a lost edit.

@@ -17,6 +17,7 @@ describe('OwnChanges', () => {
     await r.write('/home/u/app/src/a.js\n/home/u/app/new-dir\n/home/u/ap');
     await r.write('p/other.js\n');
     expect(r.own.has('/home/u/app/src/a.js', 1_000_000)).toBe(true);
+    expect(r.own.last).toBe(1_000_000);
     expect(r.own.has('/home/u/app/new-dir/in-it.js', 1_000_000)).toBe(true);
     // A line split across reads is one path.
     expect(r.own.has('/home/u/app/other.js', 1_000_000)).toBe(true);

@@ -24,6 +24,8 @@ export class OwnChanges {
   /** Guest path → when its last change arrived; in arrival order, so the oldest go first. */
   private readonly seen = new Map<string, number>();
   private partial = '';
+  /** When the last change arrived (the host's clock). */
+  last = 0;
   /** Settles waiting for the mark's line. */
   private marks: (() => void)[] = [];
 
@@ -98,6 +100,7 @@ export class OwnChanges {
       else if (path.startsWith('/')) {
         this.seen.delete(path);
         this.seen.set(path, t);
+        this.last = t;
       }
     }
     for (const [p, at] of this.seen) {
