@@ -21,11 +21,11 @@ const SPACING_FACTOR = 3;
 /** The longest wait between batches, so a host edit still reaches a watcher within 1 s. */
 const MAX_SPACING_MS = 500;
 /**
- * While the guest's containers are writing (their record had a line within BUSY_MS), a path not
- * yet known as theirs waits up to HOLD_MS for its record to arrive before the guest is asked to
- * bring the record up to date (ShareEvents.settle), which would cost it a command each batch.
+ * While the guest's containers write in bulk (ShareEvents.writing), a path not yet known as
+ * theirs waits up to HOLD_MS for its record to arrive before the guest is asked to bring the
+ * record up to date (ShareEvents.settle), which would cost it a command each batch. A
+ * container's occasional write does not make a host edit wait.
  */
-const BUSY_MS = 500;
 const HOLD_MS = 200;
 /** The longest batch line sent to the guest. */
 const MAX_BATCH_CHARS = 60 * 1024;
@@ -135,7 +135,7 @@ export class LiveChanges {
     this.timer = undefined;
     const target = this.opts.target();
     const now = Date.now();
-    const busy = !!target && now - target.lastOwn() < BUSY_MS;
+    const busy = !!target?.writing();
     const folders = new Map<string, boolean>();
     const fresh: ReturnType<LiveChanges['fresh']>[] = [];
     // Each path is judged against when the host first saw it change, not when it is sent.

@@ -87,8 +87,8 @@ export interface ShareEvents {
   own(path: string, since: number): boolean;
   /** Resolves once every change the guest's containers made before the call is known to `own`. */
   settle(): Promise<void>;
-  /** When the last of the containers' own changes reached the host (ms since the epoch; 0: none yet). */
-  lastOwn(): number;
+  /** True while the containers write in bulk, so the record of their changes trails the host's view by a moment. */
+  writing(): boolean;
 }
 
 /** What a boot needs from the supervisor. */

@@ -17,7 +17,6 @@ describe('OwnChanges', () => {
     await r.write('/home/u/app/src/a.js\n/home/u/app/new-dir\n/home/u/ap');
     await r.write('p/other.js\n');
     expect(r.own.has('/home/u/app/src/a.js', 1_000_000)).toBe(true);
-    expect(r.own.last).toBe(1_000_000);
     expect(r.own.has('/home/u/app/new-dir/in-it.js', 1_000_000)).toBe(true);
     // A line split across reads is one path.
     expect(r.own.has('/home/u/app/other.js', 1_000_000)).toBe(true);
@@ -25,6 +24,16 @@ describe('OwnChanges', () => {
     expect(r.own.has('/home/u/app', 1_000_000)).toBe(false);
     // A host change seen long after the container's is the host's own.
     expect(r.own.has('/home/u/app/src/a.js', 1_000_000 + OWN_WINDOW_MS + 1)).toBe(false);
+  });
+
+  test('writing in bulk: a score of changes within about half a second, not a few, and not long ago', async () => {
+    const r = record();
+    await r.write('/app/log.txt\n/app/log.txt\n');
+    expect(r.own.writing()).toBe(false);
+    await r.write(Array.from({ length: 25 }, (_, i) => `/app/node_modules/f${i}.js\n`).join(''));
+    expect(r.own.writing()).toBe(true);
+    r.at(1_000_000 + 5000);
+    expect(r.own.writing()).toBe(false);
   });
 
   test('old paths are forgotten as new ones arrive, so the record stays small', async () => {

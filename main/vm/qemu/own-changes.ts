@@ -10,6 +10,9 @@ export const OWN_WINDOW_MS = 3000;
 const KEEP_MS = 10_000;
 /** The longest record line kept; a longer one is a broken stream, and is dropped. */
 const MAX_LINE = 64 * 1024;
+/** Record lines within about BUCKET_MS–2×BUCKET_MS that make the containers' writing a bulk (an extract, an install, a delete). */
+const BULK_LINES = 20;
+const BUCKET_MS = 500;
 /** The file the guest touches on `mark`, watched beside the folders (live-changes.sh). */
 export const OWN_MARK = '/run/berth/live/mark';
 
@@ -24,8 +27,8 @@ export class OwnChanges {
   /** Guest path → when its last change arrived; in arrival order, so the oldest go first. */
   private readonly seen = new Map<string, number>();
   private partial = '';
-  /** When the last change arrived (the host's clock). */
-  last = 0;
+  /** Lines that arrived in the current bucket of BUCKET_MS, and in the one before. */
+  private bucket = { start: 0, lines: 0, previous: 0 };
   /** Settles waiting for the mark's line. */
   private marks: (() => void)[] = [];
 
@@ -84,6 +87,19 @@ export class OwnChanges {
     return false;
   }
 
+  /** True while the containers write in bulk: their changes arrive by the dozen, each a moment after the host saw it. */
+  writing(): boolean {
+    const age = this.now() - this.bucket.start;
+    if (age >= 2 * BUCKET_MS) return false;
+    return (age < BUCKET_MS ? this.bucket.lines + this.bucket.previous : this.bucket.lines) >= BULK_LINES;
+  }
+
+  private count(t: number): void {
+    const age = t - this.bucket.start;
+    if (age >= BUCKET_MS) this.bucket = { start: t, lines: 0, previous: age < 2 * BUCKET_MS ? this.bucket.lines : 0 };
+    this.bucket.lines++;
+  }
+
   private reachedMark(): void {
     const waiting = this.marks;
     this.marks = [];
@@ -100,7 +116,7 @@ export class OwnChanges {
       else if (path.startsWith('/')) {
         this.seen.delete(path);
         this.seen.set(path, t);
-        this.last = t;
+        this.count(t);
       }
     }
     for (const [p, at] of this.seen) {

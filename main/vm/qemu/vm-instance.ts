@@ -184,7 +184,7 @@ export class VmInstance extends EventEmitter implements Machine {
   /** Live changes go over the guest's control port, and its containers' own changes come on their own port, once both are connected. */
   get shareEvents(): ShareEvents | undefined {
     const { control, own } = this;
-    return control && own && { ...control.shareEvents, own: (path, since) => own.has(path, since), settle: () => own.settle(() => control.mark(3000), 3000), lastOwn: () => own.last };
+    return control && own && { ...control.shareEvents, own: (path, since) => own.has(path, since), settle: () => own.settle(() => control.mark(3000), 3000), writing: () => own.writing() };
   }
 
   /**
