@@ -54,8 +54,8 @@ export interface LiveChangesOptions {
  * host edits. Only those folders are watched, nothing when there are none. A
  * change is sent once per state of the file (inode, size, mtime): the guest's
  * chown of a path to its own owner, which changes only the ctime, does not come
- * back; paths its containers just wrote are dropped here when the guest streams its
- * record of them (ShareEvents.own), and by the guest itself otherwise.
+ * back; paths its containers just wrote, which the guest streams (ShareEvents.own), are
+ * dropped here and never sent.
  */
 export class LiveChanges {
   private roots = new Map<string, Root>();
@@ -164,8 +164,14 @@ export class LiveChanges {
 
   /** True when the guest's record already names this change as a container's own. */
   private isOwn(target: ShareEvents | undefined, hostPath: string, seen: number): boolean {
+    const guest = this.toGuest(hostPath);
+    return !!target && !!guest && target.own(guest, seen);
+  }
+
+  /** A watched host path as the guest names it; undefined outside every watched folder. */
+  private toGuest(hostPath: string): string | undefined {
     const root = [...this.roots.values()].find((r) => isInside(hostPath, r.host));
-    return !!target && !!root && target.own(root.guest + hostPath.slice(root.host.length), seen);
+    return root && root.guest + hostPath.slice(root.host.length);
   }
 
   /**
@@ -179,8 +185,8 @@ export class LiveChanges {
    */
   private fresh(hostPath: string, since: number, folders: Map<string, boolean>): { raise: Raise[]; gone: boolean } {
     const none = { raise: [], gone: false };
-    const root = [...this.roots.values()].find((r) => isInside(hostPath, r.host));
-    if (!root || this.opts.skip?.().some((s) => isInside(hostPath, s))) return none;
+    const cause = this.toGuest(hostPath);
+    if (!cause || this.opts.skip?.().some((s) => isInside(hostPath, s))) return none;
     const own = stateOf(hostPath);
     const dir = dirname(hostPath);
     const folder = stateOf(dir) ?? 'gone';
@@ -191,11 +197,10 @@ export class LiveChanges {
     // Judged once a batch, so each change in the folder is a cause of its refresh.
     let folderChanged = folders.get(dir);
     if (folderChanged === undefined) {
-      folderChanged = hostPath !== root.host && this.sent.get(dir) !== folder;
+      folderChanged = !this.roots.has(hostPath) && this.sent.get(dir) !== folder;
       folders.set(dir, folderChanged);
       if (folderChanged) this.sent.set(dir, folder);
     }
-    const cause = root.guest + hostPath.slice(root.host.length);
     const raise = [...(own ? [{ path: cause, cause, since }] : []), ...(folderChanged ? [{ path: dirname(cause), cause, since }] : [])];
     return { raise, gone: !own };
   }
