@@ -22,6 +22,11 @@ export interface ShareOptions {
    * are 9p's.
    */
   transport?: '9p' | 'virtiofs';
+  /**
+   * virtio-fs only: each virtiofsd's open-files limit, lower than the host allows (tests of the
+   * descriptor guard, virtiofs-fd-guard.ts); otherwise virtiofsd raises its own as far as it may.
+   */
+  nofile?: number;
 }
 
 /**
@@ -44,8 +49,11 @@ export function shareOptionsFrom(text: string | undefined): ShareOptions {
     else if (key === 'cache' && ((CACHES as string[]).includes(value) || /^0x[0-9a-f]{1,2}$/.test(value))) o.cache = value as ShareOptions['cache'];
     else if (key === 'msize' && /^\d+$/.test(value) && Number(value) >= 8 && Number(value) <= 4096) o.msizeKiB = Number(value);
     else if (key === 'transport' && (value === '9p' || value === 'virtiofs')) o.transport = value;
+    else if (key === 'nofile' && /^\d+$/.test(value) && Number(value) >= 256 && Number(value) <= 1_048_576) o.nofile = Number(value);
     else
-      throw new Error(`BERTH_SHARE_OPTIONS: ${JSON.stringify(part)} is not one of security_model=${MODELS.join('|')}, cache=${CACHES.join('|')}|0x<bits>, msize=<8-4096 KiB>, transport=9p|virtiofs`);
+      throw new Error(
+        `BERTH_SHARE_OPTIONS: ${JSON.stringify(part)} is not one of security_model=${MODELS.join('|')}, cache=${CACHES.join('|')}|0x<bits>, msize=<8-4096 KiB>, transport=9p|virtiofs, nofile=<256-1048576>`,
+      );
   }
   return o;
 }
@@ -61,6 +69,6 @@ export function guestMount(o: ShareOptions, transport: '9p' | 'virtiofs' = '9p')
 
 /** A one-line description for logs and benchmarks, of the transport a boot chose. */
 export function describeShareOptions(o: ShareOptions, transport: '9p' | 'virtiofs' = o.transport ?? '9p'): string {
-  if (transport === 'virtiofs') return 'virtio-fs, virtiofsd cache=always';
+  if (transport === 'virtiofs') return `virtio-fs, virtiofsd cache=always${o.nofile ? `, at most ${o.nofile} open files` : ''}`;
   return `9p, security_model=${o.securityModel}, cache=${o.cache}, msize ${o.msizeKiB} KiB`;
 }

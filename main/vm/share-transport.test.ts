@@ -25,4 +25,12 @@ describe('share transport', () => {
     expect(virtiofsdArgs(c, '/s/fs0.sock', '/home/u')).toEqual(['--socket-path=/s/fs0.sock', '-o', 'source=/home/u', '-o', 'cache=always']);
     expect(virtiofsdArgs(rust, '/s/fs0.sock', '/home/u')).toEqual(['--socket-path', '/s/fs0.sock', '--shared-dir', '/home/u', '--cache', 'always']);
   });
+
+  test('an open-files limit asked in the share options reaches each daemon in its own spelling', () => {
+    const chosen = chooseShareTransport(shareOptionsFrom('nofile=4096'), c);
+    expect(chosen).toEqual({ kind: 'virtiofs', virtiofsd: { ...c, nofile: 4096 } });
+    expect(virtiofsdArgs({ ...c, nofile: 4096 }, '/s/fs0.sock', '/h')).toContain('--rlimit-nofile=4096');
+    expect(virtiofsdArgs({ ...rust, nofile: 4096 }, '/s/fs0.sock', '/h').slice(-2)).toEqual(['--rlimit-nofile', '4096']);
+    expect(() => shareOptionsFrom('nofile=12')).toThrow(/nofile=<256-1048576>/);
+  });
 });

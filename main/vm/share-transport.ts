@@ -10,6 +10,8 @@ import type { ShareOptions } from './share-options';
 export interface Virtiofsd {
   path: string;
   kind: 'c' | 'rust';
+  /** The open-files limit a boot sets it to (share options' `nofile`); otherwise it raises its own as far as it may. */
+  nofile?: number;
 }
 
 /** Where each kind is installed, in the order they are looked for. */
@@ -38,7 +40,7 @@ export function chooseShareTransport(options: ShareOptions, virtiofsd: Virtiofsd
   if (!virtiofsd) {
     throw new Error('BERTH_SHARE_OPTIONS asks for transport=virtiofs, but this host has no virtiofsd Berth may run (one of /usr/libexec/virtiofsd or /usr/lib/qemu/virtiofsd, on Linux, as root)');
   }
-  return { kind: 'virtiofs', virtiofsd };
+  return { kind: 'virtiofs', virtiofsd: options.nofile ? { ...virtiofsd, nofile: options.nofile } : virtiofsd };
 }
 
 /**
@@ -49,6 +51,6 @@ export function chooseShareTransport(options: ShareOptions, virtiofsd: Virtiofsd
  * of a folder is dropped when that folder starts to be watched (live-changes.sh).
  */
 export function virtiofsdArgs(d: Virtiofsd, socket: string, dir: string): string[] {
-  if (d.kind === 'rust') return ['--socket-path', socket, '--shared-dir', dir, '--cache', 'always'];
-  return [`--socket-path=${socket}`, '-o', `source=${dir}`, '-o', 'cache=always'];
+  if (d.kind === 'rust') return ['--socket-path', socket, '--shared-dir', dir, '--cache', 'always', ...(d.nofile ? ['--rlimit-nofile', String(d.nofile)] : [])];
+  return [`--socket-path=${socket}`, '-o', `source=${dir}`, '-o', 'cache=always', ...(d.nofile ? [`--rlimit-nofile=${d.nofile}`] : [])];
 }
