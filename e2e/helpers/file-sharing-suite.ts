@@ -112,6 +112,22 @@ export function fileSharingSuite(name: string, opts: { shareOptions?: string; ex
       expect(r.inContainer).toEqual(expected);
     }, 300_000);
 
+    const nofile = /(?:^|,)nofile=(\d+)/.exec(opts.shareOptions ?? '')?.[1];
+    if (opts.expected === 'virtiofs' && nofile) {
+      test(`a walk through more files than virtiofsd may hold open (${nofile}) sees every one: the VM lets go of what it cached`, () => {
+        const dir = join(shared, 'many');
+        const perFolder = Math.ceil((Number(nofile) * 1.25) / 100);
+        for (let d = 0; d < 100; d++) {
+          mkdirSync(join(dir, `d${d}`), { recursive: true });
+          for (let f = 0; f < perFolder; f++) writeFileSync(join(dir, `d${d}`, `f${f}`), '');
+        }
+        const r = docker(['run', '--rm', '-v', `${dir}:/m`, IMG, 'sh', '-c', 'find /m -type f | wc -l'], { timeoutMs: 240_000 });
+        expect(r.stderr).not.toMatch(/Too many open files/);
+        expect(Number(r.stdout.trim()), r.stderr).toBe(100 * perFolder);
+        expect(berth(['logs', 'vm']).stdout).toMatch(/virtiofsd held \d+ of its \d+ file descriptors, one for each file the VM had cached: the VM dropped its cache/);
+      }, 300_000);
+    }
+
     if (opts.expected === 'virtiofs') {
       test('a sleep stops the VM instead (vhost-user-fs cannot be saved), and the next docker call boots it afresh with the shares', () => {
         writeFileSync(join(shared, 'after-sleep'), 'still here\n');

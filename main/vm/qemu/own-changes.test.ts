@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { Duplex, PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { OWN_MARK, OWN_WINDOW_MS, OwnChanges } from './own-changes';
 
@@ -68,5 +68,20 @@ describe('OwnChanges', () => {
         throw new Error('the control port is closed');
       }, 1000),
     ).rejects.toThrow('the control port is closed');
+  });
+
+  test("asks the guest to drop its cache with a line of its own the other way, and nothing it writes counts as the guest's record", async () => {
+    const written: string[] = [];
+    const port = new Duplex({
+      read() {},
+      write(chunk, _encoding, done) {
+        written.push(String(chunk));
+        done();
+      },
+    });
+    const own = new OwnChanges(port);
+    await own.forget();
+    expect(written).toEqual(['forget\n']);
+    expect(own.has('forget', Date.now())).toBe(false);
   });
 });

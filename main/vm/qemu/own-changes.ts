@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import type { Duplex } from 'node:stream';
 import { connectWhenListening } from '../../common/unix-socket';
 
 /**
@@ -33,7 +33,7 @@ export class OwnChanges {
   private marks: (() => void)[] = [];
 
   constructor(
-    private readonly stream: Readable,
+    private readonly stream: Duplex,
     private readonly now: () => number = Date.now,
   ) {
     stream.setEncoding('utf8');
@@ -48,6 +48,15 @@ export class OwnChanges {
 
   close(): void {
     this.stream.destroy();
+  }
+
+  /**
+   * Asks the guest, on this port, to drop what it caches of files it is not using (virtio-fs
+   * only; virtiofs-fd-guard.ts). Not the control port: a long batch of changes can hold that
+   * one. Resolves once the ask is written; the guest does not answer.
+   */
+  forget(): Promise<void> {
+    return new Promise((resolve, reject) => this.stream.write('forget\n', (e) => (e ? reject(e) : resolve())));
   }
 
   /**

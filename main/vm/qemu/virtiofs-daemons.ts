@@ -5,6 +5,7 @@ import { sleep } from '../../common/sleep';
 import type { SharedFolder } from '../shared-folders';
 import { type Virtiofsd, virtiofsdArgs } from '../share-transport';
 import { diesWithParent } from './qemu-process';
+import { type FdCounter, VirtiofsFdGuard } from './virtiofs-fd-guard';
 
 /** How long a virtiofsd may take to listen on its socket. */
 const LISTEN_TIMEOUT_MS = 10_000;
@@ -16,6 +17,8 @@ const LISTEN_TIMEOUT_MS = 10_000;
  * where the host can tie it (setpriv's PR_SET_PDEATHSIG).
  */
 export class VirtiofsDaemons {
+  private guard?: VirtiofsFdGuard;
+
   private constructor(private readonly children: ChildProcess[]) {}
 
   /** Starts a virtiofsd on `sockets[i]` for each share, and resolves once every one listens. */
@@ -38,11 +41,24 @@ export class VirtiofsDaemons {
     return daemons;
   }
 
+  /**
+   * Keeps the daemons under their descriptor limits (virtiofs-fd-guard.ts) from now until they
+   * stop: the guest's `forget` drops its cached names.
+   */
+  guardFds(guest: { forget(): Promise<void> }, log: (line: string) => void, fds?: FdCounter): void {
+    const pids = () => this.children.flatMap((c) => (running(c) && c.pid ? [c.pid] : []));
+    this.guard ??= new VirtiofsFdGuard({ pids, forget: () => guest.forget(), log, fds });
+    this.guard.start();
+  }
+
   /** Ends the daemons still running: only the ones this boot started, by their own handles. */
   stop(): void {
-    for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGTERM');
+    this.guard?.stop();
+    for (const c of this.children) if (running(c)) c.kill('SIGTERM');
   }
 }
+
+const running = (c: ChildProcess): boolean => c.pid !== undefined && c.exitCode === null && c.signalCode === null;
 
 /** Resolves once the socket exists; rejects when the daemon ends first or takes too long. */
 async function listening(child: ChildProcess, socket: string, path: string): Promise<void> {

@@ -157,6 +157,7 @@ export class VmInstance extends EventEmitter implements Machine {
     // Connected before the guest runs on after a resume, so the port is open on both ends when it does.
     this.control = await Promise.race([GuestControl.connect(this.paths.controlSocket), spawnError]);
     this.own = await Promise.race([OwnChanges.connect(this.paths.ownSocket), spawnError]);
+    this.daemons?.guardFds(this.own, (l) => this.emit('console', l));
     q.once('exit', () => {
       this.control?.close();
       this.own?.close();

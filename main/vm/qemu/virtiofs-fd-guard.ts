@@ -1,0 +1,158 @@
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** How many descriptors a process holds, and may hold (Linux's /proc); injected in tests. */
+export interface FdCounter {
+  /** The most that the process, or a child it forked, holds: QEMU's C virtiofsd serves from a child in its sandbox. */
+  held(pid: number): number;
+  limit(pid: number): number;
+}
+
+/** The host's own count, from /proc: a virtiofsd runs only on Linux. */
+export const procFds: FdCounter = {
+  held: (pid) => {
+    const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    return Math.max(readdirSync(`/proc/${pid}/fd`).length, ...children.map(heldByChild));
+  },
+  limit: (pid) => {
+    const soft = /^Max open files\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'))?.[1];
+    return soft && /^\d+$/.test(soft) ? Number(soft) : Number.POSITIVE_INFINITY;
+  },
+};
+
+/** A child's count; 0 when it ended since its parent listed it. */
+function heldByChild(pid: number): number {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return 0;
+  }
+}
+
+/** The guard's pacing. */
+export const FD_GUARD = {
+  /**
+   * How often it looks: at least once a second, and sooner while the count climbs towards the
+   * line, so a fast walk is caught before it gets there. Counting costs little while few are held.
+   */
+  CHECK_MS: 1000,
+  SOONEST_MS: 100,
+  /** The share of its limit a virtiofsd may hold before the guest is asked to let go. */
+  SHARE: 0.4,
+  /** The least time between two asks, and the most, once asking does not help. */
+  MIN_GAP_MS: 5000,
+  MAX_GAP_MS: 300_000,
+} as const;
+
+/** What the guard needs of the boot it watches. */
+export interface FdGuardOptions {
+  /** The virtiofsd processes running now. */
+  pids: () => readonly number[];
+  /** Asks the guest to drop what it caches of files it is not using. */
+  forget: () => Promise<void>;
+  log: (line: string) => void;
+  fds?: FdCounter;
+  now?: () => number;
+}
+
+/**
+ * Keeps each virtiofsd under its descriptor limit. virtiofsd holds a descriptor for every file
+ * the guest's kernel keeps cached, and the guest forgets a file only under memory pressure, so a
+ * walk through more files than the limit allows (20,000 on some hosts) ends in "Too many open
+ * files" inside containers. Past a share of the limit, the guard has the guest drop its cached
+ * names (`forget`); files open in the VM and folders watched there keep theirs, so when asking
+ * does not bring the count down, it asks less and less often, and says why once.
+ */
+export class VirtiofsFdGuard {
+  private timer?: NodeJS.Timeout;
+  private running = false;
+  private last?: { at: number; held: number };
+  private gap: number = FD_GUARD.MIN_GAP_MS;
+  private lastAsk = Number.NEGATIVE_INFINITY;
+  /** Whether the count fell under the line since the last ask (or there was none). */
+  private helped = true;
+  private busy = false;
+  private warned = false;
+  private readonly fds: FdCounter;
+  private readonly now: () => number;
+
+  constructor(private readonly opts: FdGuardOptions) {
+    this.fds = opts.fds ?? procFds;
+    this.now = opts.now ?? Date.now;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const tick = async () => {
+      const next = await this.check();
+      if (this.running) this.timer = setTimeout(tick, next).unref();
+    };
+    this.timer = setTimeout(tick, FD_GUARD.CHECK_MS).unref();
+  }
+
+  stop(): void {
+    this.running = false;
+    clearTimeout(this.timer);
+  }
+
+  /** One look at every virtiofsd; asks the guest to let go when one holds too many. Resolves to the ms until the next look. */
+  async check(): Promise<number> {
+    if (this.busy) return FD_GUARD.CHECK_MS;
+    const worst = this.fullest();
+    if (!worst) return FD_GUARD.CHECK_MS;
+    const line = worst.limit * FD_GUARD.SHARE;
+    const next = this.untilLine(worst.held, line);
+    if (worst.held < line) {
+      this.helped = true;
+      this.gap = FD_GUARD.MIN_GAP_MS;
+      return next;
+    }
+    if (this.now() - this.lastAsk < this.gap) return next;
+    if (!this.helped) this.slowDown(worst);
+    this.busy = true;
+    this.lastAsk = this.now();
+    this.helped = false;
+    try {
+      await this.opts.forget();
+      this.opts.log(`[berth] virtiofsd held ${worst.held} of its ${worst.limit} file descriptors, one for each file the VM had cached: the VM dropped its cache`);
+    } catch (e) {
+      this.opts.log(`[berth] virtiofsd holds ${worst.held} of its ${worst.limit} file descriptors, and the VM could not drop its cache: ${(e as Error).message}`);
+    } finally {
+      this.busy = false;
+    }
+    return next;
+  }
+
+  /** Half the time the count, at its last pace, needs to reach the line; within the pacing's bounds. */
+  private untilLine(held: number, line: number): number {
+    const at = this.now();
+    const last = this.last;
+    this.last = { at, held };
+    const perMs = last && at > last.at ? (held - last.held) / (at - last.at) : 0;
+    if (perMs <= 0 || held >= line) return FD_GUARD.CHECK_MS;
+    return Math.min(FD_GUARD.CHECK_MS, Math.max(FD_GUARD.SOONEST_MS, (line - held) / perMs / 2));
+  }
+
+  private slowDown(worst: { held: number; limit: number }): void {
+    this.gap = Math.min(this.gap * 2, FD_GUARD.MAX_GAP_MS);
+    if (this.warned) return;
+    this.warned = true;
+    this.opts.log(
+      `[berth] virtiofsd still holds ${worst.held} of its ${worst.limit} file descriptors after the VM dropped its cache: files open in containers and watched folders keep theirs. Raise the host's open-files limit (ulimit -Hn) if containers see "Too many open files"`,
+    );
+  }
+
+  /** The virtiofsd nearest its limit; undefined when none runs (or all ended meanwhile). */
+  private fullest(): { held: number; limit: number } | undefined {
+    let worst: { held: number; limit: number } | undefined;
+    for (const pid of this.opts.pids()) {
+      try {
+        const c = { held: this.fds.held(pid), limit: this.fds.limit(pid) };
+        if (!worst || c.held / c.limit > worst.held / worst.limit) worst = c;
+      } catch {
+        // ended since the list was taken
+      }
+    }
+    return worst;
+  }
+}
