@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import { shareOptionsFrom } from '../../main/vm/share-options';
 import { berthCli, dumpLogsOnFailure, hermeticEnv, stopAndClean, until } from './berth-cli';
 import { importBusybox, importInotifyImage } from './busybox-image';
 import { dockerCli } from './docker-cli';
@@ -112,11 +113,11 @@ export function fileSharingSuite(name: string, opts: { shareOptions?: string; ex
       expect(r.inContainer).toEqual(expected);
     }, 300_000);
 
-    const nofile = /(?:^|,)nofile=(\d+)/.exec(opts.shareOptions ?? '')?.[1];
+    const nofile = shareOptionsFrom(opts.shareOptions).nofile;
     if (opts.expected === 'virtiofs' && nofile) {
       test(`a walk through more files than virtiofsd may hold open (${nofile}) sees every one: the VM lets go of what it cached`, () => {
         const dir = join(shared, 'many');
-        const perFolder = Math.ceil((Number(nofile) * 1.25) / 100);
+        const perFolder = Math.ceil((nofile * 1.25) / 100);
         for (let d = 0; d < 100; d++) {
           mkdirSync(join(dir, `d${d}`), { recursive: true });
           for (let f = 0; f < perFolder; f++) writeFileSync(join(dir, `d${d}`, `f${f}`), '');

@@ -79,8 +79,9 @@ export class VirtiofsFdGuard {
   private lastAsk = Number.NEGATIVE_INFINITY;
   /** Whether the last ask freed most descriptors, or the count fell under the line since (or there was no ask). */
   private helped = true;
-  private busy = false;
   private warned = false;
+  /** Each daemon's limit, read once: it is set as the daemon starts. */
+  private readonly limits = new Map<number, number>();
   private readonly fds: FdCounter;
   private readonly now: () => number;
 
@@ -89,6 +90,7 @@ export class VirtiofsFdGuard {
     this.now = opts.now ?? Date.now;
   }
 
+  /** Looks one after another: the next look is set only once the last has finished. */
   start(): void {
     if (this.running) return;
     this.running = true;
@@ -106,7 +108,6 @@ export class VirtiofsFdGuard {
 
   /** One look at every virtiofsd; asks the guest to let go when one holds too many. Resolves to the ms until the next look. */
   async check(): Promise<number> {
-    if (this.busy) return FD_GUARD.CHECK_MS;
     const worst = this.fullest();
     if (!worst) return FD_GUARD.CHECK_MS;
     const line = worst.limit * FD_GUARD.SHARE;
@@ -129,7 +130,6 @@ export class VirtiofsFdGuard {
   }
 
   private async ask(worst: { held: number; limit: number }): Promise<void> {
-    this.busy = true;
     this.lastAsk = this.now();
     this.helped = false;
     try {
@@ -138,8 +138,6 @@ export class VirtiofsFdGuard {
       this.opts.log(`[berth] virtiofsd held ${worst.held} of its ${worst.limit} file descriptors, one for each file the VM had cached: the VM dropped its cache`);
     } catch (e) {
       this.opts.log(`[berth] virtiofsd holds ${worst.held} of its ${worst.limit} file descriptors, and the VM could not drop its cache: ${(e as Error).message}`);
-    } finally {
-      this.busy = false;
     }
   }
 
@@ -170,7 +168,9 @@ export class VirtiofsFdGuard {
     let worst: { held: number; limit: number } | undefined;
     for (const pid of this.opts.pids()) {
       try {
-        const c = { held: this.fds.held(pid), limit: this.fds.limit(pid) };
+        const limit = this.limits.get(pid) ?? this.fds.limit(pid);
+        this.limits.set(pid, limit);
+        const c = { held: this.fds.held(pid), limit };
         if (!worst || c.held / c.limit > worst.held / worst.limit) worst = c;
       } catch {
         // ended since the list was taken
