@@ -36,15 +36,26 @@ export function berthCli(env: Record<string, string>) {
   };
 }
 
-/** The pid in a pid file, if the process is alive. */
+/**
+ * The pid in a pid file, if the process is alive. The agent removes its pid
+ * file as it exits, so the file may vanish between any look and the read.
+ */
 export function livePid(pidFile: string): number | undefined {
-  if (!existsSync(pidFile)) return undefined;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  let pid: number;
   try {
-    process.kill(pid, 0);
-    return pid;
+    pid = Number(readFileSync(pidFile, 'utf8').trim());
   } catch {
     return undefined;
+  }
+  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+}
+
+/** Sends a signal to a process the test started; one that has already exited is no error. */
+export function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ESRCH') throw e;
   }
 }
 
@@ -94,6 +105,6 @@ export function dumpLogsOnFailure(home: string): ({ onTestFailed }: { onTestFail
 export function stopAndClean(home: string, berth: ReturnType<typeof berthCli>, ...dirs: string[]): void {
   berth(['stop'], { timeoutMs: 120_000 });
   const pid = livePid(join(home, 'agent.pid'));
-  if (pid) process.kill(pid, 'SIGKILL');
+  if (pid) signal(pid, 'SIGKILL');
   for (const d of [home, ...dirs]) rmSync(d, { recursive: true, force: true });
 }

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { AgentStatus } from '../../main/agent/control-api';
-import { alive, berthCli, CLI, dumpLogsOnFailure, hermeticEnv, livePid, until } from '../helpers/berth-cli';
+import { alive, berthCli, CLI, dumpLogsOnFailure, hermeticEnv, livePid, signal, until } from '../helpers/berth-cli';
 import { readInvocations } from '../helpers/invocation-log';
 
 const INJECTOR_DIR = join(__dirname, '..', 'fixtures', 'fault-injector');
@@ -40,7 +40,7 @@ afterEach(async () => {
     const pid = livePid(join(home, 'agent.pid'));
     if (pid) {
       spawnSync(process.execPath, [CLI, 'stop'], { env: hermeticEnv({ BERTH_HOME: home }), timeout: 60_000 });
-      process.kill(pid, 'SIGTERM');
+      signal(pid, 'SIGTERM');
       await until(() => livePid(join(home, 'agent.pid')) === undefined, 10_000);
     }
     rmSync(home, { recursive: true, force: true });

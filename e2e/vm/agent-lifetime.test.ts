@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { ensureAgent } from '../../main/agent/agent-client';
 import { berthPaths } from '../../main/agent/paths';
-import { alive, CLI, hermeticEnv, livePid, until } from '../helpers/berth-cli';
+import { alive, CLI, hermeticEnv, livePid, signal, until } from '../helpers/berth-cli';
 
 describe('the agent leaves when nobody needs it', () => {
   const home = mkdtempSync(join(tmpdir(), 'berth-life-'));
@@ -16,7 +16,7 @@ describe('the agent leaves when nobody needs it', () => {
 
   afterAll(() => {
     const pid = livePid(paths.agentPid);
-    if (pid) process.kill(pid, 'SIGKILL');
+    if (pid) signal(pid, 'SIGKILL');
     rmSync(home, { recursive: true, force: true });
   });
 

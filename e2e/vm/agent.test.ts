@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import type { AgentStatus } from '../../main/agent/control-api';
-import { alive, berthCli, livePid, until, dumpLogsOnFailure, hermeticEnv } from '../helpers/berth-cli';
+import { alive, berthCli, livePid, signal, until, dumpLogsOnFailure, hermeticEnv } from '../helpers/berth-cli';
 import { importBusybox } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 
@@ -34,7 +34,7 @@ describe('berth agent and CLI with a real VM', () => {
   afterAll(() => {
     berth(['stop'], { timeoutMs: 60_000 });
     const agentPid = livePid(join(home, 'agent.pid'));
-    if (agentPid) process.kill(agentPid, 'SIGKILL');
+    if (agentPid) signal(agentPid, 'SIGKILL');
     rmSync(home, { recursive: true, force: true });
   });
 

@@ -8,7 +8,7 @@ import { createServer, type Server } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { berthCli, livePid, until } from '../helpers/berth-cli';
+import { berthCli, livePid, signal, until } from '../helpers/berth-cli';
 
 const homes: string[] = [];
 function freshHome(): { home: string; berth: ReturnType<typeof berthCli> } {
@@ -22,7 +22,7 @@ afterEach(async () => {
     // Only the agent this test started, by the pid it wrote.
     const pid = livePid(join(home, 'agent.pid'));
     if (pid) {
-      process.kill(pid, 'SIGTERM');
+      signal(pid, 'SIGTERM');
       await until(() => livePid(join(home, 'agent.pid')) === undefined, 5000);
     }
     rmSync(home, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { launchQuietChromium } from '../helpers/chromium';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { livePid, until, dumpLogsOnFailure } from '../helpers/berth-cli';
+import { livePid, signal, until, dumpLogsOnFailure } from '../helpers/berth-cli';
 import { importBusybox } from '../helpers/busybox-image';
 import { SESSION_STORAGE_KEY } from '../../main/contract/dashboard-wire';
 import { metaPolicy } from '../../main/contract/web-security';
@@ -69,7 +69,7 @@ describe('dashboard in Chromium against a real VM', () => {
     server?.kill('SIGTERM');
     berth(['stop'], { timeoutMs: 60_000 });
     const pid = livePid(join(home, 'agent.pid'));
-    if (pid) process.kill(pid, 'SIGKILL');
+    if (pid) signal(pid, 'SIGKILL');
     rmSync(home, { recursive: true, force: true });
   });
 

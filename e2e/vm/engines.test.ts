@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from 'vitest';
 import { freeLoopbackPort } from '../../main/common/free-port';
 import type { EngineReach } from '../../main/engine/context-probe';
-import { berthCli, dumpLogsOnFailure, livePid, stopAndClean } from '../helpers/berth-cli';
+import { berthCli, dumpLogsOnFailure, livePid, signal, stopAndClean } from '../helpers/berth-cli';
 import { importBusybox } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 import { storeFingerprint } from '../helpers/context-fingerprint';
@@ -82,7 +82,7 @@ describe('other engines through Docker contexts, against a real VM', () => {
     sshd?.stop();
     // An agent the tray app or the dashboard may have started for their own (never booted) homes.
     const trayAgent = livePid(join(views, 'tray', 'home', '.berth', 'agent.pid'));
-    if (trayAgent) process.kill(trayAgent, 'SIGKILL');
+    if (trayAgent) signal(trayAgent, 'SIGKILL');
     stopAndClean(localHome, localBerth);
     stopAndClean(home, berth, contexts, views);
   });
@@ -128,7 +128,7 @@ describe('other engines through Docker contexts, against a real VM', () => {
     app.kill();
     app = undefined;
     const trayAgent = livePid(join(views, 'tray', 'home', '.berth', 'agent.pid'));
-    if (trayAgent) process.kill(trayAgent, 'SIGKILL');
+    if (trayAgent) signal(trayAgent, 'SIGKILL');
   });
 
   test('the dashboard shows the remote through its switcher and acts there, with the VM-only parts absent', async () => {

@@ -11,7 +11,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { LOGIN_ITEMS_SETTINGS_URL } from '../../main/login-item/mac-login-item';
 import { StandinApp } from '../electron-standin/launch';
 import { findRecorded, type StandinSnapshot } from '../electron-standin/record';
-import { berthCli, hermeticEnv, livePid } from '../helpers/berth-cli';
+import { berthCli, hermeticEnv, livePid, signal } from '../helpers/berth-cli';
 
 const item = (s: StandinSnapshot, id: string) => findRecorded(s.tray?.menu, (i) => i.id === id);
 const calls = (s: StandinSnapshot, api: string) => s.calls.filter((c) => c.api === api);
@@ -37,7 +37,7 @@ describe('start at login on macOS 13+ (the app under the Electron stand-in, play
     app.kill();
     berthCli({ BERTH_HOME: berthHome })(['stop'], { timeoutMs: 30_000 });
     const agent = livePid(join(berthHome, 'agent.pid'));
-    if (agent) process.kill(agent, 'SIGKILL');
+    if (agent) signal(agent, 'SIGKILL');
     rmSync(root, { recursive: true, force: true });
   });
 

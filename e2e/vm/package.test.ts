@@ -21,7 +21,7 @@ import { findExecutable } from '../../main/common/executables';
 import { StandinApp } from '../electron-standin/launch';
 import { readableResources } from '../electron-standin/packaged-resources';
 import { findRecorded, type StandinSnapshot } from '../electron-standin/record';
-import { alive, berthCli, dumpLogsOnFailure, hermeticEnv, livePid, until } from '../helpers/berth-cli';
+import { alive, berthCli, dumpLogsOnFailure, hermeticEnv, livePid, signal, until } from '../helpers/berth-cli';
 import { dockerCli } from '../helpers/docker-cli';
 import { VM_STATES as TRAY_STATES } from '../../main/vm/vm-state';
 
@@ -51,7 +51,7 @@ describe('the packaged app (electron-builder --dir with a stub Electron)', () =>
     app?.kill();
     berthCli({ BERTH_HOME: berthHome })(['stop'], { timeoutMs: 60_000 });
     const agent = livePid(join(berthHome, 'agent.pid'));
-    if (agent) process.kill(agent, 'SIGKILL');
+    if (agent) signal(agent, 'SIGKILL');
     rmSync(root, { recursive: true, force: true });
   });
 

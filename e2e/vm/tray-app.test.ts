@@ -18,7 +18,7 @@ import { defaultAssetsDir } from '../../main/vm/assets';
 import { APP_MAIN, StandinApp } from '../electron-standin/launch';
 import { drawMenu } from '../electron-standin/menu-picture';
 import { findRecorded as find, type RecordedItem, type StandinSnapshot } from '../electron-standin/record';
-import { alive, berthCli, dumpLogsOnFailure, hermeticEnv, livePid, until } from '../helpers/berth-cli';
+import { alive, berthCli, dumpLogsOnFailure, hermeticEnv, livePid, signal, until } from '../helpers/berth-cli';
 import { importBusybox } from '../helpers/busybox-image';
 import { dockerCli } from '../helpers/docker-cli';
 
@@ -87,7 +87,7 @@ describe('the menu-bar app under the Electron stand-in, against a real VM', () =
     app?.kill();
     berth(['stop'], { timeoutMs: 60_000 });
     const agent = livePid(join(berthHome, 'agent.pid'));
-    if (agent) process.kill(agent, 'SIGKILL');
+    if (agent) signal(agent, 'SIGKILL');
     rmSync(root, { recursive: true, force: true });
   });
 
