@@ -2,9 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { berthPaths } from '../main/agent/paths';
 import { BerthService } from '../main/contract/berth-service';
 import { contextSourcesFrom } from '../main/contract/engine-choice';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sleep } from '../main/common/sleep';
 
 const CLI = join(__dirname, '..', 'dist', 'main', 'cli', 'index.js');
 
@@ -34,15 +35,23 @@ export function benchVm(prefix: string): BenchVm {
           console.error(`bench/${name}: ${(e as Error).message}`);
           process.exitCode = 1;
         })
-        .finally(() => {
+        .finally(async () => {
           try {
             berth('stop');
           } catch {
             // already stopped
           }
+          // The agent leaves a moment after its VM and writes its last state as it goes.
+          await agentGone(home);
           rmSync(home, { recursive: true, force: true });
         }),
   };
+}
+
+/** Waits, at most 15 s, until the agent of a bench's home has exited (its pid file is gone). */
+async function agentGone(home: string): Promise<void> {
+  const pidFile = berthPaths(home).agentPid;
+  for (let i = 0; i < 150 && existsSync(pidFile); i++) await sleep(100);
 }
 
 /** Resident memory (MiB) of the QEMU running a bench's VM: the process started with its QMP socket. */
