@@ -1,4 +1,4 @@
-# Shared by stage 1 (the initrd's /init) and stage 2 (rc.boot, rc.shutdown).
+# Shared by stage 1 (the initrd's /init) and stage 2 (rc.boot, rc.shutdown, rc.control, sync.sh).
 # The @…@ values are filled at build time from main/link/guest.ts, the same
 # constants the host parses the console and names the disks with.
 
@@ -16,6 +16,17 @@ find_disk() {
   for d in /sys/block/vd*; do
     read -r serial < "$d/serial" 2>/dev/null
     [ "$serial" = "$1" ] && { disk="/dev/${d##*/}"; return 0; }
+  done
+  return 1
+}
+
+# The device of the virtio-serial port the host named $1, in $dev, as find_disk does.
+find_port() {
+  dev=""
+  for p in /sys/class/virtio-ports/vport*; do
+    name=""
+    read -r name 2>/dev/null < "$p/name"
+    [ "$name" = "$1" ] && { dev="/dev/${p##*/}"; return 0; }
   done
   return 1
 }

@@ -16,16 +16,6 @@ T=$(printf '\t')
 mkdir -p "$state"
 set -f
 
-port_path() { # <name>
-  set +f
-  for p in /sys/class/virtio-ports/vport*; do
-    name=""
-    read -r name 2>/dev/null < "$p/name"
-    [ "$name" = "$1" ] && echo "/dev/${p##*/}"
-  done
-  set -f
-}
-
 # Facts for the given absolute paths (those that exist): stat, then sha1sum of files (a link's
 # target's, which the host ignores), then each link's target.
 facts() { # <id> <path>...
@@ -138,8 +128,12 @@ if [ -n "$SYNC_STDIO" ]; then
   serve
   exit
 fi
-port=$(port_path @SYNC_PORT@)
-changes=$(port_path @SYNC_CHANGES_PORT@)
+. /usr/lib/berth/berth-lib.sh
+set +f
+port="" changes=""
+find_port @SYNC_PORT@ && port=$dev
+find_port @SYNC_CHANGES_PORT@ && changes=$dev
+set -f
 [ -n "$port" ] && [ -n "$changes" ] && exec 5>"$changes" || { echo "sync: no ports"; exit 1; }
 while :; do
   exec 3<>"$port" 4>&3 || { sleep 1; continue; }
