@@ -51,7 +51,8 @@ live_forget() {
 # to 8 regular files, or for more one drop of clean cached pages (as dd's nocache, all files'):
 # a process start costs tens of milliseconds under emulation, and a checkout sends thousands.
 live_raise_all() {
-  tr '\n' '\0' < "$1" | xargs -0 -r -s 120000 stat -c '%u/%F/%n' -- 2>/dev/null > $live/stat
+  local p u
+  live_args "$1" stat -c '%u/%F/%n' -- 2>/dev/null > $live/stat
   # uid/type/path: the path is absolute, so the first two slashes end the uid and the type.
   awk -v out=$live/raise -v up="$2" '
     FILENAME == ARGV[1] { i = index($0, "/"); u = substr($0, 1, i - 1); r = substr($0, i + 1)
@@ -66,13 +67,29 @@ live_raise_all() {
   if [ -e $live/raise.many ]; then
     echo 1 > /proc/sys/vm/drop_caches
   elif [ -s $live/raise.file ]; then
-    tr '\n' '\0' < $live/raise.file | xargs -0 -I @ /usr/lib/berth/gnu-dd if=@ iflag=nocache count=0 status=none 2>/dev/null
+    while IFS= read -r p; do /usr/lib/berth/gnu-dd if="$p" iflag=nocache count=0 status=none 2>/dev/null; done < $live/raise.file
   fi
   if [ -s $live/raise.owners ]; then
-    while read -r u; do tr '\n' '\0' < "$live/raise.$u" | xargs -0 -s 120000 chown -h "$u" 2>/dev/null; done < $live/raise.owners
+    while read -r u; do live_args "$live/raise.$u" chown -h "$u" 2>/dev/null; done < $live/raise.owners
   fi
   rm -f $live/raise.* $live/stat
   return 0
+}
+
+# Runs the command with the lines of the file $1 as its last arguments: up to 8 of them
+# directly, more through xargs (a pipe and xargs are two more process starts, which an edit
+# of one file should not pay).
+live_args() {
+  local f=$1 n=0 a
+  shift
+  while IFS= read -r a && [ $n -le 8 ]; do n=$((n + 1)); done < "$f"
+  if [ $n -gt 8 ]; then
+    tr '\n' '\0' < "$f" | xargs -0 -r -s 120000 "$@"
+    return
+  fi
+  [ $n -gt 0 ] || return 0
+  while IFS= read -r a; do set -- "$@" "$a"; done < "$f"
+  "$@"
 }
 
 # Raises an event for each path the host changed (tab-separated, in $live/batch): a file, or a
@@ -84,6 +101,8 @@ live_changed() {
   tr '\t' '\n' < $live/batch > $live/paths
   : > $live/up
   live_raise_all $live/paths $live/up
+  # Most batches are an edit: nothing gone, no folder to raise, no process to start for it.
+  [ -s $live/up ] || return 0
   sort -u $live/up > $live/folders
   live_raise_all $live/folders /dev/null
   return 0
