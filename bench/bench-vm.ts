@@ -2,10 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { berthPaths } from '../main/agent/paths';
 import { BerthService } from '../main/contract/berth-service';
 import { contextSourcesFrom } from '../main/contract/engine-choice';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sleep } from '../main/common/sleep';
+import { livePid, until } from '../e2e/helpers/berth-cli';
 
 const CLI = join(__dirname, '..', 'dist', 'main', 'cli', 'index.js');
 
@@ -42,16 +42,10 @@ export function benchVm(prefix: string): BenchVm {
             // already stopped
           }
           // The agent leaves a moment after its VM and writes its last state as it goes.
-          await agentGone(home);
+          await until(() => livePid(berthPaths(home).agentPid) === undefined, 15_000);
           rmSync(home, { recursive: true, force: true });
         }),
   };
-}
-
-/** Waits, at most 15 s, until the agent of a bench's home has exited (its pid file is gone). */
-async function agentGone(home: string): Promise<void> {
-  const pidFile = berthPaths(home).agentPid;
-  for (let i = 0; i < 150 && existsSync(pidFile); i++) await sleep(100);
 }
 
 /** Resident memory (MiB) of the QEMU running a bench's VM: the process started with its QMP socket. */
