@@ -86,7 +86,7 @@ class FolderWatches implements TreeWatch {
   private watchOne(dir: string): boolean {
     let w: FSWatcher;
     try {
-      w = watch(dir, { persistent: false }, (_e, name) => this.event(dir, name?.toString()));
+      w = watch(dir, { persistent: false }, (e, name) => this.event(dir, name?.toString(), e === 'rename'));
     } catch {
       return false; // gone already, unreadable, or out of inotify watches
     }
@@ -96,11 +96,15 @@ class FolderWatches implements TreeWatch {
     return true;
   }
 
-  private event(dir: string, name: string | undefined): void {
+  /** `renamed`: a name came or went (create, delete, move); otherwise contents or attributes changed. */
+  private event(dir: string, name: string | undefined, renamed: boolean): void {
     // A watched file reports itself by its own name. An event on a folder itself names the folder (libuv
     // gives its basename), read here as a child of that name; the parent's watch reports the folder too.
     const path = name && !(dir === this.root && this.rootIsFile) ? join(dir, name) : dir;
     this.onChange(path);
+    // Only a name that came or went can be a folder to watch or to drop: a container writing a
+    // tree makes several content and attribute events a file, which need no lstat.
+    if (!renamed) return;
     const kind = kindOf(path);
     if (kind === 'dir' && !this.held.has(path)) this.add(path);
     if (kind === undefined && this.held.has(path)) this.drop(path);
