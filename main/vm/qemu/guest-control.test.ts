@@ -6,8 +6,8 @@ import { createInterface } from 'node:readline';
 import { describe, expect, test } from 'vitest';
 import { GuestControl } from './guest-control';
 
-/** A STAND-IN for rc.control on QEMU's socket: answers each line the way `answer` says (undefined: silence). */
-async function standInGuest(answer: (line: string) => string | undefined) {
+/** A STAND-IN for rc.control on QEMU's socket: answers each line the way `answer` says (undefined: silence; a promise: when it settles). */
+async function standInGuest(answer: (line: string) => string | undefined | Promise<string>) {
   const path = join(mkdtempSync(join(tmpdir(), 'berth-ctl-')), 'control.sock');
   const got: { line: string; at: number }[] = [];
   const server = createServer((s: Socket) => {
@@ -16,7 +16,8 @@ async function standInGuest(answer: (line: string) => string | undefined) {
     rl.on('line', (line) => {
       got.push({ line, at: Date.now() });
       const a = answer(line);
-      if (a !== undefined) s.write(`${a}\n`);
+      if (typeof a === 'string') s.write(`${a}\n`);
+      else void a?.then((l) => s.write(`${l}\n`));
     });
   });
   await new Promise<void>((r) => server.listen(path, () => r()));
@@ -53,6 +54,26 @@ describe('GuestControl', () => {
     const c = await GuestControl.connect(g.path);
     await expect(c.send('mount', 100)).rejects.toThrow('the guest did not answer "mount" within 100 ms');
     await c.send('suspend', 1000);
+    c.close();
+    g.close();
+  });
+
+  test("a timed-out command's answer, arriving later, is its own: the next command of that name waits for its own", async () => {
+    const after = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+    // In order, as rc.control answers: the first after 300 ms, the second 200 ms after that.
+    let previous = Promise.resolve();
+    const g = await standInGuest((l) => {
+      // The batch's block shows as a line of its own, which has no answer.
+      if (!l.startsWith('changed')) return undefined;
+      previous = previous.then(() => after(l.startsWith('changed 2') ? 300 : 200));
+      return previous.then(() => 'ok changed');
+    });
+    const c = await GuestControl.connect(g.path);
+    const t0 = Date.now();
+    await expect(c.send('changed 2 0', 100, Buffer.from('a\n'))).rejects.toThrow('did not answer "changed"');
+    await c.send('changed 3 0', 2000, Buffer.from('bb\n'));
+    // The first answer came at about 300 ms; the second's is at about 500 ms.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
     c.close();
     g.close();
   });

@@ -10,6 +10,9 @@ export type GuestCommand = 'suspend' | 'mount' | 'mark' | `time ${number}` | `wa
 /** The longest answer line the guest may send. */
 const MAX_LINE = 64 * 1024;
 
+/** How long an answer a timed-out command is owed is still taken as that command's. */
+const OWED_FOR_MS = 5 * 60_000;
+
 /** The guest refused a command, or did not answer it. */
 export class GuestControlError extends Error {}
 
@@ -21,6 +24,12 @@ export class GuestControlError extends Error {}
 export class GuestControl {
   private queue: Promise<unknown> = Promise.resolve();
   private waiting?: { name: string; resolve: () => void; reject: (e: Error) => void };
+  /**
+   * Answers still owed to commands that timed out, oldest first. The guest answers in order, so
+   * the next answer of that name is theirs, not the waiting command's; each is owed for a while
+   * only, in case the guest never sends it.
+   */
+  private owed: { name: string; until: number }[] = [];
 
   private constructor(private readonly socket: Socket) {
     // A reset connection ends through 'close' below; readline would rethrow the socket's error as its own.
@@ -94,7 +103,10 @@ export class GuestControl {
   private exchange(command: GuestCommand, timeoutMs: number, payload?: Buffer): Promise<void> {
     const name = command.split(' ')[0];
     return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => done(new GuestControlError(`the guest did not answer "${name}" within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(() => {
+        this.owed.push({ name, until: Date.now() + OWED_FOR_MS });
+        done(new GuestControlError(`the guest did not answer "${name}" within ${timeoutMs} ms`));
+      }, timeoutMs);
       const done = (e?: Error) => {
         clearTimeout(timer);
         this.waiting = undefined;
@@ -110,7 +122,14 @@ export class GuestControl {
   private onLine(line: string): void {
     const w = this.waiting;
     const [status, name, ...why] = line.trim().split(' ');
-    // An answer to an earlier command that timed out is not this one's.
+    const now = Date.now();
+    this.owed = this.owed.filter((o) => o.until > now);
+    const late = this.owed.findIndex((o) => o.name === name);
+    if (late >= 0) {
+      // Owed ones before it will not come now: the guest has moved past them.
+      this.owed.splice(0, late + 1);
+      return;
+    }
     if (!w || name !== w.name) return;
     if (status === 'ok') w.resolve();
     else w.reject(new GuestControlError(`the guest could not ${name}: ${why.join(' ') || 'no reason given'}`));
