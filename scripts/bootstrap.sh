@@ -10,10 +10,10 @@ APT_PACKAGES=(
   qemu-system-arm                      # the arm64 guest, tested here under software emulation
   debian-archive-keyring               # the guest build's own apt configuration (Debian 13)
   squashfs-tools busybox-static kmod cpio zstd xz-utils binutils  # building the guest image (zstd also compresses a sleeping VM's state)
+  gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross  # the guest's own-changes recorder, built for each guest (vm-assets/guest/src)
   util-linux                           # setpriv: QEMU dies with the agent
   docker-registry                      # a local registry mirror the engine-settings test pulls through
   openssh-server                       # sshd, which the engines test runs itself on 127.0.0.1 (an ssh:// context)
-  inotify-tools                        # inotifywait, for the guest's sync.sh run on the host by the sync unit tests
   procps                               # ps: finding a QEMU a crashed agent left (as on macOS)
   docker-compose python3-docker        # real Docker clients the tests drive
   chromium xvfb                        # the dashboard's browser tests

@@ -24,6 +24,7 @@ import { GUEST_VARS, rootfsTokens } from './lib/guest-tokens';
 
 import { candidateVersion, extract, guestPackages, resolveDependency, type PinnedPackage } from './lib/apt';
 import { isElf, libraryClosure, realFile } from './lib/elf';
+import { buildGuestTools } from './lib/guest-tools';
 import { kernelImage } from './lib/kernel';
 import { copyDir, install, installTree, link, packagePath, USRMERGE_LINKS, usrMerged } from './lib/layout';
 import { loadableModules, moduleLoadOrder, moduleSource } from './lib/modules';
@@ -230,6 +231,7 @@ function buildRoot(root: string, i: RootInputs, version: string, out: string): v
     install(from, root, usrMerged(dest), statSync(from).mode & 0o777);
     if (isElf(from)) elves.push(from);
   }
+  elves.push(...buildGuestTools(i.arch, join(root, 'usr/lib/berth')));
   for (const d of rootDirs(i.arch)) {
     copyDir(join(sysroot, d), join(root, usrMerged(d)));
     for (const f of readdirSync(join(sysroot, d))) if (f.endsWith('.so')) elves.push(join(sysroot, d, f));

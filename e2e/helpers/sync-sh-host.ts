@@ -1,9 +1,10 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { Duplex } from 'node:stream';
 import { join } from 'node:path';
 import { GUEST_SYNC_CHANGES_PORT, GUEST_SYNC_PORT, syncId } from '../../main/link/sync-protocol';
 import { SyncWire } from '../../main/sync/sync-wire';
+import { hostBuiltTool } from './host-built-tool';
 
 const SCRIPT = join(__dirname, '..', '..', 'vm-assets', 'guest', 'rootfs', 'etc', 'berth', 'sync.sh');
 
@@ -14,8 +15,9 @@ export function syncScript(): string {
 
 /**
  * TEST-ONLY: the guest's real sync.sh run on this host by busybox sh, over
- * stdio instead of virtio-serial ports, with busybox's applets, the host's
- * inotifywait and the host's GNU dd in place of the guest's. Its copies live in `copies`.
+ * stdio instead of virtio-serial ports, with busybox's applets, the guest's
+ * own-changes built for this host and the host's GNU dd in place of the guest's. Its copies
+ * live in `copies`.
  */
 export class SyncShOnHost {
   readonly child: ChildProcess;
@@ -29,12 +31,11 @@ export class SyncShOnHost {
     for (const d of [bin, this.copies]) mkdirSync(d, { recursive: true });
     try {
       execFileSync('/bin/busybox', ['--install', '-s', bin]);
-      symlinkSync('/usr/bin/inotifywait', join(bin, 'inotifywait'));
     } catch {
       // Installed by an earlier harness in the same folder.
     }
     this.child = spawn('/bin/busybox', ['sh', '-c', syncScript()], {
-      env: { PATH: bin, SYNC_STDIO: '1', SYNC_COPIES: this.copies, SYNC_STATE: join(dir, 'state'), SYNC_DD: '/usr/bin/dd' },
+      env: { PATH: bin, SYNC_STDIO: '1', SYNC_COPIES: this.copies, SYNC_STATE: join(dir, 'state'), SYNC_DD: '/usr/bin/dd', SYNC_WATCH: hostBuiltTool('own-changes') },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     const { stdin, stdout, stderr } = this.child;
@@ -48,7 +49,7 @@ export class SyncShOnHost {
     return join(this.copies, syncId(hostPath), 'copy');
   }
 
-  /** Ends sync.sh and its inotifywait (by the pid it wrote, a process this harness started). */
+  /** Ends sync.sh and its watcher (by the pid it wrote, a process this harness started). */
   stop(): void {
     this.child.kill('SIGKILL');
     try {

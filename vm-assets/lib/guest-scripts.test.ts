@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { BOOT_STAGES } from '../../main/link/guest';
+import { hostBuiltTool } from '../../e2e/helpers/host-built-tool';
 
 const guest = join(__dirname, '..', 'guest');
 const read = (p: string) => readFileSync(join(guest, p), 'utf8');
@@ -50,16 +51,18 @@ describe('guest scripts', () => {
 describe('live-changes.sh, run by busybox sh on the host', () => {
   const dir = mkdtempSync(join(tmpdir(), 'berth-live-sh-'));
   const live = join(dir, 'live');
-  // Its folder is the test's own, and GNU dd is the host's.
-  const script = read('rootfs/etc/berth/live-changes.sh').replaceAll('/run/berth/live', live).replace('/usr/lib/berth/gnu-dd', '/usr/bin/dd');
+  // Its folder is the test's own, GNU dd is the host's, and own-changes is built for the host.
+  const script = read('rootfs/etc/berth/live-changes.sh')
+    .replaceAll('/run/berth/live', live)
+    .replace('/usr/lib/berth/gnu-dd', '/usr/bin/dd')
+    .replace('/usr/lib/berth/own-changes', hostBuiltTool('own-changes'));
   const ctime = (p: string) => statSync(p, { bigint: true }).ctimeNs;
   const mtime = (p: string) => statSync(p, { bigint: true }).mtimeNs;
 
-  // Busybox's applets only, as in the guest, and inotify-tools' inotifywait.
+  // Busybox's applets only, as in the guest.
   const bin = join(dir, 'bin');
   mkdirSync(bin);
   execFileSync('/bin/busybox', ['--install', '-s', bin]);
-  symlinkSync('/usr/bin/inotifywait', join(bin, 'inotifywait'));
   const sh = (body: string, env: Record<string, string> = {}) => execFileSync('/bin/busybox', ['sh', '-c', `${script}\n${body}`], { env: { ...env, PATH: bin }, encoding: 'utf8' });
 
   test("raises each changed path's event with a chown to its own owner, and a gone path's on its folder", async () => {

@@ -66,9 +66,6 @@ export const ROOT_PACKAGES = [
   'libbsd0',
   'libmd0',
   'libtinfo6',
-  // inotifywait: live-changes.sh records the containers' own changes in bind-mounted folders
-  'inotify-tools',
-  'libinotifytools0',
   // GNU dd (`iflag=nocache`): live-changes.sh drops one file's stale pages with it
   'coreutils',
   // the other architecture's user-mode emulator, and its binfmt_misc magic (see binfmtRule)
@@ -94,7 +91,6 @@ export const ROOT_FILES: ReadonlyArray<readonly [string, string]> = [
   ['sbin/resize2fs', 'usr/sbin/resize2fs'],
   ['etc/mke2fs.conf', 'etc/mke2fs.conf'],
   ['usr/sbin/dnsmasq', 'usr/sbin/dnsmasq'],
-  ['usr/bin/inotifywait', 'usr/bin/inotifywait'],
   // Not usr/bin/dd: that name is busybox's applet.
   ['usr/bin/dd', 'usr/lib/berth/gnu-dd'],
 ];

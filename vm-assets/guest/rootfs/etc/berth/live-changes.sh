@@ -20,10 +20,11 @@ live_stop() {
 # Streams the containers' own changes under the given folders (tab-separated) to the host, a
 # path a line, on fd 4 (rc.control opens port @OWN_CHANGES_PORT@ there), so the agent does not
 # send them back: the events `live_changed` never raises itself (close_write, create, delete,
-# moves); a container's chmod alone is not streamed, and comes back once. One inotifywait, and
-# no other process, is the guest's whole cost of a container writing thousands of files. It
-# watches $live/mark too: the agent has it touched (`mark`), and once that line arrives it has
-# every change the guest saw before it.
+# moves); a container's chmod alone is not streamed, and comes back once. One own-changes (an
+# inotifywait that wakes once per 20 ms burst, not once per event), and no other process, is
+# the guest's whole cost of a container writing thousands of files. It watches $live/mark too:
+# the agent has it touched (`mark`), and once that line arrives it has every change the guest
+# saw before it.
 live_watch() {
   live_stop
   cp $live/roots $live/roots.old 2>/dev/null || : > $live/roots.old
@@ -32,8 +33,7 @@ live_watch() {
   # What the guest cached of a folder before it was watched may be stale by now.
   awk 'FILENAME == ARGV[1] { old[$0] = 1; next } !($0 in old) { added = 1 } END { exit !added }' $live/roots.old $live/roots && live_forget
   : > $live/mark
-  inotifywait -m -r -q -e close_write,create,delete,moved_from,moved_to --format '%w%f' \
-    --fromfile $live/roots $live/mark >&4 2>/dev/null 3<&- &
+  /usr/lib/berth/own-changes --fromfile $live/roots $live/mark >&4 2>/dev/null 3<&- &
   echo $! > $live/pid
 }
 

@@ -4,7 +4,7 @@
 # Files travel as tar streams on the port itself (a batch is one tar and one GNU dd, where a
 # copy over 9p paid round trips for every file). One command a line on port @SYNC_PORT@,
 # answered in order on the same port; the copies' changes go out on @SYNC_CHANGES_PORT@,
-# written by one inotifywait alone.
+# written by one own-changes (an inotifywait that prints in batches) alone.
 # With SYNC_STDIO set (tests on a host), commands come on stdin, answers go to stdout and
 # changes to stderr.
 export PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -12,6 +12,7 @@ copies=${SYNC_COPIES:-@SYNC_COPY_ROOT@}
 state=${SYNC_STATE:-/run/berth/sync-state}
 # GNU dd reads exactly a count of bytes from the port (busybox's reads whole blocks).
 dd=${SYNC_DD:-/usr/lib/berth/gnu-dd}
+watcher=${SYNC_WATCH:-/usr/lib/berth/own-changes}
 T=$(printf '\t')
 mkdir -p "$state"
 set -f
@@ -76,13 +77,13 @@ remove_all() { # <copy> <path>...
   return $failed
 }
 
-# One inotifywait for every watched copy: the single writer on the changes port (fd 5).
+# One watcher for every watched copy: the single writer on the changes port (fd 5). It names
+# what a folder made in a copy holds as well, so nothing made before its watch is missed.
 watch_copies() {
   [ -r "$state/pid" ] && kill "$(cat "$state/pid")" 2>/dev/null
   rm -f "$state/pid"
   [ -s "$state/watched" ] || return 0
-  inotifywait -m -r -q -e close_write,create,delete,moved_from,moved_to,attrib --format '%w%f' \
-    --fromfile "$state/watched" >&5 2>/dev/null 3<&- 4>&- &
+  "$watcher" --attrib --fromfile "$state/watched" >&5 2>/dev/null 3<&- 4>&- &
   echo $! > "$state/pid"
 }
 
