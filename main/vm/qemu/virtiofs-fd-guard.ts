@@ -59,13 +59,32 @@ export interface FdGuardOptions {
 }
 
 /**
+ * The guard's states: `clear` (under the line, or never asked), `asked` (the guest was just
+ * asked; the next look tells whether it helped), `stuck` (an ask freed little: files open in
+ * the VM and watched folders keep their descriptors, so asking again waits a growing gap).
+ */
+type GuardState = 'clear' | 'asked' | 'stuck';
+/** What one look finds: under the line; over it though the last ask freed most; over it. */
+type Look = 'under' | 'refilled' | 'over';
+/** What a look does: `ask` at once, or `ask-when-due` once the gap since the last ask has passed. */
+type Act = 'none' | 'ask' | 'ask-when-due';
+
+/** Each state's next state and act for each look; `ask-when-due` goes to `asked` only when it asks. */
+const TRANSITIONS: Record<GuardState, Record<Look, { to: GuardState; act: Act }>> = {
+  clear: { under: { to: 'clear', act: 'none' }, refilled: { to: 'asked', act: 'ask' }, over: { to: 'asked', act: 'ask' } },
+  // A drop that freed most of what was held worked, however fast a walk fills the count again.
+  asked: { under: { to: 'clear', act: 'none' }, refilled: { to: 'asked', act: 'ask' }, over: { to: 'stuck', act: 'none' } },
+  stuck: { under: { to: 'clear', act: 'none' }, refilled: { to: 'stuck', act: 'ask-when-due' }, over: { to: 'stuck', act: 'ask-when-due' } },
+};
+
+/**
  * Keeps each virtiofsd under its descriptor limit. virtiofsd holds a descriptor for every file
  * the guest's kernel keeps cached, and the guest forgets a file only under memory pressure, so a
  * walk through more files than the limit allows (20,000 on some hosts) ends in "Too many open
  * files" inside containers. Past a share of the limit, the guard has the guest drop its cached
  * names (`forget`), and again each time the count is back over the line. Files open in the VM
  * and folders watched there keep theirs, so when a drop frees little, it asks less and less
- * often, and says why once.
+ * often, and says why once (TRANSITIONS).
  */
 export class VirtiofsFdGuard {
   private timer?: NodeJS.Timeout;
@@ -73,12 +92,11 @@ export class VirtiofsFdGuard {
   private last?: { at: number; held: number };
   /** Descriptors a ms, as the count last rose. */
   private pace = 0;
-  /** The count when the guest was last asked, until the next look. */
-  private askedAt?: number;
+  private state: GuardState = 'clear';
+  /** The count when the guest was last asked. */
+  private askedAt = 0;
   private gap: number = FD_GUARD.MIN_GAP_MS;
   private lastAsk = Number.NEGATIVE_INFINITY;
-  /** Whether the last ask freed most descriptors, or the count fell under the line since (or there was no ask). */
-  private helped = true;
   private warned = false;
   /** Each daemon's limit, read once: it is set as the daemon starts. */
   private readonly limits = new Map<number, number>();
@@ -112,32 +130,28 @@ export class VirtiofsFdGuard {
     if (!worst) return FD_GUARD.CHECK_MS;
     const line = worst.limit * FD_GUARD.SHARE;
     const next = this.untilLine(worst.held, line);
-    // The first look after an ask: a drop that freed most of what was held worked, however
-    // fast a walk fills the count again.
-    if (this.askedAt !== undefined && worst.held < this.askedAt / 2) this.helped = true;
-    this.askedAt = undefined;
-    if (worst.held < line) {
-      this.helped = true;
-      this.gap = FD_GUARD.MIN_GAP_MS;
-      return next;
-    }
-    if (!this.helped) {
-      if (this.now() - this.lastAsk < this.gap) return next;
-      this.slowDown(worst);
-    }
-    await this.ask(worst);
+    const look: Look = worst.held < line ? 'under' : this.state === 'asked' && worst.held < this.askedAt / 2 ? 'refilled' : 'over';
+    const { to, act } = TRANSITIONS[this.state][look];
+    this.state = to;
+    if (look === 'under') this.gap = FD_GUARD.MIN_GAP_MS;
+    if (act === 'none' || (act === 'ask-when-due' && this.now() - this.lastAsk < this.gap)) return next;
+    if (act === 'ask-when-due') this.slowDown(worst);
+    // An ask the guest could not carry out is as good as one that freed nothing.
+    this.state = (await this.ask(worst)) ? 'asked' : 'stuck';
     return FD_GUARD.FOLLOW_UP_MS;
   }
 
-  private async ask(worst: { held: number; limit: number }): Promise<void> {
+  /** Asks the guest to drop its cache; false when it could not. */
+  private async ask(worst: { held: number; limit: number }): Promise<boolean> {
     this.lastAsk = this.now();
-    this.helped = false;
+    this.askedAt = worst.held;
     try {
       await this.opts.forget();
-      this.askedAt = worst.held;
       this.opts.log(`[berth] virtiofsd held ${worst.held} of its ${worst.limit} file descriptors, one for each file the VM had cached: the VM dropped its cache`);
+      return true;
     } catch (e) {
       this.opts.log(`[berth] virtiofsd holds ${worst.held} of its ${worst.limit} file descriptors, and the VM could not drop its cache: ${(e as Error).message}`);
+      return false;
     }
   }
 
