@@ -18,7 +18,7 @@ export const guestCompiler = (arch: GuestArch): string => `${TRIPLET[arch]}-gcc`
  * Compiles each program in GUEST_TOOL_SOURCES into `<dir>/<name>` for the guest's
  * architecture and returns their paths. They link to libc dynamically, so the guest's own
  * libc6 serves them (the library closure check sees them), and are stripped: the guest's
- * payload has a budget. No Debian package does what they do (live-changes.sh says why).
+ * payload has a budget. No Debian package does what they do (each source says why).
  */
 export function buildGuestTools(arch: GuestArch, dir: string, compiler = guestCompiler(arch)): string[] {
   const sources = readdirSync(GUEST_TOOL_SOURCES).filter((f) => f.endsWith('.c'));
@@ -27,8 +27,9 @@ export function buildGuestTools(arch: GuestArch, dir: string, compiler = guestCo
     try {
       run(compiler, ['-Os', '-s', '-Wall', '-Wextra', '-Werror', '-o', out, join(GUEST_TOOL_SOURCES, src)]);
     } catch (e) {
-      const hint = arch === 'arm64' ? 'apt-get install gcc-aarch64-linux-gnu' : 'apt-get install gcc';
-      throw new Error(`building the guest's ${basename(src, '.c')} needs ${compiler} (${hint}, or run scripts/bootstrap.sh): ${(e as Error).message}`);
+      // A missing compiler, or one without its libc headers (the arm64 one's come apart).
+      const packages = arch === 'arm64' ? 'gcc-aarch64-linux-gnu libc6-dev-arm64-cross' : 'gcc libc6-dev';
+      throw new Error(`building the guest's ${basename(src, '.c')} with ${compiler} failed (it needs ${packages}; scripts/bootstrap.sh installs them): ${(e as Error).message}`);
     }
     return out;
   });
