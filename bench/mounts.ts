@@ -43,7 +43,8 @@ function makeTree(dest: string): string {
 function workload(place: string): string {
   return [
     `ms() { read up _ < /proc/uptime; s=\${up%.*}; c=\${up#*.}; echo $((s * 1000 + \${c#0} * 10)); }`,
-    `step() { t0=$(ms); sh -c "$2" >/dev/null 2>&1 || echo "failed $1"; echo "$1 $(( $(ms) - t0 ))"; }`,
+    // A failed step names its place and the end of what it said, so a failure can be chased.
+    `step() { t0=$(ms); sh -c "$2" >/dev/null 2>/tmp/step.err || echo "failed ${place} $1: $(tail -c 400 /tmp/step.err | tr '\\n' ' ')"; echo "$1 $(( $(ms) - t0 ))"; }`,
     `mkdir -p ${place}/t && cd ${place}/t`,
     'step extract "tar -xf /tree.tar"',
     'step walk "find . -type f | wc -l"',
