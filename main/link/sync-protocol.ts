@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
  * for (a tar as `blob <size>`, then its bytes). Facts about the guest's copy come as
  * `s <id> <type> <mode> <size> <mtime> <path>` (busybox stat), `h <id> <sha1>  <path>`
  * (sha1sum) and `l <id> <target> <path>` (readlink), with the copy's own absolute paths;
+ * `rm` answers `kept <path>` (as sent) for each folder it left because it was not empty;
  * changes its inotify watch sees come unasked as `c <id> <path>`.
  */
 
@@ -21,6 +22,9 @@ export const GUEST_SYNC_CHANGES_PORT = 'berth.sync-changes';
 export const SYNC_COPY_ROOT = '/mnt/data/sync';
 /** Names both sides skip: what the host writes before it renames into place. */
 export const SYNC_TEMP_PREFIX = '.berth-sync-';
+
+/** How `rm`'s answer line for a folder it kept begins; the path sent follows. */
+export const SYNC_KEPT = 'kept\t';
 
 /** The verbs sync.sh knows: `put` takes a tar into the copy; `get` sends entries as one (`gettree` with everything under them). */
 export type SyncVerb = 'list' | 'stat' | 'mark' | 'watch' | 'put' | 'get' | 'gettree' | 'rm';

@@ -1,5 +1,5 @@
 import { rmdirSync, unlinkSync } from 'node:fs';
-import { type EntryState, GuestFacts } from '../link/sync-protocol';
+import { type EntryState, GuestFacts, SYNC_KEPT } from '../link/sync-protocol';
 import { absolute, hostState, hostTree, realParents } from './host-state';
 import { type Decision, decide, isMassDelete } from './plan';
 import type { BatchContext } from './batch-context';
@@ -89,19 +89,15 @@ export async function applyBatch(ctx: BatchContext, seen: Observed, opts: { init
   for (const rel of seen.rels) decisions.set(rel, decide(ctx.journal.base(rel), seen.host.get(rel), seen.guest.get(rel), opts.initial));
   const mass = opts.allowMassDelete ? undefined : massDelete(ctx, decisions).mass;
   if (mass) return { applied: 0, conflicts: 0, retry: [], massDelete: mass };
-  const guestDeletes = pick(decisions, 'toGuest', false);
-  const hostDeletes = pick(decisions, 'toHost', false);
-  const retry: string[] = [];
-  for (const chunk of chunks(deepestFirst(guestDeletes))) await ctx.wire.call('rm', ctx.id, chunk).catch(() => retry.push(...chunk));
-  for (const rel of deepestFirst(hostDeletes)) removeOnHost(ctx.root, rel);
+  const retry = await applyDeletes(ctx, decisions);
   const pulls = treeCopies(pick(decisions, 'toGuest', true), seen.guest, seen.host);
   const pullList = withTrees(pulls, seen.host);
   const pullFailed = await pullEntries(ctx, pullList);
   copied(pullList, pullFailed, seen.guest);
   const pushes = treeCopies(pick(decisions, 'toHost', true), seen.host, seen.guest);
-  const pushFailed = await pushEntries(ctx, pushes.single, pushes.trees);
-  copied(withTrees(pushes, seen.guest), pushFailed, seen.host);
-  retry.push(...pullFailed, ...pushFailed);
+  const pushed = await pushEntries(ctx, pushes.single, pushes.trees);
+  copied(withTrees(pushes, seen.guest), pushed.failed, seen.host);
+  retry.push(...pullFailed, ...pushed.failed);
   const conflicts = [...decisions].filter(([, d]) => d.kind === 'conflict');
   for (const [rel, d] of conflicts) if (d.kind === 'conflict') await keepBoth(ctx, rel, d.host).catch(() => retry.push(rel));
   const failed = new Set(retry);
@@ -109,7 +105,30 @@ export async function applyBatch(ctx: BatchContext, seen: Observed, opts: { init
     if (failed.has(rel) || [...failed].some((f) => rel.startsWith(`${f}/`))) continue;
     ctx.journal.record(rel, d.kind === 'conflict' ? d.host : d.state);
   }
+  // A tree's tar can carry entries made after the batch looked: both sides had them at that
+  // moment, so the journal says so, and the VM's later change to one (a delete) travels to the
+  // host instead of the host's copy being taken for a new file and sent back.
+  for (const rel of pushed.written) if (!decisions.has(rel)) ctx.journal.record(rel, hostState(ctx.root, rel));
   return { applied: decisions.size - failed.size, conflicts: conflicts.length, retry };
+}
+
+/**
+ * The batch's deletes on both sides, deepest first; returns what is left to look at again. A
+ * folder not yet empty stays: its contents are news from that side, or deletes a later batch
+ * brings, and it must not be recorded as gone while it is there.
+ */
+async function applyDeletes(ctx: BatchContext, decisions: Map<string, Decision>): Promise<string[]> {
+  const retry: string[] = [];
+  for (const chunk of chunks(deepestFirst(pick(decisions, 'toGuest', false)))) {
+    try {
+      const answer = await ctx.wire.call('rm', ctx.id, chunk);
+      retry.push(...answer.lines.filter((l) => l.startsWith(SYNC_KEPT)).map((l) => l.slice(SYNC_KEPT.length)));
+    } catch {
+      retry.push(...chunk);
+    }
+  }
+  for (const rel of deepestFirst(pick(decisions, 'toHost', false))) if (!removeOnHost(ctx.root, rel)) retry.push(rel);
+  return retry;
 }
 
 /**
@@ -153,16 +172,18 @@ function deepestFirst(rels: string[]): string[] {
   return [...rels].sort((a, b) => b.split('/').length - a.split('/').length || b.localeCompare(a));
 }
 
-function removeOnHost(root: string, rel: string): void {
+/** Deletes one entry on the host; false for a folder that is not empty, which stays to be looked at again. */
+function removeOnHost(root: string, rel: string): boolean {
   // Never the folder itself, and never through a link that could lead out of it.
-  if (!rel || !realParents(root, rel)) return;
+  if (!rel || !realParents(root, rel)) return true;
   const abs = absolute(root, rel);
   try {
     if (hostState(root, rel)?.type === 'dir') rmdirSync(abs);
     else unlinkSync(abs);
   } catch {
-    // Not empty (news from the host's side, which its event brings next), or already gone.
+    // Already gone, or a folder not yet empty: news from the host's side, or deletes still to come.
   }
+  return hostState(root, rel) === undefined;
 }
 
 /** How many entries a set of decisions would delete on each side, and the side that makes it a mass delete. */

@@ -27,9 +27,14 @@ export async function pullEntries(ctx: BatchContext, entries: readonly PackEntry
   return failed;
 }
 
-/** Guest → host: single entries (`get`) and whole trees (`gettree`), written through temporary names; the paths that did not arrive. */
-export async function pushEntries(ctx: BatchContext, single: string[], trees: string[]): Promise<string[]> {
+/**
+ * Guest → host: single entries (`get`) and whole trees (`gettree`), written through temporary
+ * names. Returns the paths that did not arrive, and every path written: a tree's tar holds what
+ * its folder held when it was packed, which can be more than the batch looked at.
+ */
+export async function pushEntries(ctx: BatchContext, single: string[], trees: string[]): Promise<{ failed: string[]; written: string[] }> {
   const failed: string[] = [];
+  const written: string[] = [];
   for (const [verb, rels] of [
     ['get', single],
     ['gettree', trees],
@@ -37,13 +42,17 @@ export async function pushEntries(ctx: BatchContext, single: string[], trees: st
     for (const chunk of chunks(rels)) {
       try {
         const answer = await ctx.wire.call(verb, ctx.id, chunk);
-        for (const blob of answer.blobs) failed.push(...(await unpackInto(ctx.root, blob)).refused);
+        for (const blob of answer.blobs) {
+          const r = await unpackInto(ctx.root, blob);
+          failed.push(...r.refused);
+          written.push(...r.written);
+        }
       } catch {
         failed.push(...chunk);
       }
     }
   }
-  return failed;
+  return { failed, written };
 }
 
 /** A conflict: the VM's version goes to the host under a name a person finds, then the host's replaces it in the VM. */

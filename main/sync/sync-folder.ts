@@ -260,7 +260,7 @@ export class SyncFolder extends EventEmitter {
       const n = (this.tries.get(rel) ?? 0) + 1;
       this.tries.set(rel, n);
       if (n < MAX_TRIES) this.dirty.add(rel);
-      else this.opts.log.warn(`sync ${this.opts.hostPath}: ${rel || '.'} could not be copied; the next reconcile tries again`);
+      else this.opts.log.warn(`sync ${this.opts.hostPath}: ${rel || '.'} could not be copied or deleted; the next reconcile tries again`);
     }
     this.lastSync = new Date().toISOString();
     this.saveTimer ??= setTimeout(() => {

@@ -61,10 +61,11 @@ get() { # <copy> <recursion: yes or no> <path>...
 }
 
 # A file or link goes; a folder only when empty (what is still in it is news the host has not
-# heard yet, and must not be lost with it).
-remove_entry() { # <path>
-  if [ -d "$1" ] && [ ! -L "$1" ]; then rmdir "$1" 2>/dev/null; return 0; fi
-  rm -f "$1"
+# heard yet, or deletes still to come, and must not be lost with it): a folder kept is answered
+# `kept <path>`, so the host looks at it again.
+remove_entry() { # <copy> <path>
+  if [ -d "$1/$2" ] && [ ! -L "$1/$2" ]; then rmdir "$1/$2" 2>/dev/null || printf 'kept\t%s\n' "$2"; return 0; fi
+  rm -f "$1/$2"
 }
 
 # Removes every path, on to the end whatever fails, and fails if any did; never the folder itself.
@@ -72,7 +73,7 @@ remove_all() { # <copy> <path>...
   c=$1 failed=0
   shift
   for p; do
-    if [ "$p" = . ] || [ -z "$p" ]; then failed=1; else remove_entry "$c/$p" || failed=1; fi
+    if [ "$p" = . ] || [ -z "$p" ]; then failed=1; else remove_entry "$c" "$p" || failed=1; fi
   done
   return $failed
 }
