@@ -89,7 +89,7 @@ export async function applyBatch(ctx: BatchContext, seen: Observed, opts: { init
   for (const rel of seen.rels) decisions.set(rel, decide(ctx.journal.base(rel), seen.host.get(rel), seen.guest.get(rel), opts.initial));
   const mass = opts.allowMassDelete ? undefined : massDelete(ctx, decisions).mass;
   if (mass) return { applied: 0, conflicts: 0, retry: [], massDelete: mass };
-  const retry = await applyDeletes(ctx, decisions);
+  const deletes = await applyDeletes(ctx, decisions);
   const pulls = treeCopies(pick(decisions, 'toGuest', true), seen.guest, seen.host);
   const pullList = withTrees(pulls, seen.host);
   const pullFailed = await pullEntries(ctx, pullList);
@@ -97,38 +97,45 @@ export async function applyBatch(ctx: BatchContext, seen: Observed, opts: { init
   const pushes = treeCopies(pick(decisions, 'toHost', true), seen.host, seen.guest);
   const pushed = await pushEntries(ctx, pushes.single, pushes.trees);
   copied(withTrees(pushes, seen.guest), pushed.failed, seen.host);
-  retry.push(...pullFailed, ...pushed.failed);
+  // A failed copy leaves nothing under it known; a kept folder leaves only itself unknown, so
+  // what was deleted inside it is recorded as gone.
+  const failed = [...deletes.failed, ...pullFailed, ...pushed.failed];
   const conflicts = [...decisions].filter(([, d]) => d.kind === 'conflict');
-  for (const [rel, d] of conflicts) if (d.kind === 'conflict') await keepBoth(ctx, rel, d.host).catch(() => retry.push(rel));
-  const failed = new Set(retry);
+  for (const [rel, d] of conflicts) if (d.kind === 'conflict') await keepBoth(ctx, rel, d.host).catch(() => failed.push(rel));
+  const skip = new Set([...failed, ...deletes.kept]);
   for (const [rel, d] of decisions) {
-    if (failed.has(rel) || [...failed].some((f) => rel.startsWith(`${f}/`))) continue;
+    if (skip.has(rel) || failed.some((f) => rel.startsWith(`${f}/`))) continue;
     ctx.journal.record(rel, d.kind === 'conflict' ? d.host : d.state);
   }
   // A tree's tar can carry entries made after the batch looked: both sides had them at that
   // moment, so the journal says so, and the VM's later change to one (a delete) travels to the
   // host instead of the host's copy being taken for a new file and sent back.
   for (const rel of pushed.written) if (!decisions.has(rel)) ctx.journal.record(rel, hostState(ctx.root, rel));
-  return { applied: decisions.size - failed.size, conflicts: conflicts.length, retry };
+  const retry = [...deletes.kept, ...failed];
+  return { applied: decisions.size - skip.size, conflicts: conflicts.length, retry };
 }
 
 /**
- * The batch's deletes on both sides, deepest first; returns what is left to look at again. A
- * folder not yet empty stays: its contents are news from that side, or deletes a later batch
- * brings, and it must not be recorded as gone while it is there.
+ * The batch's deletes on both sides, deepest first. `failed`: deletes whose outcome is not
+ * known (the guest's `rm` failed). `kept`: folders not yet empty, which stay (their contents are
+ * news from that side, or deletes a later batch brings) and must not be recorded as gone, each
+ * after what the host folder still holds, so the folder's next look finds it empty.
  */
-async function applyDeletes(ctx: BatchContext, decisions: Map<string, Decision>): Promise<string[]> {
-  const retry: string[] = [];
+async function applyDeletes(ctx: BatchContext, decisions: Map<string, Decision>): Promise<{ failed: string[]; kept: string[] }> {
+  const failed: string[] = [];
+  const kept: string[] = [];
   for (const chunk of chunks(deepestFirst(pick(decisions, 'toGuest', false)))) {
     try {
       const answer = await ctx.wire.call('rm', ctx.id, chunk);
-      retry.push(...answer.lines.filter((l) => l.startsWith(SYNC_KEPT)).map((l) => l.slice(SYNC_KEPT.length)));
+      kept.push(...answer.lines.filter((l) => l.startsWith(SYNC_KEPT)).map((l) => l.slice(SYNC_KEPT.length)));
     } catch {
-      retry.push(...chunk);
+      failed.push(...chunk);
     }
   }
-  for (const rel of deepestFirst(pick(decisions, 'toHost', false))) if (!removeOnHost(ctx.root, rel)) retry.push(rel);
-  return retry;
+  for (const rel of deepestFirst(pick(decisions, 'toHost', false))) {
+    if (!removeOnHost(ctx.root, rel)) kept.push(...[...hostTree(ctx.root, rel).keys()].filter((r) => r !== rel), rel);
+  }
+  return { failed, kept };
 }
 
 /**

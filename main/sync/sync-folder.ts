@@ -6,6 +6,7 @@ import { isSyncTemp, SYNC_COPY_ROOT, syncId } from '../link/sync-protocol';
 import { type TreeWatch, type WatchBudget, watchTree } from '../vm/tree-watch';
 import { folderIdentity } from './host-state';
 import { Journal } from './journal';
+import { RetryBudget } from './retry-budget';
 import type { BatchContext } from './batch-context';
 import { applyBatch, countDeletes, guestList, observe, observeAll } from './sync-batch';
 import { type PauseReason, SYNC_TRANSITIONS, type SyncEvent, type SyncFolderStatus, type SyncState } from './sync-state';
@@ -50,7 +51,7 @@ export class SyncFolder extends EventEmitter {
   private watch?: TreeWatch;
   private watchedIdentity?: string;
   private readonly dirty = new Set<string>();
-  private readonly tries = new Map<string, number>();
+  private readonly tries = new RetryBudget(MAX_TRIES);
   private timer?: NodeJS.Timeout;
   private saveTimer?: NodeJS.Timeout;
   private missingTimer?: NodeJS.Timeout;
@@ -256,12 +257,9 @@ export class SyncFolder extends EventEmitter {
       for (const rel of rels) this.dirty.add(rel);
       return void this.pause({ kind: 'mass-delete', ...r.massDelete });
     }
-    for (const rel of r.retry) {
-      const n = (this.tries.get(rel) ?? 0) + 1;
-      this.tries.set(rel, n);
-      if (n < MAX_TRIES) this.dirty.add(rel);
-      else this.opts.log.warn(`sync ${this.opts.hostPath}: ${rel || '.'} could not be copied or deleted; the next reconcile tries again`);
-    }
+    const { again, givenUp } = this.tries.settle(seen.rels, r.retry);
+    for (const rel of again) this.dirty.add(rel);
+    for (const rel of givenUp) this.opts.log.warn(`sync ${this.opts.hostPath}: ${rel || '.'} could not be copied or deleted; the next reconcile tries again`);
     this.lastSync = new Date().toISOString();
     this.saveTimer ??= setTimeout(() => {
       this.saveTimer = undefined;
