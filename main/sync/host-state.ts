@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
+import { entryKind } from '../common/entry-kind';
 import { type EntryState, isSyncTemp } from '../link/sync-protocol';
 
 /** A path inside a synchronized folder, relative to it ('' is the folder itself). */
@@ -60,13 +61,22 @@ function stateOf(abs: string, st: Stats): EntryState | undefined {
  * line protocol cannot carry (a tab or a newline) and the sync's own temporary names are skipped.
  */
 export function hostTree(root: string, rel = ''): Map<string, EntryState> {
-  const out = new Map<string, EntryState>();
+  return walkTree(root, rel, entryState, (s) => s.type === 'dir');
+}
+
+/** The paths hostTree would give, without reading any file: for a list of names only. */
+export function hostNames(root: string, rel = ''): string[] {
+  return [...walkTree(root, rel, entryKind, (k) => k === 'dir').keys()];
+}
+
+function walkTree<T>(root: string, rel: string, look: (abs: string) => T | undefined, isDir: (t: T) => boolean): Map<string, T> {
+  const out = new Map<string, T>();
   // The walk descends through real folders only, so no entry's parents need looking at again.
   const walk = (r: string) => {
-    const s = entryState(absolute(root, r));
-    if (!s) return;
+    const s = look(absolute(root, r));
+    if (s === undefined) return;
     out.set(r, s);
-    if (s.type !== 'dir') return;
+    if (!isDir(s)) return;
     let names: string[];
     try {
       names = readdirSync(absolute(root, r));

@@ -1,6 +1,7 @@
 import { rmdirSync, unlinkSync } from 'node:fs';
 import { type EntryState, GuestFacts, SYNC_KEPT } from '../link/sync-protocol';
-import { absolute, hostState, hostTree, realParents } from './host-state';
+import { entryKind } from '../common/entry-kind';
+import { absolute, hostNames, hostState, hostTree, realParents } from './host-state';
 import { type Decision, decide, isMassDelete } from './plan';
 import type { BatchContext } from './batch-context';
 import { chunks, keepBoth, pullEntries, pushEntries } from './sync-copies';
@@ -133,7 +134,7 @@ async function applyDeletes(ctx: BatchContext, decisions: Map<string, Decision>)
     }
   }
   for (const rel of deepestFirst(pick(decisions, 'toHost', false))) {
-    if (!removeOnHost(ctx.root, rel)) kept.push(...[...hostTree(ctx.root, rel).keys()].filter((r) => r !== rel), rel);
+    if (!removeOnHost(ctx.root, rel)) kept.push(...hostNames(ctx.root, rel).filter((r) => r !== rel), rel);
   }
   return { failed, kept };
 }
@@ -185,12 +186,12 @@ function removeOnHost(root: string, rel: string): boolean {
   if (!rel || !realParents(root, rel)) return true;
   const abs = absolute(root, rel);
   try {
-    if (hostState(root, rel)?.type === 'dir') rmdirSync(abs);
+    if (entryKind(abs) === 'dir') rmdirSync(abs);
     else unlinkSync(abs);
   } catch {
     // Already gone, or a folder not yet empty: news from the host's side, or deletes still to come.
   }
-  return hostState(root, rel) === undefined;
+  return entryKind(abs) === undefined;
 }
 
 /** How many entries a set of decisions would delete on each side, and the side that makes it a mass delete. */

@@ -3,6 +3,7 @@ import { chmodSync, lstatSync, mkdirSync, readFileSync, renameSync, rmdirSync, r
 import { dirname } from 'node:path';
 import { extract as tarExtract, type Headers, pack as tarPack } from 'tar-stream';
 import { type EntryState, isSyncTemp, SYNC_TEMP_PREFIX } from '../link/sync-protocol';
+import { entryKind } from '../common/entry-kind';
 import { absolute, realParents } from './host-state';
 
 /** One entry to send, with the state it was observed with. */
@@ -92,7 +93,7 @@ function writeEntry(root: string, rel: string, h: Headers, content: Buffer): boo
   const mode = (h.mode ?? 0o644) & 0o7777;
   try {
     mkdirSync(dirname(abs), { recursive: true });
-    const existing = kindOf(abs);
+    const existing = entryKind(abs);
     if (h.type === 'directory') {
       if (existing && existing !== 'dir') unlinkSync(abs);
       if (existing !== 'dir') mkdirSync(abs);
@@ -117,13 +118,5 @@ function writeEntry(root: string, rel: string, h: Headers, content: Buffer): boo
     return true;
   } catch {
     return false;
-  }
-}
-
-function kindOf(abs: string): 'dir' | 'other' | undefined {
-  try {
-    return lstatSync(abs).isDirectory() ? 'dir' : 'other';
-  } catch {
-    return undefined;
   }
 }

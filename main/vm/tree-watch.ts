@@ -1,4 +1,5 @@
-import { type FSWatcher, lstatSync, readdirSync, watch } from 'node:fs';
+import { type FSWatcher, readdirSync, watch } from 'node:fs';
+import { entryKind } from '../common/entry-kind';
 import { join } from 'node:path';
 
 /** The watches all trees share: on Linux each folder costs one inotify watch, and the user's limit is finite. */
@@ -54,7 +55,7 @@ class FolderWatches implements TreeWatch {
     private readonly onChange: (path: string) => void,
     private readonly budget: WatchBudget,
   ) {
-    this.rootIsFile = kindOf(root) === 'other';
+    this.rootIsFile = entryKind(root) === 'other';
     this.add(root);
   }
 
@@ -105,7 +106,7 @@ class FolderWatches implements TreeWatch {
     // Only a name that came or went can be a folder to watch or to drop: a container writing a
     // tree makes several content and attribute events a file, which need no lstat.
     if (!renamed) return;
-    const kind = kindOf(path);
+    const kind = entryKind(path);
     if (kind === 'dir' && !this.held.has(path)) this.add(path);
     if (kind === undefined && this.held.has(path)) this.drop(path);
   }
@@ -116,15 +117,6 @@ class FolderWatches implements TreeWatch {
     w.close();
     this.held.delete(dir);
     this.budget.used -= 1;
-  }
-}
-
-function kindOf(path: string): 'dir' | 'other' | undefined {
-  try {
-    const s = lstatSync(path);
-    return s.isDirectory() ? 'dir' : 'other';
-  } catch {
-    return undefined;
   }
 }
 
