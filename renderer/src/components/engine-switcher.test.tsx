@@ -1,11 +1,10 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { EngineEntry } from '../../../main/contract/berth-api';
-import { createMockBackend, mockWorld } from '../api/mock-backend';
-import { createBerthStore } from '../store/store';
+import { mockWorld } from '../api/mock-backend';
 import { App } from './app';
-import { BerthContext } from './context';
+import { renderWithMock } from './render-with-mock';
 
 const entry = (name: string, reachable: boolean | undefined, more: Partial<EngineEntry> = {}): EngineEntry => ({
   name,
@@ -22,13 +21,7 @@ const entry = (name: string, reachable: boolean | undefined, more: Partial<Engin
 async function renderApp(engines: EngineEntry[], state: 'running' | 'stopped' = 'running') {
   const world = mockWorld({ state });
   world.engines = engines;
-  const backend = createMockBackend({ world });
-  const store = createBerthStore(backend.api);
-  render(
-    <BerthContext.Provider value={{ api: backend.api, store }}>
-      <App />
-    </BerthContext.Provider>,
-  );
+  const { backend, store } = renderWithMock(<App />, {}, { world });
   await act(async () => undefined);
   return { backend, store };
 }

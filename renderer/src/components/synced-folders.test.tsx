@@ -1,10 +1,9 @@
 // @vitest-environment jsdom
-import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { SyncFolderStatus } from '../../../main/contract/berth-api';
-import { createMockBackend, mockWorld } from '../api/mock-backend';
-import { createBerthStore } from '../store/store';
-import { BerthContext } from './context';
+import { mockWorld } from '../api/mock-backend';
+import { renderWithMock } from './render-with-mock';
 import { SettingsPage } from './settings-pages';
 
 const folder = (over: Partial<SyncFolderStatus>): SyncFolderStatus => ({ hostPath: '/Users/u/code/webapp', state: 'watching', ready: true, conflicts: [], entries: 4919, ...over });
@@ -14,15 +13,8 @@ async function renderSettings(sync: SyncFolderStatus[]) {
   const world = mockWorld();
   world.sync = sync;
   world.settings.syncedPaths = sync.map((f) => f.hostPath);
-  const backend = createMockBackend({ world });
-  const store = createBerthStore(backend.api);
-  await store.getState().refreshStatus();
-  render(
-    <BerthContext.Provider value={{ api: backend.api, store }}>
-      <SettingsPage />
-    </BerthContext.Provider>,
-  );
-  await act(async () => undefined);
+  const { backend, store } = renderWithMock(<SettingsPage />, {}, { world });
+  await act(async () => store.getState().refreshStatus());
   return { backend, store, world };
 }
 
